@@ -1,0 +1,21 @@
+from collections.abc import Callable
+
+from django.contrib.auth import logout
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+
+class ActiveUnitMiddleware:
+    """An officer whose unit was deactivated is logged out at the next request: they can no longer act."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and user.is_officer and not user.unit.is_active:
+            logout(request)
+            messages.error(request, "您所在的单位已停用，账号不能再使用。")
+            return redirect("login")
+        return self.get_response(request)

@@ -1,0 +1,52 @@
+"""The main navigation: each role sees what it may use (the views check access again on the server)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    # Who sees it: "all" logged-in users, "staff" (office staff and administrators), "admin", "officer".
+    audience: str = "all"
+
+
+NAV: tuple[NavItem, ...] = (
+    NavItem("首页", "home"),
+    NavItem("政务信息", "submissions:list"),
+    NavItem("专约", "submissions:request_list"),
+    NavItem("紧急信息问题", "submissions:failure_list", "staff"),
+    NavItem("单位", "units:list", "staff"),
+    NavItem("考核排名", "scoring:ranking"),
+    NavItem("基础工作", "scoring:basic_list"),
+    NavItem("台账导入", "scoring:import", "staff"),
+    NavItem("考核规则", "scoring:ruleset_list", "admin"),
+    NavItem("采用通报", "bulletins:list"),
+    NavItem("年度评比", "awards:index"),
+)
+
+
+def _visible(item: NavItem, user) -> bool:
+    return {
+        "all": True,
+        "staff": user.is_office_staff,
+        "admin": user.is_office_admin,
+        "officer": user.is_officer,
+    }[item.audience]
+
+
+def navigation(request: HttpRequest) -> dict:
+    user = request.user
+    if not user.is_authenticated:
+        return {"nav_items": []}
+    items = []
+    for item in NAV:
+        if _visible(item, user):
+            url = reverse(item.url_name)
+            items.append({"label": item.label, "url": url, "active": request.path == url or (url != "/" and request.path.startswith(url))})
+    return {"nav_items": items}

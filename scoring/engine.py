@@ -1,0 +1,236 @@
+"""The arithmetic of the 2008 measures on plain values: no ORM here, so it reads next to RULES.md.
+
+Every component is computed exactly (fractions) and rounded half-up to two decimals once; sums of
+components add the rounded parts (INTERFACES.md, the score report).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from zoneinfo import ZoneInfo
+
+from scoring.rules import LEVELS, Rules
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+ZERO = Fraction(0)
+
+
+def round2(value: Fraction) -> Decimal:
+    """Round half-up to two decimals, exactly (points are never negative)."""
+    hundredths = (value * 100 + Fraction(1, 2)).__floor__()
+    return (Decimal(hundredths) / 100).quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True)
+class Period:
+    """January 1 of `year` to the end of month `through`, in Asia/Shanghai time (RULES.md decision 1)."""
+
+    year: int
+    through: int = 12
+    first: int = 1  # a single month's period (the bulletin) starts later
+
+    @classmethod
+    def month(cls, year: int, month: int) -> Period:
+        return cls(year=year, through=month, first=month)
+
+    @property
+    def months(self) -> int:
+        return self.through - self.first + 1
+
+    @property
+    def start_date(self) -> dt.date:
+        return dt.date(self.year, self.first, 1)
+
+    @property
+    def end_date(self) -> dt.date:
+        return dt.date(self.year, self.through, calendar.monthrange(self.year, self.through)[1])
+
+    @property
+    def start(self) -> dt.datetime:
+        return dt.datetime(self.year, self.first, 1, tzinfo=SHANGHAI)
+
+    @property
+    def end(self) -> dt.datetime:
+        """The first instant after the period."""
+        return dt.datetime.combine(self.end_date + dt.timedelta(days=1), dt.time(), tzinfo=SHANGHAI)
+
+    def months_assessed(self, assessed_from: dt.date | None) -> int:
+        """Months of the period a unit is assessed for: from its "assessed from" month on (decision 3)."""
+        if assessed_from is None or (assessed_from.year, assessed_from.month) <= (self.year, self.first):
+            return self.months
+        if assessed_from.year > self.year:
+            return 0
+        return max(0, self.through - assessed_from.month + 1)
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}-{self.through:02d}"
+
+
+@dataclass(frozen=True)
+class PointGroup:
+    """`count` adoptions (or instructions) of one level and type, on items shared by `share` units."""
+
+    level: str
+    kind: str
+    share: int
+    count: int
+
+
+@dataclass
+class UnitFacts:
+    unit_id: int
+    name: str
+    sequence: str
+    central_provincial: bool = False
+    ranked: bool = True
+    assessed_from: dt.date | None = None
+    counted: int = 0  # valid items in the period, joint items included
+    research: int = 0  # valid research items in the period, joint items included
+    failures: Counter = field(default_factory=Counter)  # failure kind -> incidents in the period
+    request_outcomes: list[str] = field(default_factory=list)  # "on_time" | "late" | "missing" per request
+    adoptions: list[PointGroup] = field(default_factory=list)
+    instructions: list[PointGroup] = field(default_factory=list)
+    basic_items: list[Decimal] | None = None  # the year's confirmed entry
+
+
+@dataclass
+class UnitScore:
+    facts: UnitFacts
+    basic: Decimal | None
+    quota: Decimal
+    urgent: Decimal
+    special: Decimal
+    research: Decimal
+    adoption: Decimal
+    instruction: Decimal
+    level_points: dict[str, Decimal]  # adoption + instruction points per level, for tie-breaks
+    required: Fraction  # items the quota asks for in the period
+    research_expected: Fraction
+    barred: bool = False
+    rank: int | None = None
+    tier: str | None = None
+    tie_flag: bool = False
+
+    @property
+    def reporting_total(self) -> Decimal:
+        return self.quota + self.urgent + self.special + self.research
+
+    @property
+    def total(self) -> Decimal:
+        return (self.basic or Decimal(0)) + self.reporting_total + self.adoption + self.instruction
+
+    def tie_key(self) -> tuple:
+        """Decision 11: total, then State Council, provincial and city points, then counted items."""
+        lp = self.level_points
+        return (self.total, lp["state"], lp["province"], lp["city"], self.facts.counted)
+
+
+def quota_score(counted: int, required: Fraction, rules: Rules) -> Fraction:
+    """Reporting item 1 (Art. 8.1, decision 3)."""
+    points = rules.reporting_item_points
+    if required <= 0 or counted >= required:
+        return points
+    if rules.quota_all_or_nothing:
+        return ZERO
+    return points * Fraction(counted) / required
+
+
+def urgent_score(failures: Counter, rules: Rules) -> Fraction:
+    """Reporting item 2 (Art. 8.2, decision 4): deductions per incident, never below 0."""
+    deducted = sum((rules.failure_deductions[kind] * n for kind, n in failures.items()), ZERO)
+    return max(ZERO, rules.reporting_item_points - deducted)
+
+
+def special_score(outcomes: Sequence[str], rules: Rules) -> Fraction:
+    """Reporting item 3 (Art. 8.3, decision 5): 15 × mean credit; full when no request."""
+    if not outcomes:
+        return rules.reporting_item_points
+    credit = sum((rules.request_credits[o] for o in outcomes), ZERO)
+    return rules.reporting_item_points * credit / len(outcomes)
+
+
+def research_score(research: int, expected: Fraction, rules: Rules) -> Fraction:
+    """Reporting item 4 (Art. 8.4, decision 6)."""
+    if expected <= 0 or research >= expected:
+        return rules.reporting_item_points
+    return rules.reporting_item_points * Fraction(research) / expected
+
+
+def group_points(groups: Iterable[PointGroup], table: dict[str, dict[str, Fraction]], split: bool) -> dict[str, Fraction]:
+    """Points per level of adoptions or instructions (Art. 9); a joint item's points split (decision 10)."""
+    per_level = {level: ZERO for level in LEVELS}
+    for g in groups:
+        share = g.share if split else 1
+        per_level[g.level] += table[g.level][g.kind] * g.count / share
+    return per_level
+
+
+def score_unit(facts: UnitFacts, period: Period, rules: Rules) -> UnitScore:
+    months = period.months_assessed(facts.assessed_from)
+    required = rules.quota_for(facts.sequence, facts.central_provincial) * months
+    research_expected = rules.research_per_year * months / 12
+    adoption = group_points(facts.adoptions, rules.adoption_points, rules.joint_split)
+    instruction = group_points(facts.instructions, rules.instruction_points, rules.joint_split)
+    basic = None if facts.basic_items is None else sum(facts.basic_items, Decimal(0)).quantize(Decimal("0.01"))
+    return UnitScore(
+        facts=facts,
+        basic=basic,
+        quota=round2(quota_score(facts.counted, required, rules)),
+        urgent=round2(urgent_score(facts.failures, rules)),
+        special=round2(special_score(facts.request_outcomes, rules)),
+        research=round2(research_score(facts.research, research_expected, rules)),
+        adoption=round2(sum(adoption.values(), ZERO)),
+        instruction=round2(sum(instruction.values(), ZERO)),
+        level_points={level: round2(adoption[level] + instruction[level]) for level in LEVELS},
+        required=required,
+        research_expected=research_expected,
+        barred=rules.concealment_bars_awards and facts.failures.get("concealment", 0) > 0,
+    )
+
+
+def competition_places(items: Sequence, key: Callable[[object], Hashable]) -> list[int]:
+    """Places for items sorted best first: equal keys share a place, the next is skipped (1, 2, 2, 4)."""
+    places: list[int] = []
+    for i, item in enumerate(items):
+        if i and key(item) == key(items[i - 1]):
+            places.append(places[-1])
+        else:
+            places.append(i + 1)
+    return places
+
+
+def rank_sequence(scores: list[UnitScore], tier_places: tuple[int, int]) -> None:
+    """Ranks, tiers and tie flags within one sequence (Art. 10, decision 11), set in place.
+
+    A unit barred from the awards keeps its rank but takes no tier; the tiers go by place among the
+    units that are not barred.
+    """
+    ranked = sorted((s for s in scores if s.facts.ranked), key=UnitScore.tie_key, reverse=True)
+    for score, place in zip(ranked, competition_places(ranked, UnitScore.tie_key)):
+        score.rank = place
+    eligible = [s for s in ranked if not s.barred]
+    places = competition_places(eligible, UnitScore.tie_key)
+    group_size = Counter(places)
+    last_model, last_advanced = tier_places
+    for score, place in zip(eligible, places):
+        last_shared = place + group_size[place] - 1
+        if place <= last_model:
+            score.tier = "model"
+        elif place <= last_advanced:
+            score.tier = "advanced"
+        # A tie that straddles a boundary puts every tied unit in the better tier, for review.
+        score.tie_flag = any(place <= boundary < last_shared for boundary in (last_model, last_advanced))
+
+
+def score_all(facts: Iterable[UnitFacts], period: Period, rules: Rules) -> list[UnitScore]:
+    scores = [score_unit(f, period, rules) for f in facts]
+    for sequence, places in rules.tier_places.items():
+        rank_sequence([s for s in scores if s.facts.sequence == sequence], places)
+    return scores

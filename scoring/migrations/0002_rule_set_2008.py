@@ -1,0 +1,15 @@
+from django.db import migrations
+
+from scoring.rules import RULES_2008
+
+
+def create_2008(apps, schema_editor):
+    RuleSet = apps.get_model("scoring", "RuleSet")
+    RuleSet.objects.get_or_create(
+        name="2008", defaults={"description": "哈政办综〔2008〕11号", "params": RULES_2008},
+    )
+
+
+class Migration(migrations.Migration):
+    dependencies = [("scoring", "0001_initial")]
+    operations = [migrations.RunPython(create_2008, migrations.RunPython.noop)]

@@ -1,0 +1,317 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from units.models import Unit
+
+
+class InfoType(models.TextChoices):
+    """The type a unit declares when it reports an item (INTERFACES.md 报送.信息类型)."""
+
+    GENERAL = "general", "一般动态"
+    URGENT = "urgent", "紧急重要"
+    SMALL_RESEARCH = "small_research", "小型调研"
+    LARGE_RESEARCH = "large_research", "大型调研"
+
+
+RESEARCH_TYPES = (InfoType.SMALL_RESEARCH, InfoType.LARGE_RESEARCH)
+
+
+class Level(models.TextChoices):
+    """Whose general office adopted an item, or whose leader wrote an instruction."""
+
+    CITY = "city", "市"
+    PROVINCE = "province", "省"
+    STATE = "state", "国务院"
+
+
+class AdoptionType(models.TextChoices):
+    GENERAL = "general", "一般动态"
+    URGENT = "urgent", "紧急重要"
+    SMALL_RESEARCH = "small_research", "小型调研"
+    LARGE_RESEARCH = "large_research", "大型调研"
+    RESEARCH = "research", "调研"
+
+
+# RULES.md Art. 9: the types each level's carriers have.
+ALLOWED_ADOPTION_TYPES: dict[str, tuple[str, ...]] = {
+    Level.CITY: (AdoptionType.GENERAL, AdoptionType.URGENT, AdoptionType.SMALL_RESEARCH, AdoptionType.LARGE_RESEARCH),
+    Level.PROVINCE: (AdoptionType.GENERAL, AdoptionType.RESEARCH),
+    Level.STATE: (AdoptionType.GENERAL, AdoptionType.RESEARCH),
+}
+RESEARCH_ADOPTION_TYPES = (AdoptionType.SMALL_RESEARCH, AdoptionType.LARGE_RESEARCH, AdoptionType.RESEARCH)
+
+
+class InstructionKind(models.TextChoices):
+    READ = "read", "阅研性"
+    AFFIRM = "affirm", "肯定性"
+    REFERENCE = "reference", "借鉴性"
+    DECISION = "decision", "决策性"
+
+
+class FailureKind(models.TextChoices):
+    LATE = "late", "迟报"
+    OMISSION = "omission", "漏报"
+    CONCEALMENT = "concealment", "瞒报"
+
+
+class SpecialRequestQuerySet(models.QuerySet):
+    def for_unit(self, unit: Unit) -> SpecialRequestQuerySet:
+        return self.filter(targets=unit)
+
+    def open(self, now: dt.datetime) -> SpecialRequestQuerySet:
+        return self.filter(deadline__gte=now)
+
+
+class SpecialRequest(models.Model):
+    """A special request / special report the General Office commissions (专约/专报, RULES.md decision 5)."""
+
+    code = models.CharField("专约编号", max_length=50, unique=True)
+    title = models.CharField("标题", max_length=200)
+    description = models.TextField("约稿要求", blank=True)
+    deadline = models.DateTimeField("截止时间")
+    targets = models.ManyToManyField(Unit, verbose_name="对象单位", related_name="special_requests")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SpecialRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "专约"
+        verbose_name_plural = "专约"
+        ordering = ["-deadline"]
+        indexes = [
+            # Scoring picks the requests whose deadline falls in the period.
+            models.Index(fields=["deadline"], name="request_deadline_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class SubmissionQuerySet(models.QuerySet):
+    def counted(self) -> SubmissionQuerySet:
+        """Items that count for reporting: all but those marked invalid (RULES.md decision 2)."""
+        return self.filter(is_invalid=False)
+
+    def submitted_between(self, start: dt.datetime, end: dt.datetime) -> SubmissionQuerySet:
+        return self.filter(submitted_at__gte=start, submitted_at__lt=end)
+
+    def of_unit(self, unit: Unit) -> SubmissionQuerySet:
+        """The unit's own items and the joint items it is on."""
+        return self.filter(Q(unit=unit) | Q(joint_units__unit=unit)).distinct()
+
+
+class Submission(models.Model):
+    """An information item a unit reports (报送)."""
+
+    ledger_no = models.CharField("信息编号", max_length=50, unique=True)
+    unit = models.ForeignKey(Unit, verbose_name="报送单位", on_delete=models.PROTECT, related_name="submissions")
+    title = models.CharField("标题", max_length=300)
+    body = models.TextField("正文", blank=True)
+    info_type = models.CharField("信息类型", max_length=16, choices=InfoType.choices)
+    submitted_at = models.DateTimeField("报送时间")
+    special_request = models.ForeignKey(
+        SpecialRequest, verbose_name="所答专约", null=True, blank=True, on_delete=models.PROTECT, related_name="answers",
+    )
+    # 1 + the number of joint units: adoption and instruction points are split by it (RULES.md decision 10).
+    unit_count = models.PositiveSmallIntegerField(default=1, editable=False)
+    is_invalid = models.BooleanField("无效", default=False)
+    invalid_reason = models.CharField("无效原因", max_length=200, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SubmissionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "政务信息"
+        verbose_name_plural = "政务信息"
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.CheckConstraint(name="submission_type_valid", condition=Q(info_type__in=InfoType.values)),
+            models.CheckConstraint(name="submission_unit_count_positive", condition=Q(unit_count__gte=1)),
+            models.CheckConstraint(
+                name="submission_invalid_has_reason",
+                condition=Q(is_invalid=False) | ~Q(invalid_reason=""),
+            ),
+        ]
+        indexes = [
+            # Scoring and the bulletin aggregate a unit's items by submission time.
+            models.Index(fields=["unit", "submitted_at"], name="submission_unit_time_idx"),
+            # The items list, newest first.
+            models.Index(fields=["-submitted_at", "-id"], name="submission_newest_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ledger_no} {self.title}"
+
+    @property
+    def is_research(self) -> bool:
+        return self.info_type in RESEARCH_TYPES
+
+
+class JointUnit(models.Model):
+    """Another unit that reported an item together with its own unit (联合报送单位)."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="joint_units")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="joint_submissions")
+
+    class Meta:
+        verbose_name = "联合报送单位"
+        verbose_name_plural = "联合报送单位"
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "unit"], name="joint_unit_once"),
+        ]
+        indexes = [
+            # Scoring aggregates joint items by the joint unit.
+            models.Index(fields=["unit", "submission"], name="joint_unit_unit_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission_id} + {self.unit_id}"
+
+
+def _allowed_type_condition() -> Q:
+    condition = Q()
+    for level, types in ALLOWED_ADOPTION_TYPES.items():
+        condition |= Q(level=level, adoption_type__in=types)
+    return condition
+
+
+class AdoptionQuerySet(models.QuerySet):
+    def dated_between(self, start: dt.date, end: dt.date) -> AdoptionQuerySet:
+        return self.filter(adopted_on__gte=start, adopted_on__lte=end)
+
+
+class Adoption(models.Model):
+    """An item published in a carrier of the city, provincial or State Council general office (采用)."""
+
+    submission = models.ForeignKey(Submission, verbose_name="信息", on_delete=models.CASCADE, related_name="adoptions")
+    level = models.CharField("采用层级", max_length=16, choices=Level.choices)
+    adoption_type = models.CharField("采用类型", max_length=16, choices=AdoptionType.choices)
+    adopted_on = models.DateField("采用日期")
+    carrier = models.CharField("刊物", max_length=100, blank=True)
+    issue_no = models.CharField("期号", max_length=50, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AdoptionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "采用"
+        verbose_name_plural = "采用"
+        ordering = ["adopted_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "level"], name="adoption_once_per_level"),
+            models.CheckConstraint(name="adoption_type_allowed_at_level", condition=_allowed_type_condition()),
+        ]
+        indexes = [
+            # Scoring and the bulletin select adoptions by date.
+            models.Index(fields=["adopted_on"], name="adoption_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()}采用 {self.get_adoption_type_display()}（{self.adopted_on}）"
+
+
+class InstructionQuerySet(models.QuerySet):
+    def dated_between(self, start: dt.date, end: dt.date) -> InstructionQuerySet:
+        return self.filter(instructed_on__gte=start, instructed_on__lte=end)
+
+
+class LeaderInstruction(models.Model):
+    """A leader's written comment on an item (批示)."""
+
+    submission = models.ForeignKey(Submission, verbose_name="信息", on_delete=models.CASCADE, related_name="instructions")
+    level = models.CharField("领导层级", max_length=16, choices=Level.choices)
+    kind = models.CharField("批示类型", max_length=16, choices=InstructionKind.choices)
+    instructed_on = models.DateField("批示日期")
+    leader = models.CharField("批示领导", max_length=50, blank=True)
+    content = models.TextField("批示内容", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = InstructionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "领导批示"
+        verbose_name_plural = "领导批示"
+        ordering = ["instructed_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "level", "kind", "instructed_on", "leader"], name="instruction_once",
+            ),
+            models.CheckConstraint(name="instruction_level_valid", condition=Q(level__in=Level.values)),
+            models.CheckConstraint(name="instruction_kind_valid", condition=Q(kind__in=InstructionKind.values)),
+        ]
+        indexes = [
+            # Scoring and the bulletin select instructions by date.
+            models.Index(fields=["instructed_on"], name="instruction_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()}领导{self.get_kind_display()}批示（{self.instructed_on}）"
+
+
+class UrgentFailure(models.Model):
+    """A failure in reporting urgent important information (RULES.md decision 4)."""
+
+    unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.PROTECT, related_name="urgent_failures")
+    occurred_on = models.DateField("日期")
+    kind = models.CharField("问题类型", max_length=16, choices=FailureKind.choices)
+    description = models.TextField("说明", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "紧急信息问题"
+        verbose_name_plural = "紧急信息问题"
+        ordering = ["-occurred_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "occurred_on", "kind"], name="failure_once_per_day_kind"),
+            models.CheckConstraint(name="failure_kind_valid", condition=Q(kind__in=FailureKind.values)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.occurred_on} {self.get_kind_display()}"
+
+
+class ChangeAction(models.TextChoices):
+    CREATE = "create", "新建"
+    UPDATE = "update", "修改"
+    INVALIDATE = "invalidate", "标记无效"
+    RESTORE = "restore", "恢复有效"
+    DELETE = "delete", "删除"
+    IMPORT = "import", "台账导入"
+
+
+class FactChange(models.Model):
+    """The history of a fact: who changed what, when (issue: history of every create, change and deletion)."""
+
+    model = models.CharField(max_length=40)
+    object_id = models.PositiveBigIntegerField()
+    # The item the fact belongs to, so an item's page shows its adoptions' and instructions' history too.
+    submission = models.ForeignKey(Submission, null=True, blank=True, on_delete=models.SET_NULL, related_name="changes")
+    action = models.CharField("操作", max_length=16, choices=ChangeAction.choices)
+    summary = models.CharField("摘要", max_length=300)
+    changes = models.JSONField("变更内容", default=dict, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "变更记录"
+        verbose_name_plural = "变更记录"
+        ordering = ["-at", "-id"]
+        indexes = [
+            # A fact's page lists its own history.
+            models.Index(fields=["model", "object_id"], name="factchange_object_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.summary}"

@@ -1,0 +1,102 @@
+"""Plain factory functions for tests: `make_x(**kw)` with defaults set by `kw.setdefault`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from decimal import Decimal
+
+from django.utils import timezone
+
+from accounts.models import Role, User
+from scoring.models import BasicWorkEntry, BasicWorkStatus
+from submissions.models import (
+    Adoption,
+    JointUnit,
+    LeaderInstruction,
+    SpecialRequest,
+    Submission,
+    UrgentFailure,
+)
+from units.models import Person, PersonRole, Sequence, Unit
+
+_seq = itertools.count(1)
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+PASSWORD = "test-pass-123"
+
+
+def shanghai(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
+
+
+def make_unit(**kw) -> Unit:
+    n = next(_seq)
+    kw.setdefault("name", f"测试单位{n}")
+    kw.setdefault("sequence", Sequence.BUREAU)
+    return Unit.objects.create(**kw)
+
+
+def make_person(unit: Unit | None = None, **kw) -> Person:
+    kw.setdefault("role", PersonRole.INFORMATION_OFFICER)
+    kw.setdefault("name", f"人员{next(_seq)}")
+    return Person.objects.create(unit=unit or make_unit(), **kw)
+
+
+def make_user(role: str = Role.VIEWER, unit: Unit | None = None, **kw) -> User:
+    kw.setdefault("username", f"user{next(_seq)}")
+    if role == Role.OFFICER and unit is None:
+        unit = make_unit()
+    user = User(role=role, unit=unit, **kw)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def make_submission(unit: Unit | None = None, joint: list[Unit] = (), **kw) -> Submission:
+    kw.setdefault("ledger_no", f"T{next(_seq):06d}")
+    kw.setdefault("title", "测试信息")
+    kw.setdefault("info_type", "general")
+    kw.setdefault("submitted_at", timezone.now() - dt.timedelta(days=1))
+    if kw.get("invalid_reason"):
+        kw.setdefault("is_invalid", True)
+    item = Submission.objects.create(unit=unit or make_unit(), unit_count=1 + len(joint), **kw)
+    JointUnit.objects.bulk_create(JointUnit(submission=item, unit=u) for u in joint)
+    return item
+
+
+def make_adoption(submission: Submission | None = None, **kw) -> Adoption:
+    kw.setdefault("level", "city")
+    kw.setdefault("adoption_type", "general")
+    kw.setdefault("adopted_on", timezone.localdate() - dt.timedelta(days=1))
+    return Adoption.objects.create(submission=submission or make_submission(), **kw)
+
+
+def make_instruction(submission: Submission | None = None, **kw) -> LeaderInstruction:
+    kw.setdefault("level", "city")
+    kw.setdefault("kind", "read")
+    kw.setdefault("instructed_on", timezone.localdate() - dt.timedelta(days=1))
+    kw.setdefault("leader", f"领导{next(_seq)}")
+    return LeaderInstruction.objects.create(submission=submission or make_submission(), **kw)
+
+
+def make_failure(unit: Unit | None = None, **kw) -> UrgentFailure:
+    kw.setdefault("kind", "late")
+    kw.setdefault("occurred_on", timezone.localdate() - dt.timedelta(days=1))
+    return UrgentFailure.objects.create(unit=unit or make_unit(), **kw)
+
+
+def make_request(targets: list[Unit] = (), **kw) -> SpecialRequest:
+    kw.setdefault("code", f"ZY{next(_seq):04d}")
+    kw.setdefault("title", "专约测试")
+    kw.setdefault("deadline", timezone.now() + dt.timedelta(days=7))
+    request = SpecialRequest.objects.create(**kw)
+    request.targets.set(targets)
+    return request
+
+
+def make_basic_work(unit: Unit | None = None, items: list[str | Decimal] | None = None, **kw) -> BasicWorkEntry:
+    kw.setdefault("year", timezone.localdate().year)
+    kw.setdefault("status", BasicWorkStatus.CONFIRMED)
+    values = [Decimal(str(v)) for v in (items or ["5"] * 8)]
+    fields = {f"item{i}": v for i, v in enumerate(values, start=1)}
+    return BasicWorkEntry.objects.create(unit=unit or make_unit(), **fields, **kw)

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from django.db import models
+
+
+class Sequence(models.TextChoices):
+    """The peer groups units are ranked in (RULES.md Art. 10); the order is the office's."""
+
+    DISTRICT = "district", "区政府"
+    COUNTY = "county", "县(市)政府"
+    BUREAU = "bureau", "委办局"
+    OFFICE_ABROAD = "office_abroad", "驻外办事处"
+
+
+SEQUENCE_ORDER: dict[str, int] = {value: i for i, value in enumerate(Sequence.values)}
+
+
+class UnitQuerySet(models.QuerySet):
+    def active(self) -> UnitQuerySet:
+        return self.filter(is_active=True)
+
+    def ranked(self) -> UnitQuerySet:
+        return self.filter(is_active=True, is_ranked=True)
+
+    def in_office_order(self) -> list[Unit]:
+        """Units as the office lists them: sequence, then display order, then pinyin of the name."""
+        return sorted(self, key=Unit.office_sort_key)
+
+
+class Unit(models.Model):
+    name = models.CharField("单位名称", max_length=100, unique=True)
+    short_name = models.CharField("简称", max_length=30, blank=True)
+    sequence = models.CharField("序列", max_length=16, choices=Sequence.choices)
+    is_central_provincial = models.BooleanField(
+        "中直、省属在哈单位", default=False,
+        help_text="参与全市目标考核的中直、省属在哈单位，按委办局序列排名和报送定额。",
+    )
+    is_ranked = models.BooleanField("参加评比", default=True, help_text="不参加评比的单位参照考核，不排名。")
+    display_order = models.PositiveIntegerField("显示顺序", null=True, blank=True)
+    assessed_from = models.DateField(
+        "起始考核月份", null=True, blank=True,
+        help_text="年中加入的单位从该月起计算报送定额；为空表示全年考核。",
+    )
+    is_active = models.BooleanField("启用", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "单位"
+        verbose_name_plural = "单位"
+        ordering = ["sequence", "display_order", "name"]
+        constraints = [
+            models.CheckConstraint(name="unit_sequence_valid", condition=models.Q(sequence__in=Sequence.values)),
+            models.CheckConstraint(
+                name="unit_assessed_from_first_of_month",
+                condition=models.Q(assessed_from__isnull=True) | models.Q(assessed_from__day=1),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def office_sort_key(self) -> tuple:
+        from pypinyin import lazy_pinyin
+
+        order = self.display_order if self.display_order is not None else 10**9
+        return (SEQUENCE_ORDER[self.sequence], order, lazy_pinyin(self.name))
+
+    @property
+    def label(self) -> str:
+        return self.short_name or self.name
+
+
+class PersonRole(models.TextChoices):
+    LEADER_IN_CHARGE = "leader_in_charge", "分管领导"
+    SUPERVISING_LEADER = "supervising_leader", "主管领导"
+    INFORMATION_OFFICER = "information_officer", "信息员"
+
+
+class Person(models.Model):
+    """One link of a unit's three-level responsibility chain (RULES.md Art. 7.1)."""
+
+    unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.PROTECT, related_name="people")
+    role = models.CharField("职责", max_length=24, choices=PersonRole.choices)
+    name = models.CharField("姓名", max_length=50)
+    post = models.CharField("职务", max_length=100, blank=True)
+    phone = models.CharField("电话", max_length=30, blank=True)
+    is_active = models.BooleanField("在岗", default=True)
+
+    class Meta:
+        verbose_name = "人员"
+        verbose_name_plural = "人员"
+        ordering = ["unit", "role", "name"]
+        constraints = [
+            models.CheckConstraint(name="person_role_valid", condition=models.Q(role__in=PersonRole.values)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.unit.name}，{self.get_role_display()}）"
