@@ -81,6 +81,8 @@ class PointGroup:
     kind: str
     share: int
     count: int
+    # The item also has a higher-level adoption in the period: no points under "highest level only".
+    superseded: bool = False
 
 
 @dataclass
@@ -163,10 +165,17 @@ def research_score(research: int, expected: Fraction, rules: Rules) -> Fraction:
     return rules.reporting_item_points * Fraction(research) / expected
 
 
-def group_points(groups: Iterable[PointGroup], table: dict[str, dict[str, Fraction]], split: bool) -> dict[str, Fraction]:
+def group_points(
+    groups: Iterable[PointGroup],
+    table: dict[str, dict[str, Fraction]],
+    split: bool,
+    highest_only: bool = False,
+) -> dict[str, Fraction]:
     """Points per level of adoptions or instructions (Art. 9); a joint item's points split (decision 10)."""
     per_level = {level: ZERO for level in LEVELS}
     for g in groups:
+        if highest_only and g.superseded:
+            continue  # decision 8, "highest level only": a lower-level adoption of the same item earns nothing
         share = g.share if split else 1
         per_level[g.level] += table[g.level][g.kind] * g.count / share
     return per_level
@@ -176,7 +185,7 @@ def score_unit(facts: UnitFacts, period: Period, rules: Rules) -> UnitScore:
     months = period.months_assessed(facts.assessed_from)
     required = rules.quota_for(facts.sequence, facts.central_provincial) * months
     research_expected = rules.research_per_year * months / 12
-    adoption = group_points(facts.adoptions, rules.adoption_points, rules.joint_split)
+    adoption = group_points(facts.adoptions, rules.adoption_points, rules.joint_split, rules.highest_level_only)
     instruction = group_points(facts.instructions, rules.instruction_points, rules.joint_split)
     basic = None if facts.basic_items is None else sum(facts.basic_items, Decimal(0)).quantize(Decimal("0.01"))
     return UnitScore(
@@ -213,13 +222,13 @@ def rank_sequence(scores: list[UnitScore], tier_places: tuple[int, int]) -> None
     units that are not barred.
     """
     ranked = sorted((s for s in scores if s.facts.ranked), key=UnitScore.tie_key, reverse=True)
-    for score, place in zip(ranked, competition_places(ranked, UnitScore.tie_key)):
+    for score, place in zip(ranked, competition_places(ranked, UnitScore.tie_key), strict=True):
         score.rank = place
     eligible = [s for s in ranked if not s.barred]
     places = competition_places(eligible, UnitScore.tie_key)
     group_size = Counter(places)
     last_model, last_advanced = tier_places
-    for score, place in zip(eligible, places):
+    for score, place in zip(eligible, places, strict=True):
         last_shared = place + group_size[place] - 1
         if place <= last_model:
             score.tier = "model"
@@ -234,3 +243,14 @@ def score_all(facts: Iterable[UnitFacts], period: Period, rules: Rules) -> list[
     for sequence, places in rules.tier_places.items():
         rank_sequence([s for s in scores if s.facts.sequence == sequence], places)
     return scores
+
+
+def parse_year_month(text: str) -> tuple[int, int]:
+    """`YYYY-MM` as (year, month), or ValueError with a message for the user."""
+    parts = text.strip().split("-") if isinstance(text, str) else []
+    if len(parts) != 2 or not all(p.isdigit() for p in parts) or len(parts[0]) != 4:
+        raise ValueError(f"月份“{text}”格式不正确，应为 YYYY-MM，例如 2024-03。")
+    year, month = int(parts[0]), int(parts[1])
+    if not 1 <= month <= 12 or year < 2000:
+        raise ValueError(f"月份“{text}”不存在。")
+    return year, month

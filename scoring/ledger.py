@@ -1,0 +1,749 @@
+"""Loading a ledger workbook (台账), all or nothing (INTERFACES.md, the ledger workbook).
+
+Two phases: every sheet is read and checked against names and keys only, collecting every problem as
+sheet, row, column and a Chinese message; only when there is none are the facts written, in one
+transaction, keyed so that loading the same workbook again changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import IO, Any
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from openpyxl import load_workbook
+from openpyxl.utils.datetime import from_excel
+
+from scoring.models import BASIC_ITEM_FIELDS, AssessmentMethod, BasicWorkEntry, BasicWorkStatus
+from submissions.models import (
+    ALLOWED_ADOPTION_TYPES,
+    Adoption,
+    AdoptionType,
+    ChangeAction,
+    FactChange,
+    FailureKind,
+    InfoType,
+    InstructionKind,
+    JointUnit,
+    LeaderInstruction,
+    Level,
+    SpecialRequest,
+    Submission,
+    UrgentFailure,
+)
+from units.models import Sequence, Unit
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# Bounds that keep a hostile file cheap: real ledgers stay far below them.
+MAX_FILE_BYTES = 200 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 3 * 1024 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 250
+MAX_ROWS = 2_000_000
+MAX_EMPTY_ROWS = 200_000
+MAX_LISTED_ERRORS = 1000
+BATCH = 2000
+
+SEQUENCES = {
+    "区政府": Sequence.DISTRICT,
+    "县(市)政府": Sequence.COUNTY,
+    "委办局": Sequence.BUREAU,
+    "驻外办事处": Sequence.OFFICE_ABROAD,
+}
+YES_NO = {"是": True, "否": False}
+INFO_TYPES = {label: value for value, label in InfoType.choices}
+ADOPTION_TYPES = {label: value for value, label in AdoptionType.choices}
+LEVELS = {label: value for value, label in Level.choices}
+INSTRUCTION_KINDS = {label: value for value, label in InstructionKind.choices}
+FAILURE_KINDS = {label: value for value, label in FailureKind.choices}
+METHODS = {label: value for value, label in AssessmentMethod.choices}
+LIST_SEPARATORS = re.compile(r"[、,，;；]")
+BASIC_COLUMNS = [f"第{i}项" for i in range(1, 9)]
+HALF_STEPS = {Decimal(i) / 2 for i in range(11)}
+
+SHEETS: dict[str, tuple[list[str], list[str]]] = {
+    # sheet: (required columns, optional columns)
+    "单位": (["单位名称", "序列"], ["中直省属", "参加评比"]),
+    "专约": (["专约编号", "标题", "截止时间", "对象单位"], []),
+    "报送": (["信息编号", "单位名称", "标题", "报送时间", "信息类型"], ["联合报送单位", "专约编号", "无效原因"]),
+    "采用": (["信息编号", "采用层级", "采用类型", "采用日期"], ["刊物", "期号"]),
+    "批示": (["信息编号", "领导层级", "批示类型", "批示日期"], ["批示领导", "批示内容"]),
+    "紧急信息问题": (["单位名称", "日期", "问题类型"], ["说明"]),
+    "基础工作": (["单位名称", "年度", *BASIC_COLUMNS], ["方式", "备注"]),
+}
+
+
+@dataclass(frozen=True)
+class LedgerError:
+    sheet: str
+    row: int | None
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"第{self.row}行" if self.row else ""
+        return f"{self.sheet} {where} {self.column}：{self.message}".replace("  ", " ")
+
+
+class LedgerInvalid(Exception):
+    def __init__(self, errors: list[LedgerError], total: int | None = None) -> None:
+        self.errors = errors
+        self.total = total if total is not None else len(errors)
+        super().__init__(f"台账有 {self.total} 个问题，未导入任何数据。")
+
+
+@dataclass
+class ImportResult:
+    summary: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def count(self, sheet: str, outcome: str, n: int = 1) -> None:
+        self.summary.setdefault(sheet, {"created": 0, "updated": 0, "unchanged": 0})[outcome] += n
+
+
+class _Cell(Exception):
+    """A bad value in one cell; the message is for the user."""
+
+
+# ---------------------------------------------------------------- reading cells
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M") if (value.hour, value.minute) != (0, 0) else value.strftime("%Y-%m-%d")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _excel_serial(value).date()
+    text = _text(value)
+    match = re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", text)
+    if not match:
+        raise _Cell(f"“{text}”不是日期，应为 YYYY-MM-DD")
+    try:
+        return dt.date(*map(int, match.groups()))
+    except ValueError:
+        raise _Cell(f"日期“{text}”不存在") from None
+
+
+def _datetime(value: Any) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        naive = value
+    elif isinstance(value, dt.date):
+        naive = dt.datetime.combine(value, dt.time())
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        naive = _excel_serial(value)
+    else:
+        text = _text(value)
+        match = re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?", text)
+        if not match:
+            raise _Cell(f"“{text}”不是时间，应为 YYYY-MM-DD HH:MM")
+        try:
+            naive = dt.datetime(*(int(g) for g in match.groups() if g is not None))
+        except ValueError:
+            raise _Cell(f"时间“{text}”不存在") from None
+    if naive.tzinfo is not None:
+        return naive.astimezone(SHANGHAI)
+    return naive.replace(tzinfo=SHANGHAI, microsecond=0)
+
+
+def _excel_serial(value: float) -> dt.datetime:
+    if not 1 <= value < 2958466:
+        raise _Cell(f"“{value}”不是日期")
+    return from_excel(value)
+
+
+def _choice(value: Any, choices: dict[str, str], what: str) -> str:
+    text = _text(value).replace("（", "(").replace("）", ")")
+    if text in choices:
+        return choices[text]
+    if text.endswith("信息") and text[:-2] in choices:  # "一般动态信息" as the measures write it
+        return choices[text[:-2]]
+    raise _Cell(f"{what}“{text}”无效，应为：{'、'.join(choices)}")
+
+
+def _flag(value: Any, default: bool) -> bool:
+    text = _text(value)
+    if not text:
+        return default
+    if text not in YES_NO:
+        raise _Cell(f"“{text}”无效，应为“是”或“否”")
+    return YES_NO[text]
+
+
+def _names(value: Any) -> list[str]:
+    names: list[str] = []
+    for part in LIST_SEPARATORS.split(_text(value)):
+        if part.strip() and part.strip() not in names:
+            names.append(part.strip())
+    return names
+
+
+def _bounded(value: Any, limit: int, required: bool = True) -> str:
+    text = _text(value)
+    if required and not text:
+        raise _Cell("不能为空")
+    if len(text) > limit:
+        raise _Cell(f"超过 {limit} 个字")
+    return text
+
+
+def _half_step(value: Any) -> Decimal:
+    try:
+        number = Decimal(_text(value))
+    except InvalidOperation:
+        raise _Cell(f"“{_text(value)}”不是分数") from None
+    if number not in HALF_STEPS:
+        raise _Cell(f"分数“{_text(value)}”无效，应为 0 到 5 之间、以 0.5 为单位")
+    return number.quantize(Decimal("0.1"))
+
+
+# ---------------------------------------------------------------- reading the workbook
+
+
+def _check_zip(source: str | Path | IO[bytes]) -> None:
+    try:
+        with zipfile.ZipFile(source) as archive:
+            members = archive.infolist()
+            names = {m.filename for m in members}
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        raise LedgerInvalid(
+            [LedgerError("", None, "", "文件不是有效的 xlsx 工作簿（可能是其他格式改了扩展名，或文件不完整）。")]
+        ) from None
+    if "xl/workbook.xml" not in names:
+        raise LedgerInvalid([LedgerError("", None, "", "文件不是 Excel 工作簿（缺少 xl/workbook.xml）。")])
+    total = sum(m.file_size for m in members)
+    bomb = any(m.file_size > 50 * 1024 * 1024 and m.file_size > MAX_COMPRESSION_RATIO * max(m.compress_size, 1) for m in members)
+    if total > MAX_UNCOMPRESSED_BYTES or bomb:
+        raise LedgerInvalid([LedgerError("", None, "", "文件解压后过大（疑似压缩炸弹），已拒绝。")])
+
+
+def _size(source: str | Path | IO[bytes]) -> int:
+    if isinstance(source, str | Path):
+        return Path(source).stat().st_size
+    position = source.tell()
+    source.seek(0, 2)
+    size = source.tell()
+    source.seek(position)
+    return size
+
+
+@dataclass
+class _Row:
+    number: int
+    values: dict[str, Any]
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.errors: list[LedgerError] = []
+        self.error_count = 0
+        self.rows_read = 0
+
+    def error(self, sheet: str, row: int | None, column: str, message: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_LISTED_ERRORS:
+            self.errors.append(LedgerError(sheet, row, column, message))
+
+    def rows(self, workbook, sheet: str) -> Iterator[_Row]:
+        if sheet not in workbook.sheetnames:
+            return
+        ws = workbook[sheet]
+        ws.reset_dimensions()  # the stored dimension may lie; read what is really there
+        required, optional = SHEETS[sheet]
+        rows = ws.iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            return
+        columns: dict[str, int] = {}
+        for index, name in enumerate(header):
+            name = _text(name)
+            if name in required or name in optional:
+                columns.setdefault(name, index)
+        missing = [c for c in required if c not in columns]
+        for name in missing:
+            self.error(sheet, 1, name, "缺少必填列")
+        if missing:
+            return
+        empty_run = 0
+        for number, raw in enumerate(rows, start=2):
+            values = {name: (raw[i] if i < len(raw) else None) for name, i in columns.items()}
+            if all(_text(v) == "" for v in values.values()):
+                empty_run += 1
+                if empty_run > MAX_EMPTY_ROWS:
+                    self.error(sheet, number, "", f"连续空行超过 {MAX_EMPTY_ROWS} 行，已停止读取")
+                    return
+                continue
+            empty_run = 0
+            self.rows_read += 1
+            if self.rows_read > MAX_ROWS:
+                self.error(sheet, number, "", f"工作簿超过 {MAX_ROWS} 行的上限")
+                return
+            yield _Row(number, values)
+
+    def cell(self, sheet: str, row: _Row, column: str, parse, *args) -> Any:
+        """Parse one cell; on a bad value record the problem and return None."""
+        try:
+            return parse(row.values.get(column), *args)
+        except _Cell as problem:
+            self.error(sheet, row.number, column, str(problem))
+            return None
+
+
+# ---------------------------------------------------------------- checking every sheet
+
+
+@dataclass
+class _Plan:
+    """The workbook's facts, keyed as INTERFACES.md says, checked and ready to write."""
+
+    units: dict[str, dict] = field(default_factory=dict)
+    requests: dict[str, dict] = field(default_factory=dict)
+    items: dict[str, dict] = field(default_factory=dict)
+    adoptions: dict[tuple, dict] = field(default_factory=dict)
+    instructions: dict[tuple, dict] = field(default_factory=dict)
+    failures: dict[tuple, dict] = field(default_factory=dict)
+    basic: dict[tuple, dict] = field(default_factory=dict)
+
+
+class _Checker(_Reader):
+    def __init__(self, workbook) -> None:
+        super().__init__()
+        self.workbook = workbook
+        self.plan = _Plan()
+        self.known_units = set(Unit.objects.values_list("name", flat=True))
+        self.known_requests = set(SpecialRequest.objects.values_list("code", flat=True))
+        self.known_items = set(Submission.objects.values_list("ledger_no", flat=True))
+
+    def unique(self, sheet: str, row: _Row, column: str, key: Any, seen: dict) -> bool:
+        if key in seen:
+            self.error(sheet, row.number, column, f"与第{seen[key]['_row']}行重复")
+            return False
+        return True
+
+    def unit_name(self, sheet: str, row: _Row, column: str, name: str | None) -> str | None:
+        if name and name not in self.known_units and name not in self.plan.units:
+            self.error(sheet, row.number, column, f"单位“{name}”不存在（既不在“单位”工作表中，也不在系统中）")
+            return None
+        return name
+
+    def check(self) -> _Plan:
+        for sheet in ("单位", "专约", "报送", "采用", "批示", "紧急信息问题", "基础工作"):
+            getattr(self, f"_check_{SHEET_METHODS[sheet]}")(sheet)
+        return self.plan
+
+    def _check_units(self, sheet: str) -> None:
+        for row in self.rows(self.workbook, sheet):
+            name = self.cell(sheet, row, "单位名称", _bounded, 100)
+            values = {
+                "sequence": self.cell(sheet, row, "序列", _choice, SEQUENCES, "序列"),
+                "is_central_provincial": self.cell(sheet, row, "中直省属", _flag, False),
+                "is_ranked": self.cell(sheet, row, "参加评比", _flag, True),
+            }
+            if name and self.unique(sheet, row, "单位名称", name, self.plan.units) and None not in values.values():
+                self.plan.units[name] = {"_row": row.number, **values}
+
+    def _check_requests(self, sheet: str) -> None:
+        for row in self.rows(self.workbook, sheet):
+            code = self.cell(sheet, row, "专约编号", _bounded, 50)
+            values = {
+                "title": self.cell(sheet, row, "标题", _bounded, 200),
+                "deadline": self.cell(sheet, row, "截止时间", _datetime),
+                "targets": self.cell(sheet, row, "对象单位", _names),
+            }
+            if values["targets"] == []:
+                self.error(sheet, row.number, "对象单位", "不能为空")
+                values["targets"] = None
+            targets_ok = all([self.unit_name(sheet, row, "对象单位", n) for n in values["targets"] or []])
+            if (
+                code
+                and self.unique(sheet, row, "专约编号", code, self.plan.requests)
+                and None not in values.values()
+                and targets_ok
+            ):
+                self.plan.requests[code] = {"_row": row.number, **values}
+
+    def _check_items(self, sheet: str) -> None:
+        for row in self.rows(self.workbook, sheet):
+            ledger_no = self.cell(sheet, row, "信息编号", _bounded, 50)
+            unit = self.unit_name(sheet, row, "单位名称", self.cell(sheet, row, "单位名称", _bounded, 100))
+            joint = self.cell(sheet, row, "联合报送单位", _names) or []
+            joint_ok = all([self.unit_name(sheet, row, "联合报送单位", n) for n in joint])
+            if unit and unit in joint:
+                self.error(sheet, row.number, "联合报送单位", "联合报送单位不能是本单位")
+                joint_ok = False
+            request = self.cell(sheet, row, "专约编号", _bounded, 50, False)
+            if request and request not in self.known_requests and request not in self.plan.requests:
+                self.error(sheet, row.number, "专约编号", f"专约“{request}”不存在")
+                request = None
+            values = {
+                "unit": unit,
+                "title": self.cell(sheet, row, "标题", _bounded, 300),
+                "submitted_at": self.cell(sheet, row, "报送时间", _datetime),
+                "info_type": self.cell(sheet, row, "信息类型", _choice, INFO_TYPES, "信息类型"),
+                "invalid_reason": self.cell(sheet, row, "无效原因", _bounded, 200, False),
+            }
+            ok = ledger_no and self.unique(sheet, row, "信息编号", ledger_no, self.plan.items)
+            if ok and None not in values.values() and joint_ok and (request is not None or not _text(row.values.get("专约编号"))):
+                self.plan.items[ledger_no] = {"_row": row.number, **values, "joint": joint, "request": request or None}
+
+    def item_ref(self, sheet: str, row: _Row) -> str | None:
+        ledger_no = self.cell(sheet, row, "信息编号", _bounded, 50)
+        if ledger_no and ledger_no not in self.known_items and ledger_no not in self.plan.items:
+            self.error(sheet, row.number, "信息编号", f"信息“{ledger_no}”不存在（既不在“报送”工作表中，也不在系统中）")
+            return None
+        return ledger_no
+
+    def _check_adoptions(self, sheet: str) -> None:
+        for row in self.rows(self.workbook, sheet):
+            ledger_no = self.item_ref(sheet, row)
+            level = self.cell(sheet, row, "采用层级", _choice, LEVELS, "采用层级")
+            kind = self.cell(sheet, row, "采用类型", _choice, ADOPTION_TYPES, "采用类型")
+            if level and kind and kind not in ALLOWED_ADOPTION_TYPES[level]:
+                allowed = "、".join(AdoptionType(t).label for t in ALLOWED_ADOPTION_TYPES[level])
+                self.error(
+                    sheet,
+                    row.number,
+                    "采用类型",
+                    f"{Level(level).label}级载体没有“{AdoptionType(kind).label}”类型，只能是：{allowed}",
+                )
+                kind = None
+            values = {
+                "adoption_type": kind,
+                "adopted_on": self.cell(sheet, row, "采用日期", _date),
+                "carrier": self.cell(sheet, row, "刊物", _bounded, 100, False),
+                "issue_no": self.cell(sheet, row, "期号", _bounded, 50, False),
+            }
+            key = (ledger_no, level)
+            if (
+                ledger_no
+                and level
+                and self.unique(sheet, row, "采用层级", key, self.plan.adoptions)
+                and None not in values.values()
+            ):
+                self.plan.adoptions[key] = {"_row": row.number, **values}
+
+    def _check_instructions(self, sheet: str) -> None:
+        for row in self.rows(self.workbook, sheet):
+            ledger_no = self.item_ref(sheet, row)
+            level = self.cell(sheet, row, "领导层级", _choice, LEVELS, "领导层级")
+            kind = self.cell(sheet, row, "批示类型", _choice, INSTRUCTION_KINDS, "批示类型")
+            day = self.cell(sheet, row, "批示日期", _date)
+            leader = self.cell(sheet, row, "批示领导", _bounded, 50, False)
+            content = self.cell(sheet, row, "批示内容", _bounded, 5000, False)
+            key = (ledger_no, level, kind, day, leader)
+            if None not in key and content is not None and self.unique(sheet, row, "批示日期", key, self.plan.instructions):
+                self.plan.instructions[key] = {"_row": row.number, "content": content}
+
+    def _check_failures(self, sheet: str) -> None:
+        for row in self.rows(self.workbook, sheet):
+            unit = self.unit_name(sheet, row, "单位名称", self.cell(sheet, row, "单位名称", _bounded, 100))
+            day = self.cell(sheet, row, "日期", _date)
+            kind = self.cell(sheet, row, "问题类型", _choice, FAILURE_KINDS, "问题类型")
+            description = self.cell(sheet, row, "说明", _bounded, 5000, False)
+            key = (unit, day, kind)
+            if None not in key and description is not None and self.unique(sheet, row, "问题类型", key, self.plan.failures):
+                self.plan.failures[key] = {"_row": row.number, "description": description}
+
+    def _check_basic(self, sheet: str) -> None:
+        for row in self.rows(self.workbook, sheet):
+            unit = self.unit_name(sheet, row, "单位名称", self.cell(sheet, row, "单位名称", _bounded, 100))
+            year = self.cell(sheet, row, "年度", _year)
+            items = [self.cell(sheet, row, column, _half_step) for column in BASIC_COLUMNS]
+            method_text = _text(row.values.get("方式"))
+            method = self.cell(sheet, row, "方式", _choice, METHODS, "方式") if method_text else AssessmentMethod.SPOT_CHECK
+            note = self.cell(sheet, row, "备注", _bounded, 5000, False)
+            key = (unit, year)
+            if (
+                None not in key
+                and None not in items
+                and method
+                and note is not None
+                and self.unique(sheet, row, "年度", key, self.plan.basic)
+            ):
+                self.plan.basic[key] = {
+                    "_row": row.number,
+                    "method": method,
+                    "note": note,
+                    **dict(zip(BASIC_ITEM_FIELDS, items, strict=True)),
+                }
+
+
+def _year(value: Any) -> int:
+    text = _text(value)
+    if not re.fullmatch(r"\d{4}", text) or not 2000 <= int(text) <= 2100:
+        raise _Cell(f"“{text}”不是年度，应为四位年份")
+    return int(text)
+
+
+SHEET_METHODS = {
+    "单位": "units",
+    "专约": "requests",
+    "报送": "items",
+    "采用": "adoptions",
+    "批示": "instructions",
+    "紧急信息问题": "failures",
+    "基础工作": "basic",
+}
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _chunks(values: list, size: int = 5000) -> Iterator[list]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _existing(queryset, field_name: str, values: list) -> list:
+    """Rows whose `field_name` is among `values`, asked in chunks (SQLite bounds a query's parameters)."""
+    return [obj for chunk in _chunks(sorted(set(values))) for obj in queryset.filter(**{f"{field_name}__in": chunk})]
+
+
+def _upsert(model, sheet: str, wanted: dict, existing: dict, fields: list[str], result: ImportResult, make) -> None:
+    """Create what is new, update what differs, count what is unchanged."""
+    to_create, to_update = [], []
+    for key, values in wanted.items():
+        current = existing.get(key)
+        if current is None:
+            to_create.append(make(key, values))
+        elif any(getattr(current, f) != values[f] for f in fields):
+            for f in fields:
+                setattr(current, f, values[f])
+            if hasattr(current, "version"):
+                current.version += 1  # an open edit form of this item must not overwrite the import
+            to_update.append(current)
+        else:
+            result.count(sheet, "unchanged")
+    model.objects.bulk_create(to_create, batch_size=BATCH)
+    if to_update:
+        update_fields = fields + (["version"] if hasattr(to_update[0], "version") else [])
+        model.objects.bulk_update(to_update, update_fields, batch_size=BATCH)
+    result.count(sheet, "created", len(to_create))
+    result.count(sheet, "updated", len(to_update))
+
+
+def _sync_links(through, owner_field: str, wanted: dict[int, set[int]]) -> None:
+    """Make each owner's linked units exactly the wanted set (joint units, request targets)."""
+    current: dict[int, set[int]] = defaultdict(set)
+    stale = []
+    for link in _existing(through.objects.all(), owner_field, list(wanted)):
+        owner = getattr(link, owner_field)
+        if link.unit_id in wanted[owner]:
+            current[owner].add(link.unit_id)
+        else:
+            stale.append(link.pk)
+    for chunk in _chunks(stale):
+        through.objects.filter(pk__in=chunk).delete()
+    through.objects.bulk_create(
+        [through(**{owner_field: owner, "unit_id": unit}) for owner, units in wanted.items() for unit in units - current[owner]],
+        batch_size=BATCH,
+    )
+
+
+def _write_units(plan: _Plan, result: ImportResult) -> dict[str, int]:
+    fields = ["sequence", "is_central_provincial", "is_ranked"]
+    existing = {u.name: u for u in _existing(Unit.objects.all(), "name", list(plan.units))}
+    _upsert(Unit, "单位", plan.units, existing, fields, result, lambda name, v: Unit(name=name, **{f: v[f] for f in fields}))
+    return dict(Unit.objects.values_list("name", "pk"))
+
+
+def _write_requests(plan: _Plan, unit_ids: dict[str, int], user, result: ImportResult) -> dict[str, int]:
+    fields = ["title", "deadline"]
+    existing = {r.code: r for r in _existing(SpecialRequest.objects.all(), "code", list(plan.requests))}
+    _upsert(
+        SpecialRequest,
+        "专约",
+        plan.requests,
+        existing,
+        fields,
+        result,
+        lambda code, v: SpecialRequest(code=code, created_by=user, **{f: v[f] for f in fields}),
+    )
+    ids = dict(SpecialRequest.objects.values_list("code", "pk"))
+    _sync_links(
+        SpecialRequest.targets.through,
+        "specialrequest_id",
+        {ids[code]: {unit_ids[n] for n in v["targets"]} for code, v in plan.requests.items()},
+    )
+    return ids
+
+
+ITEM_FIELDS = [
+    "unit_id",
+    "title",
+    "submitted_at",
+    "info_type",
+    "invalid_reason",
+    "is_invalid",
+    "special_request_id",
+    "unit_count",
+]
+
+
+def _write_items(
+    plan: _Plan, unit_ids: dict[str, int], request_ids: dict[str, int], user, result: ImportResult
+) -> dict[str, int]:
+    for v in plan.items.values():
+        v.update(
+            unit_id=unit_ids[v["unit"]],
+            special_request_id=request_ids[v["request"]] if v["request"] else None,
+            is_invalid=bool(v["invalid_reason"]),
+            unit_count=1 + len(v["joint"]),
+        )
+    existing = {
+        s.ledger_no: s
+        for s in _existing(Submission.objects.only("pk", "ledger_no", "version", *ITEM_FIELDS), "ledger_no", list(plan.items))
+    }
+    _upsert(
+        Submission,
+        "报送",
+        plan.items,
+        existing,
+        ITEM_FIELDS,
+        result,
+        lambda no, v: Submission(ledger_no=no, created_by=user, **{f: v[f] for f in ITEM_FIELDS}),
+    )
+    referenced = list(plan.items) + [key[0] for key in plan.adoptions] + [key[0] for key in plan.instructions]
+    ids = {s.ledger_no: s.pk for s in _existing(Submission.objects.only("pk", "ledger_no"), "ledger_no", referenced)}
+    _sync_links(JointUnit, "submission_id", {ids[no]: {unit_ids[n] for n in v["joint"]} for no, v in plan.items.items()})
+    return ids
+
+
+def _write_adoptions(plan: _Plan, item_ids: dict[str, int], user, result: ImportResult) -> None:
+    fields = ["adoption_type", "adopted_on", "carrier", "issue_no"]
+    wanted = {(item_ids[no], level): v for (no, level), v in plan.adoptions.items()}
+    existing = {(a.submission_id, a.level): a for a in _existing(Adoption.objects.all(), "submission_id", [k[0] for k in wanted])}
+    _upsert(
+        Adoption,
+        "采用",
+        wanted,
+        existing,
+        fields,
+        result,
+        lambda key, v: Adoption(submission_id=key[0], level=key[1], created_by=user, **{f: v[f] for f in fields}),
+    )
+
+
+def _write_instructions(plan: _Plan, item_ids: dict[str, int], user, result: ImportResult) -> None:
+    wanted = {(item_ids[k[0]], *k[1:]): v for k, v in plan.instructions.items()}
+    existing = {
+        (i.submission_id, i.level, i.kind, i.instructed_on, i.leader): i
+        for i in _existing(LeaderInstruction.objects.all(), "submission_id", [k[0] for k in wanted])
+    }
+    _upsert(
+        LeaderInstruction,
+        "批示",
+        wanted,
+        existing,
+        ["content"],
+        result,
+        lambda k, v: LeaderInstruction(
+            submission_id=k[0],
+            level=k[1],
+            kind=k[2],
+            instructed_on=k[3],
+            leader=k[4],
+            content=v["content"],
+            created_by=user,
+        ),
+    )
+
+
+def _write_failures(plan: _Plan, unit_ids: dict[str, int], user, result: ImportResult) -> None:
+    wanted = {(unit_ids[k[0]], k[1], k[2]): v for k, v in plan.failures.items()}
+    existing = {
+        (f.unit_id, f.occurred_on, f.kind): f for f in _existing(UrgentFailure.objects.all(), "unit_id", [k[0] for k in wanted])
+    }
+    _upsert(
+        UrgentFailure,
+        "紧急信息问题",
+        wanted,
+        existing,
+        ["description"],
+        result,
+        lambda k, v: UrgentFailure(unit_id=k[0], occurred_on=k[1], kind=k[2], description=v["description"], created_by=user),
+    )
+
+
+def _write_basic(plan: _Plan, unit_ids: dict[str, int], user, result: ImportResult) -> None:
+    fields = ["method", "note", *BASIC_ITEM_FIELDS]
+    wanted = {(unit_ids[k[0]], k[1]): v for k, v in plan.basic.items()}
+    existing = {(b.unit_id, b.year): b for b in _existing(BasicWorkEntry.objects.confirmed(), "unit_id", [k[0] for k in wanted])}
+    # The row is the office's confirmed entry (INTERFACES.md, 基础工作.备注).
+    _upsert(
+        BasicWorkEntry,
+        "基础工作",
+        wanted,
+        existing,
+        fields,
+        result,
+        lambda k, v: BasicWorkEntry(
+            unit_id=k[0], year=k[1], status=BasicWorkStatus.CONFIRMED, entered_by=user, **{f: v[f] for f in fields}
+        ),
+    )
+
+
+def import_ledger(source: str | Path | IO[bytes], user=None, max_bytes: int = MAX_FILE_BYTES) -> ImportResult:
+    """Load a ledger workbook all or nothing; raises LedgerInvalid listing every problem."""
+    if _size(source) > max_bytes:
+        raise LedgerInvalid([LedgerError("", None, "", f"文件超过 {max_bytes // (1024 * 1024)} MB 的上限。")])
+    _check_zip(source)
+    if not isinstance(source, str | Path):
+        source.seek(0)
+    try:
+        workbook = load_workbook(source, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds on a damaged file; all mean the same to the user
+        raise LedgerInvalid([LedgerError("", None, "", "无法读取该 xlsx 工作簿，文件可能已损坏。")]) from None
+    try:
+        checker = _Checker(workbook)
+        plan = checker.check()
+    finally:
+        workbook.close()
+    if checker.error_count:
+        raise LedgerInvalid(checker.errors, checker.error_count)
+    with transaction.atomic():
+        result = _write(plan, user)
+    return result
+
+
+def _write(plan: _Plan, user) -> ImportResult:
+    result = ImportResult()
+    for sheet in SHEETS:
+        result.summary[sheet] = {"created": 0, "updated": 0, "unchanged": 0}
+    unit_ids = _write_units(plan, result)
+    request_ids = _write_requests(plan, unit_ids, user, result)
+    item_ids = _write_items(plan, unit_ids, request_ids, user, result)
+    _write_adoptions(plan, item_ids, user, result)
+    _write_instructions(plan, item_ids, user, result)
+    _write_failures(plan, unit_ids, user, result)
+    _write_basic(plan, unit_ids, user, result)
+    FactChange.objects.create(
+        model="ledger",
+        object_id=0,
+        action=ChangeAction.IMPORT,
+        user=user,
+        summary=(
+            "台账导入："
+            + "；".join(f"{s} 新增{c['created']} 更新{c['updated']} 未变{c['unchanged']}" for s, c in result.summary.items())
+        )[:300],
+        changes=result.summary,
+    )
+    return result
