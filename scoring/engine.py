@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,10 +21,11 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 ZERO = Fraction(0)
 
 
-def round2(value: Fraction) -> Decimal:
+def round2(value: int | Fraction) -> Decimal:
     """Round half-up to two decimals, exactly (points are never negative)."""
-    hundredths = (value * 100 + Fraction(1, 2)).__floor__()
-    return (Decimal(hundredths) / 100).quantize(Decimal("0.01"))
+    value = Fraction(value)
+    hundredths = (200 * value.numerator + value.denominator) // (2 * value.denominator)
+    return Decimal(hundredths).scaleb(-2)
 
 
 @dataclass(frozen=True)
@@ -166,18 +167,18 @@ def research_score(research: int, expected: Fraction, rules: Rules) -> Fraction:
 
 
 def group_points(
-    groups: Iterable[PointGroup],
-    table: dict[str, dict[str, Fraction]],
-    split: bool,
-    highest_only: bool = False,
-) -> dict[str, Fraction]:
+    groups: Iterable[PointGroup], table: dict[str, dict[str, Fraction]], split: bool, highest_only: bool = False
+) -> dict[str, int | Fraction]:
     """Points per level of adoptions or instructions (Art. 9); a joint item's points split (decision 10)."""
-    per_level = {level: ZERO for level in LEVELS}
+    # Sum per level and share first: one division per share instead of one per group.
+    sums: dict[tuple[str, int], Fraction] = defaultdict(int)
     for g in groups:
         if highest_only and g.superseded:
             continue  # decision 8, "highest level only": a lower-level adoption of the same item earns nothing
-        share = g.share if split else 1
-        per_level[g.level] += table[g.level][g.kind] * g.count / share
+        sums[g.level, g.share if split else 1] += table[g.level][g.kind] * g.count
+    per_level: dict[str, int | Fraction] = {level: 0 for level in LEVELS}
+    for (level, share), points in sums.items():
+        per_level[level] += points if share == 1 else Fraction(points, share)
     return per_level
 
 
@@ -195,8 +196,8 @@ def score_unit(facts: UnitFacts, period: Period, rules: Rules) -> UnitScore:
         urgent=round2(urgent_score(facts.failures, rules)),
         special=round2(special_score(facts.request_outcomes, rules)),
         research=round2(research_score(facts.research, research_expected, rules)),
-        adoption=round2(sum(adoption.values(), ZERO)),
-        instruction=round2(sum(instruction.values(), ZERO)),
+        adoption=round2(sum(adoption.values())),
+        instruction=round2(sum(instruction.values())),
         level_points={level: round2(adoption[level] + instruction[level]) for level in LEVELS},
         required=required,
         research_expected=research_expected,

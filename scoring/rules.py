@@ -51,8 +51,10 @@ LEVELS = ("city", "province", "state")
 LEVEL_RANK = {level: i for i, level in enumerate(LEVELS)}
 
 
-def _frac(value: Any) -> Fraction:
-    return Fraction(str(value))
+def _frac(value: Any) -> int | Fraction:
+    """Exact value of a rule number; whole numbers stay ints, which keeps the arithmetic fast."""
+    number = Fraction(str(value))
+    return number.numerator if number.denominator == 1 else number
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db import connection
+from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from scoring.engine import Period, PointGroup, UnitFacts, UnitScore, score_all
 from scoring.models import BASIC_ITEM_FIELDS, AssessmentYear, BasicWorkEntry, RuleSet
@@ -27,8 +28,6 @@ from submissions.models import (
 from units.models import Unit
 
 DEFAULT_RULE_SET = "2008"
-# Where a fact's units are found: the item's own unit, and each unit it was reported jointly with.
-UNIT_PATHS = ("submission__unit_id", "submission__joint_units__unit_id")
 
 
 def rules_for_year(year: int) -> RuleSet:
@@ -60,45 +59,86 @@ def _with_superseded(adoptions: QuerySet, period: Period) -> QuerySet:
     )
 
 
-def _point_groups(rows: QuerySet, kind_field: str, activity: dict[int, Activity], attr: str) -> None:
-    extra = ["superseded"] if "superseded" in rows.query.annotations else []
-    for unit_path in UNIT_PATHS:
-        grouped = (
-            rows.filter(**{f"{unit_path}__isnull": False})
-            .values(unit_path, "level", kind_field, "submission__unit_count", *extra)
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-        for row in grouped:
-            getattr(activity[row[unit_path]], attr).append(
-                PointGroup(
-                    level=row["level"],
-                    kind=row[kind_field],
-                    share=row["submission__unit_count"],
-                    count=row["n"],
-                    superseded=bool(row.get("superseded", False)),
-                )
-            )
-
-
-def gather_activity(period: Period, highest_level_only: bool = False) -> dict[int, Activity]:
-    """Items, adoptions and instructions of the period per unit: six grouped queries."""
-    activity: dict[int, Activity] = defaultdict(Activity)
-    items = Submission.objects.counted().submitted_between(period.start, period.end)
-    own = items.values("unit_id").annotate(n=Count("id"), r=Count("id", filter=Q(info_type__in=RESEARCH_TYPES)))
-    joint = (
-        JointUnit.objects.filter(submission__in=items)
-        .values("unit_id")
-        .annotate(n=Count("id"), r=Count("id", filter=Q(submission__info_type__in=RESEARCH_TYPES)))
+def _count_items(period: Period, activity: dict[int, Activity]) -> None:
+    """Valid items of the period for their own unit and each joint unit, in one scan of the items."""
+    rows = (
+        Submission.objects.counted()
+        .submitted_between(period.start, period.end)
+        .values("unit_id", "joint_units__unit_id", "unit_count")
+        .annotate(n=Count("id"), r=Count("id", filter=Q(info_type__in=RESEARCH_TYPES)))
+        .order_by()
     )
-    for row in [*own.order_by(), *joint.order_by()]:
-        activity[row["unit_id"]].counted += row["n"]
-        activity[row["unit_id"]].research += row["r"]
+    # The left join repeats a joint item once per joint unit: its own unit's rows are summed, then divided.
+    repeated: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    for row in rows:
+        joint = row["joint_units__unit_id"]
+        target = activity[row["unit_id"] if joint is None else joint]
+        target.counted += row["n"]
+        target.research += row["r"]
+        if joint is not None:
+            sums = repeated[row["unit_id"], row["unit_count"] - 1]
+            sums[0] += row["n"]
+            sums[1] += row["r"]
+    for (unit_id, repeats), (n, r) in repeated.items():
+        activity[unit_id].counted += n // repeats
+        activity[unit_id].research += r // repeats
+
+
+def _point_facts(period: Period, highest_level_only: bool) -> tuple[str, list]:
+    """Adoptions and instructions of the period as one list of (submission, source, level, kind, superseded)."""
     adoptions = Adoption.objects.dated_between(period.start_date, period.end_date)
     if highest_level_only:
         adoptions = _with_superseded(adoptions, period)
-    _point_groups(adoptions, "adoption_type", activity, "adoptions")
-    _point_groups(LeaderInstruction.objects.dated_between(period.start_date, period.end_date), "kind", activity, "instructions")
+    else:
+        adoptions = adoptions.annotate(superseded=Value(False, output_field=BooleanField()))
+    instructions = LeaderInstruction.objects.dated_between(period.start_date, period.end_date).annotate(
+        superseded=Value(False, output_field=BooleanField())
+    )
+    parts = [
+        adoptions.annotate(source=Value("adoptions"), kind_=F("adoption_type")),
+        instructions.annotate(source=Value("instructions"), kind_=F("kind")),
+    ]
+    sqls, params = [], []
+    for qs in parts:
+        sql, p = qs.values_list("submission_id", "source", "level", "kind_", "superseded").order_by().query.sql_with_params()
+        sqls.append(sql)
+        params.extend(p)
+    return " UNION ALL ".join(sqls), params
+
+
+def _group_points(period: Period, highest_level_only: bool, activity: dict[int, Activity]) -> None:
+    """Adoptions and instructions grouped by unit, level, kind and share, in one scan of the items.
+
+    Hand-written SQL because the ORM cannot aggregate over a UNION; both halves are built by the ORM.
+    """
+    facts_sql, params = _point_facts(period, highest_level_only)
+    item, joint = Submission._meta.db_table, JointUnit._meta.db_table
+    sql = (
+        f"SELECT s.unit_id, j.unit_id, f.source, f.level, f.kind_, s.unit_count, f.superseded, COUNT(*) "
+        f"FROM ({facts_sql}) f "
+        f"JOIN {item} s ON s.id = f.submission_id LEFT JOIN {joint} j ON j.submission_id = f.submission_id "
+        f"GROUP BY s.unit_id, j.unit_id, f.source, f.level, f.kind_, s.unit_count, f.superseded"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    repeated: dict[tuple, int] = defaultdict(int)
+    for own, joint_unit, source, level, kind, share, superseded, n in rows:
+        if joint_unit is None:
+            getattr(activity[own], source).append(PointGroup(level, kind, share, n, bool(superseded)))
+        else:
+            getattr(activity[joint_unit], source).append(PointGroup(level, kind, share, n, bool(superseded)))
+            repeated[own, source, level, kind, share, bool(superseded)] += n
+    # As for the items: a joint item's rows repeat once per joint unit (share - 1 times) for its own unit.
+    for (own, source, level, kind, share, superseded), n in repeated.items():
+        getattr(activity[own], source).append(PointGroup(level, kind, share, n // (share - 1), superseded))
+
+
+def gather_activity(period: Period, highest_level_only: bool = False) -> dict[int, Activity]:
+    """Items, adoptions and instructions of the period per unit: two grouped queries."""
+    activity: dict[int, Activity] = defaultdict(Activity)
+    _count_items(period, activity)
+    _group_points(period, highest_level_only, activity)
     return activity
 
 

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.db import models
+from pypinyin import lazy_pinyin
 
 
 class Sequence(models.TextChoices):
@@ -13,6 +16,12 @@ class Sequence(models.TextChoices):
 
 
 SEQUENCE_ORDER: dict[str, int] = {value: i for i, value in enumerate(Sequence.values)}
+
+
+@lru_cache(maxsize=8192)
+def pinyin_key(name: str) -> tuple[str, ...]:
+    """Pinyin of a unit name: the fallback order where the office set no display order (HARBIN.md)."""
+    return tuple(lazy_pinyin(name))
 
 
 class UnitQuerySet(models.QuerySet):
@@ -62,10 +71,8 @@ class Unit(models.Model):
         return self.name
 
     def office_sort_key(self) -> tuple:
-        from pypinyin import lazy_pinyin
-
         order = self.display_order if self.display_order is not None else 10**9
-        return (SEQUENCE_ORDER[self.sequence], order, lazy_pinyin(self.name))
+        return (SEQUENCE_ORDER[self.sequence], order, pinyin_key(self.name))
 
     @property
     def label(self) -> str:
