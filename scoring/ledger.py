@@ -19,10 +19,12 @@ from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.utils import timezone
 from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 
 from scoring.models import BASIC_ITEM_FIELDS, AssessmentMethod, BasicWorkEntry, BasicWorkStatus
+from scoring.xlsx_rows import sheet_rows
 from submissions.models import (
     ALLOWED_ADOPTION_TYPES,
     Adoption,
@@ -67,6 +69,9 @@ METHODS = {label: value for value, label in AssessmentMethod.choices}
 LIST_SEPARATORS = re.compile(r"[、,，;；]")
 BASIC_COLUMNS = [f"第{i}项" for i in range(1, 9)]
 HALF_STEPS = {Decimal(i) / 2 for i in range(11)}
+# Years a ledger may speak of: a date outside them is a typo (or a bare number such as 2024 read as an
+# Excel serial day, which is 1905), not a fact of an assessment year.
+YEARS = range(2000, 2101)
 
 SHEETS: dict[str, tuple[list[str], list[str]]] = {
     # sheet: (required columns, optional columns)
@@ -128,19 +133,23 @@ def _text(value: Any) -> str:
 
 def _date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return _excel_serial(value).date()
-    text = _text(value)
-    match = re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", text)
-    if not match:
-        raise _Cell(f"“{text}”不是日期，应为 YYYY-MM-DD")
-    try:
-        return dt.date(*map(int, match.groups()))
-    except ValueError:
-        raise _Cell(f"日期“{text}”不存在") from None
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        day = _excel_serial(value).date()
+    else:
+        text = _text(value)
+        match = re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", text)
+        if not match:
+            raise _Cell(f"“{text}”不是日期，应为 YYYY-MM-DD")
+        try:
+            day = dt.date(*map(int, match.groups()))
+        except ValueError:
+            raise _Cell(f"日期“{text}”不存在") from None
+    if day.year not in YEARS:
+        raise _Cell(f"“{_text(value)}”不是 {YEARS.start}—{YEARS.stop - 1} 年间的日期")
+    return day
 
 
 def _datetime(value: Any) -> dt.datetime:
@@ -159,6 +168,8 @@ def _datetime(value: Any) -> dt.datetime:
             naive = dt.datetime(*(int(g) for g in match.groups() if g is not None))
         except ValueError:
             raise _Cell(f"时间“{text}”不存在") from None
+    if naive.year not in YEARS:
+        raise _Cell(f"“{_text(value)}”不是 {YEARS.start}—{YEARS.stop - 1} 年间的时间")
     if naive.tzinfo is not None:
         return naive.astimezone(SHANGHAI)
     return naive.replace(tzinfo=SHANGHAI, microsecond=0)
@@ -210,7 +221,7 @@ def _half_step(value: Any) -> Decimal:
         number = Decimal(_text(value))
     except InvalidOperation:
         raise _Cell(f"“{_text(value)}”不是分数") from None
-    if number not in HALF_STEPS:
+    if not number.is_finite() or number not in HALF_STEPS:  # a signalling NaN cannot even be hashed
         raise _Cell(f"分数“{_text(value)}”无效，应为 0 到 5 之间、以 0.5 为单位")
     return number.quantize(Decimal("0.1"))
 
@@ -235,6 +246,11 @@ def _check_zip(source: str | Path | IO[bytes]) -> None:
         raise LedgerInvalid([LedgerError("", None, "", "文件解压后过大（疑似压缩炸弹），已拒绝。")])
 
 
+def _size_label(size: int) -> str:
+    megabytes = size / (1024 * 1024)
+    return f"{megabytes:.0f} MB " if megabytes >= 1 else f"{size} 字节"
+
+
 def _size(source: str | Path | IO[bytes]) -> int:
     if isinstance(source, str | Path):
         return Path(source).stat().st_size
@@ -243,6 +259,20 @@ def _size(source: str | Path | IO[bytes]) -> int:
     size = source.tell()
     source.seek(position)
     return size
+
+
+def _sheet_rows(workbook, title: str, sheet: str) -> Iterator[tuple[int, list]]:
+    """The sheet's rows of values, read from its XML only now, row by row, so a part damaged past its
+    first bytes shows up here, not when the workbook is opened."""
+    rows = sheet_rows(workbook, title)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception:  # XML, zlib, CRC or openpyxl errors: all mean the same to the user
+            raise LedgerInvalid([LedgerError(sheet, None, "", "工作表已损坏，无法读取。")]) from None
+        yield row
 
 
 @dataclass
@@ -263,13 +293,16 @@ class _Reader:
             self.errors.append(LedgerError(sheet, row, column, message))
 
     def rows(self, workbook, sheet: str) -> Iterator[_Row]:
-        if sheet not in workbook.sheetnames:
+        title = next((name for name in workbook.sheetnames if name.strip() == sheet), None)
+        if title is None:
             return
-        ws = workbook[sheet]
-        ws.reset_dimensions()  # the stored dimension may lie; read what is really there
+        ws = workbook[title]
+        if not hasattr(ws, "iter_rows"):
+            self.error(sheet, None, "", "这是图表工作表，不是数据表")
+            return
         required, optional = SHEETS[sheet]
-        rows = ws.iter_rows(values_only=True)
-        header = next(rows, None)
+        rows = _sheet_rows(workbook, title, sheet)
+        _, header = next(rows, (1, None))
         if header is None:
             return
         columns: dict[str, int] = {}
@@ -283,7 +316,7 @@ class _Reader:
         if missing:
             return
         empty_run = 0
-        for number, raw in enumerate(rows, start=2):
+        for number, raw in rows:
             values = {name: (raw[i] if i < len(raw) else None) for name, i in columns.items()}
             if all(_text(v) == "" for v in values.values()):
                 empty_run += 1
@@ -300,8 +333,12 @@ class _Reader:
 
     def cell(self, sheet: str, row: _Row, column: str, parse, *args) -> Any:
         """Parse one cell; on a bad value record the problem and return None."""
+        value = row.values.get(column)
+        if column in SHEETS[sheet][0] and _text(value) == "":
+            self.error(sheet, row.number, column, "不能为空")
+            return None
         try:
-            return parse(row.values.get(column), *args)
+            return parse(value, *args)
         except _Cell as problem:
             self.error(sheet, row.number, column, str(problem))
             return None
@@ -328,6 +365,8 @@ class _Checker(_Reader):
         super().__init__()
         self.workbook = workbook
         self.plan = _Plan()
+        # What a reference may name: what is in the system, and what a row of the workbook names even when
+        # that row is wrong (its own error says what to fix; its references need not repeat it).
         self.known_units = set(Unit.objects.values_list("name", flat=True))
         self.known_requests = set(SpecialRequest.objects.values_list("code", flat=True))
         self.known_items = set(Submission.objects.values_list("ledger_no", flat=True))
@@ -339,7 +378,7 @@ class _Checker(_Reader):
         return True
 
     def unit_name(self, sheet: str, row: _Row, column: str, name: str | None) -> str | None:
-        if name and name not in self.known_units and name not in self.plan.units:
+        if name and name not in self.known_units:
             self.error(sheet, row.number, column, f"单位“{name}”不存在（既不在“单位”工作表中，也不在系统中）")
             return None
         return name
@@ -352,6 +391,7 @@ class _Checker(_Reader):
     def _check_units(self, sheet: str) -> None:
         for row in self.rows(self.workbook, sheet):
             name = self.cell(sheet, row, "单位名称", _bounded, 100)
+            self.known_units.add(name)
             values = {
                 "sequence": self.cell(sheet, row, "序列", _choice, SEQUENCES, "序列"),
                 "is_central_provincial": self.cell(sheet, row, "中直省属", _flag, False),
@@ -363,6 +403,7 @@ class _Checker(_Reader):
     def _check_requests(self, sheet: str) -> None:
         for row in self.rows(self.workbook, sheet):
             code = self.cell(sheet, row, "专约编号", _bounded, 50)
+            self.known_requests.add(code)
             values = {
                 "title": self.cell(sheet, row, "标题", _bounded, 200),
                 "deadline": self.cell(sheet, row, "截止时间", _datetime),
@@ -383,6 +424,7 @@ class _Checker(_Reader):
     def _check_items(self, sheet: str) -> None:
         for row in self.rows(self.workbook, sheet):
             ledger_no = self.cell(sheet, row, "信息编号", _bounded, 50)
+            self.known_items.add(ledger_no)
             unit = self.unit_name(sheet, row, "单位名称", self.cell(sheet, row, "单位名称", _bounded, 100))
             joint = self.cell(sheet, row, "联合报送单位", _names) or []
             joint_ok = all([self.unit_name(sheet, row, "联合报送单位", n) for n in joint])
@@ -390,7 +432,7 @@ class _Checker(_Reader):
                 self.error(sheet, row.number, "联合报送单位", "联合报送单位不能是本单位")
                 joint_ok = False
             request = self.cell(sheet, row, "专约编号", _bounded, 50, False)
-            if request and request not in self.known_requests and request not in self.plan.requests:
+            if request and request not in self.known_requests:
                 self.error(sheet, row.number, "专约编号", f"专约“{request}”不存在")
                 request = None
             values = {
@@ -406,7 +448,7 @@ class _Checker(_Reader):
 
     def item_ref(self, sheet: str, row: _Row) -> str | None:
         ledger_no = self.cell(sheet, row, "信息编号", _bounded, 50)
-        if ledger_no and ledger_no not in self.known_items and ledger_no not in self.plan.items:
+        if ledger_no and ledger_no not in self.known_items:
             self.error(sheet, row.number, "信息编号", f"信息“{ledger_no}”不存在（既不在“报送”工作表中，也不在系统中）")
             return None
         return ledger_no
@@ -488,7 +530,7 @@ class _Checker(_Reader):
 
 def _year(value: Any) -> int:
     text = _text(value)
-    if not re.fullmatch(r"\d{4}", text) or not 2000 <= int(text) <= 2100:
+    if not re.fullmatch(r"\d{4}", text) or int(text) not in YEARS:
         raise _Cell(f"“{text}”不是年度，应为四位年份")
     return int(text)
 
@@ -517,27 +559,41 @@ def _existing(queryset, field_name: str, values: list) -> list:
     return [obj for chunk in _chunks(sorted(set(values))) for obj in queryset.filter(**{f"{field_name}__in": chunk})]
 
 
-def _upsert(model, sheet: str, wanted: dict, existing: dict, fields: list[str], result: ImportResult, make) -> None:
-    """Create what is new, update what differs, count what is unchanged."""
+def _upsert(
+    model, sheet: str, wanted: dict, existing: dict, fields: list[str], result: ImportResult, make, relinked: set = frozenset()
+) -> None:
+    """Create what is new, update what differs, count what is unchanged. `relinked`: keys whose linked units
+    (joint units, request targets) change, so the row is updated even when its own fields are the same."""
     to_create, to_update = [], []
     for key, values in wanted.items():
         current = existing.get(key)
         if current is None:
             to_create.append(make(key, values))
-        elif any(getattr(current, f) != values[f] for f in fields):
+        elif key in relinked or any(getattr(current, f) != values[f] for f in fields):
             for f in fields:
                 setattr(current, f, values[f])
             if hasattr(current, "version"):
                 current.version += 1  # an open edit form of this item must not overwrite the import
+            if hasattr(current, "updated_at"):
+                current.updated_at = timezone.now()  # bulk_update skips auto_now
             to_update.append(current)
         else:
             result.count(sheet, "unchanged")
     model.objects.bulk_create(to_create, batch_size=BATCH)
     if to_update:
-        update_fields = fields + (["version"] if hasattr(to_update[0], "version") else [])
+        update_fields = fields + [f for f in ("version", "updated_at") if hasattr(to_update[0], f)]
         model.objects.bulk_update(to_update, update_fields, batch_size=BATCH)
     result.count(sheet, "created", len(to_create))
     result.count(sheet, "updated", len(to_update))
+
+
+def _relinked(links, owner_path: str, owners: list[str], wanted: dict[str, list[str]]) -> set[str]:
+    """The owners (by ledger number or request code) whose linked unit names differ from the wanted ones."""
+    current: dict[str, set[str]] = defaultdict(set)
+    for chunk in _chunks(sorted(set(owners))):
+        for owner, name in links.filter(**{f"{owner_path}__in": chunk}).values_list(owner_path, "unit__name"):
+            current[owner].add(name)
+    return {owner for owner in owners if set(wanted[owner]) != current[owner]}
 
 
 def _sync_links(through, owner_field: str, wanted: dict[int, set[int]]) -> None:
@@ -568,6 +624,7 @@ def _write_units(plan: _Plan, result: ImportResult) -> dict[str, int]:
 def _write_requests(plan: _Plan, unit_ids: dict[str, int], user, result: ImportResult) -> dict[str, int]:
     fields = ["title", "deadline"]
     existing = {r.code: r for r in _existing(SpecialRequest.objects.all(), "code", list(plan.requests))}
+    targets = {code: v["targets"] for code, v in plan.requests.items()}
     _upsert(
         SpecialRequest,
         "专约",
@@ -576,6 +633,7 @@ def _write_requests(plan: _Plan, unit_ids: dict[str, int], user, result: ImportR
         fields,
         result,
         lambda code, v: SpecialRequest(code=code, created_by=user, **{f: v[f] for f in fields}),
+        _relinked(SpecialRequest.targets.through.objects, "specialrequest__code", list(existing), targets),
     )
     ids = dict(SpecialRequest.objects.values_list("code", "pk"))
     _sync_links(
@@ -612,6 +670,7 @@ def _write_items(
         s.ledger_no: s
         for s in _existing(Submission.objects.only("pk", "ledger_no", "version", *ITEM_FIELDS), "ledger_no", list(plan.items))
     }
+    joint = {no: v["joint"] for no, v in plan.items.items()}
     _upsert(
         Submission,
         "报送",
@@ -620,6 +679,7 @@ def _write_items(
         ITEM_FIELDS,
         result,
         lambda no, v: Submission(ledger_no=no, created_by=user, **{f: v[f] for f in ITEM_FIELDS}),
+        _relinked(JointUnit.objects, "submission__ledger_no", list(existing), joint),
     )
     referenced = list(plan.items) + [key[0] for key in plan.adoptions] + [key[0] for key in plan.instructions]
     ids = {s.ledger_no: s.pk for s in _existing(Submission.objects.only("pk", "ledger_no"), "ledger_no", referenced)}
@@ -704,7 +764,7 @@ def _write_basic(plan: _Plan, unit_ids: dict[str, int], user, result: ImportResu
 def import_ledger(source: str | Path | IO[bytes], user=None, max_bytes: int = MAX_FILE_BYTES) -> ImportResult:
     """Load a ledger workbook all or nothing; raises LedgerInvalid listing every problem."""
     if _size(source) > max_bytes:
-        raise LedgerInvalid([LedgerError("", None, "", f"文件超过 {max_bytes // (1024 * 1024)} MB 的上限。")])
+        raise LedgerInvalid([LedgerError("", None, "", f"文件超过 {_size_label(max_bytes)}的上限。")])
     _check_zip(source)
     if not isinstance(source, str | Path):
         source.seek(0)

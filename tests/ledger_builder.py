@@ -1,0 +1,57 @@
+"""Ledger workbooks (INTERFACES.md, the ledger workbook) built from Python lists, for tests and benchmarks.
+
+    ledger_bytes({"单位": [{"单位名称": "道里区", "序列": "区政府"}], "报送": [...]})
+
+Each sheet is a list of rows as dicts from header to value; the header row is the union of the rows' keys in
+order of first appearance, or `headers[sheet]` when given (a column the rows lack stays empty). Values are
+written as openpyxl writes them: `str` as text, `int`/`float` as numbers, `date`/`datetime` as Excel dates.
+The workbook is written in openpyxl's write-only mode, so a benchmark can build a large ledger cheaply.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+
+Rows = Iterable[Mapping[str, Any]]
+
+
+def _header(rows: list[Mapping[str, Any]]) -> list[str]:
+    names: dict[str, None] = {}
+    for row in rows:
+        names.update(dict.fromkeys(row))
+    return list(names)
+
+
+def build_workbook(sheets: Mapping[str, Rows], headers: Mapping[str, list[str]] | None = None) -> Workbook:
+    workbook = Workbook(write_only=True)
+    for sheet, rows in sheets.items():
+        rows = list(rows)
+        header = (headers or {}).get(sheet) or _header(rows)
+        ws = workbook.create_sheet(sheet)
+        if header:  # a sheet with no columns is left blank, as Excel saves an empty sheet
+            ws.append(header)
+        for row in rows:
+            ws.append([row.get(name) for name in header])
+    return workbook
+
+
+def ledger_bytes(sheets: Mapping[str, Rows], headers: Mapping[str, list[str]] | None = None) -> bytes:
+    buffer = io.BytesIO()
+    build_workbook(sheets, headers).save(buffer)
+    return buffer.getvalue()
+
+
+def write_ledger(path: str | Path, sheets: Mapping[str, Rows], headers: Mapping[str, list[str]] | None = None) -> Path:
+    path = Path(path)
+    path.write_bytes(ledger_bytes(sheets, headers))
+    return path
+
+
+def ledger_file(sheets: Mapping[str, Rows], headers: Mapping[str, list[str]] | None = None) -> io.BytesIO:
+    """The workbook as an open binary file, as an upload hands it over."""
+    return io.BytesIO(ledger_bytes(sheets, headers))
