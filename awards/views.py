@@ -1,9 +1,200 @@
+"""Year-end award pages.
+
+Access: everyone logged in reads the finalized lists (officers too: they are the published commendation);
+office staff also see the provisional ranking and review page read-only and flag special contributions;
+only the administrator finalizes a year and picks individual awards.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.db.models import Count, Max
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from accounts.access import admin_required, staff_required
+from awards import services
+from awards.eligibility import Candidate, candidates, stale_picks
+from awards.exports import LISTS, award_report, award_workbook, workbook_filename
+from awards.forms import ContributionForm, FinalizeForm, PickForm
+from awards.models import AwardKind, SpecialContribution, YearResult
+from awards.standings import by_sequence, standings
+from exports import render_csv
+from submissions.models import Submission
+
+FIRST_YEAR = 2008
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TARGET_TOLERANCE = 0.25  # a pick count further than this from the target warns (decision 12)
+
+
+def get_year_result(year: int, version: str | None = None) -> YearResult:
+    """A finalized version of the year (the latest unless one is asked for), or 404."""
+    results = YearResult.objects.filter(year=year).select_related("finalized_by")
+    result = results.filter(version=version).first() if version and version.isdigit() else results.order_by("-version").first()
+    if result is None:
+        raise Http404("该年度考核结果尚未确定。")
+    return result
+
+
+def _check_year(year: int) -> None:
+    if not FIRST_YEAR <= year <= services.current_year():
+        raise Http404("没有该年度。")
 
 
 @login_required
-def placeholder(request: HttpRequest) -> HttpResponse:
-    # PLACEHOLDER: replaced by the real views of this app.
-    return render(request, "placeholder.html")
+def index(request: HttpRequest) -> HttpResponse:
+    finalized = {
+        row["year"]: row
+        for row in YearResult.objects.values("year").annotate(versions=Count("id"), latest=Max("finalized_at")).order_by()
+    }
+    data_years = {d.year for d in Submission.objects.dates("submitted_at", "year")}
+    years = sorted(set(finalized) | data_years | {services.current_year()}, reverse=True)
+    rows = [{"year": y, "finalized": finalized.get(y), "ended": y < services.current_year()} for y in years]
+    return render(request, "awards/index.html", {"rows": rows})
+
+
+def _award_section(kind: str, found: list[Candidate], targets: dict) -> dict:
+    picked = [c for c in found if c.picked]
+    target = targets.get(kind, 0)
+    return {
+        "kind": kind, "label": AwardKind(kind).label, "candidates": found, "picked": picked, "target": target,
+        "far_from_target": abs(len(picked) - target) > target * TARGET_TOLERANCE,
+    }
+
+
+def _year_context(request: HttpRequest, result: YearResult, contribution_form: ContributionForm | None = None) -> dict:
+    versions = list(YearResult.objects.filter(year=result.year).select_related("finalized_by").order_by("-version"))
+    context = {"result": result, "blocks": by_sequence(result.data), "versions": versions, "lists": LISTS}
+    context["is_latest"] = result.version == versions[0].version
+    if context["is_latest"]:
+        # Individual awards go by the latest version's tiers; older versions show their unit lists only.
+        found = {kind: candidates(result, kind) for kind in AwardKind.values}
+        context["sections"] = [_award_section(k, found[k], result.data.get("award_targets", {})) for k in AwardKind.values]
+        if request.user.is_office_admin:
+            context["stale"] = stale_picks(result, found)
+        if request.user.is_office_staff:
+            context["contributions"] = SpecialContribution.objects.filter(year=result.year).select_related("person__unit")
+            context["contribution_form"] = contribution_form or ContributionForm()
+    return context
+
+
+@login_required
+def year_detail(request: HttpRequest, year: int) -> HttpResponse:
+    result = get_year_result(year, request.GET.get("version"))
+    return render(request, "awards/year.html", _year_context(request, result))
+
+
+def _review_context(year: int, form: FinalizeForm) -> dict:
+    try:
+        services.check_finalizable(year)
+        refusal = None
+    except services.AwardsRefused as refused:
+        refusal = refused
+    snapshot = services.build_snapshot(year)
+    blocks = by_sequence(snapshot)
+    return {
+        "year": year, "form": form, "refusal": refusal, "blocks": blocks, "rule_set": snapshot["rule_set"],
+        "flagged": [s for block in blocks for s in block.flagged], "latest": services.latest_result(year),
+        "unit_count": len(standings(snapshot)),
+    }
+
+
+@staff_required
+def review(request: HttpRequest, year: int) -> HttpResponse:
+    """The provisional ranking with every tie across a boundary, before the administrator finalizes."""
+    _check_year(year)
+    return render(request, "awards/review.html", _review_context(year, FinalizeForm()))
+
+
+@admin_required
+@require_POST
+def finalize(request: HttpRequest, year: int) -> HttpResponse:
+    _check_year(year)
+    form = FinalizeForm(request.POST)
+    if form.is_valid():
+        try:
+            result = services.finalize_year(year, user=request.user, reason=form.cleaned_data["reason"])
+        except services.AwardsRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, f"已确定{year}年度考核结果（第{result.version}版）。")
+            return redirect("awards:year", year=year)
+    return render(request, "awards/review.html", _review_context(year, form), status=400)
+
+
+@login_required
+def workbook(request: HttpRequest, year: int) -> HttpResponse:
+    result = get_year_result(year, request.GET.get("version"))
+    response = HttpResponse(award_workbook(result), content_type=XLSX)
+    response["Content-Disposition"] = _attachment(workbook_filename(result))
+    return response
+
+
+@login_required
+def list_csv(request: HttpRequest, year: int, slug: str) -> HttpResponse:
+    if slug not in LISTS:
+        raise Http404("没有该名单。")
+    result = get_year_result(year, request.GET.get("version"))
+    response = HttpResponse(render_csv(award_report(result, slug)), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = _attachment(f"{year}年度{LISTS[slug][1]}（第{result.version}版）.csv")
+    return response
+
+
+def _attachment(filename: str) -> str:
+    return f"attachment; filename*=UTF-8''{quote(filename)}"
+
+
+@admin_required
+@require_POST
+def pick(request: HttpRequest, year: int) -> HttpResponse:
+    get_year_result(year)  # picks follow a finalized result: 404 before there is one
+    form = PickForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "评选请求不完整，未保存。")
+        return redirect("awards:year", year=year)
+    kind, target = form.cleaned_data["kind"], form.cleaned_data["target"]
+    if form.cleaned_data["action"] == "unpick":
+        services.unpick_award(year, kind, target)
+        messages.success(request, f"已取消一项{AwardKind(kind).label}。")
+    else:
+        try:
+            services.pick_award(year, kind, target, user=request.user)
+            messages.success(request, f"已评选一项{AwardKind(kind).label}。")
+        except services.AwardsRefused as refused:
+            messages.error(request, str(refused))
+    return redirect(f"{_year_url(year)}#{kind}")
+
+
+def _year_url(year: int) -> str:
+    return reverse("awards:year", kwargs={"year": year})
+
+
+@staff_required
+@require_POST
+def contribution(request: HttpRequest, year: int) -> HttpResponse:
+    """Flag an information officer for a special contribution in the year (or change the note)."""
+    result = get_year_result(year)
+    form = ContributionForm(request.POST)
+    if form.is_valid():
+        try:
+            flag = services.flag_contribution(year, form.cleaned_data["person"], form.cleaned_data["note"], user=request.user)
+        except services.AwardsRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, f"已将{flag.person.name}标记为特殊贡献信息员。")
+            return redirect(f"{_year_url(year)}#officer")
+    return render(request, "awards/year.html", _year_context(request, result, form), status=400)
+
+
+@staff_required
+@require_POST
+def contribution_delete(request: HttpRequest, year: int, person_id: int) -> HttpResponse:
+    if not services.unflag_contribution(year, person_id):
+        raise Http404("没有该特殊贡献标记。")
+    messages.success(request, "已取消特殊贡献标记。")
+    return redirect(f"{_year_url(year)}#officer")

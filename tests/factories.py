@@ -100,3 +100,28 @@ def make_basic_work(unit: Unit | None = None, items: list[str | Decimal] | None 
     values = [Decimal(str(v)) for v in (items or ["5"] * 8)]
     fields = {f"item{i}": v for i, v in enumerate(values, start=1)}
     return BasicWorkEntry.objects.create(unit=unit or make_unit(), **fields, **kw)
+
+
+def make_personas(unit_a: Unit | None = None, unit_b: Unit | None = None) -> dict[str, User | None]:
+    """The access personas: admin, staff, officer of unit A, officer of unit B, viewer, anonymous (None)."""
+    return {
+        "admin": make_user(Role.ADMIN),
+        "staff": make_user(Role.STAFF),
+        "officer_a": make_user(Role.OFFICER, unit_a or make_unit()),
+        "officer_b": make_user(Role.OFFICER, unit_b or make_unit()),
+        "viewer": make_user(Role.VIEWER),
+        "anonymous": None,
+    }
+
+
+def make_scored_unit(sequence: str, instructions: int, year: int = 2024, **kw) -> Unit:
+    """A ranked unit with a full basic-work entry and one item of `year` carrying `instructions` city
+    "read" instructions, so units differ only by 2 points per instruction (RULES.md Art. 9)."""
+    unit = make_unit(sequence=sequence, **kw)
+    make_basic_work(unit, year=year)
+    item = make_submission(unit, submitted_at=shanghai(year, 3, 1))
+    LeaderInstruction.objects.bulk_create(
+        LeaderInstruction(submission=item, level="city", kind="read", instructed_on=dt.date(year, 3, 2), leader=f"领导{i}")
+        for i in range(instructions)
+    )
+    return unit

@@ -12,6 +12,18 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _plain_http_live_server():
+    # SecurityMiddleware reads SECURE_SSL_REDIRECT once, when the (session-wide) live server builds its handler,
+    # before the function-scoped `_plain_http` fixture of tests/conftest.py runs: switch it off for the session.
+    from django.conf import settings
+
+    previous = settings.SECURE_SSL_REDIRECT
+    settings.SECURE_SSL_REDIRECT = False
+    yield
+    settings.SECURE_SSL_REDIRECT = previous
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright

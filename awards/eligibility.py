@@ -1,0 +1,181 @@
+"""Who may receive an individual award of a finalized year (RULES.md Art. 11–12, decision 12).
+
+Organizers and officers come from the model and advanced units of the finalized result; research items
+are the items with a research adoption dated in the year. Each list is ordered the way the office reads
+it: people by their unit's score, items by the points they earned, each with why it is on the list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Prefetch, Q
+
+from awards.models import AwardKind, AwardPick, SpecialContribution, YearResult
+from awards.standings import Standing, unit_totals
+from scoring.engine import Period, PointGroup, group_points, round2
+from scoring.models import RuleSet
+from scoring.rules import LEVEL_RANK, Rules
+from scoring.services import rules_for_year
+from submissions.models import Adoption, AdoptionType, JointUnit, LeaderInstruction, Level, Submission
+from units.models import Person, PersonRole
+
+# Art. 12 as decided: city small/large research, or research at provincial or State Council level.
+RESEARCH_ADOPTION = Q(level=Level.CITY, adoption_type__in=[AdoptionType.SMALL_RESEARCH, AdoptionType.LARGE_RESEARCH]) | Q(
+    level__in=[Level.PROVINCE, Level.STATE], adoption_type=AdoptionType.RESEARCH
+)
+
+
+@dataclass
+class Candidate:
+    kind: str
+    target_id: int  # a person for organizers and officers, a submission for research items
+    name: str
+    unit: str
+    post: str
+    reason: str
+    score: Decimal | None  # the unit's total, or the item's points
+    picked: bool = False
+
+
+def _unit_reason(standing: Standing) -> str:
+    return f"{standing.name}为{standing.tier_label}（{standing.sequence_label}序列第{standing.rank}名）"
+
+
+def _person_order(totals: dict[int, Standing], order: dict[int, int]):
+    def key(person: Person) -> tuple:
+        standing = totals.get(person.unit_id)
+        total = standing.total if standing else Decimal("-1")
+        return (-total, order.get(person.unit_id, len(order)), person.name, person.pk)
+
+    return key
+
+
+def _people(result: YearResult, role: str, extra: Q | None = None) -> tuple[list[Person], dict[int, Standing]]:
+    totals = unit_totals(result.data)
+    tiered = [uid for uid, s in totals.items() if s.tier]
+    wanted = Q(role=role, unit_id__in=tiered)
+    if extra is not None:
+        wanted |= extra
+    people = Person.objects.filter(wanted, is_active=True).select_related("unit")
+    order = {uid: i for i, uid in enumerate(totals)}  # the snapshot is in office order
+    return sorted(people, key=_person_order(totals, order)), totals
+
+
+def organizer_candidates(result: YearResult) -> list[Candidate]:
+    """Leaders in charge of model and advanced units (Art. 11)."""
+    people, totals = _people(result, PersonRole.LEADER_IN_CHARGE)
+    return [
+        Candidate(
+            kind=AwardKind.ORGANIZER, target_id=p.pk, name=p.name, unit=p.unit.name, post=p.post or p.get_role_display(),
+            reason=f"{_unit_reason(totals[p.unit_id])}，本人为分管领导", score=totals[p.unit_id].total,
+        )
+        for p in people
+    ]
+
+
+def officer_candidates(result: YearResult) -> list[Candidate]:
+    """Information officers of model and advanced units, and officers flagged for a special contribution."""
+    flags = {f.person_id: f.note for f in SpecialContribution.objects.filter(year=result.year)}
+    people, totals = _people(result, PersonRole.INFORMATION_OFFICER, Q(pk__in=list(flags)))
+    candidates = []
+    for p in people:
+        standing = totals.get(p.unit_id)
+        reasons = []
+        if standing and standing.tier and p.role == PersonRole.INFORMATION_OFFICER:
+            reasons.append(f"{_unit_reason(standing)}，本人为信息员")
+        if p.pk in flags:
+            reasons.append(f"特殊贡献：{flags[p.pk]}")
+        candidates.append(
+            Candidate(
+                kind=AwardKind.OFFICER, target_id=p.pk, name=p.name, unit=p.unit.name, post=p.post or p.get_role_display(),
+                reason="；".join(reasons), score=standing.total if standing else None,
+            )
+        )
+    return candidates
+
+
+def _rules_of(result: YearResult) -> Rules:
+    """The rules the result was finalized under, so item points agree with the frozen unit scores."""
+    rule_set = RuleSet.objects.filter(name=result.rule_set_name).first() or rules_for_year(result.year)
+    return rule_set.rules()
+
+
+def item_points(adoptions: list[Adoption], instructions: list[LeaderInstruction], rules: Rules) -> Decimal:
+    """The whole item's adoption and instruction points (Art. 9), not split among joint units."""
+    top = max((LEVEL_RANK[a.level] for a in adoptions), default=0)
+    adopted = group_points(
+        [PointGroup(a.level, a.adoption_type, 1, 1, superseded=LEVEL_RANK[a.level] < top) for a in adoptions],
+        rules.adoption_points, split=False, highest_only=rules.highest_level_only,
+    )
+    instructed = group_points([PointGroup(i.level, i.kind, 1, 1) for i in instructions], rules.instruction_points, split=False)
+    return round2(sum(adopted.values()) + sum(instructed.values()))
+
+
+def _day(date) -> str:
+    return f"{date.year}年{date.month}月{date.day}日"
+
+
+def describe_item(adoptions: list[Adoption], instructions: list[LeaderInstruction]) -> str:
+    """采用及批示情况: each adoption and instruction of the year, as the office writes it."""
+    parts = []
+    for a in adoptions:
+        issue = f"，《{a.carrier}》{a.issue_no}" if a.carrier else ""
+        parts.append(f"{a.get_level_display()}采用（{a.get_adoption_type_display()}，{_day(a.adopted_on)}{issue}）")
+    for i in instructions:
+        leader = f"{i.leader}，" if i.leader else ""
+        parts.append(f"{i.get_level_display()}领导{i.get_kind_display()}批示（{leader}{_day(i.instructed_on)}）")
+    return "；".join(parts)
+
+
+def research_candidates(result: YearResult) -> list[Candidate]:
+    """Valid items with a research adoption dated in the year, by the points they earned in it (Art. 12)."""
+    period = Period(year=result.year)
+    adoptions = Adoption.objects.dated_between(period.start_date, period.end_date)
+    instructions = LeaderInstruction.objects.dated_between(period.start_date, period.end_date)
+    items = (
+        Submission.objects.counted()
+        .filter(pk__in=adoptions.filter(RESEARCH_ADOPTION).values("submission_id"))
+        .select_related("unit")
+        .prefetch_related(
+            Prefetch("adoptions", queryset=adoptions.order_by("adopted_on", "id"), to_attr="year_adoptions"),
+            Prefetch("instructions", queryset=instructions.order_by("instructed_on", "id"), to_attr="year_instructions"),
+            Prefetch("joint_units", queryset=JointUnit.objects.select_related("unit").order_by("id"), to_attr="joint"),
+        )
+    )
+    rules = _rules_of(result)
+    candidates = [
+        Candidate(
+            kind=AwardKind.RESEARCH, target_id=item.pk, name=item.title,
+            unit="、".join([item.unit.name, *(j.unit.name for j in item.joint)]), post="",
+            reason=describe_item(item.year_adoptions, item.year_instructions),
+            score=item_points(item.year_adoptions, item.year_instructions, rules),
+        )
+        for item in items
+    ]
+    return sorted(candidates, key=lambda c: (-c.score, c.target_id))
+
+
+FINDERS = {
+    AwardKind.ORGANIZER: organizer_candidates,
+    AwardKind.OFFICER: officer_candidates,
+    AwardKind.RESEARCH: research_candidates,
+}
+
+
+def candidates(result: YearResult, kind: str) -> list[Candidate]:
+    """The eligible candidates of one award, with `picked` set from the year's picks."""
+    found = FINDERS[kind](result)
+    field = "submission_id" if kind == AwardKind.RESEARCH else "person_id"
+    picked = set(AwardPick.objects.filter(year=result.year, kind=kind).values_list(field, flat=True))
+    for c in found:
+        c.picked = c.target_id in picked
+    return found
+
+
+def stale_picks(result: YearResult, eligible: dict[str, list[Candidate]]) -> list[AwardPick]:
+    """Picks no longer eligible (the year was finalized again since): shown for the administrator to undo."""
+    ids = {kind: {c.target_id for c in found} for kind, found in eligible.items()}
+    picks = AwardPick.objects.filter(year=result.year).select_related("person__unit", "submission")
+    return [p for p in picks if (p.submission_id if p.kind == AwardKind.RESEARCH else p.person_id) not in ids[p.kind]]

@@ -1,0 +1,138 @@
+"""Year-end writes: finalizing a year (RULES.md decision 13), flagging officers, picking individual awards.
+
+Each write is one transaction; a refusal raises `AwardsRefused` with a Chinese message before anything is
+written.
+"""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from awards.eligibility import candidates
+from awards.models import AwardKind, AwardPick, SpecialContribution, YearResult
+from scoring.engine import SHANGHAI, Period
+from scoring.models import BasicWorkEntry
+from scoring.services import compute_scores, scores_json
+from submissions.models import Submission
+from units.models import Person, PersonRole, Sequence, Unit
+
+
+class AwardsRefused(Exception):
+    """A year-end action the rules do not allow; `units` names the units that block it, if any."""
+
+    def __init__(self, message: str, units: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.units = units or []
+
+    def __str__(self) -> str:
+        if not self.units:
+            return self.message
+        return f"{self.message}{'、'.join(self.units)}"
+
+
+def current_year() -> int:
+    """The assessment year is the calendar year in Asia/Shanghai time (decision 1)."""
+    return timezone.now().astimezone(SHANGHAI).year
+
+
+def build_snapshot(year: int) -> dict:
+    """The year's score report (INTERFACES.md) plus what the award pages read back from a frozen result."""
+    report = compute_scores(year, 12)
+    data = scores_json(report)
+    by_name = {s.facts.name: s for s in report.scores}
+    for row in data["units"]:
+        score = by_name[row["unit"]]
+        row.update(
+            unit_id=score.facts.unit_id,
+            sequence_label=Sequence(score.facts.sequence).label,
+            barred=score.barred,
+        )
+    rules = report.rules
+    data.update(
+        tier_places={seq: list(places) for seq, places in rules.tier_places.items()},
+        concealment_bars_awards=rules.concealment_bars_awards,
+        award_targets=dict(rules.award_targets),
+    )
+    return data
+
+
+def units_missing_basic_work(year: int) -> list[str]:
+    """Ranked units with no confirmed basic-work entry for the year (decision 7), in office order."""
+    confirmed = BasicWorkEntry.objects.confirmed().filter(year=year).values("unit_id")
+    return [u.name for u in Unit.objects.ranked().exclude(pk__in=confirmed).in_office_order()]
+
+
+def check_finalizable(year: int) -> None:
+    """Raise `AwardsRefused` unless the year has ended, has data and every ranked unit's basic work is in."""
+    if year >= current_year():
+        raise AwardsRefused(f"{year}年度尚未结束，不能确定年度考核结果。")
+    period = Period(year=year)
+    has_items = Submission.objects.submitted_between(period.start, period.end).exists()
+    if not has_items or not Unit.objects.active().exists():
+        raise AwardsRefused(f"{year}年度没有报送信息或考核单位，无法确定年度考核结果。")
+    missing = units_missing_basic_work(year)
+    if missing:
+        raise AwardsRefused("以下参加评比的单位尚无办公厅确认的基础工作考核，不能确定年度考核结果：", missing)
+
+
+def latest_result(year: int) -> YearResult | None:
+    return YearResult.objects.filter(year=year).order_by("-version").first()
+
+
+def finalize_year(year: int, user=None, reason: str = "") -> YearResult:
+    """Freeze the year's scores, ranks and tiers as a new version; a version after the first needs a reason."""
+    reason = reason.strip()
+    check_finalizable(year)
+    with transaction.atomic():
+        version = (YearResult.objects.filter(year=year).aggregate(v=Max("version"))["v"] or 0) + 1
+        if version > 1 and not reason:
+            raise AwardsRefused(f"{year}年度考核结果已确定，重新确定（第{version}版）须填写原因。")
+        data = build_snapshot(year)
+        try:
+            with transaction.atomic():
+                return YearResult.objects.create(
+                    year=year, version=version, rule_set_name=data["rule_set"], data=data,
+                    reason=reason, finalized_by=user,
+                )
+        except IntegrityError:
+            # Two administrators finalizing at once: the second one's version number is taken.
+            raise AwardsRefused(f"{year}年度考核结果刚刚被其他用户确定，请刷新页面后再试。") from None
+
+
+def flag_contribution(year: int, person: Person, note: str, user=None) -> SpecialContribution:
+    """Flag an information officer for a special contribution (Art. 11), or update the note."""
+    if person.role != PersonRole.INFORMATION_OFFICER or not person.is_active:
+        raise AwardsRefused(f"{person.name}不是在岗信息员，不能标记为特殊贡献信息员。")
+    if not note.strip():
+        raise AwardsRefused("请填写特殊贡献说明。")
+    flag, _ = SpecialContribution.objects.update_or_create(
+        year=year, person=person, defaults={"note": note.strip(), "created_by": user},
+    )
+    return flag
+
+
+def unflag_contribution(year: int, person_id: int) -> bool:
+    deleted, _ = SpecialContribution.objects.filter(year=year, person_id=person_id).delete()
+    return bool(deleted)
+
+
+def pick_award(year: int, kind: str, target_id: int, user=None) -> AwardPick:
+    """Pick an eligible candidate (decision 12); anyone not on the eligible list is refused."""
+    result = latest_result(year)
+    if result is None:
+        raise AwardsRefused(f"{year}年度考核结果尚未确定，不能评选个人奖项。")
+    eligible = {c.target_id for c in candidates(result, kind)}
+    if target_id not in eligible:
+        raise AwardsRefused(f"所选对象不符合{AwardKind(kind).label}的评选条件，未保存。")
+    target = {"submission_id" if kind == AwardKind.RESEARCH else "person_id": target_id}
+    pick, _ = AwardPick.objects.get_or_create(year=year, kind=kind, **target, defaults={"picked_by": user})
+    return pick
+
+
+def unpick_award(year: int, kind: str, target_id: int) -> bool:
+    target = {"submission_id" if kind == AwardKind.RESEARCH else "person_id": target_id}
+    deleted, _ = AwardPick.objects.filter(year=year, kind=kind, **target).delete()
+    return bool(deleted)

@@ -1,0 +1,285 @@
+"""The award pages with each persona (admin, staff, officer of unit A and of unit B, viewer, anonymous)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from awards.models import AwardKind, AwardPick, SpecialContribution, YearResult
+from awards.services import finalize_year, pick_award
+from scoring.models import AssessmentYear, RuleSet
+from scoring.rules import RULES_2008
+from tests.factories import make_adoption, make_person, make_personas, make_scored_unit, make_submission, make_unit, shanghai
+from units.models import PersonRole, Sequence
+
+pytestmark = pytest.mark.django_db
+YEAR = 2024
+READERS = ("admin", "staff", "officer_a", "officer_b", "viewer")
+
+
+@pytest.fixture
+def world():
+    """Six districts (A is the best, B has no tier), their people, and the personas."""
+    units = [make_scored_unit(Sequence.DISTRICT, n, name=f"区{n}") for n in (9, 8, 7, 6, 5, 1)]
+    leader = make_person(units[0], role=PersonRole.LEADER_IN_CHARGE, name="甲领导")
+    officer = make_person(units[2], role=PersonRole.INFORMATION_OFFICER, name="丙信息员")
+    outsider = make_person(units[5], role=PersonRole.INFORMATION_OFFICER, name="己信息员")
+    personas = make_personas(units[0], units[5])
+    return {"units": units, "leader": leader, "officer": officer, "outsider": outsider, "personas": personas}
+
+
+def client_for(client, world, persona: str):
+    user = world["personas"][persona]
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def assert_login_redirect(response):
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+@pytest.mark.parametrize("persona", [*READERS, "anonymous"])
+def test_index_lists_finalized_and_provisional_years(client, world, persona):
+    finalize_year(YEAR)
+    make_submission(world["units"][0], submitted_at=shanghai(2023, 5, 1))
+    response = client_for(client, world, persona).get(reverse("awards:index"))
+    if persona == "anonymous":
+        return assert_login_redirect(response)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "2024年度" in html and "2023年度" in html and "已确定" in html and "未确定" in html
+    assert (reverse("awards:review", args=[2023]) in html) == (persona in ("admin", "staff"))
+
+
+@pytest.mark.parametrize("persona", [*READERS, "anonymous"])
+def test_year_page_shows_the_finalized_lists_to_everyone_logged_in(client, world, persona):
+    finalize_year(YEAR)
+    pick_award(YEAR, AwardKind.ORGANIZER, world["leader"].pk)
+    response = client_for(client, world, persona).get(reverse("awards:year", args=[YEAR]))
+    if persona == "anonymous":
+        return assert_login_redirect(response)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "标兵单位" in html and "区9" in html and "甲领导" in html and "第1版" in html
+    assert ("符合条件的理由" in html) == (persona == "admin")  # only the administrator sees candidates and picks
+    assert ('name="action" value="pick"' in html) == (persona == "admin")
+    assert ("特殊贡献信息员（列入" in html) == (persona in ("admin", "staff"))
+    assert ("own-unit" in html) == (persona == "officer_a")  # unit B has no tier, so it is not listed
+
+
+def test_year_page_of_an_unfinalized_year_is_404(client, world):
+    client.force_login(world["personas"]["viewer"])
+    assert client.get(reverse("awards:year", args=[YEAR])).status_code == 404
+    assert client.get(reverse("awards:workbook", args=[YEAR])).status_code == 404
+
+
+def test_every_version_stays_readable(client, world):
+    first = finalize_year(YEAR)
+    item = make_submission(world["units"][5], submitted_at=shanghai(YEAR, 8, 1))
+    make_adoption(item, level="state", adoption_type="general", adopted_on=dt.date(YEAR, 8, 2))
+    finalize_year(YEAR, reason="补录国务院采用")
+    client.force_login(world["personas"]["viewer"])
+
+    latest = client.get(reverse("awards:year", args=[YEAR])).content.decode()
+    old = client.get(reverse("awards:year", args=[YEAR]), {"version": 1}).content.decode()
+
+    assert "第2版" in latest and "补录国务院采用" in latest and "历史版本" not in latest
+    assert "历史版本（第1版）" in old
+    # District 1 earned a tier in version 2 only; version 1 still lists district 5 with its frozen total.
+    assert "<td>区1</td>" in latest and "<td>区1</td>" not in old
+    v1_total = next(u["total"] for u in first.data["units"] if u["unit"] == "区5")
+    assert "<td>区5</td>" in old and f"{v1_total:.2f}" in old
+    book = client.get(reverse("awards:workbook", args=[YEAR]), {"version": 1})
+    assert "%E7%AC%AC1%E7%89%88" in book["Content-Disposition"]  # 第1版
+
+
+@pytest.mark.parametrize("persona", [*READERS, "anonymous"])
+def test_review_page_is_for_office_staff_and_admin_only(client, world, persona):
+    response = client_for(client, world, persona).get(reverse("awards:review", args=[YEAR]))
+    if persona == "anonymous":
+        return assert_login_redirect(response)
+    assert response.status_code == (200 if persona in ("admin", "staff") else 403)
+    if persona == "staff":
+        assert "只有办公厅管理员可以确定" in response.content.decode()
+
+
+def test_review_shows_ties_across_a_boundary_and_blocking_units_before_finalizing(client, world):
+    make_scored_unit(Sequence.COUNTY, 4, name="尚志市")
+    make_scored_unit(Sequence.COUNTY, 4, name="五常市")
+    make_scored_unit(Sequence.COUNTY, 4, name="依兰县")
+    make_scored_unit(Sequence.COUNTY, 4, name="宾县")  # four counties tied at place 1: model is 1–3
+    make_unit(sequence=Sequence.COUNTY, name="方正县")  # no basic work
+    client.force_login(world["personas"]["admin"])
+
+    html = client.get(reverse("awards:review", args=[YEAR])).content.decode()
+
+    assert "跨越等次分界" in html and "宾县" in html
+    assert "方正县" in html and "基础工作" in html
+    assert "disabled" in html
+    assert YearResult.objects.count() == 0
+
+
+@pytest.mark.parametrize("persona", [*READERS, "anonymous"])
+def test_only_the_administrator_finalizes(client, world, persona):
+    response = client_for(client, world, persona).post(reverse("awards:finalize", args=[YEAR]), {"reason": ""})
+    if persona == "anonymous":
+        assert_login_redirect(response)
+    elif persona == "admin":
+        assert response.status_code == 302 and response["Location"] == reverse("awards:year", args=[YEAR])
+    else:
+        assert response.status_code == 403
+    assert YearResult.objects.count() == (1 if persona == "admin" else 0)
+
+
+def test_finalize_refusal_keeps_the_typed_reason_and_saves_nothing(client, world):
+    client.force_login(world["personas"]["admin"])
+    finalize_year(YEAR)
+    response = client.post(reverse("awards:finalize", args=[YEAR]), {"reason": " "})
+    assert response.status_code == 400 and "须填写原因" in response.content.decode()
+    make_unit(sequence=Sequence.DISTRICT, name="新设区")
+    response = client.post(reverse("awards:finalize", args=[YEAR]), {"reason": "复核更正"})
+    html = response.content.decode()
+    assert response.status_code == 400 and "新设区" in html and "复核更正</textarea>" in html
+    assert YearResult.objects.count() == 1
+
+
+def test_finalizing_the_current_year_is_refused(client, world):
+    client.force_login(world["personas"]["admin"])
+    year = dt.date.today().year
+    response = client.post(reverse("awards:finalize", args=[year]), {"reason": ""})
+    assert response.status_code == 400 and "尚未结束" in response.content.decode()
+    assert client.post(reverse("awards:finalize", args=[year + 1]), {}).status_code == 404
+
+
+@pytest.mark.parametrize("persona", [*READERS, "anonymous"])
+def test_workbook_and_csv_downloads(client, world, persona):
+    finalize_year(YEAR)
+    c = client_for(client, world, persona)
+    book = c.get(reverse("awards:workbook", args=[YEAR]))
+    csv = c.get(reverse("awards:csv", args=[YEAR, "model"]))
+    if persona == "anonymous":
+        assert_login_redirect(book)
+        return assert_login_redirect(csv)
+    assert book.status_code == 200 and "attachment" in book["Content-Disposition"]
+    assert load_workbook(io.BytesIO(book.content)).sheetnames[0] == "标兵单位"
+    assert csv.status_code == 200 and csv.content.decode("utf-8-sig").startswith("序号,序列,单位名称,总分,名次")
+    assert c.get(reverse("awards:csv", args=[YEAR, "nonsense"])).status_code == 404
+
+
+@pytest.mark.parametrize("persona", [*READERS, "anonymous"])
+def test_only_the_administrator_picks(client, world, persona):
+    finalize_year(YEAR)
+    data = {"kind": "organizer", "target": world["leader"].pk, "action": "pick"}
+    response = client_for(client, world, persona).post(reverse("awards:pick", args=[YEAR]), data)
+    if persona == "anonymous":
+        assert_login_redirect(response)
+    elif persona == "admin":
+        assert response.status_code == 302
+    else:
+        assert response.status_code == 403
+    assert AwardPick.objects.count() == (1 if persona == "admin" else 0)
+
+
+def test_picking_an_ineligible_person_shows_an_error_and_saves_nothing(client, world):
+    finalize_year(YEAR)
+    client.force_login(world["personas"]["admin"])
+    data = {"kind": "officer", "target": world["outsider"].pk, "action": "pick"}
+    response = client.post(reverse("awards:pick", args=[YEAR]), data, follow=True)
+    assert "不符合优秀信息员的评选条件" in response.content.decode()
+    assert AwardPick.objects.count() == 0
+    client.post(reverse("awards:pick", args=[YEAR]), {**data, "target": world["officer"].pk})
+    client.post(reverse("awards:pick", args=[YEAR]), {**data, "target": world["officer"].pk, "action": "unpick"})
+    assert AwardPick.objects.count() == 0
+
+
+def test_pick_count_against_the_target_warns_far_from_it(client, world):
+    finalize_year(YEAR)
+    pick_award(YEAR, AwardKind.ORGANIZER, world["leader"].pk)
+    client.force_login(world["personas"]["admin"])
+    html = client.get(reverse("awards:year", args=[YEAR])).content.decode()
+    assert "目标约 20 项" in html and "与目标数（约20）相差较大" in html
+
+    params = {**RULES_2008, "award_targets": {"organizer": 1, "officer": 60, "research": 20}}
+    AssessmentYear.objects.create(year=YEAR, rule_set=RuleSet.objects.create(name="少量", params=params))
+    finalize_year(YEAR, reason="目标数调整")
+    html = client.get(reverse("awards:year", args=[YEAR])).content.decode()
+    assert "目标约 1 项" in html and "与目标数（约1）相差较大" not in html
+
+
+@pytest.mark.parametrize("persona", [*READERS, "anonymous"])
+def test_office_staff_flag_special_contributions(client, world, persona):
+    finalize_year(YEAR)
+    data = {"person": world["outsider"].pk, "note": "及时报送紧急信息"}
+    response = client_for(client, world, persona).post(reverse("awards:contribution", args=[YEAR]), data)
+    if persona == "anonymous":
+        assert_login_redirect(response)
+    elif persona in ("admin", "staff"):
+        assert response.status_code == 302
+    else:
+        assert response.status_code == 403
+    assert SpecialContribution.objects.count() == (1 if persona in ("admin", "staff") else 0)
+
+
+def test_flagging_a_leader_is_refused_with_the_note_kept_and_unflagging(client, world):
+    finalize_year(YEAR)
+    client.force_login(world["personas"]["staff"])
+    response = client.post(reverse("awards:contribution", args=[YEAR]), {"person": world["leader"].pk, "note": "组织有力"})
+    html = response.content.decode()
+    assert response.status_code == 400 and "不是在岗信息员" in html and 'value="组织有力"' in html
+    client.post(reverse("awards:contribution", args=[YEAR]), {"person": world["outsider"].pk, "note": "贡献"})
+    client.force_login(world["personas"]["viewer"])
+    assert client.post(reverse("awards:contribution_delete", args=[YEAR, world["outsider"].pk])).status_code == 403
+    client.force_login(world["personas"]["staff"])
+    assert client.post(reverse("awards:contribution_delete", args=[YEAR, world["outsider"].pk])).status_code == 302
+    assert SpecialContribution.objects.count() == 0
+    assert client.post(reverse("awards:contribution_delete", args=[YEAR, world["outsider"].pk])).status_code == 404
+
+
+@pytest.fixture
+def many_units():
+    """120 units across the sequences, each with a leader and an officer, a research item per district."""
+    sequences = [Sequence.DISTRICT] * 9 + [Sequence.COUNTY] * 9 + [Sequence.BUREAU] * 96 + [Sequence.OFFICE_ABROAD] * 6
+    units = [make_scored_unit(seq, i % 13, name=f"单位{i:03d}") for i, seq in enumerate(sequences)]
+    for unit in units:
+        make_person(unit, role=PersonRole.LEADER_IN_CHARGE)
+        make_person(unit, role=PersonRole.INFORMATION_OFFICER)
+    for unit in units[:9]:
+        item = make_submission(unit, info_type="small_research", submitted_at=shanghai(YEAR, 4, 1))
+        make_adoption(item, level="city", adoption_type="small_research", adopted_on=dt.date(YEAR, 4, 5))
+    return units
+
+
+def test_year_page_query_count_with_many_units(client, many_units, django_assert_num_queries):
+    finalize_year(YEAR)
+    personas = make_personas(many_units[0], many_units[1])
+    client.force_login(personas["admin"])
+    with django_assert_num_queries(19):
+        response = client.get(reverse("awards:year", args=[YEAR]))
+    assert response.status_code == 200 and response.content.decode().count('value="pick"') > 100
+    client.force_login(personas["officer_a"])
+    with django_assert_num_queries(16):
+        assert client.get(reverse("awards:year", args=[YEAR])).status_code == 200
+
+
+def test_review_index_and_workbook_query_counts_with_many_units(client, many_units, django_assert_num_queries):
+    admin = make_personas(many_units[0], many_units[1])["admin"]
+    client.force_login(admin)
+    with django_assert_num_queries(14):
+        assert client.get(reverse("awards:review", args=[YEAR])).status_code == 200
+    finalize_year(YEAR)
+    with django_assert_num_queries(4):
+        assert client.get(reverse("awards:index")).status_code == 200
+    with django_assert_num_queries(14):
+        assert client.get(reverse("awards:workbook", args=[YEAR])).status_code == 200
+
+
+def test_picking_in_a_year_without_a_finalized_result_is_404(client, world):
+    client.force_login(world["personas"]["admin"])
+    data = {"kind": "organizer", "target": world["leader"].pk, "action": "pick"}
+    assert client.post(reverse("awards:pick", args=[YEAR]), data).status_code == 404
+    assert AwardPick.objects.count() == 0
