@@ -1,7 +1,28 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+
+
+class BulletinVersionQuerySet(models.QuerySet):
+    def headers(self) -> BulletinVersionQuerySet:
+        """Lists and version histories never read the snapshot itself (100+ units and their items)."""
+        return self.defer("data")
+
+    def of_month(self, month: dt.date) -> BulletinVersionQuerySet:
+        return self.filter(month=month)
+
+    def latest_of_month(self, month: dt.date) -> BulletinVersion | None:
+        return self.of_month(month).order_by("-version").first()
+
+    def latest_per_month(self) -> list[BulletinVersion]:
+        """The version shown for each published month, newest month first."""
+        latest: dict[dt.date, BulletinVersion] = {}
+        for version in self.order_by("-month", "-version"):
+            latest.setdefault(version.month, version)
+        return list(latest.values())
 
 
 class BulletinVersion(models.Model):
@@ -15,11 +36,14 @@ class BulletinVersion(models.Model):
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     published_at = models.DateTimeField("发布时间", auto_now_add=True)
 
+    objects = BulletinVersionQuerySet.as_manager()
+
     class Meta:
         verbose_name = "采用情况通报"
         verbose_name_plural = "采用情况通报"
         ordering = ["-month", "-version"]
         constraints = [
+            # Also the index behind every lookup of a month's versions.
             models.UniqueConstraint(fields=["month", "version"], name="bulletin_version_once"),
             models.CheckConstraint(name="bulletin_month_first_day", condition=models.Q(month__day=1)),
             models.CheckConstraint(
@@ -30,3 +54,8 @@ class BulletinVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y年%-m月}通报 第{self.version}版"
+
+    @property
+    def month_param(self) -> str:
+        """The month as it appears in URLs and commands: 2024-03."""
+        return f"{self.month:%Y-%m}"

@@ -1,8 +1,58 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.http import HttpRequest
+
+from bulletins.charts import BarChart, bar_chart
+from bulletins.models import BulletinVersion
+from bulletins.notice import points_text
+from units.models import Sequence
+
+MONTHS = range(1, 13)
+
+
+def unit_rows_of_year(year: int, unit_id: int) -> dict[int, dict]:
+    """The unit's row in the latest published version of each month of the year, by month number."""
+    shown = BulletinVersion.objects.headers().filter(month__year=year).latest_per_month()
+    rows = {}
+    for version in BulletinVersion.objects.filter(pk__in=[v.pk for v in shown]):
+        row = next((u for u in version.data.get("units", []) if u.get("unit_id") == unit_id), None)
+        if row is not None:
+            rows[version.month.month] = row
+    return rows
+
+
+def unit_year_charts(year: int, rows: dict[int, dict]) -> list[BarChart]:
+    """Items submitted, adoptions (all levels) and points per month; months without a bulletin draw no bar."""
+    labels = [str(m) for m in MONTHS]
+    submitted = [rows[m]["submitted"]["month"] if m in rows else None for m in MONTHS]
+    adopted = [sum(rows[m]["adopted"]["month"].values()) if m in rows else None for m in MONTHS]
+    points = [Decimal(points_text(rows[m]["points"]["month"])) if m in rows else None for m in MONTHS]
+    return [
+        bar_chart(f"{year}年各月报送信息（条）", submitted, labels),
+        bar_chart(f"{year}年各月被采用（次）", adopted, labels),
+        bar_chart(f"{year}年各月得分", points, labels),
+    ]
 
 
 def home_panel(request: HttpRequest) -> dict | None:
-    """The start page's panel of this app: {"template": ..., **context}, or None."""
-    return None
+    """The start page's panel: the latest published bulletin; for an officer, their unit's place and chart."""
+    latest = BulletinVersion.objects.headers().first()
+    panel = {"template": "bulletins/_panel.html", "latest": latest}
+    user = request.user
+    if latest is None or not user.is_officer:
+        return panel
+    year = latest.month.year
+    rows = unit_rows_of_year(year, user.unit_id)
+    row = rows.get(latest.month.month)
+    return panel | {
+        "year": year,
+        "own": row and {
+            "rank": row.get("rank"),
+            "sequence": Sequence(row["sequence"]).label if row["sequence"] in Sequence.values else row["sequence"],
+            "points_month": points_text(row["points"]["month"]),
+            "points_ytd": points_text(row["points"]["ytd"]),
+        },
+        "charts": unit_year_charts(year, rows) if rows else [],
+    }

@@ -1,9 +1,190 @@
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST
+
+from accounts.access import login_required, staff_required
+from bulletins.exports import notice_csv, notice_xlsx
+from bulletins.forms import PublishForm
+from bulletins.models import BulletinVersion
+from bulletins.notice import Notice, build_notice
+from bulletins.publishing import (
+    FIRST_YEAR,
+    BulletinRefused,
+    compare_versions,
+    month_label,
+    parse_month,
+    publish_bulletin,
+)
+from bulletins.services import build_bulletin
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _month_or_404(text: str) -> dt.date:
+    try:
+        return parse_month(text)
+    except BulletinRefused as refusal:
+        raise Http404(str(refusal)) from None
+
+
+def get_published_version(*, pk: int | None = None, month: dt.date | None = None, version: int | None = None) -> BulletinVersion:
+    """A published version (by id, or a month's given or latest version), or 404. Every logged-in user reads them."""
+    versions = BulletinVersion.objects.all()
+    if pk is not None:
+        found = versions.filter(pk=pk).first()
+    elif version is not None:
+        found = versions.of_month(month).filter(version=version).first()
+    else:
+        found = versions.latest_of_month(month)
+    if found is None:
+        raise Http404("没有找到该期已发布的通报。")
+    return found
+
+
+def _notice_of(version: BulletinVersion) -> Notice:
+    return build_notice(
+        version.data, number=version.number, issued_on=timezone.localdate(version.published_at), version=version.version,
+    )
+
+
+def _live_notice(month: dt.date) -> tuple[dict, Notice]:
+    data = build_bulletin(month.year, month.month)
+    return data, build_notice(data)
+
+
+def _own_unit_id(request: HttpRequest) -> int | None:
+    return request.user.unit_id if request.user.is_officer else None
+
+
+def _year_shown(request: HttpRequest, today: dt.date) -> int:
+    try:
+        year = int(request.GET.get("year", today.year))
+    except ValueError:
+        return today.year
+    return min(max(year, FIRST_YEAR), today.year)
 
 
 @login_required
-def placeholder(request: HttpRequest) -> HttpResponse:
-    # PLACEHOLDER: replaced by the real views of this app.
-    return render(request, "placeholder.html")
+def bulletin_list(request: HttpRequest) -> HttpResponse:
+    published = BulletinVersion.objects.headers().latest_per_month()
+    context: dict = {"published": published}
+    if request.user.is_office_staff:
+        # The office's working view: every month of a year so far, published or not.
+        today = timezone.localdate()
+        year = _year_shown(request, today)
+        latest = {v.month: v for v in published}
+        last_month = today.month if year == today.year else 12
+        months = [dt.date(year, m, 1) for m in range(last_month, 0, -1)]
+        context |= {
+            "year": year,
+            "years": range(today.year, FIRST_YEAR - 1, -1),
+            "months": [{"month": m, "param": f"{m:%Y-%m}", "label": month_label(m), "latest": latest.get(m)} for m in months],
+        }
+    return render(request, "bulletins/list.html", context)
+
+
+@login_required
+def bulletin_detail(request: HttpRequest, month: str) -> HttpResponse:
+    return _render_version(request, get_published_version(month=_month_or_404(month)))
+
+
+@login_required
+def bulletin_version(
+    request: HttpRequest, pk: int | None = None, month: str | None = None, version: int | None = None,
+) -> HttpResponse:
+    if pk is not None:
+        return _render_version(request, get_published_version(pk=pk))
+    return _render_version(request, get_published_version(month=_month_or_404(month), version=version))
+
+
+def _render_version(request: HttpRequest, version: BulletinVersion) -> HttpResponse:
+    history = list(BulletinVersion.objects.headers().of_month(version.month).select_related("published_by").order_by("version"))
+    previous = BulletinVersion.objects.of_month(version.month).filter(version=version.version - 1).first()
+    return render(request, "bulletins/bulletin.html", {
+        "version": version,
+        "notice": _notice_of(version),
+        "history": history,
+        "current": history[-1],
+        "is_latest": version.version == history[-1].version,
+        "previous": previous,
+        "changes": compare_versions(previous.data, version.data) if previous else None,
+        "own_unit_id": _own_unit_id(request),
+    })
+
+
+@staff_required
+def bulletin_preview(request: HttpRequest, month: str) -> HttpResponse:
+    return _render_preview(request, _month_or_404(month), form=None)
+
+
+def _render_preview(request: HttpRequest, month: dt.date, form: PublishForm | None) -> HttpResponse:
+    latest = BulletinVersion.objects.latest_of_month(month)
+    form = form or PublishForm(published_version=latest.version if latest else None)
+    data, notice = _live_notice(month)
+    return render(request, "bulletins/preview.html", {
+        "month": month,
+        "month_param": f"{month:%Y-%m}",
+        "notice": notice,
+        "latest": latest,
+        "changes": compare_versions(latest.data, data) if latest else None,
+        "form": form,
+        "is_current_month": month == timezone.localdate().replace(day=1),
+    }, status=400 if form.errors else 200)
+
+
+@staff_required
+@require_POST
+def bulletin_publish(request: HttpRequest, month: str) -> HttpResponse:
+    first = _month_or_404(month)
+    latest = BulletinVersion.objects.headers().latest_of_month(first)
+    form = PublishForm(request.POST, published_version=latest.version if latest else None)
+    if form.is_valid():
+        try:
+            version = publish_bulletin(first, request.user, form.cleaned_data["reason"])
+        except BulletinRefused as refusal:
+            form.add_error("reason", str(refusal))
+        else:
+            messages.success(request, f"已发布{month_label(first)}通报第{version.version}版（{version.number}）。")
+            return redirect("bulletins:detail", month=version.month_param)
+    return _render_preview(request, first, form)
+
+
+def _notice_for_export(request: HttpRequest, month_text: str) -> tuple[Notice, str]:
+    """The notice an export link names (`?preview=1` live, for staff; `?version=N`; else the latest) and a file name."""
+    month = _month_or_404(month_text)
+    if "preview" in request.GET:
+        if not request.user.is_office_staff:
+            raise PermissionDenied("只有办公厅工作人员可以预览未发布的通报。")
+        return _live_notice(month)[1], f"采用情况通报{month:%Y-%m}（预览）"
+    try:
+        number = int(request.GET["version"]) if "version" in request.GET else None
+    except ValueError:
+        raise Http404("版本号不正确。") from None
+    version = get_published_version(month=month, version=number)
+    return _notice_of(version), f"采用情况通报{month:%Y-%m}（第{version.version}版）"
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response
+
+
+@login_required
+def export_xlsx(request: HttpRequest, month: str) -> HttpResponse:
+    notice, name = _notice_for_export(request, month)
+    return _download(notice_xlsx(notice), XLSX, f"{name}.xlsx")
+
+
+@login_required
+def export_csv(request: HttpRequest, month: str) -> HttpResponse:
+    notice, name = _notice_for_export(request, month)
+    return _download(notice_csv(notice), "text/csv; charset=utf-8", f"{name}.csv")

@@ -1,0 +1,176 @@
+"""The bulletin as the office sends it (HARBIN.md): one shape that the page, the print and the exports render.
+
+Built from a bulletin dict — a published snapshot or the live `build_bulletin` result — and nothing else, so a
+published page never queries the facts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils import timezone
+
+from submissions.models import InstructionKind, Level
+from units.models import SEQUENCE_ORDER, Sequence
+
+ISSUER = "哈尔滨市人民政府办公厅"
+SALUTATION = "各区、县(市)人民政府，市政府各委、办、局，中直、省属在哈有关单位："
+NUMERALS = "一二三四五六七八九十"
+LEVEL_COLUMNS = (("city", "市采用"), ("province", "省采用"), ("state", "国务院采用"))
+# The paired columns of the page, each "this month / year to date".
+PAIR_HEADERS = ("报送", *(label for _, label in LEVEL_COLUMNS), "批示", "得分")
+FIGURE_NAMES = tuple(f"{name}({period})" for name in PAIR_HEADERS for period in ("本月", "累计"))
+DIRECTORY_HEADER = ("单位", "信息标题", "采用层级", "刊物及期号", "批示")
+
+
+def points_text(value: object) -> str:
+    """Points with two decimals (snapshots keep them as strings like "12.50")."""
+    return str(Decimal(str(value)).quantize(Decimal("0.01")))
+
+
+def unit_figures(unit: dict) -> list[tuple[str, object]]:
+    """A unit's place and numbers in the order of the page and the export, each with its column name."""
+    adopted = unit["adopted"]
+    values = [
+        unit["submitted"]["month"], unit["submitted"]["ytd"],
+        *(adopted[period].get(level, 0) for level, _ in LEVEL_COLUMNS for period in ("month", "ytd")),
+        unit["instructions"]["month"], unit["instructions"]["ytd"],
+        points_text(unit["points"]["month"]), points_text(unit["points"]["ytd"]),
+    ]
+    return [("名次", unit.get("rank")), *zip(FIGURE_NAMES, values, strict=True)]
+
+
+def bulletin_number(month: dt.date) -> str:
+    """The office's document number: the month's bulletin is number <month> of its year."""
+    return f"哈政办信通〔{month.year}〕{month.month}号"
+
+
+def date_label(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+@dataclass(frozen=True)
+class NoticeRow:
+    unit: str
+    unit_id: int | None
+    rank: int | None
+    figures: list[tuple[str, object]]  # unit_figures without the place
+
+    @property
+    def pairs(self) -> list[tuple[object, object]]:
+        values = [value for _, value in self.figures]
+        return list(zip(values[::2], values[1::2], strict=True))
+
+
+@dataclass(frozen=True)
+class SequenceTable:
+    ordinal: str
+    sequence: str
+    label: str
+    rows: list[NoticeRow]
+    silent_units: list[str]  # no item this month
+
+
+@dataclass(frozen=True)
+class DirectoryEntry:
+    unit: str
+    unit_id: int | None
+    title: str
+    level: str
+    carrier: str
+    instructions: str
+
+
+@dataclass(frozen=True)
+class Notice:
+    month: dt.date
+    number: str
+    issued_on: dt.date
+    tables: list[SequenceTable]
+    directory: list[DirectoryEntry]
+    version: int | None = None  # None: the live preview, not published
+    issuer: str = ISSUER
+    salutation: str = SALUTATION
+    pair_headers: tuple[str, ...] = field(default=PAIR_HEADERS)
+    directory_header: tuple[str, ...] = field(default=DIRECTORY_HEADER)
+
+    @property
+    def period(self) -> str:
+        return f"{self.month.year}年{self.month.month}月份"
+
+    @property
+    def title(self) -> str:
+        return f"关于{self.period}全市政府系统政务信息采用情况的通报"
+
+    @property
+    def intro(self) -> str:
+        return f"现将{self.period}全市政府系统政务信息报送、采用情况通报如下。"
+
+    @property
+    def directory_title(self) -> str:
+        return f"附：{self.period}被采用信息目录（按单位）"
+
+    @property
+    def issued_label(self) -> str:
+        return date_label(self.issued_on)
+
+
+def _rank_key(indexed: tuple[int, dict]) -> tuple:
+    index, unit = indexed
+    # Place first; unranked units (no place) last; the office's order among equals.
+    return (unit.get("rank") is None, unit.get("rank") or 0, index)
+
+
+def _label(choices: type, value: str) -> str:
+    try:
+        return choices(value).label
+    except ValueError:
+        return value
+
+
+def instructions_text(instructions: list[dict]) -> str:
+    """The instructions an adopted item received in the month, e.g. 市领导（张市长）肯定性批示."""
+    parts = []
+    for entry in instructions:
+        leader = f"（{entry['leader']}）" if entry.get("leader") else ""
+        parts.append(f"{_label(Level, entry['level'])}领导{leader}{_label(InstructionKind, entry['kind'])}批示")
+    return "；".join(parts)
+
+
+def directory_entry(item: dict) -> DirectoryEntry:
+    """A line of the adopted-items directory from a bulletin's `adopted_items` entry."""
+    return DirectoryEntry(
+        unit=item["unit"],
+        unit_id=item.get("unit_id"),
+        title=item["title"],
+        level=_label(Level, item["level"]),
+        carrier=" ".join(part for part in (item.get("carrier"), item.get("issue_no")) if part),
+        instructions=instructions_text(item.get("instructions", [])),
+    )
+
+
+def build_notice(data: dict, *, number: str = "", issued_on: dt.date | None = None, version: int | None = None) -> Notice:
+    """The notice of a bulletin dict; without a number and date (the live bulletin): the month's number, today."""
+    year, month = (int(part) for part in data["month"].split("-"))
+    first = dt.date(year, month, 1)
+    by_sequence: dict[str, list[tuple[int, dict]]] = {}
+    sequence_of: dict[str, str] = {}
+    for index, unit in enumerate(data.get("units", [])):
+        by_sequence.setdefault(unit["sequence"], []).append((index, unit))
+        sequence_of[unit["unit"]] = unit["sequence"]
+    silent: dict[str, list[str]] = {}
+    for name in data.get("no_submission_units", []):
+        silent.setdefault(sequence_of.get(name, ""), []).append(name)
+    tables = []
+    for sequence in sorted(by_sequence, key=lambda s: SEQUENCE_ORDER.get(s, len(SEQUENCE_ORDER))):
+        rows = [
+            NoticeRow(unit["unit"], unit.get("unit_id"), unit.get("rank"), unit_figures(unit)[1:])
+            for _, unit in sorted(by_sequence[sequence], key=_rank_key)
+        ]
+        tables.append(
+            SequenceTable(NUMERALS[len(tables)], sequence, f"{_label(Sequence, sequence)}序列", rows, silent.get(sequence, []))
+        )
+    directory = [directory_entry(item) for item in data.get("adopted_items", [])]
+    return Notice(first, number or bulletin_number(first), issued_on or timezone.localdate(), tables, directory, version)
