@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+SOURCE_2008 = "哈政办综〔2008〕11号"
 RULES_2008: dict[str, Any] = {
     "basic_items": [
         "有明确的分管领导、主管领导、信息员三级负责制的组织机构",

@@ -1,12 +1,12 @@
 from django.db import migrations
 
-from scoring.rules import RULES_2008
+from scoring.rules import RULES_2008, SOURCE_2008
 
 
 def create_2008(apps, schema_editor):
     RuleSet = apps.get_model("scoring", "RuleSet")
     RuleSet.objects.get_or_create(
-        name="2008", defaults={"description": "哈政办综〔2008〕11号", "params": RULES_2008},
+        name="2008", defaults={"description": SOURCE_2008, "params": RULES_2008},
     )
 
 
