@@ -7,6 +7,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
 from units.models import Unit
@@ -32,7 +33,7 @@ staff_required = _role_required(lambda user: user.is_office_staff)
 admin_required = _role_required(lambda user: user.is_office_admin)
 
 
-def visible_units(user) -> "models.QuerySet[Unit]":  # noqa: F821
+def visible_units(user) -> QuerySet[Unit]:
     """Units whose data the user may read: all for office roles and viewers, their own for an officer."""
     if user.can_read_all:
         return Unit.objects.all()

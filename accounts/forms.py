@@ -1,5 +1,11 @@
+from __future__ import annotations
+
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.db.models import QuerySet
+
+from accounts.models import Role, User
+from units.models import Unit
 
 
 class LoginForm(AuthenticationForm):
@@ -7,3 +13,67 @@ class LoginForm(AuthenticationForm):
         super().confirm_login_allowed(user)
         if user.is_officer and not user.unit.is_active:
             raise forms.ValidationError("您所在的单位已停用，账号不能登录。", code="inactive_unit")
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, unit: Unit) -> str:
+        return f"{unit.name}（{unit.get_sequence_display()}）" + ("" if unit.is_active else "（已停用）")
+
+
+class RoleUnitMixin:
+    """Role and unit together: an officer acts for exactly one unit, the office roles for none (User constraint)."""
+
+    def _setup_role_unit(self) -> None:
+        self.fields["unit"] = UnitChoiceField(
+            Unit.objects.order_by("sequence", "display_order", "name"), label="所属单位", required=False,
+            help_text="仅单位信息员需要选择所属单位。",
+        )
+        self.fields["first_name"].label = "姓名"
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("role") == Role.OFFICER:
+            if not data.get("unit"):
+                self.add_error("unit", "单位信息员必须选择所属单位。")
+        else:
+            data["unit"] = None
+        return data
+
+
+class AccountCreateForm(RoleUnitMixin, UserCreationForm):
+    class Meta:
+        model = User
+        fields = ("username", "first_name", "role", "unit")
+        error_messages = {"username": {"unique": "该用户名已被使用。"}}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._setup_role_unit()
+
+
+class AccountEditForm(RoleUnitMixin, forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ("username", "first_name", "email", "role", "unit")
+        error_messages = {"username": {"unique": "该用户名已被使用。"}}
+
+    def __init__(self, *args, editor: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.editor = editor
+        self._setup_role_unit()
+
+    def clean_role(self) -> str:
+        role = self.cleaned_data["role"]
+        # An administrator who demotes themselves could leave the office without anyone to manage accounts.
+        if self.instance.pk == self.editor.pk and role != Role.ADMIN and not self.instance.is_superuser:
+            raise forms.ValidationError("不能取消自己的管理员角色。")
+        return role
+
+
+class AccountFilterForm(forms.Form):
+    role = forms.ChoiceField(label="角色", choices=[("", "全部角色"), *Role.choices], required=False)
+
+    def filter(self, accounts: QuerySet[User]) -> QuerySet[User]:
+        if self.is_valid() and (role := self.cleaned_data["role"]):
+            accounts = accounts.filter(role=role)
+        return accounts

@@ -1,7 +1,7 @@
 from collections.abc import Callable
 
-from django.contrib.auth import logout
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 

@@ -25,7 +25,9 @@ class User(AbstractUser):
             # An information officer acts for exactly one unit; office roles for none.
             models.CheckConstraint(
                 name="officer_has_unit",
-                condition=(models.Q(role="officer", unit__isnull=False) | (~models.Q(role="officer") & models.Q(unit__isnull=True))),
+                condition=(
+                    models.Q(role="officer", unit__isnull=False) | (~models.Q(role="officer") & models.Q(unit__isnull=True))
+                ),
             ),
         ]
 

@@ -1,11 +1,28 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from accounts import views
 from accounts.forms import LoginForm
 
+# Account management for administrators, namespaced "accounts:"; home/login/logout keep their plain names.
+management = [
+    path("", views.account_list, name="list"),
+    path("new/", views.account_create, name="create"),
+    path("<int:pk>/edit/", views.account_edit, name="edit"),
+    path("<int:pk>/password/", views.account_password, name="password"),
+    path("<int:pk>/deactivate/", views.account_set_active, {"active": False}, name="deactivate"),
+    path("<int:pk>/reactivate/", views.account_set_active, {"active": True}, name="reactivate"),
+]
+
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm, template_name="accounts/login.html", redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, template_name="accounts/login.html", redirect_authenticated_user=True,
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include((management, "accounts"))),
 ]

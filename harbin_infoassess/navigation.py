@@ -21,13 +21,15 @@ NAV: tuple[NavItem, ...] = (
     NavItem("政务信息", "submissions:list"),
     NavItem("专约", "submissions:request_list"),
     NavItem("紧急信息问题", "submissions:failure_list", "staff"),
-    NavItem("单位", "units:list", "staff"),
+    # Officers are sent on to their own unit's page.
+    NavItem("单位", "units:list"),
     NavItem("考核排名", "scoring:ranking"),
     NavItem("基础工作", "scoring:basic_list"),
     NavItem("台账导入", "scoring:import", "staff"),
     NavItem("考核规则", "scoring:ruleset_list", "admin"),
     NavItem("采用通报", "bulletins:list"),
     NavItem("年度评比", "awards:index"),
+    NavItem("账号", "accounts:list", "admin"),
 )
 
 
@@ -48,5 +50,6 @@ def navigation(request: HttpRequest) -> dict:
     for item in NAV:
         if _visible(item, user):
             url = reverse(item.url_name)
-            items.append({"label": item.label, "url": url, "active": request.path == url or (url != "/" and request.path.startswith(url))})
+            active = request.path == url or (url != "/" and request.path.startswith(url))
+            items.append({"label": item.label, "url": url, "active": active})
     return {"nav_items": items}

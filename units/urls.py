@@ -4,5 +4,13 @@ from units import views
 
 app_name = "units"
 urlpatterns = [
-    path("", views.placeholder, name="list"),
+    path("", views.unit_list, name="list"),
+    path("new/", views.unit_create, name="create"),
+    path("<int:pk>/", views.unit_detail, name="detail"),
+    path("<int:pk>/edit/", views.unit_edit, name="edit"),
+    path("<int:pk>/deactivate/", views.unit_set_active, {"active": False}, name="deactivate"),
+    path("<int:pk>/reactivate/", views.unit_set_active, {"active": True}, name="reactivate"),
+    path("<int:unit_pk>/people/new/", views.person_create, name="person_create"),
+    path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
+    path("people/<int:pk>/delete/", views.person_delete, name="person_delete"),
 ]

@@ -1,9 +1,115 @@
+from __future__ import annotations
+
+from itertools import groupby
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.access import get_unit_for_user, staff_required, visible_units
+from units import services
+from units.forms import PersonForm, UnitFilterForm, UnitForm
+from units.models import Person, PersonRole, Sequence, Unit
+
+
+def _get_person_for_user(user, pk: int) -> Person:
+    """A person of a unit the user may read, or 404."""
+    try:
+        return Person.objects.select_related("unit").get(pk=pk, unit__in=visible_units(user))
+    except Person.DoesNotExist:
+        raise Http404("没有找到该人员。") from None
 
 
 @login_required
-def placeholder(request: HttpRequest) -> HttpResponse:
-    # PLACEHOLDER: replaced by the real views of this app.
-    return render(request, "placeholder.html")
+def unit_list(request: HttpRequest) -> HttpResponse:
+    if request.user.is_officer:
+        # An officer has one unit: the list of all units is not theirs to read.
+        return redirect("units:detail", pk=request.user.unit_id)
+    filters = UnitFilterForm(request.GET)
+    units = filters.filter(Unit.objects.all()).annotate(
+        people_count=Count("people", filter=Q(people__is_active=True)),
+    )
+    groups = [
+        (Sequence(sequence).label, list(members))
+        for sequence, members in groupby(units.in_office_order(), key=lambda unit: unit.sequence)
+    ]
+    return render(request, "units/list.html", {"filters": filters, "groups": groups})
+
+
+@login_required
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = get_unit_for_user(request.user, pk)
+    people = list(unit.people.order_by("-is_active", "role", "name"))
+    chain = [(role.label, [p for p in people if p.role == role]) for role in PersonRole]
+    # The administrator manages the unit's officer accounts from here.
+    accounts = list(unit.accounts.order_by("username")) if request.user.is_office_admin else []
+    return render(request, "units/detail.html", {"unit": unit, "chain": chain, "accounts": accounts})
+
+
+@staff_required
+def unit_create(request: HttpRequest) -> HttpResponse:
+    form = UnitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        unit = form.save()
+        messages.success(request, f"已新增单位“{unit.name}”。")
+        return redirect("units:detail", pk=unit.pk)
+    return render(request, "units/unit_form.html", {"form": form})
+
+
+@staff_required
+def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = get_unit_for_user(request.user, pk)
+    form = UnitForm(request.POST or None, instance=unit)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"已保存单位“{unit.name}”。")
+        return redirect("units:detail", pk=unit.pk)
+    return render(request, "units/unit_form.html", {"form": form, "unit": unit})
+
+
+@staff_required
+@require_POST
+def unit_set_active(request: HttpRequest, pk: int, active: bool) -> HttpResponse:
+    unit = get_unit_for_user(request.user, pk)
+    accounts = services.set_unit_active(unit, active)
+    if active:
+        messages.success(request, f"已启用单位“{unit.name}”。")
+    else:
+        messages.success(request, f"已停用单位“{unit.name}”，其 {accounts} 个信息员账号不能再登录。历史数据仍保留。")
+    return redirect("units:detail", pk=unit.pk)
+
+
+@staff_required
+def person_create(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    unit = get_unit_for_user(request.user, unit_pk)
+    form = PersonForm(request.POST or None, instance=Person(unit=unit))
+    if request.method == "POST" and form.is_valid():
+        person = form.save()
+        messages.success(request, f"已为“{unit.name}”添加{person.get_role_display()}{person.name}。")
+        return redirect("units:detail", pk=unit.pk)
+    return render(request, "units/person_form.html", {"form": form, "unit": unit})
+
+
+@staff_required
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _get_person_for_user(request.user, pk)
+    form = PersonForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"已保存{person.name}的信息。")
+        return redirect("units:detail", pk=person.unit_id)
+    return render(request, "units/person_form.html", {"form": form, "unit": person.unit, "person": person})
+
+
+@staff_required
+@require_POST
+def person_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _get_person_for_user(request.user, pk)
+    if services.delete_person(person):
+        messages.success(request, f"已删除{person.name}。")
+    else:
+        messages.error(request, f"{person.name}已列入评比记录，不能删除；如已离岗，请在编辑中取消“在岗”。")
+    return redirect("units:detail", pk=person.unit_id)

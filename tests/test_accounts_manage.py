@@ -1,0 +1,170 @@
+"""Account management: administrators only; role and unit kept consistent; nobody locks themselves out."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import Role, User
+from tests.factories import PASSWORD, make_personas, make_unit, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # Every persona gets a password; the production hasher would make these tests slow.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+PERSONAS = ["admin", "staff", "officer_a", "officer_b", "viewer", "anonymous"]
+NEW_PASSWORD = "Harbin-2024-xinxi"
+
+
+@pytest.fixture
+def users():
+    return make_personas()
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user:
+        client.force_login(user)
+    return client
+
+
+def _expect_admin_only(persona: str, response) -> None:
+    if persona == "anonymous":
+        assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    elif persona == "admin":
+        assert response.status_code in (200, 302)
+    else:
+        assert response.status_code == 403
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_account_pages_by_persona(users, persona):
+    client = client_for(users[persona])
+    target = users["viewer"]
+    for url in (reverse("accounts:list"), reverse("accounts:create"), reverse("accounts:edit", args=[target.pk]),
+                reverse("accounts:password", args=[target.pk])):
+        _expect_admin_only(persona, client.get(url))
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_create_account_by_persona(users, persona):
+    unit = make_unit(name="道外区", sequence="district")
+    response = client_for(users[persona]).post(reverse("accounts:create"), {
+        "username": "daowai", "first_name": "陈静", "role": "officer", "unit": unit.pk,
+        "password1": NEW_PASSWORD, "password2": NEW_PASSWORD,
+    })
+    _expect_admin_only(persona, response)
+    created = User.objects.filter(username="daowai").first()
+    assert (created is not None) == (persona == "admin")
+    if created:
+        assert (created.role, created.unit, created.first_name) == ("officer", unit, "陈静")
+        assert created.check_password(NEW_PASSWORD)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_deactivate_account_by_persona(users, persona):
+    target = users["viewer"] if persona != "viewer" else users["officer_a"]
+    response = client_for(users[persona]).post(reverse("accounts:deactivate", args=[target.pk]))
+    _expect_admin_only(persona, response)
+    target.refresh_from_db()
+    assert target.is_active == (persona != "admin")
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_reset_password_by_persona(users, persona):
+    target = users["staff"] if persona != "staff" else users["viewer"]
+    response = client_for(users[persona]).post(
+        reverse("accounts:password", args=[target.pk]), {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    _expect_admin_only(persona, response)
+    target.refresh_from_db()
+    assert target.check_password(NEW_PASSWORD) == (persona == "admin")
+
+
+def test_officer_needs_a_unit_and_nothing_is_saved(users):
+    response = client_for(users["admin"]).post(reverse("accounts:create"), {
+        "username": "xinxiyuan", "first_name": "周杰", "role": "officer", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD,
+    })
+    page = response.content.decode()
+    assert "单位信息员必须选择所属单位。" in page
+    assert 'value="xinxiyuan"' in page and 'value="周杰"' in page
+    assert not User.objects.filter(username="xinxiyuan").exists()
+
+
+def test_office_roles_have_no_unit(users):
+    unit = make_unit()
+    client_for(users["admin"]).post(reverse("accounts:create"), {
+        "username": "lingdao", "role": "viewer", "unit": unit.pk, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD,
+    })
+    assert User.objects.get(username="lingdao").unit is None
+
+
+def test_duplicate_username_and_password_mismatch(users):
+    make_user(username="staff2")
+    page = client_for(users["admin"]).post(reverse("accounts:create"), {
+        "username": "staff2", "role": "staff", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD + "x",
+    }).content.decode()
+    assert "该用户名已被使用。" in page
+    assert "输入的两个密码不一致。" in page
+    assert User.objects.filter(username="staff2").count() == 1
+
+
+def test_edit_account_moves_an_officer_to_staff(users):
+    officer = users["officer_a"]
+    response = client_for(users["admin"]).post(reverse("accounts:edit", args=[officer.pk]), {
+        "username": officer.username, "first_name": "吴磊", "email": "", "role": "staff", "unit": officer.unit_id,
+    })
+    assert response.status_code == 302
+    officer.refresh_from_db()
+    assert (officer.role, officer.unit, officer.first_name) == ("staff", None, "吴磊")
+
+
+def test_admin_cannot_demote_or_deactivate_themselves(users):
+    admin = users["admin"]
+    client = client_for(admin)
+    page = client.post(reverse("accounts:edit", args=[admin.pk]), {"username": admin.username, "role": "viewer"}).content.decode()
+    assert "不能取消自己的管理员角色。" in page
+    response = client.post(reverse("accounts:deactivate", args=[admin.pk]), follow=True)
+    assert "不能停用自己的账号。" in response.content.decode()
+    admin.refresh_from_db()
+    assert admin.role == Role.ADMIN and admin.is_active
+
+
+def test_deactivated_account_cannot_log_in_until_reactivated(users):
+    target = users["staff"]
+    admin = client_for(users["admin"])
+    admin.post(reverse("accounts:deactivate", args=[target.pk]))
+    response = Client().post(reverse("login"), {"username": target.username, "password": PASSWORD})
+    assert response.status_code == 200 and "_auth_user_id" not in response.client.session
+    admin.post(reverse("accounts:reactivate", args=[target.pk]))
+    assert Client().post(reverse("login"), {"username": target.username, "password": PASSWORD}).status_code == 302
+
+
+def test_weak_password_refused(users):
+    target = users["viewer"]
+    page = client_for(users["admin"]).post(
+        reverse("accounts:password", args=[target.pk]), {"new_password1": "12345678", "new_password2": "12345678"},
+    ).content.decode()
+    assert "这个密码太常见了。" in page
+    target.refresh_from_db()
+    assert target.check_password(PASSWORD)
+
+
+def test_account_list_query_count_is_fixed(users, django_assert_num_queries):
+    units = [make_unit() for _ in range(30)]
+    for i in range(120):
+        make_user(Role.OFFICER, units[i % 30])
+    client = client_for(users["admin"])
+    # Session, user, the accounts with their units.
+    with django_assert_num_queries(3):
+        page = client.get(reverse("accounts:list")).content.decode()
+    assert page.count("重设密码") == 125
+    with django_assert_num_queries(3):
+        page = client.get(reverse("accounts:list") + "?role=staff").content.decode()
+    assert page.count("重设密码") == 1
