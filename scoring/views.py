@@ -1,9 +1,199 @@
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from accounts.access import admin_required, get_unit_for_user, login_required, staff_required, visible_units
+from exports import render_xlsx
+from scoring import basic_work, rulesets
+from scoring.exports import by_sequence, period_title, ranking_reports
+from scoring.forms import (
+    YEAR_MAX,
+    YEAR_MIN,
+    AssignRuleSetForm,
+    BasicWorkForm,
+    LedgerUploadForm,
+    PeriodForm,
+    RuleSetCopyForm,
+    RuleSetParamsForm,
+)
+from scoring.ledger import LedgerInvalid
+from scoring.ledger import import_ledger as load_ledger
+from scoring.models import AssessmentYear, RuleSet
+from scoring.scorecard import build_scorecard
+from scoring.services import compute_scores, rules_for_year
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _period(request: HttpRequest, year: int | None = None) -> tuple[PeriodForm, int, int]:
+    form = PeriodForm(request.GET)
+    year, through = form.period(year)
+    return form, year, through
 
 
 @login_required
-def placeholder(request: HttpRequest) -> HttpResponse:
-    # PLACEHOLDER: replaced by the real views of this app.
-    return render(request, "placeholder.html")
+def ranking(request: HttpRequest) -> HttpResponse:
+    """The year so far per sequence; an officer sees only their own unit's row (nothing is published yet)."""
+    form, year, through = _period(request)
+    report = compute_scores(year, through)
+    if request.GET.get("format") == "xlsx":
+        if not request.user.can_read_all:
+            raise PermissionDenied("单位信息员不能下载全部单位的考核排名。")
+        response = HttpResponse(render_xlsx(ranking_reports(report)), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="ranking-{year}-{through:02d}.xlsx"'
+        return response
+    scores = report.scores if request.user.can_read_all else [s for s in report.scores if s.facts.unit_id == request.user.unit_id]
+    groups = [(sequence, rows) for sequence, rows in by_sequence(scores) if rows]
+    return render(request, "scoring/ranking.html", {
+        "form": form, "report": report, "groups": groups, "title": period_title(report),
+    })
+
+
+def _check_year(year: int) -> None:
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise Http404("没有该考核年度。")
+
+
+@login_required
+def scorecard(request: HttpRequest, pk: int, year: int) -> HttpResponse:
+    _check_year(year)
+    unit = get_unit_for_user(request.user, pk)
+    form, year, through = _period(request, year)
+    card = build_scorecard(compute_scores(year, through), unit)
+    return render(request, "scoring/scorecard.html", {"form": form, "card": card, "title": period_title(card.report)})
+
+
+def _year(request: HttpRequest) -> int:
+    try:
+        return max(YEAR_MIN, min(YEAR_MAX, int(request.GET.get("year", ""))))
+    except ValueError:
+        return timezone.localdate().year
+
+
+@login_required
+def basic_list(request: HttpRequest) -> HttpResponse:
+    year = _year(request)
+    units = visible_units(request.user).in_office_order()
+    rows = basic_work.entries_for(units, year)
+    return render(request, "scoring/basic_list.html", {"year": year, "rows": rows,
+                                                       "pending": sum(r.self_check_pending for r in rows)})
+
+
+@login_required
+def basic_unit(request: HttpRequest, pk: int, year: int) -> HttpResponse:
+    """Staff enter or confirm the entry that counts; an officer enters the unit's self-check; viewers read."""
+    _check_year(year)
+    user = request.user
+    unit = get_unit_for_user(user, pk)
+    row = basic_work.entry_row(unit, year)
+    if not (user.is_office_staff or user.is_officer):
+        form = None
+        if request.method == "POST":
+            raise PermissionDenied("只读用户不能修改基础工作考核。")
+    else:
+        # The office starts from a pending self-check (to confirm it) or from its own entry (to correct it).
+        source = row.self_check if user.is_officer or row.self_check_pending else row.confirmed
+        initial = basic_work.initial_values(source or row.confirmed)
+        labels = rules_for_year(year).params["basic_items"]
+        form = BasicWorkForm(request.POST or None, initial=initial, item_labels=labels, self_check=user.is_officer)
+        if request.method == "POST" and form.is_valid():
+            if user.is_officer:
+                basic_work.save_self_check(unit, year, form.cleaned_data, user)
+                messages.success(request, f"已提交{unit.name}{year}年度基础工作自查结果，待办公厅确认。")
+            else:
+                basic_work.save_confirmed(unit, year, form.cleaned_data, user)
+                messages.success(request, f"已确认{unit.name}{year}年度基础工作考核结果。")
+            return redirect("scoring:basic_unit", pk=unit.pk, year=year)
+    return render(request, "scoring/basic_unit.html", {"unit": unit, "year": year, "row": row, "form": form})
+
+
+@staff_required
+def import_ledger(request: HttpRequest) -> HttpResponse:
+    form = LedgerUploadForm(request.POST, request.FILES) if request.method == "POST" else LedgerUploadForm()
+    invalid = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = load_ledger(form.cleaned_data["file"], user=request.user, max_bytes=settings.LEDGER_UPLOAD_MAX_BYTES)
+        except LedgerInvalid as exc:
+            invalid = exc
+        else:
+            request.session["ledger_summary"] = result.summary
+            messages.success(request, "台账导入成功。")
+            return redirect("scoring:import")
+    summary = request.session.pop("ledger_summary", None) if request.method == "GET" else None
+    return render(request, "scoring/import.html", {"form": form, "invalid": invalid, "summary": summary})
+
+
+def _get_rule_set(pk: int) -> RuleSet:
+    # Only administrators reach the rule-set views, and they may see every rule set.
+    try:
+        return RuleSet.objects.select_related("based_on", "created_by").get(pk=pk)
+    except RuleSet.DoesNotExist:
+        raise Http404("没有找到该考核规则。") from None
+
+
+@admin_required
+def ruleset_list(request: HttpRequest) -> HttpResponse:
+    rule_sets = RuleSet.objects.select_related("based_on").prefetch_related("years")
+    return render(request, "scoring/ruleset_list.html", {"rule_sets": rule_sets, "default_name": rulesets.DEFAULT_RULE_SET_NAME})
+
+
+@admin_required
+def ruleset_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    rule_set = _get_rule_set(pk)
+    return render(request, "scoring/ruleset_detail.html", {
+        "rule_set": rule_set, "sections": rulesets.sections(rule_set.params), "editable": rulesets.is_editable(rule_set),
+        "years": rule_set.years.all(),
+    })
+
+
+@admin_required
+def ruleset_copy(request: HttpRequest, pk: int) -> HttpResponse:
+    source = _get_rule_set(pk)
+    form = RuleSetCopyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            copy = rulesets.copy_rule_set(source, form.cleaned_data["name"], form.cleaned_data["description"], request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"已复制为新版本“{copy.name}”，请修改需要调整的数值。")
+            return redirect("scoring:ruleset_edit", pk=copy.pk)
+    return render(request, "scoring/ruleset_copy.html", {"source": source, "form": form})
+
+
+@admin_required
+def ruleset_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    rule_set = _get_rule_set(pk)
+    if not rulesets.is_editable(rule_set):
+        messages.error(request, "该规则已用于考核年度（或为2008年默认规则），不能直接修改，请复制为新版本后修改。")
+        return redirect("scoring:ruleset_detail", pk=rule_set.pk)
+    form = RuleSetParamsForm(request.POST or None, rule_set=rule_set)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rulesets.update_rule_set(rule_set, form.params)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"已保存考核规则“{rule_set.name}”。")
+            return redirect("scoring:ruleset_detail", pk=rule_set.pk)
+    return render(request, "scoring/ruleset_edit.html", {"rule_set": rule_set, "form": form})
+
+
+@admin_required
+def year_list(request: HttpRequest) -> HttpResponse:
+    years = AssessmentYear.objects.select_related("rule_set")
+    form = AssignRuleSetForm(request.POST or None, initial={"year": timezone.localdate().year})
+    if request.method == "POST" and form.is_valid():
+        year, rule_set = form.cleaned_data["year"], form.cleaned_data["rule_set"]
+        rulesets.assign_rule_set(year, rule_set)
+        messages.success(request, f"{year}年度已改用考核规则“{rule_set.name}”。")
+        return redirect("scoring:year_list")
+    return render(request, "scoring/year_list.html", {"years": years, "form": form,
+                                                      "default_name": rulesets.DEFAULT_RULE_SET_NAME})
+

@@ -1,0 +1,70 @@
+"""Basic-work assessment (RULES.md Art. 7, decision 7): the office's confirmed entry counts; a unit may
+enter its self-check, which the office confirms (copies into the confirmed entry) or corrects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from scoring.models import BASIC_ITEM_FIELDS, AssessmentMethod, BasicWorkEntry, BasicWorkStatus
+from units.models import Unit
+
+
+@dataclass
+class BasicWorkRow:
+    unit: Unit
+    confirmed: BasicWorkEntry | None
+    self_check: BasicWorkEntry | None
+
+    @property
+    def self_check_pending(self) -> bool:
+        """A self-check waits for the office when it was entered or changed after the last confirmation."""
+        if self.self_check is None:
+            return False
+        return self.confirmed is None or self.self_check.updated_at > self.confirmed.updated_at
+
+
+def entries_for(units: list[Unit], year: int) -> list[BasicWorkRow]:
+    """One row per unit with its entries of the year, in one query whatever the number of units."""
+    by_unit: dict[tuple[int, str], BasicWorkEntry] = {
+        (e.unit_id, e.status): e for e in BasicWorkEntry.objects.filter(year=year, unit__in=[u.pk for u in units])
+    }
+    return [
+        BasicWorkRow(u, by_unit.get((u.pk, BasicWorkStatus.CONFIRMED)), by_unit.get((u.pk, BasicWorkStatus.SELF_CHECK)))
+        for u in units
+    ]
+
+
+def entry_row(unit: Unit, year: int) -> BasicWorkRow:
+    return entries_for([unit], year)[0]
+
+
+def initial_values(entry: BasicWorkEntry | None) -> dict[str, Any]:
+    if entry is None:
+        return {}
+    return {**{f: getattr(entry, f) for f in BASIC_ITEM_FIELDS}, "method": entry.method, "note": entry.note}
+
+
+def _save(unit: Unit, year: int, status: str, data: dict[str, Any], user) -> BasicWorkEntry:
+    values = {f: Decimal(data[f]) for f in BASIC_ITEM_FIELDS}
+    entry, _ = BasicWorkEntry.objects.update_or_create(
+        unit=unit, year=year, status=status,
+        defaults={**values, "method": data["method"], "note": data.get("note", "").strip(), "entered_by": user},
+    )
+    return entry
+
+
+@transaction.atomic
+def save_confirmed(unit: Unit, year: int, data: dict[str, Any], user) -> BasicWorkEntry:
+    """The office enters, corrects or confirms (from a self-check) the entry that counts."""
+    return _save(unit, year, BasicWorkStatus.CONFIRMED, data, user)
+
+
+@transaction.atomic
+def save_self_check(unit: Unit, year: int, data: dict[str, Any], user) -> BasicWorkEntry:
+    """A unit's own assessment; it counts only once the office confirms it."""
+    return _save(unit, year, BasicWorkStatus.SELF_CHECK, {**data, "method": AssessmentMethod.SELF_CHECK}, user)

@@ -1,0 +1,177 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from scoring.models import BASIC_ITEM_FIELDS, HALF_STEPS, AssessmentMethod, RuleSet
+from scoring.rulesets import PARAM_FIELDS, ParamField, check_params, params_from_values, read
+from units.models import Sequence
+
+YEAR_MIN, YEAR_MAX = 2008, 2100
+NUMBER_ERRORS = {"required": "请填写该项。", "invalid": "请输入数字。", "min_value": "不能小于 %(limit_value)s。"}
+
+
+class BootstrapForm(forms.Form):
+    """Gives every widget its Bootstrap class, so templates can render fields as they are."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_widgets()
+
+    def style_widgets(self) -> None:
+        for field in self.fields.values():
+            widget = field.widget
+            css = {forms.Select: "form-select", forms.CheckboxInput: "form-check-input"}.get(type(widget), "form-control")
+            widget.attrs.setdefault("class", css)
+
+
+class PeriodForm(forms.Form):
+    """Year and the last month of the period (January to that month); a bad or missing value falls back."""
+
+    year = forms.IntegerField(label="年度", min_value=YEAR_MIN, max_value=YEAR_MAX, required=False)
+    through = forms.TypedChoiceField(label="截至", coerce=int, choices=[(m, f"{m}月") for m in range(1, 13)], required=False)
+
+    def period(self, year: int | None = None) -> tuple[int, int]:
+        """(year, through): the URL's year wins; by default the year so far, or all of a past year."""
+        today = timezone.localdate()
+        self.is_valid()  # cleaned_data keeps the fields that are valid
+        year = year or self.cleaned_data.get("year") or today.year
+        # The current year runs to the current month: its facts are still coming in, hence "provisional".
+        through = self.cleaned_data.get("through") or (today.month if year == today.year else 12)
+        return year, through
+
+
+class RuleSetCopyForm(BootstrapForm):
+    name = forms.CharField(label="新版本名称", max_length=50, error_messages={"required": "请填写新版本名称。"})
+    description = forms.CharField(label="说明", max_length=200, required=False)
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if RuleSet.objects.filter(name=name).exists():
+            raise ValidationError("已有同名的规则版本，请换一个名称。")
+        return name
+
+
+def _form_field(field: ParamField, initial: Any) -> forms.Field:
+    common = {"label": field.label, "initial": initial}
+    if field.kind == "points":
+        return forms.DecimalField(min_value=0, max_digits=8, decimal_places=2, error_messages=NUMBER_ERRORS, **common)
+    if field.kind == "count":
+        return forms.IntegerField(min_value=0, error_messages={**NUMBER_ERRORS, "invalid": "请输入整数。"}, **common)
+    if field.kind == "choice":
+        return forms.ChoiceField(choices=field.choices, **common)
+    if field.kind == "switch":
+        return forms.BooleanField(required=False, **common)
+    return forms.CharField(max_length=200, error_messages={"required": "请填写该项。"}, **common)
+
+
+class RuleSetParamsForm(BootstrapForm):
+    """Every number of a rule set (PARAM_FIELDS), with the checks the rules need to make sense."""
+
+    def __init__(self, *args, rule_set: RuleSet, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.rule_set = rule_set
+        for field in PARAM_FIELDS:
+            self.fields[field.name] = _form_field(field, read(rule_set.params, field.path))
+        self.style_widgets()
+
+    def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
+        grouped: dict[str, list[forms.BoundField]] = {}
+        for field in PARAM_FIELDS:
+            grouped.setdefault(field.section, []).append(self[field.name])
+        return list(grouped.items())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for seq in Sequence.values:
+            model, advanced = data.get(f"tier_places__{seq}__0"), data.get(f"tier_places__{seq}__1")
+            if model is not None and advanced is not None and model > advanced:
+                message = f"{Sequence(seq).label}先进单位截至名次不能小于标兵单位名次（前{model}名）。"
+                self.add_error(f"tier_places__{seq}__1", message)
+        credits = [data.get(f"request_credits__{k}") for k in ("on_time", "late", "missing")]
+        if None not in credits and not credits[0] >= credits[1] >= credits[2]:
+            self.add_error("request_credits__late", "专约得分系数应满足：按时报送 ≥ 迟报 ≥ 未报送。")
+        if not self.errors:
+            self.params = params_from_values(data, self.rule_set.params)
+            check_params(self.params)
+        return data
+
+
+class AssignRuleSetForm(BootstrapForm):
+    year = forms.IntegerField(
+        label="年度", min_value=YEAR_MIN, max_value=YEAR_MAX,
+        error_messages={**NUMBER_ERRORS, "max_value": "不能大于 %(limit_value)s。", "invalid": "请输入年份。"},
+    )
+    rule_set = forms.ModelChoiceField(label="考核规则", queryset=RuleSet.objects.all(), empty_label=None,
+                                      error_messages={"invalid_choice": "请选择有效的考核规则。"})
+
+
+ITEM_ERROR = "得分须为0至5分、以0.5分为单位。"
+
+
+class HalfStepField(forms.DecimalField):
+    """A basic-work item: 0 to 5 in steps of 0.5, picked from a list and checked again on the server."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("error_messages", {"required": "请选择得分。", "invalid": ITEM_ERROR})
+        super().__init__(max_digits=3, decimal_places=1, widget=forms.Select(choices=ITEM_CHOICES), **kwargs)
+
+    def prepare_value(self, value):
+        # One decimal, as the options are written, so "5", 5 and Decimal("5.0") all select "5.0".
+        try:
+            return f"{Decimal(str(value)):.1f}"
+        except ArithmeticError:
+            return value
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        if value is not None and value not in HALF_STEPS:
+            raise ValidationError(ITEM_ERROR, code="half_step")
+
+
+ITEM_CHOICES = [(f"{v:.1f}", f"{v:.1f}") for v in HALF_STEPS]
+
+
+class BasicWorkForm(BootstrapForm):
+    """The 8 items of Art. 7, each 0–5 in steps of 0.5 (decision 7); all zeros need a reason."""
+
+    method = forms.ChoiceField(label="考核方式", choices=AssessmentMethod.choices, initial=AssessmentMethod.SPOT_CHECK)
+    note = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, item_labels: list[str], self_check: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for number, (name, label) in enumerate(zip(BASIC_ITEM_FIELDS, item_labels, strict=True), start=1):
+            self.fields[name] = HalfStepField(label=f"{number}. {label}", initial=Decimal(5))
+        if self_check:
+            # A unit's own entry is always a self-check.
+            del self.fields["method"]
+        self.style_widgets()
+
+    def items(self) -> list[forms.BoundField]:
+        return [self[name] for name in BASIC_ITEM_FIELDS]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        values = [data.get(name) for name in BASIC_ITEM_FIELDS]
+        if None not in values and not any(values) and not data.get("note", "").strip():
+            self.add_error("note", "各项均为0分时，请在备注中说明原因。")
+        return data
+
+
+class LedgerUploadForm(BootstrapForm):
+    file = forms.FileField(label="台账文件（.xlsx）", error_messages={"required": "请选择要导入的台账文件。",
+                                                                   "empty": "上传的文件是空的。"})
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise ValidationError("只能导入 .xlsx 格式的台账文件。")
+        limit = settings.LEDGER_UPLOAD_MAX_BYTES
+        if upload.size > limit:
+            raise ValidationError(f"文件过大（{upload.size / 1048576:.1f} MB），上传的台账不能超过 {limit / 1048576:.0f} MB。")
+        return upload

@@ -1,0 +1,161 @@
+"""A unit's scorecard: every point of its score with the facts and the rule clause behind it.
+
+The numbers come from `compute_scores` (the one scoring service); this module only lists, for one unit,
+the facts those numbers were computed from, in a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+
+from scoring.basic_work import BasicWorkRow, entry_row
+from scoring.engine import Period, UnitScore, round2
+from scoring.rules import Rules
+from scoring.services import ScoreReport, _with_superseded, rules_for_year
+from submissions.models import Adoption, JointUnit, LeaderInstruction, SpecialRequest, Submission, UrgentFailure
+from units.models import Unit
+
+OUTCOME_LABELS = {"on_time": "按时报送", "late": "迟报", "missing": "未报送"}
+
+
+def number(value: Fraction | Decimal | int) -> str:
+    """A count as people read it: whole numbers bare, others to two decimals (a pro-rata quota of 12.5)."""
+    value = Fraction(value)
+    return str(value.numerator) if value.denominator == 1 else f"{round2(value)}"
+
+
+def ratio_line(done: int, expected: Fraction, points: Fraction, result: Decimal, what: str, all_or_nothing: bool = False) -> str:
+    """Reporting items 1 and 4: "已报送 137 条 / 应报送 180 条 × 15 = 11.42"."""
+    if expected <= 0 or done >= expected:
+        return f"已报送{what} {done} 条，达到应报送 {number(expected)} 条，得满分 {result}"
+    if all_or_nothing:
+        return f"已报送{what} {done} 条，未达到应报送 {number(expected)} 条（达标制），得 {result}"
+    return f"已报送{what} {done} 条 / 应报送 {number(expected)} 条 × {number(points)} = {result}"
+
+
+@dataclass
+class RequestLine:
+    request: SpecialRequest
+    first_answer: dt.datetime | None
+    outcome: str
+    credit: Fraction
+
+    @property
+    def outcome_label(self) -> str:
+        return OUTCOME_LABELS[self.outcome]
+
+    @property
+    def credit_display(self) -> str:
+        return number(self.credit)
+
+
+@dataclass
+class PointLine:
+    fact: Adoption | LeaderInstruction
+    points: Decimal
+    shared: int  # units the points are split among (1 = not joint, or no split)
+    superseded: bool = False
+
+
+@dataclass
+class Scorecard:
+    report: ScoreReport
+    score: UnitScore
+    unit: Unit
+    basic: BasicWorkRow
+    basic_labels: list[str]
+    failures: list[tuple[UrgentFailure, Decimal]]
+    requests: list[RequestLine]
+    adoptions: list[PointLine]
+    instructions: list[PointLine]
+
+    @property
+    def rules(self) -> Rules:
+        return self.report.rules
+
+    @property
+    def basic_items(self) -> list[tuple[str, Decimal]]:
+        entry = self.basic.confirmed
+        return list(zip(self.basic_labels, entry.items, strict=True)) if entry else []
+
+    @property
+    def quota_line(self) -> str:
+        s = self.score
+        return ratio_line(s.facts.counted, s.required, self.rules.reporting_item_points, s.quota, "",
+                          self.rules.quota_all_or_nothing)
+
+    @property
+    def research_line(self) -> str:
+        s = self.score
+        return ratio_line(s.facts.research, s.research_expected, self.rules.reporting_item_points, s.research, "调研信息")
+
+    @property
+    def special_line(self) -> str:
+        if not self.requests:
+            return f"本期无专约，得满分 {self.score.special}"
+        credit = sum((r.credit for r in self.requests), Fraction(0))
+        points = number(self.rules.reporting_item_points)
+        return f"得分系数合计 {number(credit)} / 专约 {len(self.requests)} 项 × {points} = {self.score.special}"
+
+
+def _unit_facts(queryset: QuerySet, unit: Unit) -> QuerySet:
+    """Facts on the unit's own items and on the joint items it is on (decision 10)."""
+    on_unit = Q(submission__unit=unit) | Q(submission__in=JointUnit.objects.filter(unit=unit).values("submission"))
+    return queryset.filter(on_unit).select_related("submission")
+
+
+def _request_lines(unit: Unit, period: Period, rules: Rules) -> list[RequestLine]:
+    """Decision 5, per request: judged by the unit's earliest valid answer known by the period's end."""
+    earliest = (
+        Submission.objects.counted()
+        .filter(special_request=OuterRef("pk"), unit=unit, submitted_at__lt=period.end)
+        .order_by("submitted_at")
+        .values("submitted_at")[:1]
+    )
+    requests = (
+        SpecialRequest.objects.for_unit(unit)
+        .filter(deadline__gte=period.start, deadline__lt=period.end)
+        .annotate(first_answer=Subquery(earliest))
+        .order_by("deadline", "pk")
+    )
+    lines = []
+    for r in requests:
+        outcome = "missing" if r.first_answer is None else "on_time" if r.first_answer <= r.deadline else "late"
+        lines.append(RequestLine(r, r.first_answer, outcome, rules.request_credits[outcome]))
+    return lines
+
+
+def _point_lines(facts: QuerySet, kind_field: str, table: dict, rules: Rules) -> list[PointLine]:
+    lines = []
+    for fact in facts:
+        shared = fact.submission.unit_count if rules.joint_split else 1
+        superseded = getattr(fact, "superseded", False) and rules.highest_level_only
+        points = Fraction(0) if superseded else table[fact.level][getattr(fact, kind_field)] / shared
+        lines.append(PointLine(fact, round2(points), shared, superseded))
+    return lines
+
+
+def build_scorecard(report: ScoreReport, unit: Unit) -> Scorecard:
+    period, rules = report.period, report.rules
+    score = next(s for s in report.scores if s.facts.unit_id == unit.pk)
+    adoptions = Adoption.objects.dated_between(period.start_date, period.end_date)
+    if rules.highest_level_only:
+        adoptions = _with_superseded(adoptions, period)
+    instructions = LeaderInstruction.objects.dated_between(period.start_date, period.end_date)
+    failures = UrgentFailure.objects.filter(unit=unit, occurred_on__gte=period.start_date, occurred_on__lte=period.end_date)
+    return Scorecard(
+        report=report,
+        score=score,
+        unit=unit,
+        basic=entry_row(unit, report.year),
+        basic_labels=rules_for_year(report.year).params["basic_items"],
+        failures=[(f, round2(rules.failure_deductions[f.kind])) for f in failures.order_by("occurred_on", "pk")],
+        requests=_request_lines(unit, period, rules),
+        adoptions=_point_lines(_unit_facts(adoptions, unit), "adoption_type", rules.adoption_points, rules),
+        instructions=_point_lines(_unit_facts(instructions, unit), "kind", rules.instruction_points, rules),
+    )

@@ -1,0 +1,209 @@
+"""Basic-work assessment pages (RULES.md Art. 7, decision 7)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from scoring.models import AssessmentMethod, BasicWorkEntry, BasicWorkStatus
+from scoring.services import compute_scores
+from tests.factories import make_basic_work, make_personas, make_unit
+
+pytestmark = pytest.mark.django_db
+YEAR = 2024
+
+
+@pytest.fixture
+def unit_a():
+    return make_unit(name="道里区", sequence="district")
+
+
+@pytest.fixture
+def unit_b():
+    return make_unit(name="南岗区", sequence="district")
+
+
+@pytest.fixture
+def personas(unit_a, unit_b):
+    return make_personas(unit_a, unit_b)
+
+
+def _login(client, user):
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def _entry_data(items=("5",) * 8, method=AssessmentMethod.SPOT_CHECK, note="") -> dict[str, str]:
+    return {**{f"item{i}": v for i, v in enumerate(items, start=1)}, "method": method, "note": note}
+
+
+def _unit_url(unit, year=YEAR) -> str:
+    return reverse("scoring:basic_unit", args=[unit.pk, year])
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("admin", 200), ("staff", 200), ("officer_a", 200), ("officer_b", 200), ("viewer", 200), ("anonymous", 302)],
+)
+def test_basic_list_access(client, personas, persona, status):
+    assert _login(client, personas[persona]).get(reverse("scoring:basic_list")).status_code == status
+
+
+def test_basic_list_shows_confirmed_totals_not_assessed_and_pending_self_checks(client, personas, unit_a, unit_b):
+    make_basic_work(unit_a, year=YEAR, items=["4.5"] + ["5"] * 7)
+    make_basic_work(unit_b, year=YEAR, status=BasicWorkStatus.SELF_CHECK, method=AssessmentMethod.SELF_CHECK)
+    client.force_login(personas["staff"])
+    html = client.get(reverse("scoring:basic_list"), {"year": YEAR}).content.decode()
+    assert "39.50" in html
+    assert "未考核" in html  # unit B has only a self-check
+    assert "自查 40.00 分，待确认" in html
+    assert "有 1 个单位的自查结果待确认" in html
+
+
+def test_officer_sees_only_their_own_unit_in_the_list(client, personas, unit_a, unit_b):
+    make_basic_work(unit_a, year=YEAR, items=["3"] * 8)
+    make_basic_work(unit_b, year=YEAR, items=["4"] * 8)
+    client.force_login(personas["officer_a"])
+    response = client.get(reverse("scoring:basic_list"), {"year": YEAR})
+    html = response.content.decode()
+    assert [r.unit for r in response.context["rows"]] == [unit_a]
+    assert "道里区" in html and "南岗区" not in html and "32.00" not in html
+
+
+@pytest.mark.parametrize(
+    ("persona", "get_status", "post_status"),
+    [("admin", 200, 302), ("staff", 200, 302), ("officer_a", 200, 302), ("officer_b", 404, 404),
+     ("viewer", 200, 403), ("anonymous", 302, 302)],
+)
+def test_basic_unit_access(client, personas, unit_a, persona, get_status, post_status):
+    c = _login(client, personas[persona])
+    assert c.get(_unit_url(unit_a)).status_code == get_status
+    assert c.post(_unit_url(unit_a), _entry_data()).status_code == post_status
+    expected = {"admin": 1, "staff": 1, "officer_a": 1}.get(persona, 0)
+    assert BasicWorkEntry.objects.filter(unit=unit_a).count() == expected
+
+
+def test_staff_enter_the_confirmed_entry_and_it_counts(client, personas, unit_a):
+    client.force_login(personas["staff"])
+    items = ["5", "4.5", "5", "3", "5", "5", "0", "2.5"]
+    response = client.post(_unit_url(unit_a), _entry_data(items, AssessmentMethod.CROSS_CHECK, "互查组意见"))
+    assert response.status_code == 302
+    entry = BasicWorkEntry.objects.get(unit=unit_a, year=YEAR)
+    assert entry.status == BasicWorkStatus.CONFIRMED and entry.method == AssessmentMethod.CROSS_CHECK
+    assert entry.entered_by == personas["staff"] and entry.note == "互查组意见"
+    score = next(s for s in compute_scores(YEAR).scores if s.facts.unit_id == unit_a.pk)
+    assert score.basic == sum(Decimal(v) for v in items)
+
+
+def test_new_entry_form_starts_at_full_marks(client, personas, unit_a):
+    client.force_login(personas["staff"])
+    html = client.get(_unit_url(unit_a)).content.decode()
+    assert html.count('<option value="5.0" selected>') == 8
+
+
+def test_staff_correct_the_confirmed_entry_in_place(client, personas, unit_a):
+    make_basic_work(unit_a, year=YEAR, items=["4.5"] * 8)
+    client.force_login(personas["staff"])
+    assert client.get(_unit_url(unit_a)).content.decode().count('<option value="4.5" selected>') == 8
+    client.post(_unit_url(unit_a), _entry_data(["4"] * 8))
+    assert BasicWorkEntry.objects.get(unit=unit_a, year=YEAR).total == 32
+
+
+@pytest.mark.parametrize(
+    ("items", "note", "field", "message"),
+    [
+        (["5.5"] + ["5"] * 7, "", "item1", "0至5分"),
+        (["4.3"] + ["5"] * 7, "", "item1", "0.5分"),
+        (["-1"] + ["5"] * 7, "", "item1", "0至5分"),
+        (["abc"] + ["5"] * 7, "", "item1", "0至5分"),
+        (["0"] * 8, "", "note", "各项均为0分时，请在备注中说明原因"),
+        (["0"] * 8, "   ", "note", "各项均为0分时，请在备注中说明原因"),
+    ],
+)
+def test_bad_entries_are_refused_in_chinese_and_nothing_is_saved(client, personas, unit_a, items, note, field, message):
+    client.force_login(personas["staff"])
+    items = list(items)
+    items[7] = items[7] if items[7] != "5" else "3.5"  # a typed value to find again in the form
+    response = client.post(_unit_url(unit_a), _entry_data(items, AssessmentMethod.CROSS_CHECK, note))
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors[field])
+    html = response.content.decode()
+    assert '<option value="cross_check" selected>' in html
+    if items[7] == "3.5":
+        assert '<option value="3.5" selected>' in html and html.count('<option value="5.0" selected>') == 6
+    assert not BasicWorkEntry.objects.exists()
+
+
+def test_record_zero_with_a_reason(client, personas, unit_a):
+    client.force_login(personas["staff"])
+    client.post(_unit_url(unit_a), _entry_data(["0"] * 8, note="未按要求参加考核，按0分记录"))
+    entry = BasicWorkEntry.objects.confirmed().get(unit=unit_a)
+    assert entry.total == 0
+    score = next(s for s in compute_scores(YEAR).scores if s.facts.unit_id == unit_a.pk)
+    assert score.basic == 0  # assessed, with 0: not "not assessed"
+
+
+def test_officer_self_check_then_staff_confirm_with_a_correction(client, personas, unit_a):
+    officer = _login(client, personas["officer_a"])
+    items = ["5", "5", "5", "5", "5", "4", "5", "5"]
+    # Even a forged method is ignored: a unit's entry is a self-check.
+    officer.post(_unit_url(unit_a), _entry_data(items, AssessmentMethod.SPOT_CHECK, "本单位自查"))
+    self_check = BasicWorkEntry.objects.get(unit=unit_a, year=YEAR)
+    assert self_check.status == BasicWorkStatus.SELF_CHECK and self_check.method == AssessmentMethod.SELF_CHECK
+    score = next(s for s in compute_scores(YEAR).scores if s.facts.unit_id == unit_a.pk)
+    assert score.basic is None  # a self-check does not count before the office confirms it
+
+    staff = _login(client, personas["staff"])
+    response = staff.get(_unit_url(unit_a))
+    # The office's form starts from the self-check: item 6 shows the unit's 4.0, the others 5.0.
+    html = response.content.decode()
+    assert html.count('<option value="5.0" selected>') == 7 and html.count('<option value="4.0" selected>') == 1
+    assert response.context["form"].initial["note"] == "本单位自查"
+    corrected = items[:5] + ["3.5"] + items[6:]
+    staff.post(_unit_url(unit_a), _entry_data(corrected, AssessmentMethod.SELF_CHECK, "核实后更正第6项"))
+    confirmed = BasicWorkEntry.objects.confirmed().get(unit=unit_a, year=YEAR)
+    assert confirmed.item6 == Decimal("3.5") and confirmed.method == AssessmentMethod.SELF_CHECK
+    html = staff.get(reverse("scoring:basic_list"), {"year": YEAR}).content.decode()
+    assert "待确认" not in html.replace("有 0 个", "")
+    score = next(s for s in compute_scores(YEAR).scores if s.facts.unit_id == unit_a.pk)
+    assert score.basic == sum(Decimal(v) for v in corrected)
+
+    # The officer sees the confirmed entry next to their self-check, and cannot change the confirmed one.
+    officer = _login(client, personas["officer_a"])
+    response = officer.get(_unit_url(unit_a))
+    assert response.context["row"].confirmed == confirmed and "核实后更正第6项" in response.content.decode()
+    officer.post(_unit_url(unit_a), _entry_data(["5"] * 8))
+    confirmed.refresh_from_db()
+    assert confirmed.item6 == Decimal("3.5")
+    assert response.context["row"].self_check is not None
+
+
+def test_officer_b_gets_404_for_unit_a_entries(client, personas, unit_a):
+    make_basic_work(unit_a, year=YEAR, note="甲单位的备注")
+    client.force_login(personas["officer_b"])
+    response = client.get(_unit_url(unit_a))
+    assert response.status_code == 404
+
+
+def test_basic_list_query_count_is_fixed_with_many_units(client, personas, django_assert_num_queries):
+    units = [make_unit(sequence="bureau") for _ in range(120)]
+    for unit in units[::2]:
+        make_basic_work(unit, year=YEAR)
+    for unit in units[::3]:
+        make_basic_work(unit, year=YEAR, status=BasicWorkStatus.SELF_CHECK, method=AssessmentMethod.SELF_CHECK)
+    client.force_login(personas["staff"])
+    # session, user, units, the year's entries
+    with django_assert_num_queries(4):
+        response = client.get(reverse("scoring:basic_list"), {"year": YEAR})
+    assert len(response.context["rows"]) == 122  # + the officers' units A and B
+
+
+def test_basic_unit_page_query_count(client, personas, unit_a, django_assert_num_queries):
+    make_basic_work(unit_a, year=YEAR)
+    client.force_login(personas["staff"])
+    # session, user, unit, entries, the year's rule set (assessment year, then the default)
+    with django_assert_num_queries(6):
+        assert client.get(_unit_url(unit_a)).status_code == 200
