@@ -159,6 +159,13 @@ def special_score(outcomes: Sequence[str], rules: Rules) -> Fraction:
     return rules.reporting_item_points * credit / len(outcomes)
 
 
+def request_outcome(first_answer: dt.datetime | None, deadline: dt.datetime) -> str:
+    """Decision 5: on time when the earliest valid answer is at or before the deadline, late after it."""
+    if first_answer is None:
+        return "missing"
+    return "on_time" if first_answer <= deadline else "late"
+
+
 def research_score(research: int, expected: Fraction, rules: Rules) -> Fraction:
     """Reporting item 4 (Art. 8.4, decision 6)."""
     if expected <= 0 or research >= expected:

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet
 
 from scoring.basic_work import BasicWorkRow, entry_row
-from scoring.engine import Period, UnitScore, round2
+from scoring.engine import Period, UnitScore, request_outcome, round2
 from scoring.rules import Rules
-from scoring.services import ScoreReport, _with_superseded, rules_for_year
-from submissions.models import Adoption, JointUnit, LeaderInstruction, SpecialRequest, Submission, UrgentFailure
+from scoring.services import ScoreReport, request_targets, rules_for_year, with_superseded
+from submissions.models import Adoption, JointUnit, LeaderInstruction, SpecialRequest, UrgentFailure
 from units.models import Unit
 
 OUTCOME_LABELS = {"on_time": "按时报送", "late": "迟报", "missing": "未报送"}
@@ -111,22 +111,16 @@ def _unit_facts(queryset: QuerySet, unit: Unit) -> QuerySet:
 
 def _request_lines(unit: Unit, period: Period, rules: Rules) -> list[RequestLine]:
     """Decision 5, per request: judged by the unit's earliest valid answer known by the period's end."""
-    earliest = (
-        Submission.objects.counted()
-        .filter(special_request=OuterRef("pk"), unit=unit, submitted_at__lt=period.end)
-        .order_by("submitted_at")
-        .values("submitted_at")[:1]
-    )
-    requests = (
-        SpecialRequest.objects.for_unit(unit)
-        .filter(deadline__gte=period.start, deadline__lt=period.end)
-        .annotate(first_answer=Subquery(earliest))
-        .order_by("deadline", "pk")
+    targets = (
+        request_targets(period)
+        .filter(unit=unit)
+        .select_related("specialrequest")
+        .order_by("specialrequest__deadline", "specialrequest_id")
     )
     lines = []
-    for r in requests:
-        outcome = "missing" if r.first_answer is None else "on_time" if r.first_answer <= r.deadline else "late"
-        lines.append(RequestLine(r, r.first_answer, outcome, rules.request_credits[outcome]))
+    for target in targets:
+        outcome = request_outcome(target.first_answer, target.specialrequest.deadline)
+        lines.append(RequestLine(target.specialrequest, target.first_answer, outcome, rules.request_credits[outcome]))
     return lines
 
 
@@ -145,7 +139,7 @@ def build_scorecard(report: ScoreReport, unit: Unit) -> Scorecard:
     score = next(s for s in report.scores if s.facts.unit_id == unit.pk)
     adoptions = Adoption.objects.dated_between(period.start_date, period.end_date)
     if rules.highest_level_only:
-        adoptions = _with_superseded(adoptions, period)
+        adoptions = with_superseded(adoptions, period)
     instructions = LeaderInstruction.objects.dated_between(period.start_date, period.end_date)
     failures = UrgentFailure.objects.filter(unit=unit, occurred_on__gte=period.start_date, occurred_on__lte=period.end_date)
     return Scorecard(

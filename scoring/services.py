@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 
-from scoring.engine import Period, PointGroup, UnitFacts, UnitScore, score_all
+from scoring.engine import Period, PointGroup, UnitFacts, UnitScore, request_outcome, score_all
 from scoring.models import BASIC_ITEM_FIELDS, AssessmentYear, BasicWorkEntry, RuleSet
 from scoring.rules import RULES_2008, SOURCE_2008, Rules
 from submissions.models import (
@@ -50,7 +50,7 @@ class Activity:
     instructions: list[PointGroup] = field(default_factory=list)
 
 
-def _with_superseded(adoptions: QuerySet, period: Period) -> QuerySet:
+def with_superseded(adoptions: QuerySet, period: Period) -> QuerySet:
     """Mark adoptions whose item has a higher-level adoption dated in the period (decision 8)."""
     same_item = Adoption.objects.dated_between(period.start_date, period.end_date).filter(submission=OuterRef("submission"))
     return adoptions.annotate(
@@ -92,7 +92,7 @@ def _point_facts(period: Period, highest_level_only: bool) -> tuple[str, list]:
     """Adoptions and instructions of the period as one list of (submission, source, level, kind, superseded)."""
     adoptions = Adoption.objects.dated_between(period.start_date, period.end_date)
     if highest_level_only:
-        adoptions = _with_superseded(adoptions, period)
+        adoptions = with_superseded(adoptions, period)
     else:
         adoptions = adoptions.annotate(superseded=Value(False, output_field=BooleanField()))
     instructions = LeaderInstruction.objects.dated_between(period.start_date, period.end_date).annotate(
@@ -146,25 +146,24 @@ def gather_activity(period: Period, highest_level_only: bool = False) -> dict[in
     return activity
 
 
-def _request_outcomes(period: Period) -> dict[int, list[str]]:
-    """Decision 5: per target unit, each request whose deadline falls in the period, judged by the unit's
-    earliest valid answer known by the period's end."""
+def request_targets(period: Period) -> QuerySet:
+    """Decision 5: each (request, target unit) whose deadline falls in the period, with the unit's earliest
+    valid answer known by the period's end as `first_answer`."""
     earliest = (
         Submission.objects.counted()
         .filter(special_request=OuterRef("specialrequest_id"), unit=OuterRef("unit_id"), submitted_at__lt=period.end)
         .order_by("submitted_at")
         .values("submitted_at")[:1]
     )
-    targets = (
-        SpecialRequest.targets.through.objects.filter(
-            specialrequest__deadline__gte=period.start, specialrequest__deadline__lt=period.end
-        )
-        .annotate(first=Subquery(earliest))
-        .values_list("unit_id", "specialrequest__deadline", "first")
-    )
+    return SpecialRequest.targets.through.objects.filter(
+        specialrequest__deadline__gte=period.start, specialrequest__deadline__lt=period.end
+    ).annotate(first_answer=Subquery(earliest))
+
+
+def _request_outcomes(period: Period) -> dict[int, list[str]]:
     outcomes: dict[int, list[str]] = defaultdict(list)
-    for unit_id, deadline, first in targets:
-        outcomes[unit_id].append("missing" if first is None else "on_time" if first <= deadline else "late")
+    for unit_id, deadline, first in request_targets(period).values_list("unit_id", "specialrequest__deadline", "first_answer"):
+        outcomes[unit_id].append(request_outcome(first, deadline))
     return outcomes
 
 
