@@ -315,3 +315,23 @@ class FactChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.summary}"
+
+
+class FormToken(models.Model):
+    """A create form's one-time token: a double-submitted form creates one row (issue: integrity).
+
+    The unique token is claimed in the same transaction as the row it creates, so a second POST of the
+    same form (a double click, a browser retry) finds it taken and is sent to the row the first one made.
+    """
+
+    token = models.UUIDField(unique=True)
+    model = models.CharField(max_length=40)
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "表单令牌"
+        verbose_name_plural = "表单令牌"
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.token}"

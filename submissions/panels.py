@@ -1,8 +1,21 @@
 from __future__ import annotations
 
+from django.db.models import Min, Q
 from django.http import HttpRequest
+from django.utils import timezone
+
+from submissions.models import SpecialRequest
 
 
 def home_panel(request: HttpRequest) -> dict | None:
-    """The start page's panel of this app: {"template": ..., **context}, or None."""
-    return None
+    """The start page's panel: an officer's open requests, soonest deadline first, each with an answer link."""
+    user = request.user
+    if not user.is_officer:
+        return None
+    valid_own = Q(answers__is_invalid=False, answers__unit=user.unit_id)
+    requests = (
+        SpecialRequest.objects.for_unit(user.unit).open(timezone.now())
+        .annotate(my_answer=Min("answers__submitted_at", filter=valid_own))
+        .order_by("deadline", "id")
+    )
+    return {"template": "submissions/panel.html", "requests": list(requests)}

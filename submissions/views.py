@@ -1,9 +1,455 @@
-from django.contrib.auth.decorators import login_required
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import IntegrityError, models
+from django.db.models import Count, Min, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.access import login_required, staff_required
+from scoring.engine import round2
+from scoring.rules import LEVEL_RANK, Rules
+from scoring.services import rules_for_year
+from submissions import forms, services
+from submissions.access import (
+    can_report,
+    check_reads_failures,
+    get_failure_for_user,
+    get_request_for_user,
+    get_submission_for_user,
+    visible_requests,
+    visible_submissions,
+)
+from submissions.models import (
+    ALLOWED_ADOPTION_TYPES,
+    Adoption,
+    JointUnit,
+    LeaderInstruction,
+    SpecialRequest,
+    Submission,
+    UrgentFailure,
+)
+from units.models import Unit
+
+PAGE_SIZE = 50
+DUPLICATE_MESSAGE = "该表单已经提交过，没有重复保存。"
+
+
+def _to_first(request: HttpRequest, model: type[models.Model], pk: int | None) -> HttpResponse:
+    """Where a repeated POST of a create form lands: the row the first POST created."""
+    messages.info(request, DUPLICATE_MESSAGE)
+    if model is Submission and pk:
+        return redirect("submissions:detail", pk=pk)
+    if model is SpecialRequest and pk:
+        return redirect("submissions:request_detail", pk=pk)
+    return redirect({SpecialRequest: "submissions:request_list", UrgentFailure: "submissions:failure_list"}.get(
+        model, "submissions:list"))
+
+
+def _repeated_post(request: HttpRequest, form, model: type[models.Model]) -> HttpResponse | None:
+    """A create form POSTed again (double click, browser retry) goes to what the first POST created."""
+    if request.method != "POST":
+        return None
+    pk = services.created_with(request.POST.get(form.add_prefix("form_token")), model)
+    return _to_first(request, model, pk) if pk else None
+
+
+# --- items ---------------------------------------------------------------------------------------------
 
 
 @login_required
-def placeholder(request: HttpRequest) -> HttpResponse:
-    # PLACEHOLDER: replaced by the real views of this app.
-    return render(request, "placeholder.html")
+def item_list(request: HttpRequest) -> HttpResponse:
+    filters = forms.ItemFilterForm(request.GET or None, user=request.user)
+    items = filters.apply(visible_submissions(request.user)) if request.GET else visible_submissions(request.user)
+    joint = Prefetch("joint_units", queryset=JointUnit.objects.select_related("unit"))
+    items = items.select_related("unit").prefetch_related(joint, "adoptions")
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "submissions/item_list.html", {
+        "filters": filters, "page": page, "query": query.urlencode(), "can_report": can_report(request.user),
+    })
+
+
+@login_required
+def item_create(request: HttpRequest) -> HttpResponse:
+    if not can_report(request.user):
+        raise PermissionDenied("只读账号不能报送信息。")
+    form = forms.ItemForm(request.POST or None, user=request.user, initial={"special_request": request.GET.get("request")})
+    if repeated := _repeated_post(request, form, Submission):
+        return repeated
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = services.report_item(form.to_input(), user=request.user, token=form.cleaned_data["form_token"])
+        except services.AlreadySubmitted as repeat:
+            return _to_first(request, Submission, repeat.object_id)
+        messages.success(request, f"信息已报送，编号 {item.ledger_no}。")
+        return redirect("submissions:detail", pk=item.pk)
+    return render(request, "submissions/item_form.html", {"form": form})
+
+
+@staff_required
+def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_submission_for_user(request.user, pk)
+    form = forms.ItemForm(request.POST or None, instance=item, user=request.user)
+    current = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.correct_item(item, form.to_input(), user=request.user, version=form.cleaned_data["version"] or 0)
+        except services.StaleEdit as stale:
+            current = stale.current
+            form.add_error(None, f"该信息已被他人修改（{stale.current.updated_at:%Y-%m-%d %H:%M}），您的修改没有保存。"
+                                 "请对照下方的最新内容核对；如仍以您的内容为准，请再次点击保存。")
+            # A second save deliberately overwrites the version the user has now seen.
+            form.data = form.data.copy()
+            form.data["version"] = current.version
+        else:
+            messages.success(request, "修改已保存。")
+            return redirect("submissions:detail", pk=item.pk)
+    return render(request, "submissions/item_form.html", {"form": form, "item": item, "current": current})
+
+
+@dataclass
+class PointsRow:
+    fact: Adoption | LeaderInstruction
+    points: Decimal
+    share: Decimal | None  # the per-unit share of a joint item (RULES.md decision 10)
+    superseded: bool = False  # decision 8 set to "highest level only": a higher level's adoption earns instead
+
+
+def _points_rows(item: Submission, facts: list, table: Callable[[Rules], dict], kind: str, date: str,
+                 rules_by_year: dict[int, Rules], outranked: set[int] = frozenset()) -> list[PointsRow]:
+    """Each fact's points under the rules of the year of its own date (RULES.md decision 1)."""
+    rows = []
+    for fact in facts:
+        year = getattr(fact, date).year
+        if year not in rules_by_year:
+            rules_by_year[year] = rules_for_year(year).rules()
+        rules = rules_by_year[year]
+        superseded = rules.highest_level_only and fact.pk in outranked
+        value = Fraction(0) if superseded else table(rules)[fact.level].get(getattr(fact, kind), Fraction(0))
+        split = rules.joint_split and item.unit_count > 1
+        rows.append(PointsRow(fact, round2(value), round2(value / item.unit_count) if split else None, superseded))
+    return rows
+
+
+def _outranked(adoptions: list[Adoption]) -> set[int]:
+    """Adoptions with a higher level's adoption of the same item in the same year (decision 8)."""
+    return {a.pk for a in adoptions for b in adoptions
+            if b.adopted_on.year == a.adopted_on.year and LEVEL_RANK[b.level] > LEVEL_RANK[a.level]}
+
+
+def _render_item(request: HttpRequest, item: Submission, status: int = 200, **forms_: object) -> HttpResponse:
+    staff = request.user.is_office_staff
+    rules_by_year: dict[int, Rules] = {}
+    adoptions = list(item.adoptions.select_related("created_by"))
+    instructions = list(item.instructions.select_related("created_by"))
+    context = {
+        "item": item,
+        "joint_units": [j.unit for j in item.joint_units.select_related("unit")],
+        "adoptions": _points_rows(item, adoptions, lambda r: r.adoption_points, "adoption_type", "adopted_on",
+                                  rules_by_year, _outranked(adoptions)),
+        "instructions": _points_rows(item, instructions, lambda r: r.instruction_points, "kind", "instructed_on", rules_by_year),
+        "history": item.changes.select_related("user"),
+        "staff": staff,
+    }
+    if staff:
+        context.update({
+            "adoption_form": forms_.get("adoption_form") or forms.AdoptionCreateForm(submission=item, prefix="adoption"),
+            "instruction_form": forms_.get("instruction_form")
+            or forms.InstructionCreateForm(submission=item, prefix="instruction"),
+            "invalidate_form": forms_.get("invalidate_form") or forms.InvalidateForm(),
+            "allowed_types": _allowed_types(),
+        })
+    return render(request, "submissions/item_detail.html", context, status=status)
+
+
+@login_required
+def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_item(request, get_submission_for_user(request.user, pk))
+
+
+@staff_required
+@require_POST
+def item_invalidate(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_submission_for_user(request.user, pk)
+    form = forms.InvalidateForm(request.POST)
+    if not form.is_valid():
+        return _render_item(request, item, status=400, invalidate_form=form)
+    services.mark_invalid(item, form.cleaned_data["reason"], user=request.user)
+    messages.success(request, "已标记为无效，该信息不再计入报送。")
+    return redirect("submissions:detail", pk=item.pk)
+
+
+@staff_required
+@require_POST
+def item_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_submission_for_user(request.user, pk)
+    services.restore_item(item, user=request.user)
+    messages.success(request, "已恢复为有效信息。")
+    return redirect("submissions:detail", pk=item.pk)
+
+
+# --- adoptions and instructions, on the item's page --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemFact:
+    """How the views handle one kind of fact recorded on an item."""
+
+    model: type[models.Model]
+    related: str  # the item's related manager
+    create_form: type
+    edit_form: type
+    form_key: str  # its context name on the item page
+    name: str  # Chinese name in messages
+    conflict: str  # what a database constraint race means to the user
+
+
+ADOPTION = ItemFact(Adoption, "adoptions", forms.AdoptionCreateForm, forms.AdoptionForm, "adoption_form", "采用",
+                    "该信息在这一层级已有采用记录，每个层级只能采用一次。")
+INSTRUCTION = ItemFact(LeaderInstruction, "instructions", forms.InstructionCreateForm, forms.InstructionForm,
+                       "instruction_form", "批示", "该信息已有相同的批示，不能重复录入。")
+
+
+def _create_on_item(request: HttpRequest, pk: int, kind: ItemFact) -> HttpResponse:
+    item = get_submission_for_user(request.user, pk)
+    # Prefixed: the item page holds the adoption and the instruction form, both with a "level" field.
+    form = kind.create_form(request.POST, submission=item, prefix=kind.form_key.removesuffix("_form"))
+    if _repeated_post(request, form, kind.model):
+        return _to_first(request, Submission, item.pk)
+    if form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form._meta.fields}
+        try:
+            services.create_fact(kind.model, {"submission": item, **fields}, user=request.user,
+                                 token=form.cleaned_data["form_token"])
+        except services.AlreadySubmitted:
+            return _to_first(request, Submission, item.pk)
+        except IntegrityError:
+            form.add_error(None, kind.conflict)
+        else:
+            messages.success(request, f"{kind.name}已记录。")
+            return redirect("submissions:detail", pk=item.pk)
+    return _render_item(request, item, status=400, **{kind.form_key: form})
+
+
+def _edit_on_item(request: HttpRequest, pk: int, fact_pk: int, kind: ItemFact) -> HttpResponse:
+    item = get_submission_for_user(request.user, pk)
+    fact = get_object_or_404(getattr(item, kind.related).select_related("created_by"), pk=fact_pk)
+    form = kind.edit_form(request.POST or None, instance=fact, submission=item)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_fact(fact, {name: form.cleaned_data[name] for name in form._meta.fields}, user=request.user)
+        except IntegrityError:
+            form.add_error(None, kind.conflict)
+        else:
+            messages.success(request, f"{kind.name}已修改。")
+            return redirect("submissions:detail", pk=item.pk)
+    history = services.history_of(fact)
+    return render(request, "submissions/fact_form.html", {"form": form, "item": item, "fact": fact, "kind": kind,
+                                                           "history": history, "allowed_types": _allowed_types()})
+
+
+def _delete_on_item(request: HttpRequest, pk: int, fact_pk: int, kind: ItemFact) -> HttpResponse:
+    item = get_submission_for_user(request.user, pk)
+    fact = get_object_or_404(getattr(item, kind.related), pk=fact_pk)
+    services.delete_fact(fact, user=request.user)
+    messages.success(request, f"{kind.name}已删除，删除记录保留在变更历史中。")
+    return redirect("submissions:detail", pk=item.pk)
+
+
+def _allowed_types() -> dict[str, list[str]]:
+    return {level: list(types) for level, types in ALLOWED_ADOPTION_TYPES.items()}
+
+
+@staff_required
+@require_POST
+def adoption_create(request: HttpRequest, pk: int) -> HttpResponse:
+    return _create_on_item(request, pk, ADOPTION)
+
+
+@staff_required
+def adoption_edit(request: HttpRequest, pk: int, fact_pk: int) -> HttpResponse:
+    return _edit_on_item(request, pk, fact_pk, ADOPTION)
+
+
+@staff_required
+@require_POST
+def adoption_delete(request: HttpRequest, pk: int, fact_pk: int) -> HttpResponse:
+    return _delete_on_item(request, pk, fact_pk, ADOPTION)
+
+
+@staff_required
+@require_POST
+def instruction_create(request: HttpRequest, pk: int) -> HttpResponse:
+    return _create_on_item(request, pk, INSTRUCTION)
+
+
+@staff_required
+def instruction_edit(request: HttpRequest, pk: int, fact_pk: int) -> HttpResponse:
+    return _edit_on_item(request, pk, fact_pk, INSTRUCTION)
+
+
+@staff_required
+@require_POST
+def instruction_delete(request: HttpRequest, pk: int, fact_pk: int) -> HttpResponse:
+    return _delete_on_item(request, pk, fact_pk, INSTRUCTION)
+
+
+# --- special requests ----------------------------------------------------------------------------------
+
+
+def _with_answers(requests: models.QuerySet, user) -> models.QuerySet:
+    """Targets, answering units and (for an officer) their own earliest answer, in the list's one query."""
+    valid = Q(answers__is_invalid=False)
+    requests = requests.annotate(
+        target_count=Count("targets", distinct=True),
+        answered_count=Count("answers__unit", filter=valid, distinct=True),
+    )
+    if user.is_officer:
+        requests = requests.annotate(my_answer=Min("answers__submitted_at", filter=valid & Q(answers__unit=user.unit_id)))
+    return requests
+
+
+@login_required
+def request_list(request: HttpRequest) -> HttpResponse:
+    requests = _with_answers(visible_requests(request.user), request.user).order_by("-deadline", "-id")
+    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    if request.user.is_officer:
+        for req in page:
+            req.my_outcome = services.outcome(req.deadline, req.my_answer, now)
+    return render(request, "submissions/request_list.html", {"page": page, "now": now, "labels": services.Outcome.LABELS})
+
+
+@login_required
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    req = get_request_for_user(request.user, pk)
+    now = timezone.now()
+    targets = Unit.objects.filter(special_requests=req)
+    if request.user.is_officer:
+        targets = targets.filter(pk=request.user.unit_id)  # another unit's answer is not an officer's business
+    answers = services.first_answers(req)
+    rows = [(unit, answers.get(unit.pk), services.outcome(req.deadline, answers.get(unit.pk), now))
+            for unit in targets.in_office_order()]
+    totals = {key: sum(1 for row in rows if row[2] == key) for key in services.Outcome.LABELS}
+    return render(request, "submissions/request_detail.html", {
+        "req": req, "rows": rows, "totals": totals, "labels": services.Outcome.LABELS, "is_open": req.deadline >= now,
+        "history": services.history_of(req) if request.user.can_read_all else [],
+        "can_answer": request.user.is_officer and req.deadline >= now,
+    })
+
+
+@staff_required
+def request_create(request: HttpRequest) -> HttpResponse:
+    return _save_request(request, None, forms.RequestCreateForm(request.POST or None))
+
+
+@staff_required
+def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    req = get_request_for_user(request.user, pk)
+    return _save_request(request, req, forms.RequestForm(request.POST or None, instance=req))
+
+
+def _save_request(request: HttpRequest, req, form: forms.RequestForm) -> HttpResponse:
+    if req is None and (repeated := _repeated_post(request, form, SpecialRequest)):
+        return repeated
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.save_request(req, form.fields_to_save(), form.cleaned_data["all_targets"],
+                                          user=request.user, token=form.cleaned_data.get("form_token"))
+        except services.AlreadySubmitted as repeat:
+            return _to_first(request, SpecialRequest, repeat.object_id)
+        except IntegrityError:
+            form.add_error("code", "专约编号已被使用。")
+        else:
+            messages.success(request, f"专约 {saved.code} 已保存，对象单位 {len(form.cleaned_data['all_targets'])} 个。")
+            return redirect("submissions:request_detail", pk=saved.pk)
+    return render(request, "submissions/request_form.html", {"form": form, "req": req, "groups": _target_groups(form)})
+
+
+def _target_groups(form: forms.RequestForm) -> list[tuple[str, list[tuple[Unit, bool]]]]:
+    """The target checkboxes grouped by sequence in office order, with what the user ticked."""
+    if form.is_bound:
+        chosen = set(form.data.getlist("targets"))
+    else:
+        chosen = {str(pk) for pk in form.fields["targets"].initial or []}
+    groups: dict[str, list[tuple[Unit, bool]]] = {}
+    for unit in form.fields["targets"].queryset.in_office_order():
+        groups.setdefault(unit.get_sequence_display(), []).append((unit, str(unit.pk) in chosen))
+    return list(groups.items())
+
+
+# --- urgent-information failures --------------------------------------------------------------------------
+
+
+@login_required
+def failure_list(request: HttpRequest) -> HttpResponse:
+    check_reads_failures(request.user)
+    data = request.GET.copy()
+    data.setdefault("year", str(timezone.localdate().year))
+    filters = forms.FailureFilterForm(data)
+    failures = filters.apply(UrgentFailure.objects.select_related("unit", "created_by"))
+    page = Paginator(failures, PAGE_SIZE).get_page(request.GET.get("page"))
+    data.pop("page", None)
+    return render(request, "submissions/failure_list.html", {"filters": filters, "page": page, "query": data.urlencode()})
+
+
+@staff_required
+def failure_create(request: HttpRequest) -> HttpResponse:
+    form = forms.FailureCreateForm(request.POST or None)
+    if repeated := _repeated_post(request, form, UrgentFailure):
+        return repeated
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form._meta.fields}
+        try:
+            services.create_fact(UrgentFailure, fields, user=request.user, token=form.cleaned_data["form_token"])
+        except services.AlreadySubmitted:
+            return _to_first(request, UrgentFailure, None)
+        except IntegrityError:
+            form.add_error("kind", "该单位在这一天已记录过同类问题。")
+        else:
+            messages.success(request, "紧急信息问题已记录。")
+            return redirect("submissions:failure_list")
+    return render(request, "submissions/failure_form.html", {"form": form})
+
+
+@login_required
+def failure_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The failure's page: staff correct it; a viewer reads it and its history (officers never see it)."""
+    failure = get_failure_for_user(request.user, pk)
+    read_only = not request.user.is_office_staff
+    if read_only and request.method == "POST":
+        raise PermissionDenied("只读账号不能修改记录。")
+    form = forms.FailureForm(request.POST or None, instance=failure)
+    if read_only:
+        for field in form.fields.values():
+            field.disabled = True
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_fact(failure, {name: form.cleaned_data[name] for name in form._meta.fields}, user=request.user)
+        except IntegrityError:
+            form.add_error("kind", "该单位在这一天已记录过同类问题。")
+        else:
+            messages.success(request, "紧急信息问题已修改。")
+            return redirect("submissions:failure_list")
+    return render(request, "submissions/failure_form.html", {"form": form, "failure": failure, "read_only": read_only,
+                                                              "history": services.history_of(failure)})
+
+
+@staff_required
+@require_POST
+def failure_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    failure = get_failure_for_user(request.user, pk)
+    services.delete_fact(failure, user=request.user)
+    messages.success(request, "紧急信息问题已删除，删除记录保留在变更历史中。")
+    return redirect("submissions:failure_list")

@@ -1,0 +1,61 @@
+"""What each user may see of the facts: one helper per object the views load (STYLE.md).
+
+Officers see only their unit's items (its own and the joint items it is on) and the requests sent to it;
+another unit's object does not exist for them (404). Office roles and viewers see everything.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from submissions.models import JointUnit, SpecialRequest, Submission, UrgentFailure
+
+
+def visible_submissions(user) -> QuerySet[Submission]:
+    items = Submission.objects.all()
+    if user.can_read_all:
+        return items
+    # A subquery rather than a join, so no DISTINCT is needed for the joint items.
+    joint = JointUnit.objects.filter(unit_id=user.unit_id).values("submission_id")
+    return items.filter(Q(unit_id=user.unit_id) | Q(pk__in=joint))
+
+
+def get_submission_for_user(user, pk: int) -> Submission:
+    try:
+        return visible_submissions(user).select_related("unit", "special_request", "created_by").get(pk=pk)
+    except Submission.DoesNotExist:
+        raise Http404("没有找到该信息。") from None
+
+
+def visible_requests(user) -> QuerySet[SpecialRequest]:
+    if user.can_read_all:
+        return SpecialRequest.objects.all()
+    return SpecialRequest.objects.for_unit(user.unit)
+
+
+def get_request_for_user(user, pk: int) -> SpecialRequest:
+    try:
+        return visible_requests(user).get(pk=pk)
+    except SpecialRequest.DoesNotExist:
+        raise Http404("没有找到该专约。") from None
+
+
+def can_report(user) -> bool:
+    """Officers report for their unit; office staff enter items for any unit; viewers change nothing."""
+    return user.is_office_staff or user.is_officer
+
+
+def check_reads_failures(user) -> None:
+    """Urgent-information failures are the office's records: officers never see them."""
+    if user.is_officer:
+        raise PermissionDenied("您没有权限查看紧急信息问题记录。")
+
+
+def get_failure_for_user(user, pk: int) -> UrgentFailure:
+    check_reads_failures(user)
+    try:
+        return UrgentFailure.objects.select_related("unit", "created_by").get(pk=pk)
+    except UrgentFailure.DoesNotExist:
+        raise Http404("没有找到该记录。") from None

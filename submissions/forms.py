@@ -1,0 +1,394 @@
+"""Forms of the facts: every rule a user can break is checked here with a Chinese message.
+
+The database constraints (models.py) back the same invariants; each check below adds its error to a
+field, so Django's generic constraint messages never show up instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django import forms
+from django.core.validators import MaxLengthValidator
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from scoring.engine import Period
+from submissions.models import (
+    ALLOWED_ADOPTION_TYPES,
+    Adoption,
+    FailureKind,
+    InfoType,
+    JointUnit,
+    LeaderInstruction,
+    SpecialRequest,
+    Submission,
+    UrgentFailure,
+)
+from submissions.services import ItemInput
+from units.models import Sequence, Unit
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+BODY_MAX = 20000
+
+
+def _units_choice(queryset, label: str, **kw) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        queryset=queryset, label=label,
+        error_messages={"invalid_choice": "所选单位不存在或已停用。", "required": "请选择单位。"}, **kw,
+    )
+
+
+def _usable_units(*keep_ids: int | None) -> Q:
+    """Active units, plus the ones a fact already names (so correcting it keeps a since-deactivated unit)."""
+    return Q(is_active=True) | Q(pk__in=[pk for pk in keep_ids if pk])
+
+
+def _limit(field: forms.CharField, length: int) -> None:
+    """A length cap for a text field the model leaves unbounded (TextField)."""
+    field.max_length = length
+    field.validators.append(MaxLengthValidator(length))
+    field.widget.attrs["maxlength"] = str(length)
+
+
+def month_label(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月"
+
+
+def check_not_future(day: dt.date) -> None:
+    if day > timezone.localdate():
+        raise forms.ValidationError("日期不能晚于今天。")
+
+
+def check_assessed_from(unit: Unit | None, day: dt.date) -> None:
+    if unit and unit.assessed_from and day < unit.assessed_from:
+        raise forms.ValidationError(f"不能早于该单位的起始考核月份（{month_label(unit.assessed_from)}）。")
+
+
+class TokenMixin(forms.Form):
+    """A one-time token per rendered create form (services._claim_token): a repeated POST creates nothing."""
+
+    form_token = forms.UUIDField(
+        widget=forms.HiddenInput, initial=uuid.uuid4,
+        error_messages={"required": "表单已失效，请刷新页面后重新填写。", "invalid": "表单已失效，请刷新页面后重新填写。"},
+    )
+
+
+class ItemForm(TokenMixin, forms.ModelForm):
+    """Report (officer: own unit, now) or enter/correct (staff: any unit, the real time) an item."""
+
+    joint_units = forms.ModelMultipleChoiceField(
+        queryset=Unit.objects.none(), required=False, label="联合报送单位",
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text="与本单位联合报送的其他单位，可多选（按住 Ctrl 键）。",
+        error_messages={"invalid_choice": "所选联合报送单位（%(value)s）不存在或已停用。",
+                        "invalid_pk_value": "所选联合报送单位（%(pk)s）不存在。"},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Submission
+        fields = ["title", "info_type", "body", "special_request"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 8})}
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        item = self.instance
+        editing = item.pk is not None
+        self.fields["title"].error_messages["required"] = "请填写标题。"
+        _limit(self.fields["body"], BODY_MAX)
+        joint_ids = list(item.joint_units.values_list("unit_id", flat=True)) if editing else []
+        self.fields["joint_units"].queryset = Unit.objects.filter(_usable_units(*joint_ids))
+        if editing:
+            self.fields["joint_units"].initial = joint_ids
+            self.fields["version"].initial = item.version
+            del self.fields["form_token"]
+        else:
+            del self.fields["version"]
+        request_field = self.fields["special_request"]
+        request_field.label = "所答专约"
+        if user.is_office_staff:
+            # Staff may record any answer, late ones included (late credit 0.5, RULES.md decision 5).
+            self.fields["unit"] = _units_choice(Unit.objects.filter(_usable_units(item.unit_id)), "报送单位",
+                                                initial=item.unit_id)
+            self.fields["submitted_at"] = forms.DateTimeField(
+                label="报送时间", widget=DATETIME_WIDGET, input_formats=DATETIME_FORMATS,
+                initial=timezone.localtime(item.submitted_at) if editing else None,
+                error_messages={"required": "请填写报送时间。", "invalid": "报送时间格式不正确。"},
+            )
+            self.order_fields(["unit", "title", "info_type", "submitted_at"])
+            request_field.queryset = SpecialRequest.objects.all()
+        else:
+            # Our decision: an officer answers only a request of their unit that is still open; an answer
+            # after the deadline is recorded by the office (who then sees it scored as late).
+            request_field.queryset = SpecialRequest.objects.for_unit(user.unit).open(timezone.now())
+            request_field.error_messages["invalid_choice"] = "所选专约不存在、已截止或不是发给本单位的，不能再作答。"
+            request_field.help_text = "只列出发给本单位且尚未截止的专约。"
+
+    def clean_submitted_at(self) -> dt.datetime:
+        value = self.cleaned_data["submitted_at"]
+        if value > timezone.now():
+            raise forms.ValidationError("报送时间不能晚于当前时间。")
+        return value
+
+    def item_unit(self) -> Unit | None:
+        return self.cleaned_data.get("unit") if self.user.is_office_staff else self.user.unit
+
+    def clean(self) -> dict:
+        data = super().clean()
+        unit = self.item_unit()
+        if unit and unit in data.get("joint_units", []):
+            self.add_error("joint_units", "联合报送单位不能包含报送单位本身。")
+        submitted_at = data.get("submitted_at")
+        if submitted_at:
+            try:
+                check_assessed_from(unit, timezone.localtime(submitted_at).date())
+            except forms.ValidationError as e:
+                self.add_error("submitted_at", f"报送时间{e.messages[0]}")
+        request = data.get("special_request")
+        if unit and request and not request.targets.filter(pk=unit.pk).exists():
+            self.add_error("special_request", "该专约的对象单位不包括报送单位。")
+        return data
+
+    def to_input(self) -> ItemInput:
+        data = self.cleaned_data
+        return ItemInput(
+            unit=self.item_unit(), title=data["title"], body=data["body"], info_type=data["info_type"],
+            submitted_at=data.get("submitted_at") or timezone.now(),
+            special_request=data.get("special_request"), joint_units=list(data["joint_units"]),
+        )
+
+
+class InvalidateForm(forms.Form):
+    reason = forms.CharField(
+        label="无效原因", max_length=200, help_text="如：重复报送、单位撤回、不属于政务信息。",
+        error_messages={"required": "标记无效必须填写原因。"},
+    )
+
+
+def _dated_on_item(form: forms.ModelForm, name: str) -> dt.date:
+    """An adoption's or instruction's date: not in the future, not before the item was submitted."""
+    value = form.cleaned_data[name]
+    check_not_future(value)
+    submitted = timezone.localdate(form.submission.submitted_at)
+    if value < submitted:
+        raise forms.ValidationError(f"日期不能早于信息的报送日期（{submitted.isoformat()}）。")
+    return value
+
+
+class AdoptionForm(forms.ModelForm):
+    class Meta:
+        model = Adoption
+        fields = ["level", "adoption_type", "adopted_on", "carrier", "issue_no"]
+        widgets = {
+            "adopted_on": DATE_WIDGET,
+            # Hooks for the small script that offers only the level's types (the server checks again).
+            "level": forms.Select(attrs={"data-adoption-level": ""}),
+            "adoption_type": forms.Select(attrs={"data-adoption-type": ""}),
+        }
+
+    def __init__(self, *args, submission: Submission, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.submission = submission
+        self.instance.submission = submission
+        self.fields["adopted_on"].error_messages["required"] = "请填写采用日期。"
+
+    def clean_adopted_on(self) -> dt.date:
+        return _dated_on_item(self, "adopted_on")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        level, kind = data.get("level"), data.get("adoption_type")
+        if level and kind and kind not in ALLOWED_ADOPTION_TYPES[level]:
+            allowed = "、".join(Adoption(adoption_type=t).get_adoption_type_display() for t in ALLOWED_ADOPTION_TYPES[level])
+            self.add_error("adoption_type", f"{Adoption(level=level).get_level_display()}级采用只有这些类型：{allowed}。")
+        others = self.submission.adoptions.exclude(pk=self.instance.pk)
+        if level and others.filter(level=level).exists():
+            self.add_error("level", "该信息在这一层级已有采用记录，每个层级只能采用一次。")
+        return data
+
+
+class AdoptionCreateForm(TokenMixin, AdoptionForm):
+    pass
+
+
+class InstructionForm(forms.ModelForm):
+    class Meta:
+        model = LeaderInstruction
+        fields = ["level", "kind", "instructed_on", "leader", "content"]
+        widgets = {"instructed_on": DATE_WIDGET, "content": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, submission: Submission, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.submission = submission
+        self.instance.submission = submission
+        self.fields["instructed_on"].error_messages["required"] = "请填写批示日期。"
+        _limit(self.fields["content"], BODY_MAX)
+
+    def clean_instructed_on(self) -> dt.date:
+        return _dated_on_item(self, "instructed_on")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        key = {k: data.get(k) for k in ("level", "kind", "instructed_on")}
+        if all(key.values()):
+            others = self.submission.instructions.exclude(pk=self.instance.pk)
+            if others.filter(**key, leader=data.get("leader", "")).exists():
+                self.add_error("kind", "该信息已有同一领导、同一日期、同一层级和类型的批示，不能重复录入。")
+        return data
+
+
+class InstructionCreateForm(TokenMixin, InstructionForm):
+    pass
+
+
+class FailureForm(forms.ModelForm):
+    class Meta:
+        model = UrgentFailure
+        fields = ["unit", "occurred_on", "kind", "description"]
+        widgets = {"occurred_on": DATE_WIDGET, "description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"] = _units_choice(Unit.objects.filter(_usable_units(self.instance.unit_id)), "单位")
+        self.fields["occurred_on"].error_messages["required"] = "请填写日期。"
+        _limit(self.fields["description"], BODY_MAX)
+        self.order_fields(["unit", "occurred_on", "kind", "description"])
+
+    def clean_occurred_on(self) -> dt.date:
+        value = self.cleaned_data["occurred_on"]
+        check_not_future(value)
+        return value
+
+    def clean(self) -> dict:
+        data = super().clean()
+        unit, day, kind = data.get("unit"), data.get("occurred_on"), data.get("kind")
+        if unit and day:
+            try:
+                check_assessed_from(unit, day)
+            except forms.ValidationError as e:
+                self.add_error("occurred_on", e)
+        if unit and day and kind:
+            others = UrgentFailure.objects.exclude(pk=self.instance.pk)
+            if others.filter(unit=unit, occurred_on=day, kind=kind).exists():
+                label = FailureKind(kind).label
+                self.add_error("kind", f"该单位在这一天已记录过“{label}”问题。")
+        return data
+
+
+class FailureCreateForm(TokenMixin, FailureForm):
+    pass
+
+
+class RequestForm(forms.ModelForm):
+    targets = forms.ModelMultipleChoiceField(
+        queryset=Unit.objects.none(), required=False, label="对象单位", widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "所选对象单位（%(value)s）不存在或已停用。",
+                        "invalid_pk_value": "所选对象单位（%(pk)s）不存在。"},
+    )
+    target_sequences = forms.MultipleChoiceField(
+        choices=Sequence.choices, required=False, label="整序列选择", widget=forms.CheckboxSelectMultiple,
+        help_text="勾选的序列中所有启用的单位都会加入对象单位。",
+    )
+
+    class Meta:
+        model = SpecialRequest
+        fields = ["code", "title", "description", "deadline"]
+        widgets = {"deadline": DATETIME_WIDGET, "description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.instance
+        target_ids = list(request.targets.values_list("pk", flat=True)) if request.pk else []
+        self.fields["targets"].queryset = Unit.objects.filter(_usable_units(*target_ids))
+        self.fields["targets"].initial = target_ids
+        deadline = self.fields["deadline"]
+        deadline.input_formats = DATETIME_FORMATS
+        deadline.error_messages.update({"required": "请填写截止时间。", "invalid": "截止时间格式不正确。"})
+        if request.pk:
+            deadline.initial = timezone.localtime(request.deadline)
+        _limit(self.fields["description"], BODY_MAX)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        whole = Unit.objects.active().filter(sequence__in=data.get("target_sequences", []))
+        data["all_targets"] = sorted({*data.get("targets", []), *whole}, key=lambda u: u.pk)
+        if not data["all_targets"] and "targets" not in self.errors:
+            self.add_error("targets", "请至少选择一个对象单位。")
+        return data
+
+    def fields_to_save(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+class RequestCreateForm(TokenMixin, RequestForm):
+    pass
+
+
+# --- list filters ------------------------------------------------------------------------------------------
+
+
+class ItemFilterForm(forms.Form):
+    unit = forms.ModelChoiceField(queryset=Unit.objects.all(), required=False, label="单位", empty_label="全部单位")
+    sequence = forms.ChoiceField(choices=[("", "全部序列"), *Sequence.choices], required=False, label="序列")
+    month = forms.CharField(
+        required=False, label="月份", widget=forms.TextInput(attrs={"type": "month", "placeholder": "2024-03"}),
+    )
+    info_type = forms.ChoiceField(choices=[("", "全部类型"), *InfoType.choices], required=False, label="信息类型")
+    status = forms.ChoiceField(choices=[("", "全部"), ("valid", "有效"), ("invalid", "无效")], required=False, label="状态")
+    q = forms.CharField(required=False, max_length=100, label="标题包含")
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not user.can_read_all:
+            # An officer's list is their unit's items only.
+            del self.fields["unit"], self.fields["sequence"]
+
+    def clean_month(self) -> Period | None:
+        value = self.cleaned_data["month"].strip()
+        if not value:
+            return None
+        try:
+            day = dt.datetime.strptime(value, "%Y-%m")
+        except ValueError:
+            raise forms.ValidationError("月份格式应为 2024-03。") from None
+        return Period.month(day.year, day.month)
+
+    def apply(self, items: QuerySet[Submission]) -> QuerySet[Submission]:
+        self.is_valid()  # invalid filters are ignored (and shown with their error); the valid ones apply
+        data = self.cleaned_data
+        if data.get("unit"):
+            joint = JointUnit.objects.filter(unit=data["unit"]).values("submission_id")
+            items = items.filter(Q(unit=data["unit"]) | Q(pk__in=joint))
+        if data.get("sequence"):
+            items = items.filter(unit__sequence=data["sequence"])
+        if data.get("month"):
+            items = items.submitted_between(data["month"].start, data["month"].end)
+        if data.get("info_type"):
+            items = items.filter(info_type=data["info_type"])
+        if data.get("status"):
+            items = items.filter(is_invalid=data["status"] == "invalid")
+        if data.get("q"):
+            items = items.filter(title__icontains=data["q"].strip())
+        return items
+
+
+class FailureFilterForm(forms.Form):
+    unit = forms.ModelChoiceField(queryset=Unit.objects.all(), required=False, label="单位", empty_label="全部单位")
+    year = forms.IntegerField(required=False, min_value=2008, max_value=2100, label="年度")
+    kind = forms.ChoiceField(choices=[("", "全部类型"), *FailureKind.choices], required=False, label="问题类型")
+
+    def apply(self, failures: QuerySet[UrgentFailure]) -> QuerySet[UrgentFailure]:
+        self.is_valid()
+        data = self.cleaned_data
+        if data.get("unit"):
+            failures = failures.filter(unit=data["unit"])
+        if data.get("year"):
+            failures = failures.filter(occurred_on__year=data["year"])
+        if data.get("kind"):
+            failures = failures.filter(kind=data["kind"])
+        return failures

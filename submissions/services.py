@@ -1,0 +1,306 @@
+"""Every write of the facts, each under one transaction and kept in the history (FactChange).
+
+Views validate input with the forms and call these functions; nothing else writes these models from the
+web (the ledger import in `scoring.ledger` is the other writer).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import IntegrityError, models, transaction
+from django.db.models import Min
+from django.utils import timezone
+
+from submissions.models import (
+    Adoption,
+    ChangeAction,
+    FactChange,
+    FormToken,
+    JointUnit,
+    LeaderInstruction,
+    SpecialRequest,
+    Submission,
+    UrgentFailure,
+)
+from units.models import Unit
+
+# The fields each fact's history shows, in the order of its page.
+HISTORY_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
+    Submission: ("unit", "title", "body", "info_type", "submitted_at", "special_request", "is_invalid", "invalid_reason"),
+    Adoption: ("level", "adoption_type", "adopted_on", "carrier", "issue_no"),
+    LeaderInstruction: ("level", "kind", "instructed_on", "leader", "content"),
+    UrgentFailure: ("unit", "occurred_on", "kind", "description"),
+    SpecialRequest: ("code", "title", "description", "deadline"),
+}
+JOINT_LABEL = "联合报送单位"
+TARGETS_LABEL = "对象单位"
+
+
+class AlreadySubmitted(Exception):
+    """The form's one-time token was used before: `object_id` is the row that first POST created."""
+
+    def __init__(self, object_id: int | None) -> None:
+        super().__init__("该表单已经提交过。")
+        self.object_id = object_id
+
+
+class StaleEdit(Exception):
+    """The item was saved by someone else since the form was opened (optimistic locking on `version`)."""
+
+    def __init__(self, current: Submission) -> None:
+        super().__init__("该信息已被他人修改。")
+        self.current = current
+
+
+# --- history -------------------------------------------------------------------------------------------
+
+
+def _display(obj: models.Model, name: str) -> str:
+    field = obj._meta.get_field(name)
+    value = getattr(obj, name)
+    if field.choices:
+        return getattr(obj, f"get_{name}_display")()
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
+def snapshot(obj: models.Model, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The fact as its history shows it: field label -> displayed value."""
+    values = {str(obj._meta.get_field(name).verbose_name): _display(obj, name) for name in HISTORY_FIELDS[type(obj)]}
+    return {**values, **(extra or {})}
+
+
+def diff(before: dict[str, str], after: dict[str, str]) -> dict[str, list[str]]:
+    labels = dict.fromkeys([*before, *after])
+    return {k: [before.get(k, ""), after.get(k, "")] for k in labels if before.get(k, "") != after.get(k, "")}
+
+
+def _record(obj: models.Model, action: str, changes: dict[str, list[str]], user, summary: str = "") -> None:
+    # The item a fact belongs to, so the item's page shows its adoptions' and instructions' history too.
+    submission_id = obj.pk if isinstance(obj, Submission) else getattr(obj, "submission_id", None)
+    FactChange.objects.create(
+        model=type(obj).__name__, object_id=obj.pk, submission_id=submission_id, action=action,
+        summary=(summary or str(obj))[:300], changes=changes, user=user,
+    )
+
+
+def history_of(obj: models.Model) -> models.QuerySet[FactChange]:
+    return FactChange.objects.filter(model=type(obj).__name__, object_id=obj.pk).select_related("user")
+
+
+def _names(units: Iterable[Unit]) -> str:
+    return "、".join(sorted(u.name for u in units))
+
+
+# --- double submission -----------------------------------------------------------------------------------
+
+
+def _claim_token(token: uuid.UUID, model: type[models.Model]) -> FormToken:
+    """Take the form's token inside the caller's transaction; a taken token means a repeated POST.
+
+    On PostgreSQL a concurrent second POST waits on the unique index until the first commits, then fails
+    here; on SQLite the IMMEDIATE transactions queue, so it sees the committed token.
+    """
+    try:
+        with transaction.atomic():
+            return FormToken.objects.create(token=token, model=model.__name__)
+    except IntegrityError:
+        existing = FormToken.objects.filter(token=token).first()
+        raise AlreadySubmitted(existing.object_id if existing else None) from None
+
+
+def created_with(token: str | None, model: type[models.Model]) -> int | None:
+    """The row a form's token already created: a repeated POST is sent there before it is validated again
+    (its own uniqueness checks would otherwise greet a double click with an error)."""
+    try:
+        value = uuid.UUID(str(token))
+    except ValueError:
+        return None
+    return FormToken.objects.filter(token=value, model=model.__name__).values_list("object_id", flat=True).first()
+
+
+def _bind_token(claim: FormToken, obj: models.Model) -> None:
+    FormToken.objects.filter(pk=claim.pk).update(object_id=obj.pk)
+
+
+# --- items ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ItemInput:
+    unit: Unit
+    title: str
+    body: str
+    info_type: str
+    submitted_at: dt.datetime
+    special_request: SpecialRequest | None
+    joint_units: list[Unit]
+
+
+def ledger_no_for(item: Submission) -> str:
+    # Items reported on the web are numbered by year and id; ledger imports keep their own numbers.
+    return f"W{timezone.localtime(item.submitted_at).year}-{item.pk:06d}"
+
+
+def _apply(item: Submission, data: ItemInput) -> None:
+    for name in ("unit", "title", "body", "info_type", "submitted_at", "special_request"):
+        setattr(item, name, getattr(data, name))
+    # Adoption and instruction points are split by it (RULES.md decision 10): kept right on every write.
+    item.unit_count = 1 + len(data.joint_units)
+
+
+def report_item(data: ItemInput, *, user, token: uuid.UUID) -> Submission:
+    with transaction.atomic():
+        claim = _claim_token(token, Submission)
+        item = Submission(ledger_no=f"NEW-{token}", created_by=user)
+        _apply(item, data)
+        item.save()
+        item.ledger_no = ledger_no_for(item)
+        item.save(update_fields=["ledger_no"])
+        JointUnit.objects.bulk_create(JointUnit(submission=item, unit=u) for u in data.joint_units)
+        _record(item, ChangeAction.CREATE, diff({}, snapshot(item, {JOINT_LABEL: _names(data.joint_units)})), user)
+        _bind_token(claim, item)
+    return item
+
+
+def correct_item(item: Submission, data: ItemInput, *, user, version: int) -> Submission:
+    """Save a correction unless someone saved the item since `version` was read (then StaleEdit)."""
+    with transaction.atomic():
+        current = Submission.objects.select_for_update(of=("self",)).select_related("unit", "special_request").get(pk=item.pk)
+        if current.version != version:
+            raise StaleEdit(current)
+        old_joint = list(Unit.objects.filter(joint_submissions__submission=current))
+        before = snapshot(current, {JOINT_LABEL: _names(old_joint)})
+        _apply(current, data)
+        changes = diff(before, snapshot(current, {JOINT_LABEL: _names(data.joint_units)}))
+        if not changes:
+            return current
+        current.version += 1
+        current.save()
+        new_ids = {u.pk for u in data.joint_units}
+        JointUnit.objects.filter(submission=current).exclude(unit_id__in=new_ids).delete()
+        kept = {u.pk for u in old_joint}
+        JointUnit.objects.bulk_create(JointUnit(submission=current, unit=u) for u in data.joint_units if u.pk not in kept)
+        _record(current, ChangeAction.UPDATE, changes, user)
+    return current
+
+
+def mark_invalid(item: Submission, reason: str, *, user) -> Submission:
+    """RULES.md decision 2: an invalid item stops counting; the reason is required and kept."""
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("标记无效必须填写原因。")
+    with transaction.atomic():
+        current = Submission.objects.select_for_update().get(pk=item.pk)
+        before = snapshot(current)
+        current.is_invalid, current.invalid_reason = True, reason
+        current.save(update_fields=["is_invalid", "invalid_reason", "updated_at"])
+        _record(current, ChangeAction.INVALIDATE, diff(before, snapshot(current)), user, f"标记无效：{reason}")
+    return current
+
+
+def restore_item(item: Submission, *, user) -> Submission:
+    with transaction.atomic():
+        current = Submission.objects.select_for_update().get(pk=item.pk)
+        before = snapshot(current)
+        current.is_invalid, current.invalid_reason = False, ""
+        current.save(update_fields=["is_invalid", "invalid_reason", "updated_at"])
+        _record(current, ChangeAction.RESTORE, diff(before, snapshot(current)), user, "恢复有效")
+    return current
+
+
+# --- adoptions, instructions, failures: plain facts ----------------------------------------------------------
+
+
+def create_fact(model: type[models.Model], fields: dict, *, user, token: uuid.UUID) -> models.Model:
+    with transaction.atomic():
+        claim = _claim_token(token, model)
+        obj = model.objects.create(created_by=user, **fields)
+        _record(obj, ChangeAction.CREATE, diff({}, snapshot(obj)), user)
+        _bind_token(claim, obj)
+    return obj
+
+
+def update_fact(obj: models.Model, fields: dict, *, user) -> models.Model:
+    with transaction.atomic():
+        current = type(obj).objects.select_for_update().get(pk=obj.pk)
+        before = snapshot(current)
+        for name, value in fields.items():
+            setattr(current, name, value)
+        changes = diff(before, snapshot(current))
+        if changes:
+            current.save()
+            _record(current, ChangeAction.UPDATE, changes, user)
+    return current
+
+
+def delete_fact(obj: models.Model, *, user) -> None:
+    with transaction.atomic():
+        _record(obj, ChangeAction.DELETE, diff(snapshot(obj), {}), user)
+        obj.delete()
+
+
+# --- special requests -------------------------------------------------------------------------------------
+
+
+def save_request(request: SpecialRequest | None, fields: dict, targets: list[Unit], *, user,
+                 token: uuid.UUID | None = None) -> SpecialRequest:
+    """Create (with `token`) or change a special request and its target units."""
+    with transaction.atomic():
+        if request is None:
+            claim = _claim_token(token, SpecialRequest)
+            obj, before, action = SpecialRequest(created_by=user), {}, ChangeAction.CREATE
+        else:
+            claim = None
+            obj = SpecialRequest.objects.select_for_update().get(pk=request.pk)
+            before = snapshot(obj, {TARGETS_LABEL: _names(obj.targets.all())})
+            action = ChangeAction.UPDATE
+        for name, value in fields.items():
+            setattr(obj, name, value)
+        changes = diff(before, snapshot(obj, {TARGETS_LABEL: _names(targets)}))
+        if changes:
+            obj.save()
+            obj.targets.set(targets)
+            _record(obj, action, changes, user)
+        if claim:
+            _bind_token(claim, obj)
+    return obj
+
+
+class Outcome:
+    """A target unit's state for a request (RULES.md decision 5)."""
+
+    ON_TIME = "on_time"
+    LATE = "late"
+    PENDING = "pending"  # not answered, deadline not passed
+    MISSING = "missing"
+
+    LABELS = {ON_TIME: "按时", LATE: "逾期", PENDING: "未报送（未截止）", MISSING: "未报送"}
+
+
+def first_answers(request: SpecialRequest) -> dict[int, dt.datetime]:
+    """Each unit's earliest valid answer to the request: one aggregate query.
+
+    An answer is an item of the unit itself naming the request (INTERFACES.md: "one of that unit's
+    valid items names its 专约编号"); a joint unit on such an item is not counted as answering.
+    """
+    rows = (
+        Submission.objects.counted().filter(special_request=request)
+        .values("unit_id").annotate(first=Min("submitted_at")).order_by()
+    )
+    return {row["unit_id"]: row["first"] for row in rows}
+
+
+def outcome(deadline: dt.datetime, first_answer: dt.datetime | None, now: dt.datetime) -> str:
+    if first_answer is not None:
+        return Outcome.ON_TIME if first_answer <= deadline else Outcome.LATE
+    return Outcome.PENDING if now <= deadline else Outcome.MISSING

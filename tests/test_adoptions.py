@@ -1,0 +1,322 @@
+"""Adoptions (采用) and leader instructions (批示) recorded on an item's page (RULES.md Art. 9, decisions 8-10)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from fractions import Fraction
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from scoring.engine import round2
+from scoring.services import rules_for_year
+from submissions.models import ALLOWED_ADOPTION_TYPES, Adoption, ChangeAction, FactChange, LeaderInstruction
+from tests.factories import make_adoption, make_instruction, make_personas, make_submission, make_unit, shanghai
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def people():
+    return make_personas()
+
+
+@pytest.fixture
+def item(people):
+    return make_submission(people["officer_a"].unit, submitted_at=timezone.now() - dt.timedelta(days=10))
+
+
+def login(client, user):
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def today() -> str:
+    return timezone.localdate().isoformat()
+
+
+def adoption_post(**kw) -> dict:
+    data = {"level": "city", "adoption_type": "general", "adopted_on": today(), "carrier": "哈尔滨政务信息",
+            "issue_no": "第12期", "form_token": str(uuid.uuid4())}
+    data.update(kw)
+    return {f"adoption-{k}": v for k, v in data.items()}
+
+
+def instruction_post(**kw) -> dict:
+    data = {"level": "city", "kind": "decision", "instructed_on": today(), "leader": "市长", "content": "请抓好落实",
+            "form_token": str(uuid.uuid4())}
+    data.update(kw)
+    return {f"instruction-{k}": v for k, v in data.items()}
+
+
+# --- adoptions ----------------------------------------------------------------------------------------
+
+
+def test_staff_records_adoption_with_history(client, people, item):
+    response = login(client, people["staff"]).post(reverse("submissions:adoption_create", args=[item.pk]), adoption_post())
+    assert response.status_code == 302
+    adoption = Adoption.objects.get()
+    assert (adoption.submission, adoption.level, adoption.created_by) == (item, "city", people["staff"])
+    change = FactChange.objects.get(model="Adoption")
+    assert change.submission == item and change.user == people["staff"] and change.action == ChangeAction.CREATE
+    page = client.get(reverse("submissions:detail", args=[item.pk])).content.decode()
+    assert "第12期" in page and str(people["staff"]) in page
+
+
+def test_item_adopted_at_several_levels(client, people, item):
+    client = login(client, people["staff"])
+    for level, kind in (("city", "urgent"), ("province", "research"), ("state", "general")):
+        client.post(reverse("submissions:adoption_create", args=[item.pk]), adoption_post(level=level, adoption_type=kind))
+    assert set(item.adoptions.values_list("level", flat=True)) == {"city", "province", "state"}
+
+
+def test_adoption_at_most_once_per_level(client, people, item):
+    make_adoption(item, level="city")
+    response = login(client, people["staff"]).post(reverse("submissions:adoption_create", args=[item.pk]), adoption_post())
+    assert response.status_code == 400 and "每个层级只能采用一次" in response.content.decode()
+    assert Adoption.objects.count() == 1
+
+
+def test_double_submitted_adoption_creates_one(client, people, item):
+    data = adoption_post()
+    client = login(client, people["staff"])
+    client.post(reverse("submissions:adoption_create", args=[item.pk]), data)
+    second = client.post(reverse("submissions:adoption_create", args=[item.pk]), data)
+    assert second.status_code == 302 and Adoption.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("level", "kind"),
+    [(level, kind) for level in ("city", "province", "state")
+     for kind in ("general", "urgent", "small_research", "large_research", "research")
+     if kind not in ALLOWED_ADOPTION_TYPES[level]],
+)
+def test_type_not_allowed_at_level_is_refused(client, people, item, level, kind):
+    response = login(client, people["staff"]).post(
+        reverse("submissions:adoption_create", args=[item.pk]), adoption_post(level=level, adoption_type=kind),
+    )
+    assert response.status_code == 400 and "级采用只有这些类型" in response.content.decode()
+    assert not Adoption.objects.exists()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Adoption.objects.create(submission=item, level=level, adoption_type=kind, adopted_on=timezone.localdate())
+
+
+def test_database_refuses_second_adoption_at_a_level(item):
+    make_adoption(item, level="province", adoption_type="research")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_adoption(item, level="province", adoption_type="general")
+
+
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [
+        (lambda item: timezone.localdate() + dt.timedelta(days=1), "日期不能晚于今天"),
+        (lambda item: timezone.localdate(item.submitted_at) - dt.timedelta(days=1), "日期不能早于信息的报送日期"),
+        (lambda item: "", "请填写采用日期"),
+        (lambda item: "2024-02-30", "有效的日期"),
+    ],
+)
+def test_bad_adoption_date(client, people, item, day, message):
+    data = adoption_post(adopted_on=str(day(item)), carrier="保留的刊物名")
+    response = login(client, people["staff"]).post(reverse("submissions:adoption_create", args=[item.pk]), data)
+    page = response.content.decode()
+    assert response.status_code == 400 and message in page and "保留的刊物名" in page
+    assert not Adoption.objects.exists()
+
+
+def test_oversized_carrier_is_refused(client, people, item):
+    response = login(client, people["staff"]).post(
+        reverse("submissions:adoption_create", args=[item.pk]), adoption_post(carrier="刊" * 101),
+    )
+    assert response.status_code == 400 and "100" in response.content.decode()
+    assert not Adoption.objects.exists()
+
+
+def test_edit_and_delete_adoption_keep_history(client, people, item):
+    adoption = make_adoption(item, level="city", adoption_type="general", issue_no="第1期")
+    client = login(client, people["staff"])
+    data = {"level": "city", "adoption_type": "urgent", "adopted_on": adoption.adopted_on.isoformat(), "carrier": "",
+            "issue_no": "第2期"}
+    response = client.post(reverse("submissions:adoption_edit", args=[item.pk, adoption.pk]), data)
+    assert response.status_code == 302
+    adoption.refresh_from_db()
+    assert adoption.adoption_type == "urgent" and adoption.issue_no == "第2期"
+    change = FactChange.objects.get(action=ChangeAction.UPDATE)
+    assert change.changes == {"采用类型": ["一般动态", "紧急重要"], "期号": ["第1期", "第2期"]}
+    client.post(reverse("submissions:adoption_delete", args=[item.pk, adoption.pk]))
+    assert not Adoption.objects.exists()
+    deleted = FactChange.objects.get(action=ChangeAction.DELETE)
+    assert deleted.submission == item and deleted.changes["期号"] == ["第2期", ""]
+    page = client.get(reverse("submissions:detail", args=[item.pk])).content.decode()
+    assert "删除" in page and "第2期" in page
+
+
+def test_edit_adoption_to_a_taken_level_is_refused(client, people, item):
+    make_adoption(item, level="city")
+    province = make_adoption(item, level="province", adoption_type="general")
+    data = {"level": "city", "adoption_type": "general", "adopted_on": today()}
+    response = login(client, people["staff"]).post(reverse("submissions:adoption_edit", args=[item.pk, province.pk]), data)
+    assert "每个层级只能采用一次" in response.content.decode()
+    province.refresh_from_db()
+    assert province.level == "province"
+
+
+def test_adoption_of_another_item_is_404(client, people, item):
+    other = make_adoption(make_submission(make_unit()))
+    response = login(client, people["staff"]).post(reverse("submissions:adoption_delete", args=[item.pk, other.pk]))
+    assert response.status_code == 404 and Adoption.objects.filter(pk=other.pk).exists()
+
+
+# --- points shown ---------------------------------------------------------------------------------------
+
+
+def test_points_follow_the_years_rules_and_split_for_joint_items(client, people):
+    unit, partner, third = make_unit(), make_unit(), make_unit()
+    item = make_submission(unit, joint=[partner, third], submitted_at=shanghai(2024, 3, 1))
+    make_adoption(item, level="province", adoption_type="research", adopted_on=dt.date(2024, 3, 5))
+    make_instruction(item, level="state", kind="affirm", instructed_on=dt.date(2024, 3, 9))
+    rules = rules_for_year(2024).rules()
+    response = login(client, people["viewer"]).get(reverse("submissions:detail", args=[item.pk]))
+    [adoption] = response.context["adoptions"]
+    [instruction] = response.context["instructions"]
+    assert adoption.points == round2(rules.adoption_points["province"]["research"])
+    assert adoption.share == round2(rules.adoption_points["province"]["research"] / 3)
+    assert instruction.points == round2(rules.instruction_points["state"]["affirm"])
+    assert instruction.share == round2(rules.instruction_points["state"]["affirm"] / Fraction(3))
+    page = response.content.decode()
+    assert f"{adoption.points:.2f}" in page and f"{adoption.share:.2f}" in page
+
+
+def test_points_use_a_years_own_rule_set(client, people):
+    from scoring.models import AssessmentYear, RuleSet
+    from scoring.rules import RULES_2008
+
+    params = {**RULES_2008, "adoption_points": {**RULES_2008["adoption_points"], "city": {
+        "general": 3, "urgent": 4, "small_research": 4, "large_research": 7}}}
+    AssessmentYear.objects.create(year=2025, rule_set=RuleSet.objects.create(name="2025", params=params))
+    item = make_submission(make_unit(), submitted_at=shanghai(2024, 12, 20))
+    make_adoption(item, level="city", adoption_type="general", adopted_on=dt.date(2025, 1, 3))
+    response = login(client, people["staff"]).get(reverse("submissions:detail", args=[item.pk]))
+    # Decision 1: an adoption counts in its own date's year, under that year's rules.
+    assert response.context["adoptions"][0].points == round2(Fraction(3))
+    assert response.context["adoptions"][0].share is None
+
+
+# --- instructions -------------------------------------------------------------------------------------
+
+
+def test_staff_records_several_instructions(client, people, item):
+    client = login(client, people["staff"])
+    client.post(reverse("submissions:instruction_create", args=[item.pk]), instruction_post())
+    client.post(reverse("submissions:instruction_create", args=[item.pk]), instruction_post(leader="副市长", kind="read"))
+    client.post(reverse("submissions:instruction_create", args=[item.pk]), instruction_post(level="province", leader="省长"))
+    assert LeaderInstruction.objects.filter(submission=item).count() == 3
+    assert set(LeaderInstruction.objects.values_list("created_by", flat=True)) == {people["staff"].pk}
+    assert FactChange.objects.filter(model="LeaderInstruction", submission=item).count() == 3
+
+
+def test_duplicate_instruction_is_refused(client, people, item):
+    make_instruction(item, level="city", kind="decision", instructed_on=timezone.localdate(), leader="市长")
+    response = login(client, people["staff"]).post(
+        reverse("submissions:instruction_create", args=[item.pk]), instruction_post(content="保留的批示内容"),
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and "不能重复录入" in page and "保留的批示内容" in page
+    assert LeaderInstruction.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"instructed_on": (timezone.localdate() + dt.timedelta(days=2)).isoformat()}, "日期不能晚于今天"),
+        ({"kind": "praise"}, "选择一个有效的选项"),
+        ({"level": "village"}, "选择一个有效的选项"),
+        ({"leader": "领" * 51}, "50"),
+        ({"content": "批" * 20001}, "20000"),
+    ],
+)
+def test_bad_instruction_input(client, people, item, override, message):
+    response = login(client, people["staff"]).post(
+        reverse("submissions:instruction_create", args=[item.pk]), instruction_post(**override),
+    )
+    assert response.status_code == 400 and message in response.content.decode()
+    assert not LeaderInstruction.objects.exists()
+
+
+def test_edit_and_delete_instruction_keep_history(client, people, item):
+    instruction = make_instruction(item, level="city", kind="read", leader="副市长")
+    client = login(client, people["staff"])
+    data = {"level": "city", "kind": "reference", "instructed_on": instruction.instructed_on.isoformat(),
+            "leader": "副市长", "content": ""}
+    assert client.post(reverse("submissions:instruction_edit", args=[item.pk, instruction.pk]), data).status_code == 302
+    instruction.refresh_from_db()
+    assert instruction.kind == "reference"
+    client.post(reverse("submissions:instruction_delete", args=[item.pk, instruction.pk]))
+    assert not LeaderInstruction.objects.exists()
+    actions = list(FactChange.objects.filter(model="LeaderInstruction").order_by("id").values_list("action", flat=True))
+    assert actions == [ChangeAction.UPDATE, ChangeAction.DELETE]
+
+
+# --- access -------------------------------------------------------------------------------------------
+
+PERSONAS = ("admin", "staff", "officer_a", "officer_b", "viewer", "anonymous")
+
+
+@pytest.mark.parametrize(
+    ("url_name", "method", "fact"),
+    [
+        ("submissions:adoption_create", "post", None),
+        ("submissions:adoption_edit", "get", "adoption"),
+        ("submissions:adoption_edit", "post", "adoption"),
+        ("submissions:adoption_delete", "post", "adoption"),
+        ("submissions:instruction_create", "post", None),
+        ("submissions:instruction_edit", "get", "instruction"),
+        ("submissions:instruction_edit", "post", "instruction"),
+        ("submissions:instruction_delete", "post", "instruction"),
+    ],
+)
+def test_only_staff_touch_adoptions_and_instructions(client, people, item, url_name, method, fact):
+    facts = {"adoption": make_adoption(item, level="state", adoption_type="general"),
+             "instruction": make_instruction(item, kind="read")}
+    args = [item.pk] + ([facts[fact].pk] if fact else [])
+    url = reverse(url_name, args=args)
+    for persona in ("officer_a", "officer_b", "viewer", "anonymous"):
+        client.logout()
+        login(client, people[persona])
+        response = client.get(url) if method == "get" else client.post(url, {**adoption_post(), **instruction_post()})
+        if persona == "anonymous":
+            assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+        else:
+            assert response.status_code == 403, persona
+    assert Adoption.objects.count() == 1 and LeaderInstruction.objects.count() == 1
+    assert not FactChange.objects.exists()
+    for persona in ("admin", "staff"):
+        client.logout()
+        response = login(client, people[persona]).get(url) if method == "get" else None
+        if response is not None:
+            assert response.status_code == 200
+
+
+def test_highest_level_only_setting_shows_the_lower_adoption_at_zero(client, people):
+    from scoring.models import AssessmentYear, RuleSet
+    from scoring.rules import RULES_2008
+
+    AssessmentYear.objects.create(year=2024, rule_set=RuleSet.objects.create(
+        name="2024-highest", params={**RULES_2008, "adoption_mode": "highest_level"}))
+    item = make_submission(make_unit(), submitted_at=shanghai(2024, 3, 1))
+    make_adoption(item, level="city", adoption_type="general", adopted_on=dt.date(2024, 3, 5))
+    make_adoption(item, level="province", adoption_type="general", adopted_on=dt.date(2024, 3, 9))
+    response = login(client, people["staff"]).get(reverse("submissions:detail", args=[item.pk]))
+    city, province = response.context["adoptions"]
+    assert (city.points, city.superseded) == (round2(Fraction(0)), True)
+    assert province.points == round2(rules_for_year(2024).rules().adoption_points["province"]["general"])
+    assert "仅计最高层级" in response.content.decode()

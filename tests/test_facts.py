@@ -1,0 +1,352 @@
+"""Urgent-information failures, the history of the facts, the database's own guards, and the demo year."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+import uuid
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Role
+from scoring.models import BasicWorkEntry, BasicWorkStatus
+from submissions import services
+from submissions.demo import seed_activity
+from submissions.models import (
+    ALLOWED_ADOPTION_TYPES,
+    Adoption,
+    ChangeAction,
+    FactChange,
+    FailureKind,
+    InstructionKind,
+    JointUnit,
+    LeaderInstruction,
+    SpecialRequest,
+    Submission,
+    UrgentFailure,
+)
+from submissions.services import ItemInput, Outcome, first_answers, outcome
+from tests.factories import make_failure, make_personas, make_submission, make_unit, make_user
+from units.demo import seed_units
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def people():
+    return make_personas()
+
+
+def login(client, user):
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def failure_post(unit, **kw) -> dict:
+    data = {"unit": unit.pk, "occurred_on": timezone.localdate().isoformat(), "kind": "late",
+            "description": "晚报两小时", "form_token": str(uuid.uuid4())}
+    data.update(kw)
+    return data
+
+
+# --- urgent-information failures ----------------------------------------------------------------------
+
+
+def test_staff_records_failure_with_history(client, people):
+    unit = make_unit()
+    response = login(client, people["staff"]).post(reverse("submissions:failure_create"), failure_post(unit, kind="omission"))
+    assert response.status_code == 302
+    failure = UrgentFailure.objects.get()
+    assert (failure.unit, failure.kind, failure.created_by) == (unit, "omission", people["staff"])
+    change = FactChange.objects.get(model="UrgentFailure", object_id=failure.pk)
+    assert change.changes["问题类型"] == ["", "漏报"]
+
+
+def test_double_submitted_failure_creates_one(client, people):
+    data = failure_post(make_unit())
+    client = login(client, people["staff"])
+    client.post(reverse("submissions:failure_create"), data)
+    assert client.post(reverse("submissions:failure_create"), data).status_code == 302
+    assert UrgentFailure.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"occurred_on": (timezone.localdate() + dt.timedelta(days=1)).isoformat()}, "日期不能晚于今天"),
+        ({"occurred_on": ""}, "请填写日期"),
+        ({"kind": "rumour"}, "选择一个有效的选项"),
+        ({"unit": 999999}, "所选单位不存在或已停用"),
+        ({"description": "说" * 20001}, "20000"),
+    ],
+)
+def test_bad_failure_input(client, people, override, message):
+    data = {**failure_post(make_unit()), **override}
+    response = login(client, people["staff"]).post(reverse("submissions:failure_create"), data)
+    page = response.content.decode()
+    assert response.status_code == 200 and message in page
+    assert not UrgentFailure.objects.exists()
+    if len(data["description"]) < 100:
+        assert data["description"] in page
+
+
+def test_failure_for_deactivated_unit_or_before_assessed_from(client, people):
+    gone = make_unit(is_active=False)
+    client = login(client, people["staff"])
+    assert "所选单位不存在或已停用" in client.post(reverse("submissions:failure_create"), failure_post(gone)).content.decode()
+    month = timezone.localdate().replace(day=1)
+    newcomer = make_unit(assessed_from=month)
+    early = (month - dt.timedelta(days=1)).isoformat()
+    page = client.post(reverse("submissions:failure_create"), failure_post(newcomer, occurred_on=early)).content.decode()
+    assert f"不能早于该单位的起始考核月份（{month.year}年{month.month}月）" in page
+    assert not UrgentFailure.objects.exists()
+
+
+def test_same_failure_twice_is_refused(client, people):
+    unit = make_unit()
+    make_failure(unit, kind="late", occurred_on=timezone.localdate())
+    response = login(client, people["staff"]).post(reverse("submissions:failure_create"), failure_post(unit))
+    assert "已记录过“迟报”问题" in response.content.decode()
+    assert UrgentFailure.objects.count() == 1
+
+
+def test_failure_list_per_unit_and_year(client, people):
+    a, b = make_unit(), make_unit()
+    this_year = timezone.localdate().year
+    make_failure(a, occurred_on=dt.date(this_year, 1, 5), kind="late", description="今年甲")
+    make_failure(b, occurred_on=dt.date(this_year, 1, 6), kind="concealment", description="今年乙")
+    make_failure(a, occurred_on=dt.date(this_year - 1, 5, 5), kind="omission", description="去年甲")
+    client = login(client, people["viewer"])
+
+    def described(**params) -> set[str]:
+        return {f.description for f in client.get(reverse("submissions:failure_list"), params).context["page"]}
+
+    assert described() == {"今年甲", "今年乙"}  # the current year by default
+    assert described(unit=a.pk, year=this_year - 1) == {"去年甲"}
+    assert described(kind="concealment") == {"今年乙"}
+    page = client.get(reverse("submissions:failure_list")).content.decode()
+    assert "记录问题" not in page  # a viewer reads, changes nothing
+
+
+def test_failure_list_query_count(client, people, django_assert_num_queries):
+    units = [make_unit() for _ in range(110)]
+    staff = people["staff"]
+    UrgentFailure.objects.bulk_create(
+        UrgentFailure(unit=u, occurred_on=timezone.localdate() - dt.timedelta(days=i % 20), kind="late", created_by=staff)
+        for i, u in enumerate(units)
+    )
+    client = login(client, staff)
+    # session, user, the unit filter's choices, count, page (with unit and recorder)
+    with django_assert_num_queries(5):
+        response = client.get(reverse("submissions:failure_list"))
+    assert len(response.context["page"]) == 50
+
+
+def test_edit_and_delete_failure_keep_history(client, people):
+    failure = make_failure(make_unit(), kind="late", description="旧说明")
+    client = login(client, people["staff"])
+    data = failure_post(failure.unit, occurred_on=failure.occurred_on.isoformat(), kind="omission", description="新说明")
+    del data["form_token"]
+    assert client.post(reverse("submissions:failure_edit", args=[failure.pk]), data).status_code == 302
+    failure.refresh_from_db()
+    assert failure.kind == "omission"
+    page = client.get(reverse("submissions:failure_edit", args=[failure.pk])).content.decode()
+    assert "旧说明" in page and "新说明" in page  # the history on the fact's page
+    viewer_page = login(Client(), people["viewer"]).get(reverse("submissions:failure_edit", args=[failure.pk]))
+    assert "旧说明" in viewer_page.content.decode() and "保存" not in viewer_page.content.decode()
+    client.post(reverse("submissions:failure_delete", args=[failure.pk]))
+    assert not UrgentFailure.objects.exists()
+    actions = list(FactChange.objects.filter(model="UrgentFailure").order_by("id").values_list("action", flat=True))
+    assert actions == [ChangeAction.UPDATE, ChangeAction.DELETE]
+
+
+PERSONAS = ("admin", "staff", "officer_a", "officer_b", "viewer", "anonymous")
+
+
+@pytest.mark.parametrize(
+    ("url_name", "method", "with_failure", "expected"),
+    [
+        ("submissions:failure_list", "get", False, (200, 200, 403, 403, 200, "login")),
+        ("submissions:failure_create", "get", False, (200, 200, 403, 403, 403, "login")),
+        ("submissions:failure_create", "post", False, (200, 200, 403, 403, 403, "login")),
+        ("submissions:failure_edit", "get", True, (200, 200, 403, 403, 200, "login")),
+        ("submissions:failure_edit", "post", True, (200, 200, 403, 403, 403, "login")),
+        ("submissions:failure_delete", "post", True, (302, 302, 403, 403, 403, "login")),
+    ],
+)
+def test_failure_views_by_persona(client, people, url_name, method, with_failure, expected):
+    for i, (persona, status) in enumerate(zip(PERSONAS, expected, strict=True)):
+        failure = make_failure(people["officer_a"].unit, occurred_on=timezone.localdate() - dt.timedelta(days=i))
+        url = reverse(url_name, args=[failure.pk] if with_failure else [])
+        client.logout()
+        login(client, people[persona])
+        response = client.get(url) if method == "get" else client.post(url, {"kind": "late"})
+        if status == "login":
+            assert response.status_code == 302 and response["Location"].startswith(reverse("login")), persona
+        else:
+            assert response.status_code == status, persona
+
+
+# --- the database's own guards --------------------------------------------------------------------------
+
+
+def test_database_guards():
+    item = make_submission(make_unit())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Submission.objects.filter(pk=item.pk).update(is_invalid=True, invalid_reason="")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Submission.objects.filter(pk=item.pk).update(unit_count=0)
+    other = make_unit()
+    JointUnit.objects.create(submission=item, unit=other)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        JointUnit.objects.create(submission=item, unit=other)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        UrgentFailure.objects.create(unit=other, occurred_on=timezone.localdate(), kind="gossip")
+
+
+# --- the demo year ------------------------------------------------------------------------------------
+
+
+def test_seed_activity_makes_a_plausible_idempotent_year():
+    year = timezone.localdate().year - 1
+    seed_units(year)
+    started = time.monotonic()
+    seed_activity(year)
+    assert time.monotonic() - started < 30  # a few seconds on a normal machine; generous for a shared CI box
+    counts = (Submission.objects.count(), Adoption.objects.count(), LeaderInstruction.objects.count(),
+              SpecialRequest.objects.count(), UrgentFailure.objects.count(), BasicWorkEntry.objects.count())
+    seed_activity(year)
+    assert counts == (Submission.objects.count(), Adoption.objects.count(), LeaderInstruction.objects.count(),
+                      SpecialRequest.objects.count(), UrgentFailure.objects.count(), BasicWorkEntry.objects.count())
+
+    items = Submission.objects.filter(ledger_no__startswith=f"DEMO{year}-")
+    assert items.count() > 5000
+    # unit_count is 1 + joint units on every item.
+    counted = items.annotate(j=Count("joint_units"))
+    assert all(i.unit_count == 1 + i.j for i in counted)
+    assert JointUnit.objects.exists()
+    assert not JointUnit.objects.filter(unit=models_f("submission__unit")).exists()
+    # Adoptions at every level with every allowed type; instructions of every kind at every level.
+    assert set(Adoption.objects.values_list("level", "adoption_type")) == {
+        (level, kind) for level, kinds in ALLOWED_ADOPTION_TYPES.items() for kind in kinds
+    }
+    assert set(LeaderInstruction.objects.values_list("level", "kind")) >= {
+        (level, kind) for level in ("city", "province", "state") for kind in InstructionKind.values
+    }
+    rate = {level: Adoption.objects.filter(level=level).count() / items.count() for level in ("city", "province", "state")}
+    assert 0.10 < rate["city"] < 0.20 and 0.01 < rate["province"] < 0.05 and rate["state"] < 0.02
+    assert set(UrgentFailure.objects.values_list("kind", flat=True)) == set(FailureKind.values)
+    # Requests with on-time, late and missing answers.
+    now = timezone.now()
+    outcomes = set()
+    for req in SpecialRequest.objects.all():
+        answers = first_answers(req)
+        outcomes |= {outcome(req.deadline, answers.get(u.pk), now) for u in req.targets.all()}
+    assert {Outcome.ON_TIME, Outcome.LATE, Outcome.MISSING} <= outcomes
+    assert SpecialRequest.objects.count() >= 8
+    # Every fact dated within reason: no item before its unit's assessed_from, nothing after today.
+    assert not items.filter(submitted_at__gt=now).exists()
+    assert not Adoption.objects.filter(adopted_on__gt=timezone.localdate()).exists()
+    for item in items.filter(unit__assessed_from__isnull=False).select_related("unit"):
+        assert timezone.localdate(item.submitted_at) >= item.unit.assessed_from
+    confirmed = BasicWorkEntry.objects.filter(year=year, status=BasicWorkStatus.CONFIRMED).count()
+    assert 0.8 * len(seed_units(year)) < confirmed < len(seed_units(year))
+    # Some units fall short of their quota (15 or 10 a month): the ranking has something to show.
+    per_unit = items.counted().values("unit__sequence", "unit").annotate(n=Count("id"))
+    short = [r for r in per_unit if r["n"] < 12 * (10 if r["unit__sequence"] == "bureau" else 15)]
+    assert short
+
+
+def models_f(name: str):
+    from django.db.models import F
+
+    return F(name)
+
+
+def test_seed_activity_current_year_stops_today():
+    year = timezone.localdate().year
+    seed_units(year)
+    seed_activity(year)
+    assert not Submission.objects.filter(submitted_at__gt=timezone.now()).exists()
+    # Two requests are still open, so officers have something to answer.
+    assert SpecialRequest.objects.filter(deadline__gt=timezone.now()).count() == 2
+
+
+def test_seed_activity_future_year_does_nothing():
+    seed_units(timezone.localdate().year)
+    seed_activity(timezone.localdate().year + 1)
+    assert not Submission.objects.exists()
+
+
+# --- races, on a database that really runs transactions side by side -------------------------------------
+
+on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent transactions (PostgreSQL)")
+
+
+def run_together(*calls) -> list:
+    """Start the calls at the same moment in threads, each on its own connection; their results or errors."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(i: int, call) -> None:
+        try:
+            barrier.wait()
+            results[i] = call()
+        except Exception as error:  # noqa: BLE001 - the test inspects what each call raised
+            results[i] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_double_submit_creates_one_item():
+    unit = make_unit()
+    user = make_user(Role.OFFICER, unit=unit)
+    data = ItemInput(unit=unit, title="同时提交", body="", info_type="general", submitted_at=timezone.now(),
+                     special_request=None, joint_units=[])
+    token = uuid.uuid4()
+    results = run_together(*[lambda: services.report_item(data, user=user, token=token)] * 2)
+    item = Submission.objects.get()
+    created = [r for r in results if isinstance(r, Submission)]
+    repeats = [r for r in results if isinstance(r, services.AlreadySubmitted)]
+    assert len(created) == 1 and len(repeats) == 1 and repeats[0].object_id == item.pk == created[0].pk
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_corrections_one_wins_the_other_is_told():
+    item = make_submission(make_unit(), title="原标题")
+    user = make_user(Role.STAFF)
+
+    def correct(title: str):
+        data = ItemInput(unit=item.unit, title=title, body="", info_type="general", submitted_at=item.submitted_at,
+                         special_request=None, joint_units=[])
+        return services.correct_item(item, data, user=user, version=1)
+
+    results = run_together(lambda: correct("甲"), lambda: correct("乙"))
+    stale = [r for r in results if isinstance(r, services.StaleEdit)]
+    saved = [r for r in results if isinstance(r, Submission)]
+    assert len(stale) == 1 and len(saved) == 1
+    item.refresh_from_db()
+    assert item.version == 2 and item.title == saved[0].title
+    assert FactChange.objects.filter(action=ChangeAction.UPDATE).count() == 1
