@@ -12,7 +12,8 @@ from django.urls import reverse
 class NavItem:
     label: str
     url_name: str
-    # Who sees it: "all" logged-in users, "staff" (office staff and administrators), "admin", "officer".
+    # Who sees it: "all" logged-in users, "staff" (office staff and administrators), "admin", "readers" (all but
+    # unit officers).
     audience: str = "all"
 
 
@@ -20,7 +21,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("首页", "home"),
     NavItem("政务信息", "submissions:list"),
     NavItem("专约", "submissions:request_list"),
-    NavItem("紧急信息问题", "submissions:failure_list", "staff"),
+    NavItem("紧急信息问题", "submissions:failure_list", "readers"),
     # Officers are sent on to their own unit's page.
     NavItem("单位", "units:list"),
     NavItem("考核排名", "scoring:ranking"),
@@ -38,7 +39,7 @@ def _visible(item: NavItem, user) -> bool:
         "all": True,
         "staff": user.is_office_staff,
         "admin": user.is_office_admin,
-        "officer": user.is_officer,
+        "readers": user.can_read_all,
     }[item.audience]
 
 
@@ -46,10 +47,10 @@ def navigation(request: HttpRequest) -> dict:
     user = request.user
     if not user.is_authenticated:
         return {"nav_items": []}
-    items = []
-    for item in NAV:
-        if _visible(item, user):
-            url = reverse(item.url_name)
-            active = request.path == url or (url != "/" and request.path.startswith(url))
-            items.append({"label": item.label, "url": url, "active": active})
+    items = [{"label": item.label, "url": reverse(item.url_name)} for item in NAV if _visible(item, user)]
+    # The deepest entry that contains the current page is the active one (/scoring/basic/ is not 考核排名).
+    containing = [i for i in items if request.path == i["url"] or (i["url"] != "/" and request.path.startswith(i["url"]))]
+    active = max(containing, key=lambda i: len(i["url"]), default=None)
+    for item in items:
+        item["active"] = item is active
     return {"nav_items": items}

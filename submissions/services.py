@@ -15,6 +15,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Min
 from django.utils import timezone
 
+from scoring.engine import request_outcome
 from submissions.models import (
     Adoption,
     ChangeAction,
@@ -103,6 +104,8 @@ def _names(units: Iterable[Unit]) -> str:
 
 # --- double submission -----------------------------------------------------------------------------------
 
+TOKEN_LIFETIME = dt.timedelta(days=2)
+
 
 def _claim_token(token: uuid.UUID, model: type[models.Model]) -> FormToken:
     """Take the form's token inside the caller's transaction; a taken token means a repeated POST.
@@ -110,6 +113,8 @@ def _claim_token(token: uuid.UUID, model: type[models.Model]) -> FormToken:
     On PostgreSQL a concurrent second POST waits on the unique index until the first commits, then fails
     here; on SQLite the IMMEDIATE transactions queue, so it sees the committed token.
     """
+    # A repeat comes within seconds; old tokens only fill the table.
+    FormToken.objects.filter(created_at__lt=timezone.now() - TOKEN_LIFETIME).delete()
     try:
         with transaction.atomic():
             return FormToken.objects.create(token=token, model=model.__name__)
@@ -301,6 +306,7 @@ def first_answers(request: SpecialRequest) -> dict[int, dt.datetime]:
 
 
 def outcome(deadline: dt.datetime, first_answer: dt.datetime | None, now: dt.datetime) -> str:
-    if first_answer is not None:
-        return Outcome.ON_TIME if first_answer <= deadline else Outcome.LATE
-    return Outcome.PENDING if now <= deadline else Outcome.MISSING
+    """The scoring rule's outcome, with "not yet" while an unanswered request is still open."""
+    if first_answer is None and now <= deadline:
+        return Outcome.PENDING
+    return request_outcome(first_answer, deadline)

@@ -12,12 +12,6 @@ from tests.factories import PASSWORD, make_personas, make_unit, make_user
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Every persona gets a password; the production hasher would make these tests slow.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 PERSONAS = ["admin", "staff", "officer_a", "officer_b", "viewer", "anonymous"]
 NEW_PASSWORD = "Harbin-2024-xinxi"
 

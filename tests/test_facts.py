@@ -24,6 +24,7 @@ from submissions.models import (
     ChangeAction,
     FactChange,
     FailureKind,
+    FormToken,
     InstructionKind,
     JointUnit,
     LeaderInstruction,
@@ -31,16 +32,11 @@ from submissions.models import (
     Submission,
     UrgentFailure,
 )
-from submissions.services import ItemInput, Outcome, first_answers, outcome
+from submissions.services import TOKEN_LIFETIME, ItemInput, Outcome, first_answers, outcome
 from tests.factories import make_failure, make_personas, make_submission, make_unit, make_user
 from units.demo import seed_units
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -80,6 +76,15 @@ def test_double_submitted_failure_creates_one(client, people):
     client.post(reverse("submissions:failure_create"), data)
     assert client.post(reverse("submissions:failure_create"), data).status_code == 302
     assert UrgentFailure.objects.count() == 1
+
+
+def test_old_form_tokens_are_cleared_when_a_new_one_is_claimed(client, people):
+    stale = FormToken.objects.create(token=uuid.uuid4(), model="UrgentFailure")
+    FormToken.objects.filter(pk=stale.pk).update(created_at=timezone.now() - TOKEN_LIFETIME - dt.timedelta(minutes=1))
+    fresh = FormToken.objects.create(token=uuid.uuid4(), model="UrgentFailure")
+    login(client, people["staff"]).post(reverse("submissions:failure_create"), failure_post(make_unit()))
+    assert not FormToken.objects.filter(pk=stale.pk).exists()
+    assert FormToken.objects.filter(pk=fresh.pk).exists()
 
 
 @pytest.mark.parametrize(

@@ -18,12 +18,6 @@ pytestmark = pytest.mark.django_db
 YEAR = 2024
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    # seed_demo sets five passwords per run; the production hasher would dominate the test's time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _counts() -> dict[str, int]:
     """Rows of every model of the project's apps, so a duplicate anywhere (units, people, facts) shows."""
     project_apps = ("accounts", "units", "submissions", "scoring", "bulletins", "awards")

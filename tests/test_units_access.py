@@ -12,12 +12,6 @@ from units.models import Person, Unit
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Every persona gets a password; the production hasher would make these tests slow.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 PERSONAS = ["admin", "staff", "officer_a", "officer_b", "viewer", "anonymous"]
 OFFICE = {"admin", "staff"}
 

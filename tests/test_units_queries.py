@@ -13,12 +13,6 @@ from units.models import Sequence, Unit
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Every persona gets a password; the production hasher would make these tests slow.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 # Session, user, the units with their people counted.
 UNIT_LIST_QUERIES = 3
 

@@ -15,7 +15,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 @pytest.fixture(scope="session", autouse=True)
 def _plain_http_live_server():
     # SecurityMiddleware reads SECURE_SSL_REDIRECT once, when the (session-wide) live server builds its handler,
-    # before the function-scoped `_plain_http` fixture of tests/conftest.py runs: switch it off for the session.
+    # before the function-scoped `_test_settings` fixture of tests/conftest.py runs: switch it off for the session.
     from django.conf import settings
 
     previous = settings.SECURE_SSL_REDIRECT
