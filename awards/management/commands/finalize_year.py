@@ -1,13 +1,14 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from awards.services import AwardsRefused, finalize_year
+from harbin_infoassess import cli
 
 
 class Command(BaseCommand):
     help = "确定年度考核结果（冻结各单位得分、名次和等次）；再次确定生成新版本，须填写原因。"
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--year", type=int, required=True)
+        parser.add_argument("--year", type=cli.year, required=True)
         parser.add_argument("--reason", default="")
 
     def handle(self, *args, year: int, reason: str, **options) -> None:

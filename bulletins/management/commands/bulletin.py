@@ -1,25 +1,12 @@
 import json
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from bulletins.publishing import BulletinRefused, parse_month
 from bulletins.services import build_bulletin, bulletin_json
-from scoring.engine import parse_year_month
-from scoring.management.commands.scores import write_output
+from harbin_infoassess import cli
 
 FORMATS = ("json", "xlsx")
-
-
-def parse_past_month(text: str) -> tuple[int, int]:
-    """A month that has begun: YYYY-MM, not in the future (Asia/Shanghai)."""
-    try:
-        year, month = parse_year_month(text)
-    except ValueError as e:
-        raise CommandError(str(e)) from None
-    today = timezone.localdate()
-    if (year, month) > (today.year, today.month):
-        raise CommandError(f"{year}年{month}月尚未到来，不能生成通报。")
-    return year, month
 
 
 class Command(BaseCommand):
@@ -31,10 +18,13 @@ class Command(BaseCommand):
         parser.add_argument("--output", help="输出文件（xlsx 必须指定）")
 
     def handle(self, *args, month: str, format: str, output: str | None, **options) -> None:
-        year, month_number = parse_past_month(month)
+        try:
+            first = parse_month(month)
+        except BulletinRefused as refusal:
+            raise CommandError(str(refusal)) from None
         if format not in FORMATS:
             raise CommandError(f"格式“{format}”无效，应为：{'、'.join(FORMATS)}。")
-        bulletin = build_bulletin(year, month_number)
+        bulletin = build_bulletin(first.year, first.month)
         if format == "json":
             content = json.dumps(bulletin_json(bulletin), ensure_ascii=False, indent=2) + "\n"
         else:
@@ -42,4 +32,4 @@ class Command(BaseCommand):
             from exports import render_xlsx
 
             content = render_xlsx(bulletin_reports(bulletin))
-        write_output(self, content, output)
+        cli.write_output(self, content, output)
