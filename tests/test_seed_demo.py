@@ -39,6 +39,7 @@ def test_seed_demo_twice_gives_the_same_counts():
     _seed()
     assert _counts() == first
     assert first["units.Unit"] > 50 and first["accounts.User"] == len(DEMO_ACCOUNTS)
+    assert first["bulletins.BulletinVersion"] == 12  # every month of the past demo year, published once
     daoli = Unit.objects.get(name="道里区")
     assert daoli.display_order == 10 and daoli.is_active
     assert User.objects.get(username="staff").is_active
@@ -48,6 +49,7 @@ def test_seed_demo_twice_gives_the_same_counts():
 def structure_only(monkeypatch):
     """The structure tests do not need the year of activity (submissions.demo, tested with the facts)."""
     monkeypatch.setattr("units.management.commands.seed_demo.seed_activity", lambda year: None)
+    monkeypatch.setattr("units.management.commands.seed_demo.seed_bulletins", lambda year: None)
 
 
 def test_seed_demo_builds_harbins_structure(structure_only):

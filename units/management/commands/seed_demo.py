@@ -5,12 +5,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD, seed_accounts
+from bulletins.demo import seed_bulletins
 from submissions.demo import seed_activity
 from units.demo import seed_people, seed_units
 
 
 class Command(BaseCommand):
-    help = "Load the demo data: Harbin's units and their people, one account per role, a year of activity. Idempotent."
+    help = "载入演示数据：哈尔滨的单位及责任人、各角色演示账号、一年的报送采用和已完成月份的通报。可重复运行。"
 
     def add_arguments(self, parser: CommandParser) -> None:
         # The current year by default, so the pages show live data (TIME_ZONE is Asia/Shanghai).
@@ -22,6 +23,7 @@ class Command(BaseCommand):
             people = seed_people(units)
             accounts = seed_accounts()
             seed_activity(year)
+            seed_bulletins(year)
         self.stdout.write(self.style.SUCCESS(f"演示数据已就绪：{len(units)} 个单位，{people} 名责任人，{year} 年的报送与采用。"))
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}，仅供演示）：")
         for account in accounts:
