@@ -1,5 +1,7 @@
 import pytest
 
+from tests.factories import make_personas, make_unit
+
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
@@ -7,3 +9,19 @@ def _test_settings(settings):
     settings.SECURE_SSL_REDIRECT = False
     # Hashing every persona's password with the production hasher would dominate the suite's time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def unit_a():
+    return make_unit()
+
+
+@pytest.fixture
+def unit_b():
+    return make_unit()
+
+
+@pytest.fixture
+def personas(unit_a, unit_b):
+    """Administrator, staff, the officers of unit A and unit B, a viewer, and an anonymous visitor (None)."""
+    return make_personas(unit_a, unit_b)

@@ -125,3 +125,10 @@ def make_scored_unit(sequence: str, instructions: int, year: int = 2024, **kw) -
         for i in range(instructions)
     )
     return unit
+
+
+def login(client, user: User | None):
+    """The test client as `user` (None: an anonymous visitor)."""
+    if user is not None:
+        client.force_login(user)
+    return client

@@ -14,25 +14,16 @@ from django.utils import timezone
 from scoring.engine import round2
 from scoring.services import rules_for_year
 from submissions.models import ALLOWED_ADOPTION_TYPES, Adoption, ChangeAction, FactChange, LeaderInstruction
-from tests.factories import make_adoption, make_instruction, make_personas, make_submission, make_unit, shanghai
+from tests.factories import login, make_adoption, make_instruction, make_submission, make_unit, shanghai
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def people():
-    return make_personas()
-
 
 @pytest.fixture
-def item(people):
-    return make_submission(people["officer_a"].unit, submitted_at=timezone.now() - dt.timedelta(days=10))
+def item(personas):
+    return make_submission(personas["officer_a"].unit, submitted_at=timezone.now() - dt.timedelta(days=10))
 
-
-def login(client, user):
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def today() -> str:
@@ -56,34 +47,34 @@ def instruction_post(**kw) -> dict:
 # --- adoptions ----------------------------------------------------------------------------------------
 
 
-def test_staff_records_adoption_with_history(client, people, item):
-    response = login(client, people["staff"]).post(reverse("submissions:adoption_create", args=[item.pk]), adoption_post())
+def test_staff_records_adoption_with_history(client, personas, item):
+    response = login(client, personas["staff"]).post(reverse("submissions:adoption_create", args=[item.pk]), adoption_post())
     assert response.status_code == 302
     adoption = Adoption.objects.get()
-    assert (adoption.submission, adoption.level, adoption.created_by) == (item, "city", people["staff"])
+    assert (adoption.submission, adoption.level, adoption.created_by) == (item, "city", personas["staff"])
     change = FactChange.objects.get(model="Adoption")
-    assert change.submission == item and change.user == people["staff"] and change.action == ChangeAction.CREATE
+    assert change.submission == item and change.user == personas["staff"] and change.action == ChangeAction.CREATE
     page = client.get(reverse("submissions:detail", args=[item.pk])).content.decode()
-    assert "第12期" in page and str(people["staff"]) in page
+    assert "第12期" in page and str(personas["staff"]) in page
 
 
-def test_item_adopted_at_several_levels(client, people, item):
-    client = login(client, people["staff"])
+def test_item_adopted_at_several_levels(client, personas, item):
+    client = login(client, personas["staff"])
     for level, kind in (("city", "urgent"), ("province", "research"), ("state", "general")):
         client.post(reverse("submissions:adoption_create", args=[item.pk]), adoption_post(level=level, adoption_type=kind))
     assert set(item.adoptions.values_list("level", flat=True)) == {"city", "province", "state"}
 
 
-def test_adoption_at_most_once_per_level(client, people, item):
+def test_adoption_at_most_once_per_level(client, personas, item):
     make_adoption(item, level="city")
-    response = login(client, people["staff"]).post(reverse("submissions:adoption_create", args=[item.pk]), adoption_post())
+    response = login(client, personas["staff"]).post(reverse("submissions:adoption_create", args=[item.pk]), adoption_post())
     assert response.status_code == 400 and "每个层级只能采用一次" in response.content.decode()
     assert Adoption.objects.count() == 1
 
 
-def test_double_submitted_adoption_creates_one(client, people, item):
+def test_double_submitted_adoption_creates_one(client, personas, item):
     data = adoption_post()
-    client = login(client, people["staff"])
+    client = login(client, personas["staff"])
     client.post(reverse("submissions:adoption_create", args=[item.pk]), data)
     second = client.post(reverse("submissions:adoption_create", args=[item.pk]), data)
     assert second.status_code == 302 and Adoption.objects.count() == 1
@@ -95,8 +86,8 @@ def test_double_submitted_adoption_creates_one(client, people, item):
      for kind in ("general", "urgent", "small_research", "large_research", "research")
      if kind not in ALLOWED_ADOPTION_TYPES[level]],
 )
-def test_type_not_allowed_at_level_is_refused(client, people, item, level, kind):
-    response = login(client, people["staff"]).post(
+def test_type_not_allowed_at_level_is_refused(client, personas, item, level, kind):
+    response = login(client, personas["staff"]).post(
         reverse("submissions:adoption_create", args=[item.pk]), adoption_post(level=level, adoption_type=kind),
     )
     assert response.status_code == 400 and "级采用只有这些类型" in response.content.decode()
@@ -120,25 +111,25 @@ def test_database_refuses_second_adoption_at_a_level(item):
         (lambda item: "2024-02-30", "有效的日期"),
     ],
 )
-def test_bad_adoption_date(client, people, item, day, message):
+def test_bad_adoption_date(client, personas, item, day, message):
     data = adoption_post(adopted_on=str(day(item)), carrier="保留的刊物名")
-    response = login(client, people["staff"]).post(reverse("submissions:adoption_create", args=[item.pk]), data)
+    response = login(client, personas["staff"]).post(reverse("submissions:adoption_create", args=[item.pk]), data)
     page = response.content.decode()
     assert response.status_code == 400 and message in page and "保留的刊物名" in page
     assert not Adoption.objects.exists()
 
 
-def test_oversized_carrier_is_refused(client, people, item):
-    response = login(client, people["staff"]).post(
+def test_oversized_carrier_is_refused(client, personas, item):
+    response = login(client, personas["staff"]).post(
         reverse("submissions:adoption_create", args=[item.pk]), adoption_post(carrier="刊" * 101),
     )
     assert response.status_code == 400 and "100" in response.content.decode()
     assert not Adoption.objects.exists()
 
 
-def test_edit_and_delete_adoption_keep_history(client, people, item):
+def test_edit_and_delete_adoption_keep_history(client, personas, item):
     adoption = make_adoption(item, level="city", adoption_type="general", issue_no="第1期")
-    client = login(client, people["staff"])
+    client = login(client, personas["staff"])
     data = {"level": "city", "adoption_type": "urgent", "adopted_on": adoption.adopted_on.isoformat(), "carrier": "",
             "issue_no": "第2期"}
     response = client.post(reverse("submissions:adoption_edit", args=[item.pk, adoption.pk]), data)
@@ -155,32 +146,32 @@ def test_edit_and_delete_adoption_keep_history(client, people, item):
     assert "删除" in page and "第2期" in page
 
 
-def test_edit_adoption_to_a_taken_level_is_refused(client, people, item):
+def test_edit_adoption_to_a_taken_level_is_refused(client, personas, item):
     make_adoption(item, level="city")
     province = make_adoption(item, level="province", adoption_type="general")
     data = {"level": "city", "adoption_type": "general", "adopted_on": today()}
-    response = login(client, people["staff"]).post(reverse("submissions:adoption_edit", args=[item.pk, province.pk]), data)
+    response = login(client, personas["staff"]).post(reverse("submissions:adoption_edit", args=[item.pk, province.pk]), data)
     assert "每个层级只能采用一次" in response.content.decode()
     province.refresh_from_db()
     assert province.level == "province"
 
 
-def test_adoption_of_another_item_is_404(client, people, item):
+def test_adoption_of_another_item_is_404(client, personas, item):
     other = make_adoption(make_submission(make_unit()))
-    response = login(client, people["staff"]).post(reverse("submissions:adoption_delete", args=[item.pk, other.pk]))
+    response = login(client, personas["staff"]).post(reverse("submissions:adoption_delete", args=[item.pk, other.pk]))
     assert response.status_code == 404 and Adoption.objects.filter(pk=other.pk).exists()
 
 
 # --- points shown ---------------------------------------------------------------------------------------
 
 
-def test_points_follow_the_years_rules_and_split_for_joint_items(client, people):
+def test_points_follow_the_years_rules_and_split_for_joint_items(client, personas):
     unit, partner, third = make_unit(), make_unit(), make_unit()
     item = make_submission(unit, joint=[partner, third], submitted_at=shanghai(2024, 3, 1))
     make_adoption(item, level="province", adoption_type="research", adopted_on=dt.date(2024, 3, 5))
     make_instruction(item, level="state", kind="affirm", instructed_on=dt.date(2024, 3, 9))
     rules = rules_for_year(2024).rules()
-    response = login(client, people["viewer"]).get(reverse("submissions:detail", args=[item.pk]))
+    response = login(client, personas["viewer"]).get(reverse("submissions:detail", args=[item.pk]))
     [adoption] = response.context["adoptions"]
     [instruction] = response.context["instructions"]
     assert adoption.points == round2(rules.adoption_points["province"]["research"])
@@ -191,7 +182,7 @@ def test_points_follow_the_years_rules_and_split_for_joint_items(client, people)
     assert f"{adoption.points:.2f}" in page and f"{adoption.share:.2f}" in page
 
 
-def test_points_use_a_years_own_rule_set(client, people):
+def test_points_use_a_years_own_rule_set(client, personas):
     from scoring.models import AssessmentYear, RuleSet
     from scoring.rules import RULES_2008
 
@@ -200,7 +191,7 @@ def test_points_use_a_years_own_rule_set(client, people):
     AssessmentYear.objects.create(year=2025, rule_set=RuleSet.objects.create(name="2025", params=params))
     item = make_submission(make_unit(), submitted_at=shanghai(2024, 12, 20))
     make_adoption(item, level="city", adoption_type="general", adopted_on=dt.date(2025, 1, 3))
-    response = login(client, people["staff"]).get(reverse("submissions:detail", args=[item.pk]))
+    response = login(client, personas["staff"]).get(reverse("submissions:detail", args=[item.pk]))
     # Decision 1: an adoption counts in its own date's year, under that year's rules.
     assert response.context["adoptions"][0].points == round2(Fraction(3))
     assert response.context["adoptions"][0].share is None
@@ -209,19 +200,19 @@ def test_points_use_a_years_own_rule_set(client, people):
 # --- instructions -------------------------------------------------------------------------------------
 
 
-def test_staff_records_several_instructions(client, people, item):
-    client = login(client, people["staff"])
+def test_staff_records_several_instructions(client, personas, item):
+    client = login(client, personas["staff"])
     client.post(reverse("submissions:instruction_create", args=[item.pk]), instruction_post())
     client.post(reverse("submissions:instruction_create", args=[item.pk]), instruction_post(leader="副市长", kind="read"))
     client.post(reverse("submissions:instruction_create", args=[item.pk]), instruction_post(level="province", leader="省长"))
     assert LeaderInstruction.objects.filter(submission=item).count() == 3
-    assert set(LeaderInstruction.objects.values_list("created_by", flat=True)) == {people["staff"].pk}
+    assert set(LeaderInstruction.objects.values_list("created_by", flat=True)) == {personas["staff"].pk}
     assert FactChange.objects.filter(model="LeaderInstruction", submission=item).count() == 3
 
 
-def test_duplicate_instruction_is_refused(client, people, item):
+def test_duplicate_instruction_is_refused(client, personas, item):
     make_instruction(item, level="city", kind="decision", instructed_on=timezone.localdate(), leader="市长")
-    response = login(client, people["staff"]).post(
+    response = login(client, personas["staff"]).post(
         reverse("submissions:instruction_create", args=[item.pk]), instruction_post(content="保留的批示内容"),
     )
     page = response.content.decode()
@@ -239,17 +230,17 @@ def test_duplicate_instruction_is_refused(client, people, item):
         ({"content": "批" * 20001}, "20000"),
     ],
 )
-def test_bad_instruction_input(client, people, item, override, message):
-    response = login(client, people["staff"]).post(
+def test_bad_instruction_input(client, personas, item, override, message):
+    response = login(client, personas["staff"]).post(
         reverse("submissions:instruction_create", args=[item.pk]), instruction_post(**override),
     )
     assert response.status_code == 400 and message in response.content.decode()
     assert not LeaderInstruction.objects.exists()
 
 
-def test_edit_and_delete_instruction_keep_history(client, people, item):
+def test_edit_and_delete_instruction_keep_history(client, personas, item):
     instruction = make_instruction(item, level="city", kind="read", leader="副市长")
-    client = login(client, people["staff"])
+    client = login(client, personas["staff"])
     data = {"level": "city", "kind": "reference", "instructed_on": instruction.instructed_on.isoformat(),
             "leader": "副市长", "content": ""}
     assert client.post(reverse("submissions:instruction_edit", args=[item.pk, instruction.pk]), data).status_code == 302
@@ -279,14 +270,14 @@ PERSONAS = ("admin", "staff", "officer_a", "officer_b", "viewer", "anonymous")
         ("submissions:instruction_delete", "post", "instruction"),
     ],
 )
-def test_only_staff_touch_adoptions_and_instructions(client, people, item, url_name, method, fact):
+def test_only_staff_touch_adoptions_and_instructions(client, personas, item, url_name, method, fact):
     facts = {"adoption": make_adoption(item, level="state", adoption_type="general"),
              "instruction": make_instruction(item, kind="read")}
     args = [item.pk] + ([facts[fact].pk] if fact else [])
     url = reverse(url_name, args=args)
     for persona in ("officer_a", "officer_b", "viewer", "anonymous"):
         client.logout()
-        login(client, people[persona])
+        login(client, personas[persona])
         response = client.get(url) if method == "get" else client.post(url, {**adoption_post(), **instruction_post()})
         if persona == "anonymous":
             assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
@@ -296,12 +287,12 @@ def test_only_staff_touch_adoptions_and_instructions(client, people, item, url_n
     assert not FactChange.objects.exists()
     for persona in ("admin", "staff"):
         client.logout()
-        response = login(client, people[persona]).get(url) if method == "get" else None
+        response = login(client, personas[persona]).get(url) if method == "get" else None
         if response is not None:
             assert response.status_code == 200
 
 
-def test_highest_level_only_setting_shows_the_lower_adoption_at_zero(client, people):
+def test_highest_level_only_setting_shows_the_lower_adoption_at_zero(client, personas):
     from scoring.models import AssessmentYear, RuleSet
     from scoring.rules import RULES_2008
 
@@ -310,7 +301,7 @@ def test_highest_level_only_setting_shows_the_lower_adoption_at_zero(client, peo
     item = make_submission(make_unit(), submitted_at=shanghai(2024, 3, 1))
     make_adoption(item, level="city", adoption_type="general", adopted_on=dt.date(2024, 3, 5))
     make_adoption(item, level="province", adoption_type="general", adopted_on=dt.date(2024, 3, 9))
-    response = login(client, people["staff"]).get(reverse("submissions:detail", args=[item.pk]))
+    response = login(client, personas["staff"]).get(reverse("submissions:detail", args=[item.pk]))
     city, province = response.context["adoptions"]
     assert (city.points, city.superseded) == (round2(Fraction(0)), True)
     assert province.points == round2(rules_for_year(2024).rules().adoption_points["province"]["general"])

@@ -9,10 +9,9 @@ from django.urls import reverse
 
 from scoring.models import AssessmentMethod, BasicWorkEntry, BasicWorkStatus
 from scoring.services import compute_scores
-from tests.factories import make_basic_work, make_personas, make_unit
+from tests.factories import login, make_basic_work, make_unit
 
 pytestmark = pytest.mark.django_db
-YEAR = 2024
 
 
 @pytest.fixture
@@ -25,15 +24,7 @@ def unit_b():
     return make_unit(name="南岗区", sequence="district")
 
 
-@pytest.fixture
-def personas(unit_a, unit_b):
-    return make_personas(unit_a, unit_b)
-
-
-def _login(client, user):
-    if user is not None:
-        client.force_login(user)
-    return client
+YEAR = 2024
 
 
 def _entry_data(items=("5",) * 8, method=AssessmentMethod.SPOT_CHECK, note="") -> dict[str, str]:
@@ -49,7 +40,7 @@ def _unit_url(unit, year=YEAR) -> str:
     [("admin", 200), ("staff", 200), ("officer_a", 200), ("officer_b", 200), ("viewer", 200), ("anonymous", 302)],
 )
 def test_basic_list_access(client, personas, persona, status):
-    assert _login(client, personas[persona]).get(reverse("scoring:basic_list")).status_code == status
+    assert login(client, personas[persona]).get(reverse("scoring:basic_list")).status_code == status
 
 
 def test_basic_list_shows_confirmed_totals_not_assessed_and_pending_self_checks(client, personas, unit_a, unit_b):
@@ -75,11 +66,17 @@ def test_officer_sees_only_their_own_unit_in_the_list(client, personas, unit_a, 
 
 @pytest.mark.parametrize(
     ("persona", "get_status", "post_status"),
-    [("admin", 200, 302), ("staff", 200, 302), ("officer_a", 200, 302), ("officer_b", 404, 404),
-     ("viewer", 200, 403), ("anonymous", 302, 302)],
+    [
+        ("admin", 200, 302),
+        ("staff", 200, 302),
+        ("officer_a", 200, 302),
+        ("officer_b", 404, 404),
+        ("viewer", 200, 403),
+        ("anonymous", 302, 302),
+    ],
 )
 def test_basic_unit_access(client, personas, unit_a, persona, get_status, post_status):
-    c = _login(client, personas[persona])
+    c = login(client, personas[persona])
     assert c.get(_unit_url(unit_a)).status_code == get_status
     assert c.post(_unit_url(unit_a), _entry_data()).status_code == post_status
     expected = {"admin": 1, "staff": 1, "officer_a": 1}.get(persona, 0)
@@ -147,7 +144,7 @@ def test_record_zero_with_a_reason(client, personas, unit_a):
 
 
 def test_officer_self_check_then_staff_confirm_with_a_correction(client, personas, unit_a):
-    officer = _login(client, personas["officer_a"])
+    officer = login(client, personas["officer_a"])
     items = ["5", "5", "5", "5", "5", "4", "5", "5"]
     # Even a forged method is ignored: a unit's entry is a self-check.
     officer.post(_unit_url(unit_a), _entry_data(items, AssessmentMethod.SPOT_CHECK, "本单位自查"))
@@ -156,7 +153,7 @@ def test_officer_self_check_then_staff_confirm_with_a_correction(client, persona
     score = next(s for s in compute_scores(YEAR).scores if s.facts.unit_id == unit_a.pk)
     assert score.basic is None  # a self-check does not count before the office confirms it
 
-    staff = _login(client, personas["staff"])
+    staff = login(client, personas["staff"])
     response = staff.get(_unit_url(unit_a))
     # The office's form starts from the self-check: item 6 shows the unit's 4.0, the others 5.0.
     html = response.content.decode()
@@ -172,7 +169,7 @@ def test_officer_self_check_then_staff_confirm_with_a_correction(client, persona
     assert score.basic == sum(Decimal(v) for v in corrected)
 
     # The officer sees the confirmed entry next to their self-check, and cannot change the confirmed one.
-    officer = _login(client, personas["officer_a"])
+    officer = login(client, personas["officer_a"])
     response = officer.get(_unit_url(unit_a))
     assert response.context["row"].confirmed == confirmed and "核实后更正第6项" in response.content.decode()
     officer.post(_unit_url(unit_a), _entry_data(["5"] * 8))

@@ -33,21 +33,12 @@ from submissions.models import (
     UrgentFailure,
 )
 from submissions.services import TOKEN_LIFETIME, ItemInput, Outcome, first_answers, outcome
-from tests.factories import make_failure, make_personas, make_submission, make_unit, make_user
+from tests.factories import login, make_failure, make_submission, make_unit, make_user
 from units.demo import seed_units
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def people():
-    return make_personas()
-
-
-def login(client, user):
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def failure_post(unit, **kw) -> dict:
@@ -60,29 +51,29 @@ def failure_post(unit, **kw) -> dict:
 # --- urgent-information failures ----------------------------------------------------------------------
 
 
-def test_staff_records_failure_with_history(client, people):
+def test_staff_records_failure_with_history(client, personas):
     unit = make_unit()
-    response = login(client, people["staff"]).post(reverse("submissions:failure_create"), failure_post(unit, kind="omission"))
+    response = login(client, personas["staff"]).post(reverse("submissions:failure_create"), failure_post(unit, kind="omission"))
     assert response.status_code == 302
     failure = UrgentFailure.objects.get()
-    assert (failure.unit, failure.kind, failure.created_by) == (unit, "omission", people["staff"])
+    assert (failure.unit, failure.kind, failure.created_by) == (unit, "omission", personas["staff"])
     change = FactChange.objects.get(model="UrgentFailure", object_id=failure.pk)
     assert change.changes["问题类型"] == ["", "漏报"]
 
 
-def test_double_submitted_failure_creates_one(client, people):
+def test_double_submitted_failure_creates_one(client, personas):
     data = failure_post(make_unit())
-    client = login(client, people["staff"])
+    client = login(client, personas["staff"])
     client.post(reverse("submissions:failure_create"), data)
     assert client.post(reverse("submissions:failure_create"), data).status_code == 302
     assert UrgentFailure.objects.count() == 1
 
 
-def test_old_form_tokens_are_cleared_when_a_new_one_is_claimed(client, people):
+def test_old_form_tokens_are_cleared_when_a_new_one_is_claimed(client, personas):
     stale = FormToken.objects.create(token=uuid.uuid4(), model="UrgentFailure")
     FormToken.objects.filter(pk=stale.pk).update(created_at=timezone.now() - TOKEN_LIFETIME - dt.timedelta(minutes=1))
     fresh = FormToken.objects.create(token=uuid.uuid4(), model="UrgentFailure")
-    login(client, people["staff"]).post(reverse("submissions:failure_create"), failure_post(make_unit()))
+    login(client, personas["staff"]).post(reverse("submissions:failure_create"), failure_post(make_unit()))
     assert not FormToken.objects.filter(pk=stale.pk).exists()
     assert FormToken.objects.filter(pk=fresh.pk).exists()
 
@@ -97,9 +88,9 @@ def test_old_form_tokens_are_cleared_when_a_new_one_is_claimed(client, people):
         ({"description": "说" * 20001}, "20000"),
     ],
 )
-def test_bad_failure_input(client, people, override, message):
+def test_bad_failure_input(client, personas, override, message):
     data = {**failure_post(make_unit()), **override}
-    response = login(client, people["staff"]).post(reverse("submissions:failure_create"), data)
+    response = login(client, personas["staff"]).post(reverse("submissions:failure_create"), data)
     page = response.content.decode()
     assert response.status_code == 200 and message in page
     assert not UrgentFailure.objects.exists()
@@ -107,9 +98,9 @@ def test_bad_failure_input(client, people, override, message):
         assert data["description"] in page
 
 
-def test_failure_for_deactivated_unit_or_before_assessed_from(client, people):
+def test_failure_for_deactivated_unit_or_before_assessed_from(client, personas):
     gone = make_unit(is_active=False)
-    client = login(client, people["staff"])
+    client = login(client, personas["staff"])
     assert "所选单位不存在或已停用" in client.post(reverse("submissions:failure_create"), failure_post(gone)).content.decode()
     month = timezone.localdate().replace(day=1)
     newcomer = make_unit(assessed_from=month)
@@ -119,21 +110,21 @@ def test_failure_for_deactivated_unit_or_before_assessed_from(client, people):
     assert not UrgentFailure.objects.exists()
 
 
-def test_same_failure_twice_is_refused(client, people):
+def test_same_failure_twice_is_refused(client, personas):
     unit = make_unit()
     make_failure(unit, kind="late", occurred_on=timezone.localdate())
-    response = login(client, people["staff"]).post(reverse("submissions:failure_create"), failure_post(unit))
+    response = login(client, personas["staff"]).post(reverse("submissions:failure_create"), failure_post(unit))
     assert "已记录过“迟报”问题" in response.content.decode()
     assert UrgentFailure.objects.count() == 1
 
 
-def test_failure_list_per_unit_and_year(client, people):
+def test_failure_list_per_unit_and_year(client, personas):
     a, b = make_unit(), make_unit()
     this_year = timezone.localdate().year
     make_failure(a, occurred_on=dt.date(this_year, 1, 5), kind="late", description="今年甲")
     make_failure(b, occurred_on=dt.date(this_year, 1, 6), kind="concealment", description="今年乙")
     make_failure(a, occurred_on=dt.date(this_year - 1, 5, 5), kind="omission", description="去年甲")
-    client = login(client, people["viewer"])
+    client = login(client, personas["viewer"])
 
     def described(**params) -> set[str]:
         return {f.description for f in client.get(reverse("submissions:failure_list"), params).context["page"]}
@@ -145,9 +136,9 @@ def test_failure_list_per_unit_and_year(client, people):
     assert "记录问题" not in page  # a viewer reads, changes nothing
 
 
-def test_failure_list_query_count(client, people, django_assert_num_queries):
+def test_failure_list_query_count(client, personas, django_assert_num_queries):
     units = [make_unit() for _ in range(110)]
-    staff = people["staff"]
+    staff = personas["staff"]
     UrgentFailure.objects.bulk_create(
         UrgentFailure(unit=u, occurred_on=timezone.localdate() - dt.timedelta(days=i % 20), kind="late", created_by=staff)
         for i, u in enumerate(units)
@@ -159,9 +150,9 @@ def test_failure_list_query_count(client, people, django_assert_num_queries):
     assert len(response.context["page"]) == 50
 
 
-def test_edit_and_delete_failure_keep_history(client, people):
+def test_edit_and_delete_failure_keep_history(client, personas):
     failure = make_failure(make_unit(), kind="late", description="旧说明")
-    client = login(client, people["staff"])
+    client = login(client, personas["staff"])
     data = failure_post(failure.unit, occurred_on=failure.occurred_on.isoformat(), kind="omission", description="新说明")
     del data["form_token"]
     assert client.post(reverse("submissions:failure_edit", args=[failure.pk]), data).status_code == 302
@@ -169,7 +160,7 @@ def test_edit_and_delete_failure_keep_history(client, people):
     assert failure.kind == "omission"
     page = client.get(reverse("submissions:failure_edit", args=[failure.pk])).content.decode()
     assert "旧说明" in page and "新说明" in page  # the history on the fact's page
-    viewer_page = login(Client(), people["viewer"]).get(reverse("submissions:failure_edit", args=[failure.pk]))
+    viewer_page = login(Client(), personas["viewer"]).get(reverse("submissions:failure_edit", args=[failure.pk]))
     assert "旧说明" in viewer_page.content.decode() and "保存" not in viewer_page.content.decode()
     client.post(reverse("submissions:failure_delete", args=[failure.pk]))
     assert not UrgentFailure.objects.exists()
@@ -191,12 +182,12 @@ PERSONAS = ("admin", "staff", "officer_a", "officer_b", "viewer", "anonymous")
         ("submissions:failure_delete", "post", True, (302, 302, 403, 403, 403, "login")),
     ],
 )
-def test_failure_views_by_persona(client, people, url_name, method, with_failure, expected):
+def test_failure_views_by_persona(client, personas, url_name, method, with_failure, expected):
     for i, (persona, status) in enumerate(zip(PERSONAS, expected, strict=True)):
-        failure = make_failure(people["officer_a"].unit, occurred_on=timezone.localdate() - dt.timedelta(days=i))
+        failure = make_failure(personas["officer_a"].unit, occurred_on=timezone.localdate() - dt.timedelta(days=i))
         url = reverse(url_name, args=[failure.pk] if with_failure else [])
         client.logout()
-        login(client, people[persona])
+        login(client, personas[persona])
         response = client.get(url) if method == "get" else client.post(url, {"kind": "late"})
         if status == "login":
             assert response.status_code == 302 and response["Location"].startswith(reverse("login")), persona

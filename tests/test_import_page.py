@@ -7,7 +7,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from submissions.models import Submission
-from tests.factories import make_personas
 from tests.ledger_builder import ledger_bytes
 from units.models import Unit
 
@@ -26,10 +25,6 @@ GOOD = {
 def _upload(content: bytes, name: str = "台账.xlsx") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="application/octet-stream")
 
-
-@pytest.fixture
-def personas():
-    return make_personas()
 
 
 @pytest.mark.parametrize(

@@ -13,20 +13,11 @@ from accounts.views import home
 from submissions.models import ChangeAction, FactChange, SpecialRequest, Submission
 from submissions.panels import home_panel
 from submissions.services import Outcome, outcome
-from tests.factories import make_personas, make_request, make_submission, make_unit
+from tests.factories import login, make_request, make_submission, make_unit
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def people():
-    return make_personas()
-
-
-def login(client, user):
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def request_post(targets=(), **kw) -> dict:
@@ -54,24 +45,24 @@ def test_outcome_follows_decision_5():
 # --- creating and editing ---------------------------------------------------------------------------------
 
 
-def test_staff_creates_request_with_targets_and_whole_sequences(client, people):
+def test_staff_creates_request_with_targets_and_whole_sequences(client, personas):
     a = make_unit(sequence="bureau")
     d1, d2 = make_unit(sequence="district"), make_unit(sequence="district")
     make_unit(sequence="district", is_active=False)
-    response = login(client, people["staff"]).post(
+    response = login(client, personas["staff"]).post(
         reverse("submissions:request_create"), request_post([a], target_sequences=["district"]),
     )
     req = SpecialRequest.objects.get()
     assert response["Location"] == reverse("submissions:request_detail", args=[req.pk])
     assert set(req.targets.all()) == {a, d1, d2}
-    assert req.created_by == people["staff"]
+    assert req.created_by == personas["staff"]
     change = FactChange.objects.get(model="SpecialRequest")
     assert change.action == ChangeAction.CREATE and change.changes["专约编号"] == ["", "ZY2024-01"]
 
 
-def test_double_submitted_request_creates_one(client, people):
+def test_double_submitted_request_creates_one(client, personas):
     data = request_post([make_unit()])
-    client = login(client, people["staff"])
+    client = login(client, personas["staff"])
     client.post(reverse("submissions:request_create"), data)
     second = client.post(reverse("submissions:request_create"), data)
     assert SpecialRequest.objects.count() == 1 and second.status_code == 302
@@ -88,33 +79,33 @@ def test_double_submitted_request_creates_one(client, people):
         ({"targets": [999999]}, "不存在或已停用"),
     ],
 )
-def test_bad_request_input(client, people, override, message):
+def test_bad_request_input(client, personas, override, message):
     data = {**request_post([make_unit()]), **override}
-    response = login(client, people["staff"]).post(reverse("submissions:request_create"), data)
+    response = login(client, personas["staff"]).post(reverse("submissions:request_create"), data)
     assert response.status_code == 200 and message in response.content.decode()
     assert not SpecialRequest.objects.exists()
     assert data["description"] in response.content.decode()
 
 
-def test_deactivated_target_is_refused(client, people):
+def test_deactivated_target_is_refused(client, personas):
     gone = make_unit(is_active=False)
-    response = login(client, people["staff"]).post(reverse("submissions:request_create"), request_post([gone]))
+    response = login(client, personas["staff"]).post(reverse("submissions:request_create"), request_post([gone]))
     assert "不存在或已停用" in response.content.decode()
     assert not SpecialRequest.objects.exists()
 
 
-def test_duplicate_code_is_refused(client, people):
+def test_duplicate_code_is_refused(client, personas):
     make_request(code="ZY2024-01")
-    response = login(client, people["staff"]).post(reverse("submissions:request_create"), request_post([make_unit()]))
+    response = login(client, personas["staff"]).post(reverse("submissions:request_create"), request_post([make_unit()]))
     assert "专约编号" in response.content.decode() and SpecialRequest.objects.count() == 1
 
 
-def test_staff_edits_request_with_history(client, people):
+def test_staff_edits_request_with_history(client, personas):
     a, b = make_unit(), make_unit()
     req = make_request([a], title="旧标题")
     data = request_post([a, b], code=req.code, title="新标题")
     del data["form_token"]
-    login(client, people["staff"]).post(reverse("submissions:request_edit", args=[req.pk]), data)
+    login(client, personas["staff"]).post(reverse("submissions:request_edit", args=[req.pk]), data)
     req.refresh_from_db()
     assert req.title == "新标题" and set(req.targets.all()) == {a, b}
     change = FactChange.objects.get(model="SpecialRequest", action=ChangeAction.UPDATE)
@@ -125,7 +116,7 @@ def test_staff_edits_request_with_history(client, people):
 # --- the request page ---------------------------------------------------------------------------------
 
 
-def test_request_page_shows_each_target_outcome(client, people):
+def test_request_page_shows_each_target_outcome(client, personas):
     deadline = timezone.now() - dt.timedelta(days=1)
     on_time, late, missing, invalid_only = (make_unit() for _ in range(4))
     req = make_request([on_time, late, missing, invalid_only], deadline=deadline)
@@ -133,42 +124,42 @@ def test_request_page_shows_each_target_outcome(client, people):
     make_submission(on_time, special_request=req, submitted_at=deadline + dt.timedelta(hours=1))
     make_submission(late, special_request=req, submitted_at=deadline + dt.timedelta(minutes=1))
     make_submission(invalid_only, special_request=req, submitted_at=deadline - dt.timedelta(hours=1), invalid_reason="重复")
-    response = login(client, people["viewer"]).get(reverse("submissions:request_detail", args=[req.pk]))
+    response = login(client, personas["viewer"]).get(reverse("submissions:request_detail", args=[req.pk]))
     outcomes = {unit.pk: result for unit, _, result in response.context["rows"]}
     assert outcomes == {on_time.pk: "on_time", late.pk: "late", missing.pk: "missing", invalid_only.pk: "missing"}
     page = response.content.decode()
     assert "按时" in page and "逾期" in page and "未报送" in page
 
 
-def test_open_request_shows_not_yet(client, people):
+def test_open_request_shows_not_yet(client, personas):
     unit = make_unit()
     req = make_request([unit], deadline=timezone.now() + dt.timedelta(days=2))
-    response = login(client, people["staff"]).get(reverse("submissions:request_detail", args=[req.pk]))
+    response = login(client, personas["staff"]).get(reverse("submissions:request_detail", args=[req.pk]))
     assert [r[2] for r in response.context["rows"]] == ["pending"]
     assert "未报送（未截止）" in response.content.decode()
 
 
-def test_officer_sees_only_own_row(client, people):
-    a, b = people["officer_a"].unit, people["officer_b"].unit
+def test_officer_sees_only_own_row(client, personas):
+    a, b = personas["officer_a"].unit, personas["officer_b"].unit
     req = make_request([a, b])
-    response = login(client, people["officer_a"]).get(reverse("submissions:request_detail", args=[req.pk]))
+    response = login(client, personas["officer_a"]).get(reverse("submissions:request_detail", args=[req.pk]))
     assert [row[0] for row in response.context["rows"]] == [a]
 
 
-def test_request_page_query_count_with_many_targets(client, people, django_assert_num_queries):
+def test_request_page_query_count_with_many_targets(client, personas, django_assert_num_queries):
     units = [make_unit() for _ in range(120)]
     deadline = timezone.now() - dt.timedelta(days=1)
     req = make_request(units, deadline=deadline)
     for i, unit in enumerate(units[:80]):
         make_submission(unit, special_request=req, submitted_at=deadline + dt.timedelta(hours=i % 3 - 1))
-    client = login(client, people["staff"])
+    client = login(client, personas["staff"])
     # session, user, request, targets, answers, history
     with django_assert_num_queries(6):
         response = client.get(reverse("submissions:request_detail", args=[req.pk]))
     assert len(response.context["rows"]) == 120
 
 
-def test_request_list_query_count(client, people, django_assert_num_queries):
+def test_request_list_query_count(client, personas, django_assert_num_queries):
     units = [make_unit() for _ in range(110)]
     for i in range(60):
         req = make_request(units[: 10 + i])
@@ -178,21 +169,21 @@ def test_request_list_query_count(client, people, django_assert_num_queries):
         if persona == "officer_a":
             through = SpecialRequest.targets.through
             through.objects.bulk_create(
-                through(specialrequest=r, unit=people["officer_a"].unit) for r in SpecialRequest.objects.all()
+                through(specialrequest=r, unit=personas["officer_a"].unit) for r in SpecialRequest.objects.all()
             )
-        login(client, people[persona])
+        login(client, personas[persona])
         # session, user, (officer: unit), count, page
         with django_assert_num_queries(4 if persona == "staff" else 5):
             response = client.get(reverse("submissions:request_list"))
         assert len(response.context["page"]) == 50
 
 
-def test_officer_list_shows_own_requests_with_own_outcome(client, people):
-    a = people["officer_a"].unit
+def test_officer_list_shows_own_requests_with_own_outcome(client, personas):
+    a = personas["officer_a"].unit
     mine = make_request([a], title="本单位专约", deadline=timezone.now() - dt.timedelta(days=1))
-    make_request([people["officer_b"].unit], title="他单位专约")
+    make_request([personas["officer_b"].unit], title="他单位专约")
     make_submission(a, special_request=mine, submitted_at=timezone.now() - dt.timedelta(hours=1))
-    response = login(client, people["officer_a"]).get(reverse("submissions:request_list"))
+    response = login(client, personas["officer_a"]).get(reverse("submissions:request_list"))
     page = response.content.decode()
     assert "本单位专约" in page and "他单位专约" not in page
     assert [r.my_outcome for r in response.context["page"]] == ["late"]
@@ -205,8 +196,8 @@ def item_post(**kw) -> dict:
     return {"title": "作答信息", "info_type": "general", "body": "", "form_token": str(uuid.uuid4()), **kw}
 
 
-def test_officer_answers_open_request(client, people):
-    officer = people["officer_a"]
+def test_officer_answers_open_request(client, personas):
+    officer = personas["officer_a"]
     req = make_request([officer.unit])
     client = login(client, officer)
     form = client.get(reverse("submissions:create"), {"request": req.pk}).content.decode()
@@ -219,12 +210,12 @@ def test_officer_answers_open_request(client, people):
 
 
 @pytest.mark.parametrize("case", ["closed", "other_unit", "nonexistent"])
-def test_officer_cannot_answer_closed_or_foreign_request(client, people, case):
-    officer = people["officer_a"]
+def test_officer_cannot_answer_closed_or_foreign_request(client, personas, case):
+    officer = personas["officer_a"]
     if case == "closed":
         req_id = make_request([officer.unit], deadline=timezone.now() - dt.timedelta(minutes=1)).pk
     elif case == "other_unit":
-        req_id = make_request([people["officer_b"].unit]).pk
+        req_id = make_request([personas["officer_b"].unit]).pk
     else:
         req_id = 999999
     response = login(client, officer).post(reverse("submissions:create"), item_post(special_request=req_id))
@@ -233,23 +224,23 @@ def test_officer_cannot_answer_closed_or_foreign_request(client, people, case):
     assert not Submission.objects.exists()
 
 
-def test_staff_records_late_answer(client, people):
+def test_staff_records_late_answer(client, personas):
     unit = make_unit()
     deadline = timezone.now() - dt.timedelta(days=3)
     req = make_request([unit], deadline=deadline)
     late = timezone.localtime(deadline + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
-    client = login(client, people["staff"])
+    client = login(client, personas["staff"])
     client.post(reverse("submissions:create"), item_post(unit=unit.pk, submitted_at=late, special_request=req.pk))
     assert Submission.objects.get().special_request == req
     response = client.get(reverse("submissions:request_detail", args=[req.pk]))
     assert [r[2] for r in response.context["rows"]] == ["late"]
 
 
-def test_staff_answer_must_be_for_a_target_unit(client, people):
+def test_staff_answer_must_be_for_a_target_unit(client, personas):
     req = make_request([make_unit()])
     other = make_unit()
     when = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
-    response = login(client, people["staff"]).post(
+    response = login(client, personas["staff"]).post(
         reverse("submissions:create"), item_post(unit=other.pk, submitted_at=when, special_request=req.pk),
     )
     assert "该专约的对象单位不包括报送单位" in response.content.decode()
@@ -259,12 +250,12 @@ def test_staff_answer_must_be_for_a_target_unit(client, people):
 # --- the officer's start page -------------------------------------------------------------------------
 
 
-def test_home_panel_lists_open_requests_for_the_unit(client, people, rf):
-    officer = people["officer_a"]
+def test_home_panel_lists_open_requests_for_the_unit(client, personas, rf):
+    officer = personas["officer_a"]
     soon = make_request([officer.unit], title="即将截止", deadline=timezone.now() + dt.timedelta(hours=3))
     later = make_request([officer.unit], title="下周截止", deadline=timezone.now() + dt.timedelta(days=7))
     make_request([officer.unit], title="已截止", deadline=timezone.now() - dt.timedelta(hours=1))
-    make_request([people["officer_b"].unit], title="他单位")
+    make_request([personas["officer_b"].unit], title="他单位")
     request = rf.get("/")
     request.user = officer
     assert home_panel(request)["requests"] == [soon, later]
@@ -274,9 +265,9 @@ def test_home_panel_lists_open_requests_for_the_unit(client, people, rf):
     assert home is not None
 
 
-def test_home_panel_is_for_officers_only(rf, people):
+def test_home_panel_is_for_officers_only(rf, personas):
     request = rf.get("/")
-    request.user = people["staff"]
+    request.user = personas["staff"]
     assert home_panel(request) is None
 
 
@@ -292,12 +283,12 @@ EXPECTED = {
 
 
 @pytest.mark.parametrize(("url_name", "with_req"), list(EXPECTED))
-def test_request_views_by_persona(client, people, url_name, with_req):
-    req = make_request([people["officer_a"].unit])
+def test_request_views_by_persona(client, personas, url_name, with_req):
+    req = make_request([personas["officer_a"].unit])
     url = reverse(url_name, args=[req.pk] if with_req else [])
     for persona, expected in zip(PERSONAS, EXPECTED[(url_name, with_req)], strict=True):
         client.logout()
-        response = login(client, people[persona]).get(url)
+        response = login(client, personas[persona]).get(url)
         if expected == "login":
             assert response.status_code == 302 and response["Location"].startswith(reverse("login")), persona
         else:
@@ -305,9 +296,9 @@ def test_request_views_by_persona(client, people, url_name, with_req):
 
 
 @pytest.mark.parametrize("persona", ["officer_a", "viewer"])
-def test_non_staff_cannot_post_requests(client, people, persona):
-    req = make_request([people["officer_a"].unit], title="原标题")
-    client = login(client, people[persona])
+def test_non_staff_cannot_post_requests(client, personas, persona):
+    req = make_request([personas["officer_a"].unit], title="原标题")
+    client = login(client, personas[persona])
     assert client.post(reverse("submissions:request_create"), request_post([make_unit()])).status_code == 403
     data = request_post([make_unit()], code=req.code, title="篡改")
     assert client.post(reverse("submissions:request_edit", args=[req.pk]), data).status_code == 403

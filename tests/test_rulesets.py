@@ -12,25 +12,16 @@ from scoring.models import AssessmentYear, RuleSet
 from scoring.rules import RULES_2008
 from scoring.rulesets import PARAM_FIELDS, is_editable, read
 from scoring.services import compute_scores
-from tests.factories import make_basic_work, make_personas, make_submission, make_unit, shanghai
+from tests.factories import login, make_basic_work, make_submission, make_unit, shanghai
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def personas():
-    return make_personas()
 
 
 @pytest.fixture
 def rules_2008() -> RuleSet:
     return RuleSet.objects.get(name="2008")
 
-
-def _client_for(client, user):
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def _form_data(rule_set: RuleSet, **changes) -> dict[str, str]:
@@ -62,7 +53,7 @@ ADMIN_ONLY_PAGES = ["scoring:ruleset_list", "scoring:year_list"]
     [("admin", 200), ("staff", 403), ("officer_a", 403), ("officer_b", 403), ("viewer", 403), ("anonymous", 302)],
 )
 def test_rule_set_pages_are_for_administrators_only(client, personas, url_name, persona, status):
-    response = _client_for(client, personas[persona]).get(reverse(url_name))
+    response = login(client, personas[persona]).get(reverse(url_name))
     assert response.status_code == status
     if status == 302:
         assert response["Location"].startswith(reverse("login"))
@@ -74,7 +65,7 @@ def test_rule_set_pages_are_for_administrators_only(client, personas, url_name, 
     [("staff", 403), ("officer_a", 403), ("officer_b", 403), ("viewer", 403), ("anonymous", 302)],
 )
 def test_rule_set_object_pages_refuse_everyone_but_administrators(client, personas, rules_2008, view, persona, status):
-    c = _client_for(client, personas[persona])
+    c = login(client, personas[persona])
     assert c.get(reverse(view, args=[rules_2008.pk])).status_code == status
     assert c.post(reverse(view, args=[rules_2008.pk]), {"name": "x"}).status_code == status
     assert RuleSet.objects.count() == 1

@@ -17,11 +17,11 @@ from scoring.models import AssessmentYear, RuleSet
 from scoring.rules import RULES_2008
 from scoring.services import compute_scores
 from tests.factories import (
+    login,
     make_adoption,
     make_basic_work,
     make_failure,
     make_instruction,
-    make_personas,
     make_request,
     make_scored_unit,
     make_submission,
@@ -30,13 +30,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-YEAR = 2024
-POINTS = RULES_2008["reporting_item_points"]
-
-
-def money(value: Fraction) -> str:
-    """Half-up to two decimals, as the rules round every component."""
-    return str((Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.01"), ROUND_HALF_UP))
 
 
 @pytest.fixture
@@ -49,15 +42,13 @@ def unit_b():
     return make_unit(name="南岗区", sequence="district")
 
 
-@pytest.fixture
-def personas(unit_a, unit_b):
-    return make_personas(unit_a, unit_b)
+YEAR = 2024
+POINTS = RULES_2008["reporting_item_points"]
 
 
-def _login(client, user):
-    if user is not None:
-        client.force_login(user)
-    return client
+def money(value: Fraction) -> str:
+    """Half-up to two decimals, as the rules round every component."""
+    return str((Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.01"), ROUND_HALF_UP))
 
 
 def _ranking(client, **params):
@@ -91,8 +82,14 @@ def year_of_facts(unit_a, unit_b):
     make_submission(unit_a, submitted_at=shanghai(YEAR, 5, 5), invalid_reason="重复报送")
     make_submission(unit_a, submitted_at=shanghai(YEAR + 1, 1, 5))  # outside the period
     make_failure(unit_a, kind="late", occurred_on=dt.date(YEAR, 5, 3), description="暴雨信息迟报")
-    make_adoption(adopted, level="city", adoption_type="general", adopted_on=dt.date(YEAR, 4, 10),
-                  carrier="哈尔滨政务信息", issue_no="第12期")
+    make_adoption(
+        adopted,
+        level="city",
+        adoption_type="general",
+        adopted_on=dt.date(YEAR, 4, 10),
+        carrier="哈尔滨政务信息",
+        issue_no="第12期",
+    )
     make_adoption(joint, level="province", adoption_type="research", adopted_on=dt.date(YEAR, 5, 20))
     make_instruction(adopted, level="city", kind="affirm", instructed_on=dt.date(YEAR, 4, 15), leader="市长")
     return {"adopted": adopted, "joint": joint}
@@ -106,7 +103,7 @@ def year_of_facts(unit_a, unit_b):
     [("admin", 200), ("staff", 200), ("officer_a", 200), ("officer_b", 200), ("viewer", 200), ("anonymous", 302)],
 )
 def test_ranking_access(client, personas, persona, status):
-    assert _login(client, personas[persona]).get(reverse("scoring:ranking")).status_code == status
+    assert login(client, personas[persona]).get(reverse("scoring:ranking")).status_code == status
 
 
 def test_ranking_shows_every_component_per_sequence(client, personas, unit_a, unit_b, year_of_facts):
@@ -139,7 +136,7 @@ def test_ranking_marks_not_assessed_tiers_and_a_tie_across_the_boundary(client, 
     assert scores[unassessed.pk].rank == 5 and scores[unassessed.pk].tier == "advanced" and scores[unassessed.pk].tie_flag
     assert html.count("并列待复核</span>") == 6
     assert html.count('badge text-bg-danger">标兵') == 4 and html.count('badge text-bg-primary">先进') == 3
-    assert scores[unassessed.pk].basic is None and "text-danger\">未考核" in html
+    assert scores[unassessed.pk].basic is None and 'text-danger">未考核' in html
 
 
 def test_officer_sees_only_their_own_units_row(client, personas, unit_a, unit_b, year_of_facts):
@@ -215,7 +212,7 @@ def test_ranking_query_count_is_fixed_with_many_units(client, personas, year_of_
     [("admin", 200), ("staff", 200), ("officer_a", 200), ("officer_b", 404), ("viewer", 200), ("anonymous", 302)],
 )
 def test_scorecard_access(client, personas, unit_a, persona, status):
-    assert _login(client, personas[persona]).get(_scorecard_url(unit_a)).status_code == status
+    assert login(client, personas[persona]).get(_scorecard_url(unit_a)).status_code == status
 
 
 def test_scorecard_of_an_unknown_unit_is_404(client, personas):
@@ -244,8 +241,16 @@ def test_scorecard_explains_every_point(client, personas, unit_a, year_of_facts)
     # Item 3: on time 1, late 0.5, missing 0 -> 15 × 1.5 / 3.
     special = money(Fraction(POINTS) * Fraction(3, 2) / 3)
     assert str(score.special) == special
-    for text in ("ZY-1 一季度经济运行", "按时报送", "ZY-2 防汛准备", "迟报", "得分系数 0.50", "ZY-3 冰雪旅游", "未报送",
-                 f"得分系数合计 1.50 / 专约 3 项 × 15 = {special}"):
+    for text in (
+        "ZY-1 一季度经济运行",
+        "按时报送",
+        "ZY-2 防汛准备",
+        "迟报",
+        "得分系数 0.50",
+        "ZY-3 冰雪旅游",
+        "未报送",
+        f"得分系数合计 1.50 / 专约 3 项 × 15 = {special}",
+    ):
         assert text in html, text
 
     # Item 4: 3 research items of the 4 expected.
@@ -255,7 +260,7 @@ def test_scorecard_explains_every_point(client, personas, unit_a, year_of_facts)
     # Adoptions: city general 1; the joint provincial research adoption, 10 split among 3 units.
     joint_share = money(Fraction(10, 3))
     assert str(score.adoption) == money(Fraction(1) + Fraction(10, 3))
-    assert f"{joint_share} <span class=\"text-muted small\">（3家联合报送，平分）" in html
+    assert f'{joint_share} <span class="text-muted small">（3家联合报送，平分）' in html
     detail = reverse("submissions:detail", args=[year_of_facts["joint"].pk])
     assert f'href="{detail}"' in html and "三区联合调研" in html
     assert "哈尔滨政务信息第12期" in html
@@ -316,7 +321,8 @@ def test_scorecard_under_highest_level_only_shows_the_superseded_adoption_at_zer
     expected = Decimal(RULES_2008["adoption_points"]["province"]["general"])
     assert card.score.adoption == expected
     assert [(line.fact.level, line.points, line.superseded) for line in card.adoptions] == [
-        ("city", Decimal("0.00"), True), ("province", expected, False)
+        ("city", Decimal("0.00"), True),
+        ("province", expected, False),
     ]
     assert "已被更高层级采用，只计最高层级" in response.content.decode()
 

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from submissions.models import ChangeAction, FactChange, JointUnit, Submission
 from tests.factories import (
+    login,
     make_adoption,
     make_instruction,
-    make_personas,
     make_request,
     make_submission,
     make_unit,
@@ -23,15 +23,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def people():
-    return make_personas()
-
-
-def login(client, user):
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def local_input(moment: dt.datetime) -> str:
@@ -47,8 +38,8 @@ def item_post(**kw) -> dict:
 # --- reporting ----------------------------------------------------------------------------------------
 
 
-def test_officer_reports_item_for_own_unit_with_system_time(client, people):
-    officer = people["officer_a"]
+def test_officer_reports_item_for_own_unit_with_system_time(client, personas):
+    officer = personas["officer_a"]
     other = make_unit()
     before = timezone.now()
     response = login(client, officer).post(reverse("submissions:create"), item_post(joint_units=[other.pk]))
@@ -65,9 +56,9 @@ def test_officer_reports_item_for_own_unit_with_system_time(client, people):
     assert change.changes["联合报送单位"] == ["", other.name]
 
 
-def test_officer_cannot_choose_unit_or_time(client, people):
+def test_officer_cannot_choose_unit_or_time(client, personas):
     """Tampered fields: an officer's unit and time are never taken from the form."""
-    officer = people["officer_a"]
+    officer = personas["officer_a"]
     other = make_unit()
     login(client, officer).post(
         reverse("submissions:create"), item_post(unit=other.pk, submitted_at="2020-01-01T08:00"),
@@ -76,10 +67,10 @@ def test_officer_cannot_choose_unit_or_time(client, people):
     assert item.unit == officer.unit and item.submitted_at.year == timezone.localdate().year
 
 
-def test_staff_enters_item_for_any_unit_with_real_time(client, people):
+def test_staff_enters_item_for_any_unit_with_real_time(client, personas):
     unit = make_unit()
     moment = timezone.now() - dt.timedelta(days=3)
-    response = login(client, people["staff"]).post(
+    response = login(client, personas["staff"]).post(
         reverse("submissions:create"), item_post(unit=unit.pk, submitted_at=local_input(moment)),
     )
     assert response.status_code == 302
@@ -88,9 +79,9 @@ def test_staff_enters_item_for_any_unit_with_real_time(client, people):
     assert item.submitted_at == moment.replace(second=0, microsecond=0)
 
 
-def test_double_submitted_form_creates_one_item(client, people):
+def test_double_submitted_form_creates_one_item(client, personas):
     data = item_post()
-    client = login(client, people["officer_a"])
+    client = login(client, personas["officer_a"])
     first = client.post(reverse("submissions:create"), data)
     second = client.post(reverse("submissions:create"), data)
     item = Submission.objects.get()
@@ -98,10 +89,10 @@ def test_double_submitted_form_creates_one_item(client, people):
     assert FactChange.objects.count() == 1
 
 
-def test_form_without_token_is_refused(client, people):
+def test_form_without_token_is_refused(client, personas):
     data = item_post()
     del data["form_token"]
-    response = login(client, people["officer_a"]).post(reverse("submissions:create"), data)
+    response = login(client, personas["officer_a"]).post(reverse("submissions:create"), data)
     assert response.status_code == 200 and "表单已失效" in response.content.decode()
     assert not Submission.objects.exists()
 
@@ -115,60 +106,60 @@ def test_form_without_token_is_refused(client, people):
         ({"info_type": "poem"}, "选择一个有效的选项"),
     ],
 )
-def test_bad_item_input_saves_nothing_and_keeps_values(client, people, override, message):
+def test_bad_item_input_saves_nothing_and_keeps_values(client, personas, override, message):
     data = item_post(**override)
-    response = login(client, people["officer_a"]).post(reverse("submissions:create"), data)
+    response = login(client, personas["officer_a"]).post(reverse("submissions:create"), data)
     body = response.content.decode()
     assert response.status_code == 200 and message in body
     assert not Submission.objects.exists()
     assert data["body"][:50] in body  # the typed text is kept
 
 
-def test_joint_unit_cannot_be_own_unit(client, people):
-    officer = people["officer_a"]
+def test_joint_unit_cannot_be_own_unit(client, personas):
+    officer = personas["officer_a"]
     response = login(client, officer).post(reverse("submissions:create"), item_post(joint_units=[officer.unit.pk]))
     assert "联合报送单位不能包含报送单位本身" in response.content.decode()
     assert not Submission.objects.exists()
 
 
 @pytest.mark.parametrize("case", ["deactivated", "nonexistent"])
-def test_joint_unit_must_be_an_active_unit(client, people, case):
+def test_joint_unit_must_be_an_active_unit(client, personas, case):
     unit_id = make_unit(is_active=False).pk if case == "deactivated" else 999999
-    response = login(client, people["officer_a"]).post(reverse("submissions:create"), item_post(joint_units=[unit_id]))
+    response = login(client, personas["officer_a"]).post(reverse("submissions:create"), item_post(joint_units=[unit_id]))
     assert "不存在或已停用" in response.content.decode()
     assert not Submission.objects.exists()
 
 
 @pytest.mark.parametrize("case", ["deactivated", "nonexistent"])
-def test_staff_item_unit_must_be_an_active_unit(client, people, case):
+def test_staff_item_unit_must_be_an_active_unit(client, personas, case):
     unit_id = make_unit(is_active=False).pk if case == "deactivated" else 999999
     data = item_post(unit=unit_id, submitted_at=local_input(timezone.now() - dt.timedelta(hours=1)))
-    response = login(client, people["staff"]).post(reverse("submissions:create"), data)
+    response = login(client, personas["staff"]).post(reverse("submissions:create"), data)
     assert "所选单位不存在或已停用" in response.content.decode()
     assert not Submission.objects.exists()
 
 
-def test_staff_submission_time_not_in_future(client, people):
+def test_staff_submission_time_not_in_future(client, personas):
     unit = make_unit()
     data = item_post(unit=unit.pk, submitted_at=local_input(timezone.now() + dt.timedelta(days=1)))
-    response = login(client, people["staff"]).post(reverse("submissions:create"), data)
+    response = login(client, personas["staff"]).post(reverse("submissions:create"), data)
     assert "报送时间不能晚于当前时间" in response.content.decode()
     assert not Submission.objects.exists()
 
 
-def test_staff_submission_time_not_before_unit_assessed_from(client, people):
+def test_staff_submission_time_not_before_unit_assessed_from(client, personas):
     this_month = timezone.localdate().replace(day=1)
     unit = make_unit(assessed_from=this_month)
     data = item_post(unit=unit.pk, submitted_at=local_input(shanghai(this_month.year - 1, 12, 31, 10)))
-    response = login(client, people["staff"]).post(reverse("submissions:create"), data)
+    response = login(client, personas["staff"]).post(reverse("submissions:create"), data)
     body = response.content.decode()
     assert f"不能早于该单位的起始考核月份（{this_month.year}年{this_month.month}月）" in body
     assert "2" in body and data["title"] in body
     assert not Submission.objects.exists()
 
 
-def test_viewer_cannot_report(client, people):
-    response = login(client, people["viewer"]).post(reverse("submissions:create"), item_post())
+def test_viewer_cannot_report(client, personas):
+    response = login(client, personas["viewer"]).post(reverse("submissions:create"), item_post())
     assert response.status_code == 403
     assert not Submission.objects.exists()
 
@@ -186,10 +177,10 @@ def edit_post(item: Submission, **kw) -> dict:
     return {k: v for k, v in data.items() if v is not None}
 
 
-def test_staff_corrects_item_with_history_and_unit_count(client, people):
+def test_staff_corrects_item_with_history_and_unit_count(client, personas):
     a, b, c = make_unit(), make_unit(), make_unit()
     item = make_submission(a, joint=[b], title="旧标题")
-    response = login(client, people["staff"]).post(
+    response = login(client, personas["staff"]).post(
         reverse("submissions:edit", args=[item.pk]), edit_post(item, title="新标题", joint_units=[b.pk, c.pk]),
     )
     assert response.status_code == 302
@@ -202,24 +193,24 @@ def test_staff_corrects_item_with_history_and_unit_count(client, people):
     assert change.submission == item
 
 
-def test_removing_joint_units_brings_unit_count_back(client, people):
+def test_removing_joint_units_brings_unit_count_back(client, personas):
     a, b = make_unit(), make_unit()
     item = make_submission(a, joint=[b])
     data = edit_post(item)
     data.pop("joint_units")
-    login(client, people["staff"]).post(reverse("submissions:edit", args=[item.pk]), data)
+    login(client, personas["staff"]).post(reverse("submissions:edit", args=[item.pk]), data)
     item.refresh_from_db()
     assert item.unit_count == 1 and not item.joint_units.exists()
 
 
-def test_stale_save_is_refused_and_keeps_input(client, people):
+def test_stale_save_is_refused_and_keeps_input(client, personas):
     item = make_submission(make_unit(), title="原标题")
     first, second = edit_post(item, title="甲的修改"), edit_post(item, title="乙的修改")
-    client_a = login(client, people["staff"])
+    client_a = login(client, personas["staff"])
     assert client_a.post(reverse("submissions:edit", args=[item.pk]), first).status_code == 302
     from django.test import Client
 
-    client_b = login(Client(), people["admin"])
+    client_b = login(Client(), personas["admin"])
     response = client_b.post(reverse("submissions:edit", args=[item.pk]), second)
     body = response.content.decode()
     assert response.status_code == 200 and "已被他人修改" in body
@@ -233,9 +224,9 @@ def test_stale_save_is_refused_and_keeps_input(client, people):
     assert item.title == "乙的修改" and item.version == 3
 
 
-def test_unchanged_save_records_nothing(client, people):
+def test_unchanged_save_records_nothing(client, personas):
     item = make_submission(make_unit())
-    login(client, people["staff"]).post(reverse("submissions:edit", args=[item.pk]), edit_post(item))
+    login(client, personas["staff"]).post(reverse("submissions:edit", args=[item.pk]), edit_post(item))
     item.refresh_from_db()
     assert item.version == 1 and not FactChange.objects.exists()
 
@@ -243,9 +234,9 @@ def test_unchanged_save_records_nothing(client, people):
 # --- invalidation -------------------------------------------------------------------------------------
 
 
-def test_mark_invalid_needs_reason_and_undo_is_kept(client, people):
+def test_mark_invalid_needs_reason_and_undo_is_kept(client, personas):
     item = make_submission(make_unit())
-    client = login(client, people["staff"])
+    client = login(client, personas["staff"])
     response = client.post(reverse("submissions:invalidate", args=[item.pk]), {"reason": "  "})
     assert response.status_code == 400 and "标记无效必须填写原因" in response.content.decode()
     item.refresh_from_db()
@@ -263,9 +254,9 @@ def test_mark_invalid_needs_reason_and_undo_is_kept(client, people):
     assert "重复报送" in page and "恢复有效" in page
 
 
-def test_invalidation_reason_too_long(client, people):
+def test_invalidation_reason_too_long(client, personas):
     item = make_submission(make_unit())
-    response = login(client, people["staff"]).post(reverse("submissions:invalidate", args=[item.pk]), {"reason": "因" * 201})
+    response = login(client, personas["staff"]).post(reverse("submissions:invalidate", args=[item.pk]), {"reason": "因" * 201})
     assert response.status_code == 400 and "200" in response.content.decode()
     item.refresh_from_db()
     assert not item.is_invalid
@@ -274,23 +265,23 @@ def test_invalidation_reason_too_long(client, people):
 # --- the list -----------------------------------------------------------------------------------------
 
 
-def test_officer_list_shows_own_and_joint_items_only(client, people):
-    a, b = people["officer_a"].unit, people["officer_b"].unit
+def test_officer_list_shows_own_and_joint_items_only(client, personas):
+    a, b = personas["officer_a"].unit, personas["officer_b"].unit
     own = make_submission(a, title="本单位信息")
     joint = make_submission(make_unit(), joint=[a], title="联合信息")
     other = make_submission(b, title="他单位信息")
-    page = login(client, people["officer_a"]).get(reverse("submissions:list")).content.decode()
+    page = login(client, personas["officer_a"]).get(reverse("submissions:list")).content.decode()
     assert own.title in page and joint.title in page and other.title not in page
 
 
-def test_list_filters(client, people):
+def test_list_filters(client, personas):
     a = make_unit(sequence="district")
     b = make_unit(sequence="county")
     march = make_submission(a, title="三月动态", submitted_at=shanghai(2024, 3, 31, 23, 30))
     april = make_submission(a, title="四月调研", info_type="small_research", submitted_at=shanghai(2024, 4, 1, 0, 10))
     joint = make_submission(b, joint=[a], title="县里联合", submitted_at=shanghai(2024, 5, 3))
     invalid = make_submission(b, title="无效信息", invalid_reason="重复", submitted_at=shanghai(2024, 5, 4))
-    client = login(client, people["viewer"])
+    client = login(client, personas["viewer"])
 
     def titles(**params) -> set[str]:
         page = client.get(reverse("submissions:list"), params).context["page"]
@@ -307,7 +298,7 @@ def test_list_filters(client, people):
     assert "月份格式应为" in response.content.decode()
 
 
-def test_list_newest_first_and_paginated(client, people):
+def test_list_newest_first_and_paginated(client, personas):
     unit = make_unit()
     base = timezone.now() - dt.timedelta(days=10)
     Submission.objects.bulk_create(
@@ -315,7 +306,7 @@ def test_list_newest_first_and_paginated(client, people):
                    submitted_at=base + dt.timedelta(minutes=i))
         for i in range(120)
     )
-    client = login(client, people["staff"])
+    client = login(client, personas["staff"])
     first = client.get(reverse("submissions:list")).context["page"]
     assert len(first) == 50 and first[0].title == "信息119" and first.paginator.num_pages == 3
     third = client.get(reverse("submissions:list"), {"page": 3}).context["page"]
@@ -338,9 +329,9 @@ def many_items(count: int = 120) -> list[Submission]:
 
 
 @pytest.mark.parametrize(("persona", "queries"), [("staff", 7), ("officer_a", 7)])
-def test_list_query_count_is_fixed(client, people, django_assert_num_queries, persona, queries):
+def test_list_query_count_is_fixed(client, personas, django_assert_num_queries, persona, queries):
     many_items()
-    user = people[persona]
+    user = personas[persona]
     if persona == "officer_a":
         Submission.objects.update(unit=user.unit)
     client = login(client, user)
@@ -353,13 +344,13 @@ def test_list_query_count_is_fixed(client, people, django_assert_num_queries, pe
 # --- the item page ------------------------------------------------------------------------------------
 
 
-def test_item_page_shows_everything(client, people):
+def test_item_page_shows_everything(client, personas):
     a, b = make_unit(), make_unit()
     request = make_request([a], code="ZY-9", title="春耕专约")
     item = make_submission(a, joint=[b], title="春耕生产", special_request=request, body="正文在此")
     make_adoption(item, level="city", adoption_type="large_research", carrier="哈尔滨政务信息", issue_no="第8期")
     make_instruction(item, level="city", kind="decision", leader="市长")
-    page = login(client, people["viewer"]).get(reverse("submissions:detail", args=[item.pk])).content.decode()
+    page = login(client, personas["viewer"]).get(reverse("submissions:detail", args=[item.pk])).content.decode()
     for text in ("春耕生产", "正文在此", b.name, "ZY-9", "哈尔滨政务信息", "第8期", "大型调研", "决策性", "市长"):
         assert text in page
     assert "5.00" in page and "2.50" in page  # city large research 5 points, shared by 2 units
@@ -367,9 +358,9 @@ def test_item_page_shows_everything(client, people):
     assert "记录采用" not in page  # a viewer changes nothing
 
 
-def test_item_page_query_count_is_fixed(client, people, django_assert_num_queries):
+def test_item_page_query_count_is_fixed(client, personas, django_assert_num_queries):
     item = make_submission(make_unit(), joint=[make_unit(), make_unit()])
-    staff = people["staff"]
+    staff = personas["staff"]
     for level in ("city", "province", "state"):
         make_adoption(item, level=level, adoption_type="general", created_by=staff)
     for i in range(40):
@@ -400,12 +391,12 @@ PERSONAS = ("admin", "staff", "officer_a", "officer_b", "viewer", "anonymous")
 
 
 @pytest.mark.parametrize(("url_name", "method", "with_item"), list(EXPECTED))
-def test_item_views_by_persona(client, people, url_name, method, with_item):
-    item = make_submission(people["officer_a"].unit)
+def test_item_views_by_persona(client, personas, url_name, method, with_item):
+    item = make_submission(personas["officer_a"].unit)
     url = reverse(url_name, args=[item.pk] if with_item else [])
     for persona, expected in zip(PERSONAS, EXPECTED[(url_name, method, with_item)], strict=True):
         client.logout()
-        login(client, people[persona])
+        login(client, personas[persona])
         data = {"reason": "重复"} if method == "post" else None
         response = getattr(client, method)(url, data) if data else getattr(client, method)(url)
         if expected == "login":
@@ -416,16 +407,16 @@ def test_item_views_by_persona(client, people, url_name, method, with_item):
     assert item.version == 1
 
 
-def test_officer_b_cannot_see_joint_item_of_others_but_joint_officer_can(client, people):
-    item = make_submission(make_unit(), joint=[people["officer_b"].unit])
-    assert login(client, people["officer_b"]).get(reverse("submissions:detail", args=[item.pk])).status_code == 200
+def test_officer_b_cannot_see_joint_item_of_others_but_joint_officer_can(client, personas):
+    item = make_submission(make_unit(), joint=[personas["officer_b"].unit])
+    assert login(client, personas["officer_b"]).get(reverse("submissions:detail", args=[item.pk])).status_code == 200
     client.logout()
-    assert login(client, people["officer_a"]).get(reverse("submissions:detail", args=[item.pk])).status_code == 404
+    assert login(client, personas["officer_a"]).get(reverse("submissions:detail", args=[item.pk])).status_code == 404
 
 
-def test_officer_sees_adoptions_but_no_staff_forms(client, people):
-    item = make_submission(people["officer_a"].unit)
+def test_officer_sees_adoptions_but_no_staff_forms(client, personas):
+    item = make_submission(personas["officer_a"].unit)
     make_adoption(item, level="city", adoption_type="urgent")
-    page = login(client, people["officer_a"]).get(reverse("submissions:detail", args=[item.pk])).content.decode()
+    page = login(client, personas["officer_a"]).get(reverse("submissions:detail", args=[item.pk])).content.decode()
     assert "紧急重要" in page and "2.00" in page
     assert "记录采用" not in page and "标记无效" not in page
