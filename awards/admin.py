@@ -1,23 +1,15 @@
 from django.contrib import admin
 
 from awards.models import AwardPick, SpecialContribution, YearResult
+from harbin_infoassess.admin import ReadOnly
 
 
 @admin.register(YearResult)
-class YearResultAdmin(admin.ModelAdmin):
+class YearResultAdmin(ReadOnly, admin.ModelAdmin):
     """Read-only: a finalized result is a frozen snapshot (RULES.md decision 13); re-finalize to change it."""
 
     list_display = ("year", "version", "rule_set_name", "finalized_by", "finalized_at", "reason")
     list_filter = ("year",)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(SpecialContribution)
@@ -29,15 +21,9 @@ class SpecialContributionAdmin(admin.ModelAdmin):
 
 
 @admin.register(AwardPick)
-class AwardPickAdmin(admin.ModelAdmin):
+class AwardPickAdmin(ReadOnly, admin.ModelAdmin):
     """Read-only here: picks go through the awards page, which checks eligibility."""
 
     list_display = ("year", "kind", "person", "submission", "picked_by", "picked_at")
     list_filter = ("year", "kind")
     list_select_related = ("person__unit", "submission", "picked_by")
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False

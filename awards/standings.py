@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from scoring.exports import remark as score_remark
 from units.models import SEQUENCE_ORDER, Sequence
 
 TIER_LABELS = {"model": "标兵单位", "advanced": "先进单位"}
@@ -54,16 +55,7 @@ class Standing:
 
     @property
     def remark(self) -> str:
-        notes = []
-        if not self.ranked:
-            notes.append("参照考核，不参加评比")
-        if self.basic is None:
-            notes.append("基础工作未考核")
-        if self.barred:
-            notes.append("有瞒报，不参加评先")
-        if self.tie_flag:
-            notes.append("并列跨越等次分界，请复核")
-        return "；".join(notes)
+        return score_remark(self.ranked, self.basic is None, self.barred, self.tie_flag)
 
 
 def standings(data: dict) -> list[Standing]:

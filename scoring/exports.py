@@ -34,17 +34,22 @@ def period_title(report: ScoreReport) -> str:
     return f"{period.year}年1月至{period.through}月" if period.through < 12 else f"{period.year}年度"
 
 
-def _note(score: UnitScore) -> str:
+def remark(ranked: bool, basic_missing: bool, barred: bool, tie_flag: bool) -> str:
+    """Why a unit's line needs a second look: shared by the provisional ranking and the finalized lists."""
     notes = []
-    if not score.facts.ranked:
-        notes.append("参照考核，不排名")
-    if score.basic is None:
+    if not ranked:
+        notes.append("参照考核，不参加评比")
+    if basic_missing:
         notes.append("基础工作未考核")
-    if score.tie_flag:
-        notes.append("并列跨越等次界限，待复核")
-    if score.barred:
-        notes.append("有瞒报，不参加评选")
+    if barred:
+        notes.append("有瞒报，不参加评先")
+    if tie_flag:
+        notes.append("并列跨越等次分界，请复核")
     return "；".join(notes)
+
+
+def _note(score: UnitScore) -> str:
+    return remark(score.facts.ranked, score.basic is None, score.barred, score.tie_flag)
 
 
 def ranking_row(score: UnitScore) -> list[object]:

@@ -3,18 +3,8 @@ whose services keep the history and `unit_count` right (an admin inline would si
 
 from django.contrib import admin
 
+from harbin_infoassess.admin import ReadOnly
 from submissions.models import Adoption, FactChange, JointUnit, LeaderInstruction, SpecialRequest, Submission, UrgentFailure
-
-
-class ReadOnly:
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class JointUnitInline(ReadOnly, admin.TabularInline):

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from harbin_infoassess import cli
 from scoring.engine import parse_year_month
+from scoring.exports import TIER_LABELS
 from scoring.services import compute_scores, scores_json
 
 FORMATS = ("json", "table", "xlsx")
@@ -44,14 +45,13 @@ class Command(BaseCommand):
 
 def score_table(report) -> str:
     header = ("序列", "单位", "基础", "定额", "紧急", "专约", "调研", "报送", "采用", "批示", "总分", "名次", "档次")
-    tiers = {"model": "标兵", "advanced": "先进", None: ""}
     lines = ["\t".join(header)]
     for s in report.scores:
         values = (s.basic, s.quota, s.urgent, s.special, s.research, s.reporting_total, s.adoption, s.instruction, s.total)
         lines.append(
             "\t".join(
                 [s.facts.sequence, s.facts.name, *("未考核" if v is None else f"{v:.2f}" for v in values)]
-                + [str(s.rank or "") + ("*" if s.tie_flag else ""), tiers[s.tier]]
+                + [str(s.rank or "") + ("*" if s.tie_flag else ""), TIER_LABELS.get(s.tier, "")]
             )
         )
     return "\n".join(lines) + "\n"
