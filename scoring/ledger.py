@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
@@ -779,9 +779,12 @@ def import_ledger(source: str | Path | IO[bytes], user=None, max_bytes: int = MA
         workbook.close()
     if checker.error_count:
         raise LedgerInvalid(checker.errors, checker.error_count)
-    with transaction.atomic():
-        result = _write(plan, user)
-    return result
+    try:
+        with transaction.atomic():
+            return _write(plan, user)
+    except IntegrityError:
+        # Someone changed the same facts through the site between the check and the write.
+        raise LedgerInvalid([LedgerError("", None, "", "导入期间相关数据被他人修改，未导入任何数据，请重新导入。")]) from None
 
 
 def _write(plan: _Plan, user) -> ImportResult:

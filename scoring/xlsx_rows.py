@@ -58,7 +58,9 @@ class _Cells:
             return text == "1"
         if kind == "d":
             return dt.datetime.fromisoformat(text)
-        return text  # "str" (a formula's text result) and "e" (an error value)
+        if kind == "e":
+            return None  # an error value such as #N/A holds no fact: read as an empty cell
+        return text  # "str": a formula's text result
 
 
 def sheet_rows(workbook, name: str) -> Iterator[tuple[int, list[Any]]]:

@@ -296,3 +296,25 @@ def test_a_gap_in_row_numbers_costs_nothing_and_later_rows_are_read(monkeypatch)
     )
     import_ledger(io.BytesIO(data))
     assert Unit.objects.filter(name="南岗区", sequence="district").exists()
+
+
+def test_an_excel_error_value_is_read_as_an_empty_cell():
+    base = ledger_bytes({"单位": BASE["单位"][:1]})
+    data = with_rows(
+        base,
+        lambda: '<row r="3"><c r="A3" t="e"><v>#N/A</v></c><c r="B3" t="inlineStr"><is><t>区政府</t></is></c></row>',
+    )
+    assert "不能为空" in refused(data)
+
+
+def test_a_conflicting_change_during_the_write_is_refused_and_rolled_back(monkeypatch):
+    from django.db import IntegrityError
+
+    real_write = ledger._write
+
+    def write_then_conflict(plan, user):
+        real_write(plan, user)
+        raise IntegrityError("duplicate key")
+
+    monkeypatch.setattr(ledger, "_write", write_then_conflict)
+    assert "他人修改" in refused(ledger_bytes({"单位": BASE["单位"]}))
