@@ -175,8 +175,8 @@ def _adoptions(y: _Year, staff: User | None) -> tuple[list[Adoption], list[Leade
                 submission=item, level=level, adoption_type=kind, adopted_on=adopted_on, carrier=CARRIERS[level],
                 issue_no=f"{adopted_on.year}年第{adopted_on.month * 4 + y.rng.randint(0, 3)}期", created_by=staff,
             ))
-            if y.rng.random() < 0.2:
-                lead = y.rng.choices(list(LEADERS), weights=[70, 22, 8])[0]
+            if y.rng.random() < 0.06:  # leaders comment on a few adopted items, mostly city leaders
+                lead = y.rng.choices(list(LEADERS), weights=[85, 12, 3])[0]
                 instructed_on = adopted_on + dt.timedelta(days=y.rng.randint(1, 10))
                 if instructed_on <= y.today:
                     kind = y.rng.choice(InstructionKind.values)
