@@ -13,6 +13,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from scoring.rules import LEVELS, Rules
@@ -23,6 +24,8 @@ ZERO = Fraction(0)
 
 def round2(value: int | Fraction) -> Decimal:
     """Round half-up to two decimals, exactly (points are never negative)."""
+    if type(value) is int:  # most components are whole: skip the fraction
+        return Decimal(value * 100).scaleb(-2)
     value = Fraction(value)
     hundredths = (200 * value.numerator + value.denominator) // (2 * value.denominator)
     return Decimal(hundredths).scaleb(-2)
@@ -74,8 +77,7 @@ class Period:
         return f"{self.year}-{self.through:02d}"
 
 
-@dataclass(frozen=True)
-class PointGroup:
+class PointGroup(NamedTuple):
     """`count` adoptions (or instructions) of one level and type, on items shared by `share` units."""
 
     level: str
@@ -192,7 +194,7 @@ def group_points(
 def score_unit(facts: UnitFacts, period: Period, rules: Rules) -> UnitScore:
     months = period.months_assessed(facts.assessed_from)
     required = rules.quota_for(facts.sequence, facts.central_provincial) * months
-    research_expected = rules.research_per_year * months / 12
+    research_expected = Fraction(rules.research_per_year * months, 12)
     adoption = group_points(facts.adoptions, rules.adoption_points, rules.joint_split, rules.highest_level_only)
     instruction = group_points(facts.instructions, rules.instruction_points, rules.joint_split)
     basic = None if facts.basic_items is None else sum(facts.basic_items, Decimal(0)).quantize(Decimal("0.01"))

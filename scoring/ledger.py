@@ -40,6 +40,7 @@ from submissions.models import (
     SpecialRequest,
     Submission,
     UrgentFailure,
+    sync_fact_owners,
 )
 from units.models import Sequence, Unit
 
@@ -796,6 +797,7 @@ def _write(plan: _Plan, user) -> ImportResult:
     item_ids = _write_items(plan, unit_ids, request_ids, user, result)
     _write_adoptions(plan, item_ids, user, result)
     _write_instructions(plan, item_ids, user, result)
+    sync_fact_owners()  # a reloaded item may have moved to another unit or changed its joint units
     _write_failures(plan, unit_ids, user, result)
     _write_basic(plan, unit_ids, user, result)
     FactChange.objects.create(

@@ -64,82 +64,76 @@ def with_superseded(adoptions: QuerySet, period: Period) -> QuerySet:
 
 
 def _count_items(period: Period, activity: dict[int, Activity]) -> None:
-    """Valid items of the period for their own unit and each joint unit, in one scan of the items."""
-    rows = (
+    """Valid items of the period for their own unit, then for each joint unit: two grouped queries.
+
+    Two queries, not one: alone, the scan of every item runs in parallel on PostgreSQL.
+    """
+    own = (
         Submission.objects.counted()
         .submitted_between(period.start, period.end)
-        .values("unit_id", "joint_units__unit_id", "unit_count")
+        .values_list("unit_id")
         .annotate(n=Count("id"), r=Count("id", filter=Q(info_type__in=RESEARCH_TYPES)))
         .order_by()
     )
-    # The left join repeats a joint item once per joint unit: its own unit's rows are summed, then divided.
-    repeated: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
-    for row in rows:
-        joint = row["joint_units__unit_id"]
-        target = activity[row["unit_id"] if joint is None else joint]
-        target.counted += row["n"]
-        target.research += row["r"]
-        if joint is not None:
-            sums = repeated[row["unit_id"], row["unit_count"] - 1]
-            sums[0] += row["n"]
-            sums[1] += row["r"]
-    for (unit_id, repeats), (n, r) in repeated.items():
-        activity[unit_id].counted += n // repeats
-        activity[unit_id].research += r // repeats
-
-
-def _point_facts(period: Period, highest_level_only: bool) -> tuple[str, list]:
-    """Adoptions and instructions of the period as one list of (submission, source, level, kind, superseded)."""
-    adoptions = Adoption.objects.dated_between(period.start_date, period.end_date)
-    if highest_level_only:
-        adoptions = with_superseded(adoptions, period)
-    else:
-        adoptions = adoptions.annotate(superseded=Value(False, output_field=BooleanField()))
-    instructions = LeaderInstruction.objects.dated_between(period.start_date, period.end_date).annotate(
-        superseded=Value(False, output_field=BooleanField())
+    # The same items (counted, in the period) through their joint units; `unit_count > 1` selects them
+    # from a small partial index instead of a second scan of every item.
+    joint = (
+        JointUnit.objects.filter(
+            submission__unit_count__gt=1,
+            submission__is_invalid=False,
+            submission__submitted_at__gte=period.start,
+            submission__submitted_at__lt=period.end,
+        )
+        .values_list("unit_id")
+        .annotate(n=Count("id"), r=Count("id", filter=Q(submission__info_type__in=RESEARCH_TYPES)))
+        .order_by()
     )
-    parts = [
-        adoptions.annotate(source=Value("adoptions"), kind_=F("adoption_type")),
-        instructions.annotate(source=Value("instructions"), kind_=F("kind")),
-    ]
+    for rows in (own, joint):
+        for unit_id, n, r in rows:
+            activity[unit_id].counted += n
+            activity[unit_id].research += r
+
+
+def _point_parts(period: Period, highest_level_only: bool) -> tuple[list[str], list]:
+    """SQL of adoptions and instructions of the period, grouped by (unit, source, level, kind, share,
+    superseded): for the item's own unit from the copy each fact carries, for joint units through the (few)
+    joint rows. The items table is not read."""
+    adoptions = Adoption.objects.dated_between(period.start_date, period.end_date)
+    no = Value(False, output_field=BooleanField())
+    adoptions = with_superseded(adoptions, period) if highest_level_only else adoptions.annotate(superseded=no)
+    instructions = LeaderInstruction.objects.dated_between(period.start_date, period.end_date).annotate(superseded=no)
+    group = "f.source, f.level, f.kind_, f.unit_count, f.superseded"
     sqls, params = [], []
-    for qs in parts:
-        sql, p = qs.values_list("submission_id", "source", "level", "kind_", "superseded").order_by().query.sql_with_params()
-        sqls.append(sql)
-        params.extend(p)
-    return " UNION ALL ".join(sqls), params
+    for source, facts, kind in (("adoptions", adoptions, "adoption_type"), ("instructions", instructions, "kind")):
+        facts = facts.annotate(source=Value(source), kind_=F(kind)).order_by()
+        columns = ("source", "level", "kind_", "unit_count", "superseded")
+        own, own_params = facts.values_list("unit_id", *columns).annotate(n=Count("id")).query.sql_with_params()
+        joint, joint_params = facts.filter(unit_count__gt=1).values_list("submission_id", *columns).query.sql_with_params()
+        sqls += [
+            f"SELECT f.unit_id, {group}, f.n FROM ({own}) f",
+            f"SELECT j.unit_id, {group}, COUNT(*) FROM ({joint}) f "
+            f"JOIN {JointUnit._meta.db_table} j ON j.submission_id = f.submission_id GROUP BY j.unit_id, {group}",
+        ]
+        params += [*own_params, *joint_params]
+    return sqls, params
 
 
 def _group_points(period: Period, highest_level_only: bool, activity: dict[int, Activity]) -> None:
-    """Adoptions and instructions grouped by unit, level, kind and share, in one scan of the items.
+    """Adoptions and instructions grouped by unit, level, kind and share, in one query.
 
-    Hand-written SQL because the ORM cannot aggregate over a UNION; both halves are built by the ORM.
+    Hand-written SQL because the ORM cannot aggregate over a join it does not model (facts to joint
+    units); every part is selected by the ORM.
     """
-    facts_sql, params = _point_facts(period, highest_level_only)
-    item, joint = Submission._meta.db_table, JointUnit._meta.db_table
-    sql = (
-        f"SELECT s.unit_id, j.unit_id, f.source, f.level, f.kind_, s.unit_count, f.superseded, COUNT(*) "
-        f"FROM ({facts_sql}) f "
-        f"JOIN {item} s ON s.id = f.submission_id LEFT JOIN {joint} j ON j.submission_id = f.submission_id "
-        f"GROUP BY s.unit_id, j.unit_id, f.source, f.level, f.kind_, s.unit_count, f.superseded"
-    )
+    sqls, params = _point_parts(period, highest_level_only)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(" UNION ALL ".join(sqls), params)
         rows = cursor.fetchall()
-    repeated: dict[tuple, int] = defaultdict(int)
-    for own, joint_unit, source, level, kind, share, superseded, n in rows:
-        if joint_unit is None:
-            getattr(activity[own], source).append(PointGroup(level, kind, share, n, bool(superseded)))
-        else:
-            getattr(activity[joint_unit], source).append(PointGroup(level, kind, share, n, bool(superseded)))
-            repeated[own, source, level, kind, share, bool(superseded)] += n
-    # As for the items: a joint item's rows repeat once per joint unit (share - 1 times) for its own unit.
-    for (own, source, level, kind, share, superseded), n in repeated.items():
-        getattr(activity[own], source).append(PointGroup(level, kind, share, n // (share - 1), superseded))
+    for unit_id, source, level, kind, share, superseded, n in rows:
+        getattr(activity[unit_id], source).append(PointGroup(level, kind, share, n, bool(superseded)))
 
 
 def gather_activity(period: Period, highest_level_only: bool = False) -> dict[int, Activity]:
-    """Items, adoptions and instructions of the period per unit: two grouped queries."""
+    """Items, adoptions and instructions of the period per unit: three grouped queries."""
     activity: dict[int, Activity] = defaultdict(Activity)
     _count_items(period, activity)
     _group_points(period, highest_level_only, activity)

@@ -26,6 +26,7 @@ from submissions.models import (
     SpecialRequest,
     Submission,
     UrgentFailure,
+    sync_fact_owners,
 )
 from units.models import Unit
 
@@ -195,6 +196,7 @@ def correct_item(item: Submission, data: ItemInput, *, user, version: int) -> Su
         JointUnit.objects.filter(submission=current).exclude(unit_id__in=new_ids).delete()
         kept = {u.pk for u in old_joint}
         JointUnit.objects.bulk_create(JointUnit(submission=current, unit=u) for u in data.joint_units if u.pk not in kept)
+        sync_fact_owners(Submission.objects.filter(pk=current.pk))
         _record(current, ChangeAction.UPDATE, changes, user)
     return current
 

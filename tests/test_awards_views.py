@@ -269,7 +269,7 @@ def test_year_page_query_count_with_many_units(client, many_units, django_assert
 def test_review_index_and_workbook_query_counts_with_many_units(client, many_units, django_assert_num_queries):
     admin = make_personas(many_units[0], many_units[1])["admin"]
     client.force_login(admin)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         assert client.get(reverse("awards:review", args=[YEAR])).status_code == 200
     finalize_year(YEAR)
     with django_assert_num_queries(4):

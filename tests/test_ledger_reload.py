@@ -154,6 +154,22 @@ def test_joint_units_changed_move_the_adoption_points():
     assert points["道里区"] == Decimal("1.67") + Decimal("1.00")  # plus its own A1 city adoption
 
 
+def test_an_item_moved_to_another_unit_takes_its_adoption_and_instruction_points():
+    load(BASE)
+
+    def points() -> dict[str, tuple[Decimal, Decimal]]:
+        return {s.facts.name: (s.adoption, s.instruction) for s in compute_scores(2024).scores}
+
+    # Art. 9: A1 has a city general adoption (1 point) and a city reading instruction (2 points);
+    # A3 of 市发改委 a provincial research adoption (10 points).
+    assert (points()["道里区"], points()["市发改委"]) == ((1, 2), (10, 0))
+    load(corrected(报送=row_of("报送", 0, 单位名称="市发改委")))  # the adoption and instruction rows unchanged
+    assert (points()["道里区"], points()["市发改委"]) == ((0, 0), (10 + 1, 2))
+    moved = Submission.objects.get(ledger_no="A1")
+    assert {a.unit_id for a in Adoption.objects.filter(submission=moved)} == {moved.unit_id}
+    assert {i.unit_id for i in LeaderInstruction.objects.filter(submission=moved)} == {moved.unit_id}
+
+
 def test_an_invalid_reason_added_and_then_removed():
     load(BASE)
     result = load(corrected(报送=row_of("报送", 0, 无效原因="重复报送")))

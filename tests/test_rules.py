@@ -149,6 +149,8 @@ def test_decision6_research_is_pro_rata_for_a_shorter_period():
     assert score_unit(facts(research=1), period, RULES).research == 15
     assert score_unit(facts(research=0), Period(year=2024, through=5), RULES).research == 0
     assert score_unit(facts(research=1), Period(year=2024, through=5), RULES).research == round2(Fraction(15) / Fraction(5, 3))
+    # The expectation stays exact (4 × 5 / 12 = 5/3, not the float 1.666…), as the scorecard shows it.
+    assert score_unit(facts(research=1), Period(year=2024, through=5), RULES).research_expected == Fraction(5, 3)
 
 
 # ---- Art. 9: adoption and instruction points

@@ -163,9 +163,9 @@ def _populate(n_units: int, per_unit: int) -> None:
 
 def test_scoring_query_count_does_not_grow_with_units_and_items(django_assert_num_queries):
     _populate(4, 1)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         compute_scores(2024, 12)
     _populate(40, 3)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         report = compute_scores(2024, 12)
     assert len(report.scores) == 44
