@@ -19,10 +19,17 @@ from zoneinfo import ZoneInfo
 from scoring.rules import LEVELS, Rules
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-ZERO = Fraction(0)
+Exact = int | Fraction  # exact numbers; whole ones stay ints
 
 
-def round2(value: int | Fraction) -> Decimal:
+def ratio(numerator: Exact, denominator: Exact) -> Exact:
+    """numerator / denominator, exactly; a whole result stays an int, which keeps the arithmetic fast."""
+    if type(numerator) is int and type(denominator) is int and numerator % denominator == 0:
+        return numerator // denominator
+    return Fraction(numerator, denominator)
+
+
+def round2(value: Exact) -> Decimal:
     """Round half-up to two decimals, exactly (points are never negative)."""
     if type(value) is int:  # most components are whole: skip the fraction
         return Decimal(value * 100).scaleb(-2)
@@ -116,8 +123,8 @@ class UnitScore:
     adoption: Decimal
     instruction: Decimal
     level_points: dict[str, Decimal]  # adoption + instruction points per level, for tie-breaks
-    required: Fraction  # items the quota asks for in the period
-    research_expected: Fraction
+    required: Exact  # items the quota asks for in the period
+    research_expected: Exact
     barred: bool = False
     rank: int | None = None
     tier: str | None = None
@@ -137,28 +144,28 @@ class UnitScore:
         return (self.total, lp["state"], lp["province"], lp["city"], self.facts.counted)
 
 
-def quota_score(counted: int, required: Fraction, rules: Rules) -> Fraction:
+def quota_score(counted: int, required: Exact, rules: Rules) -> Exact:
     """Reporting item 1 (Art. 8.1, decision 3)."""
     points = rules.reporting_item_points
     if required <= 0 or counted >= required:
         return points
     if rules.quota_all_or_nothing:
-        return ZERO
-    return points * Fraction(counted) / required
+        return 0
+    return ratio(points * counted, required)
 
 
-def urgent_score(failures: Counter, rules: Rules) -> Fraction:
+def urgent_score(failures: Counter, rules: Rules) -> Exact:
     """Reporting item 2 (Art. 8.2, decision 4): deductions per incident, never below 0."""
-    deducted = sum((rules.failure_deductions[kind] * n for kind, n in failures.items()), ZERO)
-    return max(ZERO, rules.reporting_item_points - deducted)
+    deducted = sum(rules.failure_deductions[kind] * n for kind, n in failures.items())
+    return max(0, rules.reporting_item_points - deducted)
 
 
-def special_score(outcomes: Sequence[str], rules: Rules) -> Fraction:
+def special_score(outcomes: Sequence[str], rules: Rules) -> Exact:
     """Reporting item 3 (Art. 8.3, decision 5): 15 × mean credit; full when no request."""
     if not outcomes:
         return rules.reporting_item_points
-    credit = sum((rules.request_credits[o] for o in outcomes), ZERO)
-    return rules.reporting_item_points * credit / len(outcomes)
+    credit = sum(rules.request_credits[o] for o in outcomes)
+    return ratio(rules.reporting_item_points * credit, len(outcomes))
 
 
 def request_outcome(first_answer: dt.datetime | None, deadline: dt.datetime) -> str:
@@ -168,33 +175,33 @@ def request_outcome(first_answer: dt.datetime | None, deadline: dt.datetime) -> 
     return "on_time" if first_answer <= deadline else "late"
 
 
-def research_score(research: int, expected: Fraction, rules: Rules) -> Fraction:
+def research_score(research: int, expected: Exact, rules: Rules) -> Exact:
     """Reporting item 4 (Art. 8.4, decision 6)."""
     if expected <= 0 or research >= expected:
         return rules.reporting_item_points
-    return rules.reporting_item_points * Fraction(research) / expected
+    return ratio(rules.reporting_item_points * research, expected)
 
 
 def group_points(
-    groups: Iterable[PointGroup], table: dict[str, dict[str, Fraction]], split: bool, highest_only: bool = False
-) -> dict[str, int | Fraction]:
+    groups: Iterable[PointGroup], table: dict[str, dict[str, Exact]], split: bool, highest_only: bool = False
+) -> dict[str, Exact]:
     """Points per level of adoptions or instructions (Art. 9); a joint item's points split (decision 10)."""
     # Sum per level and share first: one division per share instead of one per group.
-    sums: dict[tuple[str, int], Fraction] = defaultdict(int)
-    for g in groups:
-        if highest_only and g.superseded:
+    sums: dict[tuple[str, int], Exact] = defaultdict(int)
+    for level, kind, share, count, superseded in groups:
+        if highest_only and superseded:
             continue  # decision 8, "highest level only": a lower-level adoption of the same item earns nothing
-        sums[g.level, g.share if split else 1] += table[g.level][g.kind] * g.count
-    per_level: dict[str, int | Fraction] = {level: 0 for level in LEVELS}
+        sums[level, share if split else 1] += table[level][kind] * count
+    per_level: dict[str, Exact] = {level: 0 for level in LEVELS}
     for (level, share), points in sums.items():
-        per_level[level] += points if share == 1 else Fraction(points, share)
+        per_level[level] += ratio(points, share)
     return per_level
 
 
 def score_unit(facts: UnitFacts, period: Period, rules: Rules) -> UnitScore:
     months = period.months_assessed(facts.assessed_from)
     required = rules.quota_for(facts.sequence, facts.central_provincial) * months
-    research_expected = Fraction(rules.research_per_year * months, 12)
+    research_expected = ratio(rules.research_per_year * months, 12)
     adoption = group_points(facts.adoptions, rules.adoption_points, rules.joint_split, rules.highest_level_only)
     instruction = group_points(facts.instructions, rules.instruction_points, rules.joint_split)
     basic = None if facts.basic_items is None else sum(facts.basic_items, Decimal(0)).quantize(Decimal("0.01"))

@@ -38,10 +38,12 @@ from submissions.models import (
     LeaderInstruction,
     Level,
     SpecialRequest,
+    StaleTally,
     Submission,
     UrgentFailure,
     sync_fact_owners,
 )
+from submissions.tallies import refresh_tallies
 from units.models import Sequence, Unit
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -782,7 +784,12 @@ def import_ledger(source: str | Path | IO[bytes], user=None, max_bytes: int = MA
         raise LedgerInvalid(checker.errors, checker.error_count)
     try:
         with transaction.atomic():
-            return _write(plan, user)
+            result = _write(plan, user)
+            # Bulk updates send no signals: every unit's month tallies are rebuilt, now rather than on the
+            # first page that reads them.
+            StaleTally.mark([None])
+            refresh_tallies()
+            return result
     except IntegrityError:
         # Someone changed the same facts through the site between the check and the write.
         raise LedgerInvalid([LedgerError("", None, "", "导入期间相关数据被他人修改，未导入任何数据，请重新导入。")]) from None

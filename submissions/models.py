@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import models
@@ -101,6 +102,11 @@ class SubmissionQuerySet(models.QuerySet):
     def submitted_between(self, start: dt.datetime, end: dt.datetime) -> SubmissionQuerySet:
         return self.filter(submitted_at__gte=start, submitted_at__lt=end)
 
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = super().bulk_create(objs, *args, **kwargs)
+        StaleTally.mark(item.unit_id for item in objs)
+        return objs
+
     def of_unit(self, unit: Unit) -> SubmissionQuerySet:
         """The unit's own items and the joint items it is on."""
         return self.filter(Q(unit=unit) | Q(joint_units__unit=unit)).distinct()
@@ -146,12 +152,6 @@ class Submission(models.Model):
             models.Index(fields=["unit", "submitted_at", "is_invalid", "info_type"], name="submission_unit_time_idx"),
             # The items list, newest first.
             models.Index(fields=["-submitted_at", "-id"], name="submission_newest_idx"),
-            # Scoring counts joint items for their joint units from this small index, not from a scan of all items.
-            models.Index(
-                fields=["id", "submitted_at", "is_invalid", "info_type"],
-                condition=Q(unit_count__gt=1),
-                name="submission_joint_idx",
-            ),
             # Scoring finds each special request's earliest answer per unit.
             models.Index(
                 fields=["special_request", "unit", "submitted_at"],
@@ -168,11 +168,21 @@ class Submission(models.Model):
         return self.info_type in RESEARCH_TYPES
 
 
+class JointUnitQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = super().bulk_create(objs, *args, **kwargs)
+        items = Submission.objects.only("unit_id").in_bulk({joint.submission_id for joint in objs})
+        StaleTally.mark([*(joint.unit_id for joint in objs), *(item.unit_id for item in items.values())])
+        return objs
+
+
 class JointUnit(models.Model):
     """Another unit that reported an item together with its own unit (联合报送单位)."""
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="joint_units")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="joint_submissions")
+
+    objects = JointUnitQuerySet.as_manager()
 
     class Meta:
         verbose_name = "联合报送单位"
@@ -203,7 +213,9 @@ class ItemFactQuerySet(models.QuerySet):
         items = Submission.objects.only("unit_id", "unit_count").in_bulk({o.submission_id for o in uncached})
         for fact in objs:
             fact.take_owner(fact.submission if ItemFact.submission_cached(fact) else items[fact.submission_id])
-        return super().bulk_create(objs, *args, **kwargs)
+        objs = super().bulk_create(objs, *args, **kwargs)
+        StaleTally.mark(fact.unit_id for fact in objs)
+        return objs
 
 
 class ItemFact(models.Model):
@@ -264,6 +276,12 @@ class Adoption(ItemFact):
         indexes = [
             # Scoring and the bulletin group adoptions by date from this index alone (SQLite).
             models.Index(fields=["adopted_on", "unit", "unit_count", "level", "adoption_type"], name="adoption_date_idx"),
+            # Scoring reads the adoptions of joint items, which the month tallies leave out, from this small index.
+            models.Index(
+                fields=["adopted_on", "submission", "unit", "unit_count", "level", "adoption_type"],
+                condition=Q(unit_count__gt=1),
+                name="adoption_joint_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -303,6 +321,12 @@ class LeaderInstruction(ItemFact):
         indexes = [
             # Scoring and the bulletin group instructions by date from this index alone (SQLite).
             models.Index(fields=["instructed_on", "unit", "unit_count", "level", "kind"], name="instruction_date_idx"),
+            # Scoring reads the instructions of joint items, which the month tallies leave out, from this small index.
+            models.Index(
+                fields=["instructed_on", "submission", "unit", "unit_count", "level", "kind"],
+                condition=Q(unit_count__gt=1),
+                name="instruction_joint_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -320,6 +344,59 @@ def sync_fact_owners(items: models.QuerySet[Submission] | None = None) -> None:
         if items is not None:
             stale = stale.filter(submission__in=items)
         stale.update(unit_id=models.Subquery(item.values("unit_id")), unit_count=models.Subquery(item.values("unit_count")))
+
+
+# The adoptions and instructions a month tally counts, one column per level and type: (source, level, kind).
+TALLY_POINT_COLUMNS = {
+    **{f"adoption_{lv}_{t}": ("adoptions", lv, t) for lv, types in ALLOWED_ADOPTION_TYPES.items() for t in types},
+    **{f"instruction_{lv}_{k}": ("instructions", lv, k) for lv in Level.values for k in InstructionKind.values},
+}
+
+
+class MonthTally(models.Model):
+    """What a unit reported and earned in one month, summed in advance for scoring (`submissions.tallies`).
+
+    Items count for their own unit and for each joint unit. Adoptions and instructions are counted here only
+    when their item has no joint unit; a joint item's points are split (decision 10) and read from the facts.
+    Never edited by hand.
+    """
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    counted = models.PositiveIntegerField(db_default=0)
+    research = models.PositiveIntegerField(db_default=0)
+
+    class Meta:
+        verbose_name = "月度汇总"
+        verbose_name_plural = "月度汇总"
+        constraints = [models.UniqueConstraint(fields=["unit", "year", "month"], name="tally_once_per_month")]
+        indexes = [models.Index(fields=["year", "month"], name="tally_month_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.year}-{self.month:02d}"
+
+
+for _column in TALLY_POINT_COLUMNS:
+    MonthTally.add_to_class(_column, models.PositiveIntegerField(db_default=0))
+
+
+class StaleTally(models.Model):
+    """A unit whose month tallies are rebuilt before they are next read; no unit: every unit."""
+
+    unit = models.ForeignKey(Unit, null=True, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = "待重算汇总"
+        verbose_name_plural = "待重算汇总"
+
+    def __str__(self) -> str:
+        return f"{self.unit_id or '全部单位'}"
+
+    @classmethod
+    def mark(cls, unit_ids: Iterable[int | None]) -> None:
+        """Mark units stale (None: every unit); every write to items and their facts does."""
+        cls.objects.bulk_create([cls(unit_id=unit_id) for unit_id in set(unit_ids)])
 
 
 class UrgentFailure(models.Model):

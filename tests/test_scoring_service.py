@@ -162,10 +162,16 @@ def _populate(n_units: int, per_unit: int) -> None:
 
 
 def test_scoring_query_count_does_not_grow_with_units_and_items(django_assert_num_queries):
+    # rule set (2), units, stale marks?, month tallies, facts of joint items, failures, requests, basic work;
+    # after writes also: lock the marks, delete them and the stale tallies, insert anew, and a savepoint (2)
     _populate(4, 1)
+    with django_assert_num_queries(9 + 6):
+        compute_scores(2024, 12)
     with django_assert_num_queries(9):
         compute_scores(2024, 12)
     _populate(40, 3)
+    with django_assert_num_queries(9 + 6):
+        compute_scores(2024, 12)
     with django_assert_num_queries(9):
         report = compute_scores(2024, 12)
     assert len(report.scores) == 44

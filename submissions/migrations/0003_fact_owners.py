@@ -53,14 +53,6 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="submission",
             index=models.Index(
-                condition=models.Q(("unit_count__gt", 1)),
-                fields=["id", "submitted_at", "is_invalid", "info_type"],
-                name="submission_joint_idx",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="submission",
-            index=models.Index(
                 condition=models.Q(("special_request__isnull", False)),
                 fields=["special_request", "unit", "submitted_at"],
                 name="submission_answer_idx",
