@@ -13,6 +13,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -130,11 +131,12 @@ class UnitScore:
     tier: str | None = None
     tie_flag: bool = False
 
-    @property
+    # Cached: the components are set once, and ranking asks for the total many times.
+    @cached_property
     def reporting_total(self) -> Decimal:
         return self.quota + self.urgent + self.special + self.research
 
-    @property
+    @cached_property
     def total(self) -> Decimal:
         return (self.basic or Decimal(0)) + self.reporting_total + self.adoption + self.instruction
 

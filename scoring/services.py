@@ -67,17 +67,17 @@ def with_superseded(adoptions: QuerySet, period: Period) -> QuerySet:
 
 def _read_tallies(period: Period, activity: dict[int, Activity], with_points: bool) -> None:
     """Items of the period, and the points of items without joint units, from the month tallies."""
-    keys = list(TALLY_POINT_COLUMNS.values()) if with_points else []
-    columns = ["counted", "research", *(TALLY_POINT_COLUMNS if with_points else ())]
+    points = TALLY_POINT_COLUMNS if with_points else {}
     sums = (
         MonthTally.objects.filter(year=period.year, month__gte=period.first, month__lte=period.through)
         .values_list("unit_id")
-        .annotate(*(Sum(column) for column in columns))
+        .annotate(*(Sum(column) for column in ["counted", "research", *points]))
         .order_by()
     )
     with connection.cursor() as cursor:  # plain ints: skips the ORM's per-value conversion of 20 columns
         cursor.execute(*sums.query.sql_with_params())
         rows = cursor.fetchall()
+    keys = list(points.values())
     for unit_id, counted, research, *counts in rows:
         act = activity[unit_id]
         act.counted += counted
@@ -94,12 +94,10 @@ def _point_parts(period: Period, highest_level_only: bool) -> tuple[list[str], l
     joint rows. The items table is not read."""
     adoptions = Adoption.objects.dated_between(period.start_date, period.end_date)
     instructions = LeaderInstruction.objects.dated_between(period.start_date, period.end_date)
-    no = Value(False, output_field=BooleanField())
-    if highest_level_only:
-        adoptions = with_superseded(adoptions, period)
-    else:
+    if not highest_level_only:
         adoptions, instructions = adoptions.filter(unit_count__gt=1), instructions.filter(unit_count__gt=1)
-        adoptions = adoptions.annotate(superseded=no)
+    no = Value(False, output_field=BooleanField())
+    adoptions = with_superseded(adoptions, period) if highest_level_only else adoptions.annotate(superseded=no)
     instructions = instructions.annotate(superseded=no)
     group = "f.source, f.level, f.kind_, f.unit_count, f.superseded"
     sqls, params = [], []

@@ -148,8 +148,8 @@ class Submission(models.Model):
             ),
         ]
         indexes = [
-            # Scoring and the bulletin count a unit's items by submission time from this index alone (SQLite).
-            models.Index(fields=["unit", "submitted_at", "is_invalid", "info_type"], name="submission_unit_time_idx"),
+            # Scoring and the bulletin aggregate a unit's items by submission time.
+            models.Index(fields=["unit", "submitted_at"], name="submission_unit_time_idx"),
             # The items list, newest first.
             models.Index(fields=["-submitted_at", "-id"], name="submission_newest_idx"),
             # Scoring finds each special request's earliest answer per unit.
@@ -209,10 +209,10 @@ def _allowed_type_condition() -> Q:
 class ItemFactQuerySet(models.QuerySet):
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
-        uncached = [o for o in objs if not ItemFact.submission_cached(o)]
-        items = Submission.objects.only("unit_id", "unit_count").in_bulk({o.submission_id for o in uncached})
+        unloaded = {fact.submission_id for fact in objs if not fact.item_loaded}
+        items = Submission.objects.only("unit_id", "unit_count").in_bulk(unloaded)
         for fact in objs:
-            fact.take_owner(fact.submission if ItemFact.submission_cached(fact) else items[fact.submission_id])
+            fact.take_owner(fact.submission if fact.item_loaded else items[fact.submission_id])
         objs = super().bulk_create(objs, *args, **kwargs)
         StaleTally.mark(fact.unit_id for fact in objs)
         return objs
@@ -222,8 +222,8 @@ class ItemFact(models.Model):
     """What happened to an item later: an adoption or an instruction.
 
     It carries a copy of its item's unit and unit count, so that scoring groups the facts by unit without
-    joining the items table (issue 4's speed target). The copies are taken on every save and bulk create and
-    kept right by `sync_fact_owners` whenever an item's unit or joint units change.
+    joining the items table. The copies are taken on every save and bulk create, and kept right by
+    `sync_fact_owners` whenever an item's unit or joint units change.
     """
 
     unit = models.ForeignKey(Unit, verbose_name="报送单位", on_delete=models.PROTECT, related_name="+", editable=False)
@@ -238,9 +238,9 @@ class ItemFact(models.Model):
             kwargs["update_fields"] = {*kwargs["update_fields"], "unit", "unit_count"}
         super().save(*args, **kwargs)
 
-    @staticmethod
-    def submission_cached(fact: ItemFact) -> bool:
-        return type(fact).submission.is_cached(fact)
+    @property
+    def item_loaded(self) -> bool:
+        return type(self).submission.is_cached(self)
 
     def take_owner(self, item: Submission) -> None:
         self.unit_id, self.unit_count = item.unit_id, item.unit_count
@@ -274,8 +274,8 @@ class Adoption(ItemFact):
             models.CheckConstraint(name="adoption_type_allowed_at_level", condition=_allowed_type_condition()),
         ]
         indexes = [
-            # Scoring and the bulletin group adoptions by date from this index alone (SQLite).
-            models.Index(fields=["adopted_on", "unit", "unit_count", "level", "adoption_type"], name="adoption_date_idx"),
+            # Scoring and the bulletin select adoptions by date.
+            models.Index(fields=["adopted_on"], name="adoption_date_idx"),
             # Scoring reads the adoptions of joint items, which the month tallies leave out, from this small index.
             models.Index(
                 fields=["adopted_on", "submission", "unit", "unit_count", "level", "adoption_type"],
@@ -319,8 +319,8 @@ class LeaderInstruction(ItemFact):
             models.CheckConstraint(name="instruction_kind_valid", condition=Q(kind__in=InstructionKind.values)),
         ]
         indexes = [
-            # Scoring and the bulletin group instructions by date from this index alone (SQLite).
-            models.Index(fields=["instructed_on", "unit", "unit_count", "level", "kind"], name="instruction_date_idx"),
+            # Scoring and the bulletin select instructions by date.
+            models.Index(fields=["instructed_on"], name="instruction_date_idx"),
             # Scoring reads the instructions of joint items, which the month tallies leave out, from this small index.
             models.Index(
                 fields=["instructed_on", "submission", "unit", "unit_count", "level", "kind"],

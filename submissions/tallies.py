@@ -1,5 +1,5 @@
 """Month tallies: what each unit reported and earned per month, summed in advance, so that scoring reads
-about one row per unit and month instead of every item (issue 4's speed target).
+about one row per unit and month instead of every item (see scripts/benchmark and the README).
 
 Writes never compute tallies: they mark the units they touch as stale. The signals below mark on every
 save and delete of an item, a joint unit, an adoption or an instruction; the querysets' `bulk_create`

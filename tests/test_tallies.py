@@ -4,9 +4,11 @@ tallies scoring reads equal a rebuild of every unit from the facts (no write for
 from __future__ import annotations
 
 import datetime as dt
+import io
 import uuid
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from accounts.models import Role
@@ -175,3 +177,17 @@ def test_concurrent_rebuilds_leave_one_set_of_tallies():
     assert_current()
     assert len(tallies()) == len(units) == MonthTally.objects.count()
     assert connection.vendor == "postgresql"
+
+
+def test_rebuild_tallies_repairs_them_after_a_change_made_outside_the_system():
+    unit, other = make_unit(), make_unit()
+    item = make_submission(unit, submitted_at=shanghai(2024, 8, 1))
+    refresh_tallies()
+    with connection.cursor() as cursor:  # as a hand-made SQL fix would: no signal, no mark
+        cursor.execute(f"UPDATE {Submission._meta.db_table} SET unit_id = %s WHERE id = %s", [other.pk, item.pk])
+    refresh_tallies()
+    assert tallies() == {(unit.pk, 2024, 8): {"counted": 1}}
+    out = io.StringIO()
+    call_command("rebuild_tallies", stdout=out)
+    assert tallies() == {(other.pk, 2024, 8): {"counted": 1}}
+    assert "1 行" in out.getvalue()

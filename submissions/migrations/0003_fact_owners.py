@@ -1,5 +1,5 @@
 """Adoptions and instructions carry a copy of their item's unit and unit count (scoring reads them without
-joining the items); indexes that the scoring queries read instead of the tables."""
+joining the items); an index for each special request's earliest answers."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -38,18 +38,6 @@ class Migration(migrations.Migration):
         *(migrations.AddField(model, name, field) for model, name, field in owner_fields(null=True)),
         migrations.RunPython(copy_owners, migrations.RunPython.noop),
         *(migrations.AlterField(model, name, field) for model, name, field in owner_fields(null=False)),
-        *(
-            operation
-            for model, fields, name in (
-                ("submission", ["unit", "submitted_at", "is_invalid", "info_type"], "submission_unit_time_idx"),
-                ("adoption", ["adopted_on", "unit", "unit_count", "level", "adoption_type"], "adoption_date_idx"),
-                ("leaderinstruction", ["instructed_on", "unit", "unit_count", "level", "kind"], "instruction_date_idx"),
-            )
-            for operation in (
-                migrations.RemoveIndex(model_name=model, name=name),
-                migrations.AddIndex(model_name=model, index=models.Index(fields=fields, name=name)),
-            )
-        ),
         migrations.AddIndex(
             model_name="submission",
             index=models.Index(

@@ -44,7 +44,7 @@ class Command(BaseCommand):
         parser.add_argument("--items", type=int, default=300_000)
         parser.add_argument("--adoptions", type=int, default=60_000)
         parser.add_argument("--instructions", type=int, default=10_000)
-        parser.add_argument("--repeat", type=int, default=5)
+        parser.add_argument("--repeat", type=int, default=9)
 
     def handle(self, *args, **opts) -> None:
         if Submission.objects.exists():
