@@ -38,12 +38,11 @@ from submissions.models import (
     LeaderInstruction,
     Level,
     SpecialRequest,
-    StaleTally,
     Submission,
     UrgentFailure,
     sync_fact_owners,
 )
-from submissions.tallies import refresh_tallies
+from submissions.tallies import rebuild_all_tallies
 from units.models import Sequence, Unit
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -785,10 +784,7 @@ def import_ledger(source: str | Path | IO[bytes], user=None, max_bytes: int = MA
     try:
         with transaction.atomic():
             result = _write(plan, user)
-            # Bulk updates send no signals: every unit's month tallies are rebuilt, now rather than on the
-            # first page that reads them.
-            StaleTally.mark([None])
-            refresh_tallies()
+            rebuild_all_tallies()  # now, rather than on the first page that reads them
             return result
     except IntegrityError:
         # Someone changed the same facts through the site between the check and the write.

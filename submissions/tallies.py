@@ -122,6 +122,12 @@ def refresh_tallies() -> None:
             cursor.execute(*_insert_tallies(units))
 
 
+def rebuild_all_tallies() -> None:
+    """Rebuild every unit's tallies: after bulk updates, which send no signals, or changes made outside."""
+    StaleTally.mark([None])
+    refresh_tallies()
+
+
 def _insert_tallies(units: set[int] | None) -> tuple[str, list]:
     """One INSERT of a row per unit, year and month from the grouped queries of every kind of fact.
 
