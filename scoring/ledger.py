@@ -23,7 +23,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 
-from scoring.models import BASIC_ITEM_FIELDS, AssessmentMethod, BasicWorkEntry, BasicWorkStatus
+from scoring.models import BASIC_ITEM_FIELDS, AssessmentMethod, BasicWorkEntry, BasicWorkStatus, ImportStage
 from scoring.xlsx_rows import sheet_rows
 from submissions.models import (
     ALLOWED_ADOPTION_TYPES,
@@ -54,6 +54,7 @@ MAX_ROWS = 2_000_000
 MAX_EMPTY_ROWS = 200_000
 MAX_LISTED_ERRORS = 1000
 BATCH = 2000
+PROGRESS_EVERY = 1000  # rows between two progress reports
 
 SEQUENCES = {
     "区政府": Sequence.DISTRICT,
@@ -93,6 +94,7 @@ class LedgerError:
     row: int | None
     column: str
     message: str
+    value: str = ""  # the cell's text as read, to show beside the message
 
     def __str__(self) -> str:
         where = f"第{self.row}行" if self.row else ""
@@ -106,9 +108,21 @@ class LedgerInvalid(Exception):
         super().__init__(f"台账有 {self.total} 个问题，未导入任何数据。")
 
 
+class Progress:
+    """What an import reports as it goes (the upload's job page, the command's progress line); this one reports
+    nowhere. `rows` may raise to stop the import while it is still checking (a cancelled job)."""
+
+    def stage(self, stage: ImportStage, totals: dict[str, int | None]) -> None:
+        """A stage begins; `totals`: the rows of each sheet it will go through, None where unknown."""
+
+    def rows(self, sheet: str, done: int) -> None:
+        """`done` rows of `sheet` are through the current stage."""
+
+
 @dataclass
 class ImportResult:
     summary: dict[str, dict[str, int]] = field(default_factory=dict)
+    progress: Progress = field(default_factory=Progress, repr=False, compare=False)
 
     def count(self, sheet: str, outcome: str, n: int = 1) -> None:
         self.summary.setdefault(sheet, {"created": 0, "updated": 0, "unchanged": 0})[outcome] += n
@@ -284,15 +298,16 @@ class _Row:
 
 
 class _Reader:
-    def __init__(self) -> None:
+    def __init__(self, progress: Progress) -> None:
         self.errors: list[LedgerError] = []
         self.error_count = 0
         self.rows_read = 0
+        self.progress = progress
 
-    def error(self, sheet: str, row: int | None, column: str, message: str) -> None:
+    def error(self, sheet: str, row: int | None, column: str, message: str, value: Any = None) -> None:
         self.error_count += 1
         if len(self.errors) < MAX_LISTED_ERRORS:
-            self.errors.append(LedgerError(sheet, row, column, message))
+            self.errors.append(LedgerError(sheet, row, column, message, _text(value)[:200]))
 
     def rows(self, workbook, sheet: str) -> Iterator[_Row]:
         title = next((name for name in workbook.sheetnames if name.strip() == sheet), None)
@@ -317,7 +332,7 @@ class _Reader:
             self.error(sheet, 1, name, "缺少必填列")
         if missing:
             return
-        empty_run = 0
+        empty_run = done = 0
         for number, raw in rows:
             values = {name: (raw[i] if i < len(raw) else None) for name, i in columns.items()}
             if all(_text(v) == "" for v in values.values()):
@@ -327,11 +342,15 @@ class _Reader:
                     return
                 continue
             empty_run = 0
+            done += 1
+            if done % PROGRESS_EVERY == 0:
+                self.progress.rows(sheet, done)
             self.rows_read += 1
             if self.rows_read > MAX_ROWS:
                 self.error(sheet, number, "", f"工作簿超过 {MAX_ROWS} 行的上限")
                 return
             yield _Row(number, values)
+        self.progress.rows(sheet, done)
 
     def cell(self, sheet: str, row: _Row, column: str, parse, *args) -> Any:
         """Parse one cell; on a bad value record the problem and return None."""
@@ -342,7 +361,7 @@ class _Reader:
         try:
             return parse(value, *args)
         except _Cell as problem:
-            self.error(sheet, row.number, column, str(problem))
+            self.error(sheet, row.number, column, str(problem), value)
             return None
 
 
@@ -363,8 +382,8 @@ class _Plan:
 
 
 class _Checker(_Reader):
-    def __init__(self, workbook) -> None:
-        super().__init__()
+    def __init__(self, workbook, progress: Progress) -> None:
+        super().__init__(progress)
         self.workbook = workbook
         self.plan = _Plan()
         # What a reference may name: what is in the system, and what a row of the workbook names even when
@@ -381,11 +400,12 @@ class _Checker(_Reader):
 
     def unit_name(self, sheet: str, row: _Row, column: str, name: str | None) -> str | None:
         if name and name not in self.known_units:
-            self.error(sheet, row.number, column, f"单位“{name}”不存在（既不在“单位”工作表中，也不在系统中）")
+            self.error(sheet, row.number, column, f"单位“{name}”不存在（既不在“单位”工作表中，也不在系统中）", name)
             return None
         return name
 
     def check(self) -> _Plan:
+        self.progress.stage(ImportStage.CHECKING, {sheet: _declared_rows(self.workbook, sheet) for sheet in SHEETS})
         for sheet in ("单位", "专约", "报送", "采用", "批示", "紧急信息问题", "基础工作"):
             getattr(self, f"_check_{SHEET_METHODS[sheet]}")(sheet)
         return self.plan
@@ -530,6 +550,15 @@ class _Checker(_Reader):
                 }
 
 
+def _declared_rows(workbook, sheet: str) -> int | None:
+    """The data rows a sheet's own dimension says it has (read from the part's first bytes), for progress."""
+    title = next((name for name in workbook.sheetnames if name.strip() == sheet), None)
+    try:
+        return max(workbook[title].max_row - 1, 0) if title else 0
+    except Exception:  # unsized, a chart sheet, or damaged (the check itself says what is wrong)
+        return None
+
+
 def _year(value: Any) -> int:
     text = _text(value)
     if not re.fullmatch(r"\d{4}", text) or int(text) not in YEARS:
@@ -587,6 +616,7 @@ def _upsert(
         model.objects.bulk_update(to_update, update_fields, batch_size=BATCH)
     result.count(sheet, "created", len(to_create))
     result.count(sheet, "updated", len(to_update))
+    result.progress.rows(sheet, len(wanted))
 
 
 def _relinked(links, owner_path: str, owners: list[str], wanted: dict[str, list[str]]) -> set[str]:
@@ -763,8 +793,11 @@ def _write_basic(plan: _Plan, unit_ids: dict[str, int], user, result: ImportResu
     )
 
 
-def import_ledger(source: str | Path | IO[bytes], user=None, max_bytes: int = MAX_FILE_BYTES) -> ImportResult:
+def import_ledger(
+    source: str | Path | IO[bytes], user=None, max_bytes: int = MAX_FILE_BYTES, progress: Progress | None = None
+) -> ImportResult:
     """Load a ledger workbook all or nothing; raises LedgerInvalid listing every problem."""
+    progress = progress or Progress()
     if _size(source) > max_bytes:
         raise LedgerInvalid([LedgerError("", None, "", f"文件超过 {_size_label(max_bytes)}的上限。")])
     _check_zip(source)
@@ -775,15 +808,17 @@ def import_ledger(source: str | Path | IO[bytes], user=None, max_bytes: int = MA
     except Exception:  # openpyxl raises many kinds on a damaged file; all mean the same to the user
         raise LedgerInvalid([LedgerError("", None, "", "无法读取该 xlsx 工作簿，文件可能已损坏。")]) from None
     try:
-        checker = _Checker(workbook)
+        checker = _Checker(workbook, progress)
         plan = checker.check()
     finally:
         workbook.close()
     if checker.error_count:
         raise LedgerInvalid(checker.errors, checker.error_count)
+    progress.stage(ImportStage.WRITING, {sheet: len(getattr(plan, SHEET_METHODS[sheet])) for sheet in SHEETS})
     try:
         with transaction.atomic():
-            result = _write(plan, user)
+            result = _write(plan, user, progress)
+            progress.stage(ImportStage.REBUILDING, {})
             rebuild_all_tallies()  # now, rather than on the first page that reads them
             return result
     except IntegrityError:
@@ -791,8 +826,8 @@ def import_ledger(source: str | Path | IO[bytes], user=None, max_bytes: int = MA
         raise LedgerInvalid([LedgerError("", None, "", "导入期间相关数据被他人修改，未导入任何数据，请重新导入。")]) from None
 
 
-def _write(plan: _Plan, user) -> ImportResult:
-    result = ImportResult()
+def _write(plan: _Plan, user, progress: Progress) -> ImportResult:
+    result = ImportResult(progress=progress)
     for sheet in SHEETS:
         result.summary[sheet] = {"created": 0, "updated": 0, "unchanged": 0}
     unit_ids = _write_units(plan, result)

@@ -1,10 +1,19 @@
 import pytest
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
 
 from tests.factories import make_personas, make_unit
 
 
+@pytest.fixture(scope="session")
+def _media_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(settings, _media_root):
+    # Uploaded files (kept ledgers) go to a scratch folder, never the project's media/.
+    settings.MEDIA_ROOT = _media_root
     # The test client speaks plain HTTP; production's HTTPS redirect is tested in test_settings.
     settings.SECURE_SSL_REDIRECT = False
     # Hashing every persona's password with the production hasher would dominate the suite's time.
@@ -25,3 +34,21 @@ def unit_b():
 def personas(unit_a, unit_b):
     """Administrator, staff, the officers of unit A and unit B, a viewer, and an anonymous visitor (None)."""
     return make_personas(unit_a, unit_b)
+
+
+@pytest.fixture
+def run_tasks():
+    """Run the queued background tasks here, in this process and transaction, as `manage.py db_worker --batch`
+    would: each is claimed and run by the database backend's own worker; returns how many ran."""
+    worker = Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
+                    max_tasks=None, worker_id="test-worker", excluded_queue_names=[])
+
+    def run() -> int:
+        count = 0
+        while (task_result := DBTaskResult.objects.ready().first()) is not None:
+            task_result.claim(worker.worker_id)
+            worker.run_task(task_result)
+            count += 1
+        return count
+
+    return run
