@@ -55,3 +55,14 @@ def write_ledger(path: str | Path, sheets: Mapping[str, Rows], headers: Mapping[
 def ledger_file(sheets: Mapping[str, Rows], headers: Mapping[str, list[str]] | None = None) -> io.BytesIO:
     """The workbook as an open binary file, as an upload hands it over."""
     return io.BytesIO(ledger_bytes(sheets, headers))
+
+
+# A small ledger with two bad rows (an unknown unit on row 3, an unknown type on row 4) and one good one.
+INVALID_LEDGER = {
+    "单位": [{"单位名称": "道里区", "序列": "区政府"}],
+    "报送": [
+        {"信息编号": "DL-001", "单位名称": "道里区", "标题": "正确的行", "报送时间": "2024-03-01", "信息类型": "一般动态"},
+        {"信息编号": "DL-002", "单位名称": "不存在区", "标题": "无此单位", "报送时间": "2024-03-01", "信息类型": "一般动态"},
+        {"信息编号": "DL-003", "单位名称": "道里区", "标题": "类型不对", "报送时间": "2024-03-01", "信息类型": "小道消息"},
+    ],
+}

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from scoring.models import ImportJob, ImportStatus
 from submissions.models import Submission
-from tests.ledger_builder import ledger_bytes
+from tests.ledger_builder import INVALID_LEDGER, ledger_bytes
 from units.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -68,17 +68,9 @@ def test_upload_queues_a_job_and_the_worker_shows_the_summary_per_sheet(client, 
 
 
 def test_invalid_ledger_lists_every_error_and_writes_nothing(client, personas, run_tasks):
-    bad = {
-        "单位": [{"单位名称": "道里区", "序列": "区政府"}],
-        "报送": [
-            {"信息编号": "DL-001", "单位名称": "道里区", "标题": "正确的行", "报送时间": "2024-03-01", "信息类型": "一般动态"},
-            {"信息编号": "DL-002", "单位名称": "不存在区", "标题": "无此单位", "报送时间": "2024-03-01", "信息类型": "一般动态"},
-            {"信息编号": "DL-003", "单位名称": "道里区", "标题": "类型不对", "报送时间": "2024-03-01", "信息类型": "小道消息"},
-        ],
-    }
     client.force_login(personas["staff"])
     units_before = Unit.objects.count()
-    job_url = client.post(reverse(URL), {"file": _upload(ledger_bytes(bad))}).url
+    job_url = client.post(reverse(URL), {"file": _upload(ledger_bytes(INVALID_LEDGER))}).url
     run_tasks()
     response = client.get(job_url)
     html = response.content.decode()

@@ -312,8 +312,8 @@ def test_a_conflicting_change_during_the_write_is_refused_and_rolled_back(monkey
 
     real_write = ledger._write
 
-    def write_then_conflict(plan, user):
-        real_write(plan, user)
+    def write_then_conflict(*args):
+        real_write(*args)
         raise IntegrityError("duplicate key")
 
     monkeypatch.setattr(ledger, "_write", write_then_conflict)

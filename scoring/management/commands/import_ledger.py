@@ -10,7 +10,7 @@ OUTCOMES = (("created", "新增"), ("updated", "更新"), ("unchanged", "未变"
 
 
 class TerminalProgress(Progress):
-    """One line on a terminal, rewritten in place: the stage, rows per sheet and the rate so far."""
+    """One line a stage on a terminal, rewritten in place: rows per sheet and the rate so far."""
 
     def __init__(self, out) -> None:
         self.out = out
@@ -19,8 +19,15 @@ class TerminalProgress(Progress):
         self.started = self.shown = time.monotonic()
 
     def stage(self, stage: ImportStage, totals: dict[str, int | None]) -> None:
+        self.end()
         self.stage_name, self.done, self.started = stage.label, {}, time.monotonic()
         self.show()
+
+    def end(self) -> None:
+        """The stage's last numbers, and a new line."""
+        if self.stage_name:
+            self.show()
+            self.out.write("")
 
     def rows(self, sheet: str, done: int) -> None:
         self.done[sheet] = done
@@ -31,7 +38,7 @@ class TerminalProgress(Progress):
         self.shown = time.monotonic()
         rate = sum(self.done.values()) / max(self.shown - self.started, 0.001)
         sheets = " ".join(f"{sheet} {n:,}" for sheet, n in self.done.items())
-        self.out.write(f"\r\033[K{self.stage_name}：{sheets} 行（{rate:,.0f} 行/秒）", ending="")
+        self.out.write(f"\r\033[K{self.stage_name}：{sheets or '—'}（{rate:,.0f} 行/秒）", ending="")
         self.out.flush()
 
 
@@ -49,17 +56,15 @@ class Command(BaseCommand):
         try:
             result = import_ledger(path, progress=progress)
         except LedgerInvalid as invalid:
-            self._end_line(progress)
+            if progress:
+                progress.end()
             for error in invalid.errors:
                 self.stderr.write(f"{error.sheet}\t第{error.row or '-'}行\t{error.column or '-'}\t{error.message}")
             if invalid.total > len(invalid.errors):
                 self.stderr.write(f"……另有 {invalid.total - len(invalid.errors)} 个问题未列出。")
             raise CommandError(str(invalid)) from None
-        self._end_line(progress)
+        if progress:
+            progress.end()
         for sheet, counts in result.summary.items():
             self.stdout.write(f"{sheet}：" + "，".join(f"{label} {counts[key]}" for key, label in OUTCOMES))
         self.stdout.write(self.style.SUCCESS("台账导入完成。"))
-
-    def _end_line(self, progress: TerminalProgress | None) -> None:
-        if progress:
-            self.stderr.write("")
