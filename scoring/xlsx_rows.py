@@ -3,6 +3,9 @@
 openpyxl builds a rich-text object for every inline string (the kind openpyxl itself writes), which costs
 tens of microseconds a cell; a ledger has millions of cells. This reader walks the sheet's XML once, with
 openpyxl's own tables of shared strings and date styles, and yields plain values.
+
+A formula cell reads as its cached value; without one (many programs save formulas uncomputed) as the
+formula's text with its leading "=" (INTERFACES.md), a shared formula translated to its own cell.
 """
 
 from __future__ import annotations
@@ -12,7 +15,9 @@ from collections.abc import Iterator
 from typing import Any
 from xml.etree.ElementTree import iterparse
 
-from openpyxl.utils.cell import column_index_from_string
+from openpyxl.formula.tokenizer import TokenizerError
+from openpyxl.formula.translate import Translator
+from openpyxl.utils.cell import column_index_from_string, get_column_letter
 from openpyxl.utils.datetime import from_excel
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
@@ -20,6 +25,7 @@ ROW = f"{{{SHEET_MAIN_NS}}}row"
 CELL = f"{{{SHEET_MAIN_NS}}}c"
 VALUE = f"{{{SHEET_MAIN_NS}}}v"
 TEXT = f"{{{SHEET_MAIN_NS}}}t"
+FORMULA = f"{{{SHEET_MAIN_NS}}}f"
 
 
 def _column(reference: str) -> int:
@@ -38,13 +44,19 @@ class _Cells:
         self.shared = workbook.shared_strings
         self.date_styles = workbook._date_formats
         self.epoch = workbook.epoch
+        self.shared_formulas: dict[str, tuple[str, str]] = {}  # si: (formula, the cell that holds its text)
 
-    def value(self, cell) -> Any:
+    def value(self, cell, coordinate: str) -> Any:
         kind = cell.get("t", "n")
         if kind == "inlineStr":
             return "".join(t.text or "" for t in cell.iter(TEXT))
         text = cell.findtext(VALUE)
-        if text is None:
+        formula = cell.find(FORMULA)
+        if formula is not None:
+            written = self.formula(formula, coordinate)
+            if text is None or (text == "" and kind != "str"):  # no cached value: the formula's own text
+                return written
+        if not text:
             return None
         if kind == "s":
             return self.shared[int(text)]
@@ -62,6 +74,19 @@ class _Cells:
             return None  # an error value such as #N/A holds no fact: read as an empty cell
         return text  # "str": a formula's text result
 
+    def formula(self, element, coordinate: str) -> str:
+        si = element.get("si")
+        if element.get("t") == "shared" and si is not None:
+            if element.text:
+                self.shared_formulas[si] = ("=" + element.text, coordinate)
+            elif si in self.shared_formulas:
+                master, origin = self.shared_formulas[si]
+                try:
+                    return Translator(master, origin=origin).translate_formula(coordinate)
+                except TokenizerError:  # a formula openpyxl cannot parse: its text as written
+                    return master
+        return "=" + (element.text or "")
+
 
 def sheet_rows(workbook, name: str) -> Iterator[tuple[int, list[Any]]]:
     """(row number, values) for each row present in the sheet of a read-only openpyxl workbook."""
@@ -78,6 +103,6 @@ def sheet_rows(workbook, name: str) -> Iterator[tuple[int, list[Any]]]:
                 reference = cell.get("r")
                 column = _column(reference) if reference else len(values) + 1
                 values.extend([None] * (column - 1 - len(values)))
-                values.append(cells.value(cell))
+                values.append(cells.value(cell, reference or f"{get_column_letter(column)}{row_number}"))
             yield row_number, values
             element.clear()  # an emptied row stays in the tree: tens of bytes, even for a million rows

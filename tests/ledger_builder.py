@@ -11,7 +11,8 @@ The workbook is written in openpyxl's write-only mode, so a benchmark can build 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Mapping
+import zipfile
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,17 @@ def write_ledger(path: str | Path, sheets: Mapping[str, Rows], headers: Mapping[
 def ledger_file(sheets: Mapping[str, Rows], headers: Mapping[str, list[str]] | None = None) -> io.BytesIO:
     """The workbook as an open binary file, as an upload hands it over."""
     return io.BytesIO(ledger_bytes(sheets, headers))
+
+
+def rezipped(data: bytes, change: Callable[[str, bytes], bytes | None]) -> bytes:
+    """The workbook's members passed through `change` (None drops the member)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = change(info.filename, source.read(info))
+            if content is not None:
+                target.writestr(info.filename, content)
+    return out.getvalue()
 
 
 # A small ledger with two bad rows (an unknown unit on row 3, an unknown type on row 4) and one good one.

@@ -18,7 +18,7 @@ from openpyxl.chart import BarChart, Reference
 from scoring import ledger
 from scoring.ledger import LedgerInvalid, import_ledger
 from submissions.models import Submission
-from tests.ledger_builder import ledger_bytes
+from tests.ledger_builder import ledger_bytes, rezipped
 from tests.test_ledger_errors import BASE, counts
 from units.models import Unit
 
@@ -36,17 +36,6 @@ def refused(data: bytes) -> str:
     messages = [e.message for e in caught.value.errors]
     assert messages and all(CHINESE.search(m) for m in messages), messages
     return " ".join(messages)
-
-
-def rezipped(data: bytes, change: Callable[[str, bytes], bytes | None]) -> bytes:
-    """The workbook's members passed through `change` (None drops the member)."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = change(info.filename, source.read(info))
-            if content is not None:
-                target.writestr(info.filename, content)
-    return out.getvalue()
 
 
 def units_workbook() -> bytes:
