@@ -16,15 +16,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any
+from xml.etree import ElementTree
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from openpyxl import load_workbook
+from openpyxl.utils.cell import get_column_letter
 from openpyxl.utils.datetime import from_excel
+from openpyxl.xml.constants import REL_NS, SHEET_MAIN_NS
 
 from scoring.models import BASIC_ITEM_FIELDS, AssessmentMethod, BasicWorkEntry, BasicWorkStatus, ImportStage
-from scoring.xlsx_rows import sheet_rows
+from scoring.xlsx_rows import MAX_CELL_CHARS, CellTooLong, open_workbook, sheet_rows
 from submissions.models import (
     ALLOWED_ADOPTION_TYPES,
     Adoption,
@@ -49,6 +51,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Bounds that keep a hostile file cheap: real ledgers stay far below them.
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 3 * 1024 * 1024 * 1024
+MAX_PART_BYTES = 1024 * 1024 * 1024  # one part (a sheet) uncompressed: Excel's largest sheet stays well below
 MAX_COMPRESSION_RATIO = 250
 MAX_ROWS = 2_000_000
 MAX_EMPTY_ROWS = 200_000
@@ -247,19 +250,43 @@ def _half_step(value: Any) -> Decimal:
 
 def _check_zip(source: str | Path | IO[bytes]) -> None:
     try:
-        with zipfile.ZipFile(source) as archive:
-            members = archive.infolist()
-            names = {m.filename for m in members}
+        archive = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError):
         raise LedgerInvalid(
             [LedgerError("", None, "", "文件不是有效的 xlsx 工作簿（可能是其他格式改了扩展名，或文件不完整）。")]
         ) from None
-    if "xl/workbook.xml" not in names:
-        raise LedgerInvalid([LedgerError("", None, "", "文件不是 Excel 工作簿（缺少 xl/workbook.xml）。")])
-    total = sum(m.file_size for m in members)
-    bomb = any(m.file_size > 50 * 1024 * 1024 and m.file_size > MAX_COMPRESSION_RATIO * max(m.compress_size, 1) for m in members)
-    if total > MAX_UNCOMPRESSED_BYTES or bomb:
+    with archive:
+        members = archive.infolist()
+        names = {m.filename for m in members}
+        if "xl/workbook.xml" not in names:
+            raise LedgerInvalid([LedgerError("", None, "", "文件不是 Excel 工作簿（缺少 xl/workbook.xml）。")])
+        # Sizes as the zip directory declares them; a part that holds more than it declares fails its CRC
+        # check after exactly the declared bytes (zipfile reads no further), as a damaged sheet.
+        for m in members:
+            bomb = m.file_size > 50 * 1024 * 1024 and m.file_size > MAX_COMPRESSION_RATIO * max(m.compress_size, 1)
+            if bomb or m.file_size > MAX_PART_BYTES:
+                sheet = _sheet_of_part(archive, m.filename)
+                part = f"工作表“{sheet}”" if sheet else f"文件中的“{m.filename}”"
+                too_big = "解压后过大（疑似压缩炸弹）" if bomb else f"解压后超过 {_size_label(MAX_PART_BYTES)}的上限"
+                raise LedgerInvalid([LedgerError(sheet, None, "", f"{part}{too_big}，已拒绝，未读取其内容。")])
+    if sum(m.file_size for m in members) > MAX_UNCOMPRESSED_BYTES:
         raise LedgerInvalid([LedgerError("", None, "", "文件解压后过大（疑似压缩炸弹），已拒绝。")])
+
+
+def _sheet_of_part(archive: zipfile.ZipFile, part: str) -> str:
+    """The name of the sheet whose XML is `part`, from the workbook's own (small) parts; "" when not a sheet."""
+    try:
+        small = [archive.getinfo(name) for name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")]
+        if any(info.file_size > 10 * 1024 * 1024 for info in small):
+            return ""
+        workbook, rels = (ElementTree.fromstring(archive.read(info)) for info in small)
+    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile, OSError):
+        return ""
+    targets = {rel.get("Id"): "xl/" + rel.get("Target", "").removeprefix("/xl/") for rel in rels}
+    for sheet in workbook.iter(f"{{{SHEET_MAIN_NS}}}sheet"):
+        if targets.get(sheet.get(f"{{{REL_NS}}}id")) == part:
+            return sheet.get("name", "")
+    return ""
 
 
 def _size_label(size: int) -> str:
@@ -286,6 +313,10 @@ def _sheet_rows(workbook, title: str, sheet: str) -> Iterator[tuple[int, list]]:
             row = next(rows)
         except StopIteration:
             return
+        except CellTooLong as cell:
+            column = get_column_letter(cell.column) if cell.column else ""
+            message = f"单元格超过 {MAX_CELL_CHARS} 个字符（Excel 的上限），已拒绝，未读取其内容。"
+            raise LedgerInvalid([LedgerError(sheet, cell.row, column, message)]) from None
         except Exception:  # XML, zlib, CRC or openpyxl errors: all mean the same to the user
             raise LedgerInvalid([LedgerError(sheet, None, "", "工作表已损坏，无法读取。")]) from None
         yield row
@@ -804,7 +835,7 @@ def import_ledger(
     if not isinstance(source, str | Path):
         source.seek(0)
     try:
-        workbook = load_workbook(source, read_only=True, data_only=True)
+        workbook = open_workbook(source)
     except Exception:  # openpyxl raises many kinds on a damaged file; all mean the same to the user
         raise LedgerInvalid([LedgerError("", None, "", "无法读取该 xlsx 工作簿，文件可能已损坏。")]) from None
     try:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
 
 Rows = Iterable[Mapping[str, Any]]
 
@@ -66,6 +67,26 @@ def rezipped(data: bytes, change: Callable[[str, bytes], bytes | None]) -> bytes
             content = change(info.filename, source.read(info))
             if content is not None:
                 target.writestr(info.filename, content)
+    return out.getvalue()
+
+
+def with_shared_strings(data: bytes, cells: Mapping[str, int], strings: list[str]) -> bytes:
+    """The workbook with a shared-string table, as Excel writes text (openpyxl writes inline strings): each of
+    `cells` (a coordinate whose cell holds PLACEHOLDER) points to its index in `strings`, given as
+    plain text or as a whole `<si>` element."""
+    table = "".join(s if s.startswith("<si>") else f"<si><t>{s}</t></si>" for s in strings)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == "[Content_Types].xml":
+                override = f'<Override PartName="/xl/sharedStrings.xml" ContentType="{SHARED_STRINGS}"/>'
+                content = content.replace(b"</Types>", f"{override}</Types>".encode())
+            for cell, index in cells.items():
+                inline = f'<c r="{cell}" t="inlineStr"><is><t>PLACEHOLDER</t></is></c>'.encode()
+                content = content.replace(inline, f'<c r="{cell}" t="s"><v>{index}</v></c>'.encode())
+            target.writestr(info, content)
+        target.writestr("xl/sharedStrings.xml", f'<sst xmlns="{SHEET_MAIN_NS}">{table}</sst>')
     return out.getvalue()
 
 
