@@ -22,7 +22,7 @@ from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
 from exports import Report
-from scoring.ledger import LedgerInvalid, Progress, import_ledger
+from scoring.ledger import SHEETS, LedgerInvalid, Progress, import_ledger
 from scoring.models import ImportJob, ImportStage, ImportStatus
 
 logger = logging.getLogger(__name__)
@@ -184,6 +184,7 @@ class JobView:
     """What the job page shows of a job's progress, worked out from its fields at one moment."""
 
     sheets: list[SheetProgress]
+    summary: list[tuple[str, dict[str, int]]]  # per sheet, in the workbook's order
     percent: int | None  # of the current stage; None when the totals are unknown
     elapsed: dt.timedelta | None
     remaining: dt.timedelta | None  # estimate for the current stage, from its rate so far
@@ -205,11 +206,13 @@ def _duration_text(span: dt.timedelta | None) -> str:
 
 
 def job_view(job: ImportJob, now: dt.datetime) -> JobView:
+    # In the workbook's order: PostgreSQL's jsonb keeps no key order.
     sheets = [
         SheetProgress(sheet, job.rows_done.get(sheet, 0), job.rows_total.get(sheet))
-        for sheet in job.rows_total
-        if job.rows_total.get(sheet) != 0 or job.rows_done.get(sheet)
+        for sheet in SHEETS
+        if sheet in job.rows_total and (job.rows_total[sheet] != 0 or job.rows_done.get(sheet))
     ]
+    summary = [(sheet, job.summary[sheet]) for sheet in SHEETS if sheet in job.summary]
     done = sum(s.done for s in sheets)
     known = all(s.total is not None for s in sheets) and sheets
     total = sum(s.total for s in sheets) if known else None
@@ -219,7 +222,7 @@ def job_view(job: ImportJob, now: dt.datetime) -> JobView:
     if job.status == ImportStatus.RUNNING and total and done and job.stage_started_at:
         rate = done / max((now - job.stage_started_at).total_seconds(), 0.001)
         remaining = dt.timedelta(seconds=round(max(total - done, 0) / rate))
-    return JobView(sheets, percent, elapsed, remaining)
+    return JobView(sheets, summary, percent, elapsed, remaining)
 
 
 def problems_report(job: ImportJob) -> Report:
