@@ -124,8 +124,6 @@ LEDGER_UPLOAD_MAX_BYTES: int = env.int("LEDGER_UPLOAD_MAX_BYTES", default=30 * 1
 # Uploaded ledgers are kept (import history) and imported by a background worker: `manage.py db_worker`.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-# A running import that has shown no progress for this long is taken as dead (its worker was killed).
-LEDGER_JOB_STALE_SECONDS: int = env.int("LEDGER_JOB_STALE_SECONDS", default=600)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

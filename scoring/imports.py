@@ -7,16 +7,20 @@ file, runs that call in a worker (django-tasks, database backend) and records wh
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import hashlib
 import logging
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
@@ -28,6 +32,7 @@ from scoring.models import ImportJob, ImportStage, ImportStatus
 logger = logging.getLogger(__name__)
 # Seconds between two writes of a job's progress: the page polls about this often.
 FLUSH_SECONDS = 1.0
+LOCK_CLASS = 13  # PostgreSQL advisory locks: (LOCK_CLASS, job id) is held by the worker running that job
 
 
 class ImportCancelled(Exception):
@@ -80,9 +85,41 @@ def cancel_import(job: ImportJob) -> bool:
     return False
 
 
+@contextmanager
+def worker_lock(job_id: int, using: BaseDatabaseWrapper = connection) -> Iterator[bool]:
+    """Held by the worker while it runs the job, and released when its process ends however it ends: a
+    PostgreSQL session lock (workers on any machine), or a file lock beside the uploads (SQLite: one machine).
+    Never waits: yields whether it was taken."""
+    if using.vendor == "postgresql":
+        with using.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_CLASS, job_id])
+            taken = cursor.fetchone()[0]
+            try:
+                yield taken
+            finally:
+                if taken:
+                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_CLASS, job_id])
+        return
+    folder = Path(settings.MEDIA_ROOT) / "ledgers" / "running"
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / f"{job_id}.lock", "wb") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+        else:
+            yield True
+
+
 @task()
 def run_import_job(job_id: int) -> None:
     """The worker's side: import the job's file, recording progress and the outcome on the job."""
+    with worker_lock(job_id) as taken:
+        if taken:  # else another worker runs it
+            _run(job_id)
+
+
+def _run(job_id: int) -> None:
     started = timezone.now()
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
         status=ImportStatus.RUNNING, started_at=started, stage_started_at=started, stage=ImportStage.CHECKING,
@@ -145,8 +182,8 @@ class JobProgress(Progress):
 
 
 def fail_dead_jobs() -> None:
-    """Mark failed the jobs whose worker died: the task ended without finishing the job, or a running job
-    has reported nothing for LEDGER_JOB_STALE_SECONDS. Their import was one transaction, so nothing was written."""
+    """Mark failed the jobs whose worker died: the task ended without finishing the job, or a running job's
+    worker no longer holds its lock. Their import was one transaction, so nothing was written."""
     unfinished = list(ImportJob.objects.unfinished().only("pk", "status", "updated_at", "task_id"))
     if not unfinished:
         return
@@ -156,20 +193,29 @@ def fail_dead_jobs() -> None:
         .finished()
         .values_list("id", "exception_class_path")
     }
-    stale = timezone.now() - dt.timedelta(seconds=settings.LEDGER_JOB_STALE_SECONDS)
     for job in unfinished:
         if job.task_id in ended:
             cause = ended[job.task_id].rsplit(".", 1)[-1] or "任务已结束"
             reason = f"后台任务异常结束（{cause}），未写入任何数据，可重新导入。"
-        elif job.status == ImportStatus.RUNNING and job.updated_at < stale:
-            minutes = settings.LEDGER_JOB_STALE_SECONDS // 60
-            reason = f"处理该导入的后台进程已中断（{minutes} 分钟没有进展），未写入任何数据，可重新导入。"
+        elif job.status == ImportStatus.RUNNING and _worker_gone(job.pk):
+            reason = "处理该导入的后台进程已中断，未写入任何数据，可重新导入。"
         else:
             continue
         # Only if the job is still where we saw it: a worker may have finished it meanwhile.
         ImportJob.objects.filter(pk=job.pk, status=job.status, updated_at=job.updated_at).update(
             status=ImportStatus.FAILED, reason=reason, finished_at=timezone.now(), updated_at=timezone.now()
         )
+
+
+def _worker_gone(job_id: int) -> bool:
+    # Its own connection on PostgreSQL: a session lock is shared by everything on one session.
+    probe = connection.copy() if connection.vendor == "postgresql" else connection
+    try:
+        with worker_lock(job_id, probe) as taken:
+            return taken
+    finally:
+        if probe is not connection:
+            probe.close()
 
 
 @dataclass(frozen=True)
