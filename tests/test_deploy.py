@@ -87,7 +87,7 @@ def commands_run_by_units() -> dict[str, str]:
         text = path.read_text()
         if path.suffix == ".timer":
             commands[path.name] = re.search(r"^Unit=infoassess-manage@(\w+)\.service$", text, re.M)[1]
-        elif match := re.search(r"^ExecStart=\S+/python manage\.py (\w+)$", text, re.M):
+        elif match := re.search(r"^ExecStart=\S+/python manage\.py (\w+)", text, re.M):
             commands[path.name] = match[1]
     return commands
 
@@ -173,7 +173,7 @@ def test_compose_runs_postgresql_the_web_server_and_the_worker_from_the_dockerfi
         assert "@db:5432/" in service["environment"]["DATABASE_URL"]
         assert service["depends_on"]["db"]["condition"] == "service_healthy"
     assert "gunicorn -c deploy/gunicorn.conf.py harbin_infoassess.wsgi" in " ".join(services["web"]["command"])
-    assert services["worker"]["command"] == ["python", "manage.py", "db_worker"]
+    assert services["worker"]["command"] == ["python", "manage.py", "db_worker", "--no-reload"]
     assert "/healthz" in " ".join(services["web"]["healthcheck"]["test"])
 
 
