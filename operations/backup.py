@@ -271,13 +271,14 @@ def _load_sqlite(database: Path) -> None:
 
 
 def _load_postgresql(database: Path) -> None:
-    # Drop everything first: a table the archive does not have (an older schema) would block `migrate` afterwards.
+    # One transaction drops every table (one the archive lacks, from a newer migration, would block `migrate`
+    # afterwards) and loads the dump: a restore that fails leaves the database as it was.
+    script = database.with_suffix(".sql")
+    _pg_tool(["pg_restore", "--no-owner", "--no-privileges", f"--file={script}", str(database)])
     with connection.cursor() as cursor:
         tables = connection.introspection.table_names(cursor)
-        if tables:
-            cursor.execute(f"DROP TABLE {', '.join(connection.ops.quote_name(t) for t in tables)} CASCADE")
-    _pg_tool(["pg_restore", "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error",
-              f"--dbname={connection.settings_dict['NAME']}", str(database)])
+    drop = ["--command", f"DROP TABLE {', '.join(connection.ops.quote_name(t) for t in tables)} CASCADE"] if tables else []
+    _pg_tool(["psql", "--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1", "--single-transaction", *drop, f"--file={script}"])
 
 
 def restore_archive(path: Path, manifest: dict[str, Any]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import socket
 from unittest import mock
 
 import pytest
@@ -71,6 +72,14 @@ def test_a_worker_silent_for_over_a_minute_is_named(client):
     WorkerHeartbeat.objects.update(seen_at=timezone.now() - dt.timedelta(seconds=61))
     assert healthz(client) == (503, "failing: worker")
     health.record_worker_heartbeat("worker-1")
+    assert healthz(client) == (200, "ok")
+
+
+def test_each_host_s_worker_keeps_one_heartbeat_row(client):
+    WorkerHeartbeat.objects.all().delete()
+    health.record_worker_heartbeat()
+    health.record_worker_heartbeat()
+    assert WorkerHeartbeat.objects.get().worker == socket.gethostname()
     assert healthz(client) == (200, "ok")
 
 
