@@ -156,18 +156,21 @@ def create_backup(directory: Path, now: dt.datetime) -> Path:
     vendor = connection.vendor
     if vendor not in DATABASE_PARTS:
         raise BackupError(f"不支持备份 {vendor} 数据库。")
+    media = Path(settings.MEDIA_ROOT).resolve()
+    if directory.resolve().is_relative_to(media):
+        raise BackupError(f"备份目录“{directory}”不能位于存储文件目录 MEDIA_ROOT 之内（备份会包含以前的备份）。")
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / archive_name(now)
     if target.exists():
         raise BackupError(f"备份文件“{target}”已存在，请稍后再试。")
     partial = target.with_name(target.name + ".partial")
     try:
+        partial.touch(mode=0o600)  # the archive holds every account's password hash: for its owner only
         with tempfile.TemporaryDirectory(dir=directory) as work:
             database = Path(work) / DATABASE_PARTS[vendor]
             migrations, counts = (_dump_sqlite if vendor == "sqlite" else _dump_postgresql)(database)
             with tarfile.open(partial, "w:gz") as tar:
                 parts = {database.name: _add_file(tar, database, database.name)}
-                media = Path(settings.MEDIA_ROOT)
                 for path in sorted(p for p in media.rglob("*") if p.is_file()) if media.is_dir() else ():
                     name = MEDIA_PREFIX + path.relative_to(media).as_posix()
                     parts[name] = _add_file(tar, path, name)

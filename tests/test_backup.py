@@ -98,6 +98,13 @@ def test_the_manifest_names_versions_migrations_counts_and_a_hash_per_part(tmp_p
                                       "media/ledgers/台账2024.xlsx"}
     assert all(len(digest) == 64 for digest in manifest["parts"].values())
     assert manifest["django"] and manifest["app_version"]
+    assert archives(tmp_path / "backups")[0].path.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.django_db
+def test_a_backup_directory_inside_the_stored_files_is_refused(_media):
+    with pytest.raises(CommandError, match="不能位于存储文件目录"):
+        run("backup", "--output", str(_media / "backups"))
 
 
 def rewrite(archive: Path, change) -> Path:
