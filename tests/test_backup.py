@@ -7,9 +7,11 @@ the whole database, neither of which can happen inside a test's wrapping transac
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import json
 import shutil
+import sqlite3
 import tarfile
 from io import StringIO
 from pathlib import Path
@@ -23,6 +25,7 @@ from accounts.models import Role
 from bulletins.models import BulletinVersion
 from bulletins.publishing import publish_bulletin
 from operations.backup import archives, prune_archives, read_manifest, tables_with_data
+from operations.health import migrations_pending, record_worker_heartbeat
 from submissions import services
 from submissions.models import FactChange
 from tests.factories import make_adoption, make_scored_unit, make_submission, make_unit, make_user, shanghai
@@ -149,6 +152,45 @@ def test_a_damaged_or_newer_archive_is_refused_and_nothing_changes(tmp_path, _me
         assert tables_with_data() == [], case
     run("restore", str(archive))
     assert tables_with_data() == ["units_unit"]
+
+
+def as_older_code_made_it(archive: Path, tmp_path: Path) -> Path:
+    """The archive as the code before operations 0001 would have written it (SQLite: the database file is edited)."""
+    with tarfile.open(archive, "r:gz") as tar:
+        (tmp_path / "old.sqlite3").write_bytes(tar.extractfile("database.sqlite3").read())
+    old = sqlite3.connect(tmp_path / "old.sqlite3")
+    old.execute("DROP TABLE operations_workerheartbeat")
+    old.execute("DELETE FROM django_migrations WHERE app = 'operations'")
+    old.commit()
+    old.close()
+    database = (tmp_path / "old.sqlite3").read_bytes()
+
+    def change(name: str, data: bytes) -> bytes:
+        if name == "database.sqlite3":
+            return database
+        if name != "manifest.json":
+            return data
+        manifest = json.loads(data)
+        manifest["migrations"].remove("operations.0001_worker_heartbeat")
+        del manifest["row_counts"]["operations_workerheartbeat"]
+        manifest["row_counts"]["django_migrations"] -= 1
+        manifest["parts"]["database.sqlite3"] = hashlib.sha256(database).hexdigest()
+        return json.dumps(manifest).encode()
+
+    return rewrite(archive, change)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="edits a SQLite database file; the PostgreSQL run restores "
+                    "the same way, through pg_restore, in the other tests")
+@drill
+def test_an_archive_of_an_older_schema_is_restored_and_migrated(tmp_path, _media):
+    make_unit(name="道里区")
+    archive = as_older_code_made_it(backup(tmp_path), tmp_path)
+    call_command("flush", interactive=False)
+    assert "升级数据库结构" in run("restore", str(archive))
+    assert tables_with_data() == ["units_unit"]
+    assert not migrations_pending()
+    record_worker_heartbeat("worker-1")  # the table the older archive lacked exists again
 
 
 @pytest.mark.django_db
