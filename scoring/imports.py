@@ -100,15 +100,18 @@ def worker_lock(job_id: int, using: BaseDatabaseWrapper = connection) -> Iterato
                 if taken:
                     cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_CLASS, job_id])
         return
-    folder = Path(settings.MEDIA_ROOT) / "ledgers" / "running"
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / f"{job_id}.lock", "wb") as handle:
+    path = Path(settings.MEDIA_ROOT) / "ledgers" / "running" / f"{job_id}.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             yield False
-        else:
+            return
+        try:
             yield True
+        finally:
+            path.unlink(missing_ok=True)  # no one else holds it, and a job that ends needs it no more
 
 
 @task()
