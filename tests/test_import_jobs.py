@@ -266,6 +266,15 @@ def test_job_pages_and_buttons_are_for_office_staff(client, personas, persona, s
     assert _reload(job).status == ImportStatus.QUEUED and ImportJob.objects.count() == 1
 
 
+def test_the_job_page_in_a_fixed_number_of_queries(client, personas, run_tasks, django_assert_num_queries):
+    job = _start(INVALID_LEDGER, personas["staff"])
+    run_tasks()
+    client.force_login(personas["admin"])
+    with django_assert_num_queries(4):  # session, user, unfinished jobs, the job with its user
+        html = client.get(reverse("scoring:import_job", args=[job.pk])).content.decode()
+    assert "未导入" in html and _reload(job).sha256 in html and "import_job.js" in html
+
+
 def test_an_unknown_job_is_404(client, personas):
     client.force_login(personas["staff"])
     for name in ("import_job", "import_job_status", "import_job_file", "import_job_problems"):
