@@ -270,7 +270,7 @@ def seed_activity(year: int) -> None:
         for item in y.items:
             item.pk = ids[item.ledger_no]
         JointUnit.objects.bulk_create(
-            JointUnit(submission_id=ids[no], unit=u) for no, joint in y.joint.items() for u in joint
+            JointUnit(submission_id=ids[no], unit=u, confirmed=True) for no, joint in y.joint.items() for u in joint
         )
         adoptions, instructions = _adoptions(y, staff)
         Adoption.objects.bulk_create(adoptions, batch_size=1000)
