@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import Role
+from bulletins.services import build_bulletin
 from scoring.engine import round2
 from scoring.ledger import import_ledger
 from scoring.scorecard import build_scorecard
@@ -88,6 +89,7 @@ def test_an_officer_named_joint_unit_counts_only_for_the_reporting_unit_until_co
     assert pending_bulletin[b.name]["submitted"] == {"month": 0, "ytd": 0}
     assert pending_bulletin[b.name]["points"] == {"month": 0, "ytd": 0}
     assert pending_bulletin[a.name]["points"]["month"] == city_general_points(1)
+    assert [e["unit"] for e in build_bulletin(YEAR, 3)["adopted_items"]] == [a.name]
 
     response = post(client, personas["officer_b"], "joint_confirm", item, b)
     assert response.status_code == 302 and response["Location"] == reverse("submissions:detail", args=[item.pk])
@@ -102,6 +104,7 @@ def test_an_officer_named_joint_unit_counts_only_for_the_reporting_unit_until_co
         assert confirmed_bulletin[unit.name]["submitted"] == {"month": 1, "ytd": 1}
         assert confirmed_bulletin[unit.name]["points"]["month"] == city_general_points(2)
         assert confirmed_bulletin[unit.name]["adopted"]["month"]["city"] == 1
+    assert sorted(e["unit"] for e in build_bulletin(YEAR, 3)["adopted_items"]) == sorted([a.name, b.name])
 
 
 def test_a_declined_joint_unit_is_removed_and_never_counted(client, personas):
