@@ -350,3 +350,14 @@ def test_sync_unit_counts_counts_the_confirmed_joint_units_of_every_item_and_cop
     sync_unit_counts()
     assert [Submission.objects.get(pk=i.pk).unit_count for i in items] == [2, 1, 1]
     assert [Adoption.objects.get(submission=i).unit_count for i in items] == [2, 1, 1]
+
+
+def test_the_officers_start_page_has_a_fixed_query_count(client, personas, django_assert_num_queries):
+    b = personas["officer_b"].unit
+    login(client, personas["officer_b"])
+    for n in (2, 30):
+        for _ in range(n):
+            make_submission(make_unit(), pending=[b], special_request=make_request([b]))
+        # session, user, unit, joint units to confirm, open requests with the unit's answers, the latest bulletin
+        with django_assert_num_queries(6):
+            assert client.get(reverse("home")).context["panels"][0]["to_confirm"] in (2, 32)
