@@ -416,8 +416,8 @@ class MonthTally(models.Model):
     """What a unit reported and earned in one month, summed in advance for scoring (`submissions.tallies`).
 
     Items count for their own unit and for each confirmed joint unit. Adoptions and instructions are counted
-    here only when their item has no confirmed joint unit; a joint item's points are split (decision 10) and read from the facts.
-    Never edited by hand.
+    here only when their item has no confirmed joint unit; a joint item's points are split (decision 10) and
+    read from the facts. Never edited by hand.
     """
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
