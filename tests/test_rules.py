@@ -13,10 +13,14 @@ from fractions import Fraction
 import pytest
 
 from scoring.engine import (
+    ADOPTIONS,
+    INSTRUCTIONS,
     Period,
     PointGroup,
     UnitFacts,
     competition_places,
+    fact_points,
+    highest_adoption_level,
     rank_sequence,
     round2,
     score_all,
@@ -211,9 +215,41 @@ def test_decision8_each_level_scores_on_its_own():
 
 
 def test_decision8_highest_level_only_setting():
-    groups = [PointGroup("city", "general", 1, 1, superseded=True), PointGroup("province", "general", 1, 1)]
+    groups = [PointGroup("city", "general", 1, 1, top_level="province"), PointGroup("province", "general", 1, 1, "province")]
     assert score_unit(facts(adoptions=groups), YEAR, rules_with(adoption_mode="highest_level")).adoption == 2
     assert score_unit(facts(adoptions=groups), YEAR, RULES).adoption == 3
+
+
+def test_decision8_the_highest_level_is_the_items_highest_adoption_dated_in_the_period():
+    march, may = Period.month(2024, 3), Period(year=2024, through=5)
+    adoptions = [("city", dt.date(2024, 3, 5)), ("state", dt.date(2024, 4, 20)), ("province", dt.date(2024, 3, 30))]
+    assert highest_adoption_level(adoptions, march) == "province"
+    assert highest_adoption_level(adoptions, may) == "state"
+    assert highest_adoption_level(adoptions, Period.month(2024, 6)) is None
+
+
+@pytest.mark.parametrize(
+    ("level", "top_level", "additive", "highest_only"),
+    [
+        ("city", "city", 1, 1),  # the item's only level: earns in both modes
+        ("city", "province", 1, 0),  # outranked: nothing under "highest level only"
+        ("province", "state", 2, 0),
+        ("state", "state", 10, 10),
+    ],
+)
+def test_decision8_points_of_one_adoption_in_both_modes(level, top_level, additive, highest_only):
+    highest = rules_with(adoption_mode="highest_level")
+    assert fact_points(RULES, ADOPTIONS, level, "general", 1, top_level) == additive
+    assert fact_points(highest, ADOPTIONS, level, "general", 1, top_level) == highest_only
+
+
+def test_decision10_points_of_one_fact_split_among_the_items_units():
+    # A city large-research adoption (5) on an item of 3 units; a provincial decision instruction (20) on 2.
+    assert fact_points(RULES, ADOPTIONS, "city", "large_research", 3) == Fraction(5, 3)
+    assert fact_points(RULES, INSTRUCTIONS, "province", "decision", 2) == 10
+    assert fact_points(rules_with(joint_split=False), ADOPTIONS, "city", "large_research", 3) == 5
+    # Both rules at once: an outranked adoption of a joint item earns nothing, split or not.
+    assert fact_points(rules_with(adoption_mode="highest_level"), ADOPTIONS, "city", "general", 2, "state") == 0
 
 
 # ---- decision 9 and 10: instructions, joint items
