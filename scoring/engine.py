@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -203,28 +203,32 @@ def is_outranked(level: str, top_level: str | None, rules: Rules) -> bool:
 def fact_points(rules: Rules, source: str, level: str, kind: str, units: int = 1, top_level: str | None = None) -> Exact:
     """The points one adoption or instruction earns one unit of its item (Art. 9).
 
-    `units`: the units the item counts for; its points are split equally among them (decision 10) unless
-    the rule set turns the split off. `top_level` (adoptions): `highest_adoption_level` of the item in the
-    period, for decision 8. Every page that shows points calls this, and the ranking once per group.
+    `units`: the units the item counts for, among which its points are split (decision 10). `top_level`
+    (adoptions): `highest_adoption_level` of the item in the period, for decision 8. The scorecard, the
+    item page and the award candidates call this per fact, the ranking and the bulletin per group.
     """
     if source == ADOPTIONS:
-        if is_outranked(level, top_level, rules):
-            return 0
-        points = rules.adoption_points[level][kind]
+        points = 0 if is_outranked(level, top_level, rules) else rules.adoption_points[level][kind]
     else:
         points = rules.instruction_points[level][kind]
+    return joint_share(points, units, rules)
+
+
+def joint_share(points: Exact, units: int, rules: Rules) -> Exact:
+    """Decision 10: a joint item's points are split equally among its units, unless the rule set says not."""
     return ratio(points, units) if rules.joint_split else points
 
 
 def group_points(groups: Iterable[PointGroup], source: str, rules: Rules) -> dict[str, Exact]:
-    """Points per level of a unit's adoptions or instructions: `fact_points` of each distinct group, times
-    the facts in it."""
-    counts: Counter = Counter()
+    """Points per level of a unit's adoptions or instructions: each group's facts earn `fact_points` of one
+    of them. The split is taken once per share of the summed points, which equals splitting every fact
+    (division distributes over a sum; `tests/test_rules.py` checks it) and saves a fraction per group."""
+    sums: dict[tuple[str, int], Exact] = defaultdict(int)
     for level, kind, share, count, top_level in groups:
-        counts[level, kind, share, top_level] += count
+        sums[level, share] += fact_points(rules, source, level, kind, 1, top_level) * count
     per_level: dict[str, Exact] = {level: 0 for level in LEVELS}
-    for (level, kind, share, top_level), count in counts.items():
-        per_level[level] += fact_points(rules, source, level, kind, share, top_level) * count
+    for (level, share), points in sums.items():
+        per_level[level] += joint_share(points, share, rules)
     return per_level
 
 

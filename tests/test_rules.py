@@ -11,6 +11,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scoring.engine import (
     ADOPTIONS,
@@ -20,13 +22,14 @@ from scoring.engine import (
     UnitFacts,
     competition_places,
     fact_points,
+    group_points,
     highest_adoption_level,
     rank_sequence,
     round2,
     score_all,
     score_unit,
 )
-from scoring.rules import RULES_2008, Rules
+from scoring.rules import LEVELS, RULES_2008, Rules
 
 RULES = Rules.from_params(RULES_2008)
 YEAR = Period(year=2024)
@@ -268,6 +271,29 @@ def test_decision10_joint_item_points_split_three_ways():
 def test_decision10_split_can_be_turned_off():
     score = score_unit(facts(adoptions=[PointGroup("city", "large_research", 3, 1)]), YEAR, rules_with(joint_split=False))
     assert score.adoption == 5
+
+
+ADOPTION_KINDS = [(lv, t) for lv, table in RULES_2008["adoption_points"].items() for t in table]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    groups=st.lists(
+        st.tuples(st.sampled_from(ADOPTION_KINDS), st.integers(1, 4), st.integers(1, 5), st.sampled_from(LEVELS)),
+        max_size=12,
+    ),
+    mode=st.sampled_from(["additive", "highest_level"]),
+    split=st.booleans(),
+)
+def test_decision8_10_a_units_points_by_group_equal_the_sum_of_each_facts_points(groups, mode, split):
+    """The ranking's aggregated path (one split per share) gives what `fact_points` gives fact by fact."""
+    rules = rules_with(adoption_mode=mode, joint_split=split)
+    point_groups = [PointGroup(lv, t, share, count, top) for (lv, t), share, count, top in groups]
+    by_fact = {level: Fraction(0) for level in LEVELS}
+    for g in point_groups:
+        for _ in range(g.count):
+            by_fact[g.level] += fact_points(rules, ADOPTIONS, g.level, g.kind, g.share, g.top_level)
+    assert group_points(point_groups, ADOPTIONS, rules) == by_fact
 
 
 def test_components_are_rounded_half_up_and_totals_add_the_rounded_parts():
