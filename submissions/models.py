@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 
 from units.models import Unit
 
@@ -333,17 +334,32 @@ class LeaderInstruction(ItemFact):
         return f"{self.get_level_display()}领导{self.get_kind_display()}批示（{self.instructed_on}）"
 
 
-def sync_fact_owners(items: models.QuerySet[Submission] | None = None) -> None:
-    """Copy each item's unit and unit count onto its adoptions and instructions where they differ.
+def sync_unit_counts(items: models.QuerySet[Submission] | None = None) -> int:
+    """Set each item's unit count — its own unit and each joint unit (RULES.md decision 10) — from its
+    joint rows where it differs; the number of items changed. The one place the count is read from the
+    joint rows: the writes set it from the joint units they write."""
+    joint = JointUnit.objects.filter(submission=models.OuterRef("pk")).order_by().values("submission")
+    actual = 1 + Coalesce(models.Subquery(joint.annotate(n=models.Count("id")).values("n")), 0)
+    items = Submission.objects.all() if items is None else items
+    return items.alias(actual=actual).exclude(unit_count=models.F("actual")).update(unit_count=actual)
+
+
+def sync_fact_owners(items: models.QuerySet[Submission] | None = None) -> int:
+    """Copy each item's unit and unit count onto its adoptions and instructions where they differ; the
+    number of facts changed.
 
     Called after any write that changes an item's unit or joint units; `items` narrows it to some items.
     """
     item = Submission.objects.filter(pk=models.OuterRef("submission_id"))
+    changed = 0
     for model in (Adoption, LeaderInstruction):
         stale = model.objects.exclude(unit_id=models.F("submission__unit_id"), unit_count=models.F("submission__unit_count"))
         if items is not None:
             stale = stale.filter(submission__in=items)
-        stale.update(unit_id=models.Subquery(item.values("unit_id")), unit_count=models.Subquery(item.values("unit_count")))
+        changed += stale.update(
+            unit_id=models.Subquery(item.values("unit_id")), unit_count=models.Subquery(item.values("unit_count"))
+        )
+    return changed
 
 
 # The adoptions and instructions a month tally counts, one column per level and type: (source, level, kind).
