@@ -110,7 +110,7 @@ class UnitFacts:
     request_outcomes: list[str] = field(default_factory=list)  # "on_time" | "late" | "missing" per request
     adoptions: list[PointGroup] = field(default_factory=list)
     instructions: list[PointGroup] = field(default_factory=list)
-    basic_items: list[Decimal] | None = None  # the year's confirmed entry
+    basic_items: list[Decimal] | None = None  # the points of the year's confirmed entry, item by item
 
 
 @dataclass
@@ -144,6 +144,16 @@ class UnitScore:
         """Decision 11: total, then State Council, provincial and city points, then counted items."""
         lp = self.level_points
         return (self.total, lp["state"], lp["province"], lp["city"], self.facts.counted)
+
+
+def basic_score(items: Sequence[Decimal], rules: Rules) -> Decimal:
+    """Basic work (Art. 7, decision 7): the sum of the rule set's items, each up to the rule set's maximum.
+
+    An entry made before the rule set changed counts as far as the rules now go: items beyond their number
+    count nothing, points above their maximum count the maximum.
+    """
+    most = rules.basic_item_max
+    return sum((min(points, most) for points in items[: rules.basic_item_count]), Decimal(0)).quantize(Decimal("0.01"))
 
 
 def quota_score(counted: int, required: Exact, rules: Rules) -> Exact:
@@ -238,7 +248,7 @@ def score_unit(facts: UnitFacts, period: Period, rules: Rules) -> UnitScore:
     research_expected = ratio(rules.research_per_year * months, 12)
     adoption = group_points(facts.adoptions, ADOPTIONS, rules)
     instruction = group_points(facts.instructions, INSTRUCTIONS, rules)
-    basic = None if facts.basic_items is None else sum(facts.basic_items, Decimal(0)).quantize(Decimal("0.01"))
+    basic = None if facts.basic_items is None else basic_score(facts.basic_items, rules)
     return UnitScore(
         facts=facts,
         basic=basic,

@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 from scoring.basic_work import BasicWorkRow, entry_row
 from scoring.engine import ADOPTIONS, INSTRUCTIONS, Period, UnitScore, fact_points, is_outranked, request_outcome, round2
 from scoring.rules import Rules
-from scoring.services import ScoreReport, request_targets, rules_for_year, with_top_level
+from scoring.services import ScoreReport, request_targets, with_top_level
 from submissions.models import Adoption, JointUnit, LeaderInstruction, SpecialRequest, UrgentFailure
 from units.models import Unit
 
@@ -68,7 +68,6 @@ class Scorecard:
     score: UnitScore
     unit: Unit
     basic: BasicWorkRow
-    basic_labels: list[str]
     failures: list[tuple[UrgentFailure, Decimal]]
     requests: list[RequestLine]
     adoptions: list[PointLine]
@@ -79,9 +78,13 @@ class Scorecard:
         return self.report.rules
 
     @property
-    def basic_items(self) -> list[tuple[str, Decimal]]:
+    def basic_items(self) -> list[tuple[str, Decimal | None]]:
+        """The rule set's items with the confirmed entry's points (none where an older entry has fewer)."""
         entry = self.basic.confirmed
-        return list(zip(self.basic_labels, entry.items, strict=True)) if entry else []
+        if not entry:
+            return []
+        points = entry.items
+        return [(label, points[i] if i < len(points) else None) for i, label in enumerate(self.rules.basic_items)]
 
     @property
     def quota_line(self) -> str:
@@ -147,7 +150,6 @@ def build_scorecard(report: ScoreReport, unit: Unit) -> Scorecard:
         score=score,
         unit=unit,
         basic=entry_row(unit, report.year),
-        basic_labels=rules_for_year(report.year).params["basic_items"],
         failures=[(f, round2(rules.failure_deductions[f.kind])) for f in failures.order_by("occurred_on", "pk")],
         requests=_request_lines(unit, period, rules),
         adoptions=_point_lines(_unit_facts(adoptions, unit), ADOPTIONS, "adoption_type", rules),

@@ -60,6 +60,17 @@ def test_art7_basic_work_is_the_sum_of_eight_items():
     assert score.basic <= 40
 
 
+def test_art7_the_rule_set_owns_the_number_of_items_and_their_maximum():
+    items = [dec("5"), dec("4.5"), dec("3"), dec("5"), dec("5"), dec("5"), dec("0.5"), dec("5")]
+    # A maximum of 4: the items above it count 4 (4 + 4 + 3 + 4 + 4 + 4 + 0.5 + 4).
+    assert score_unit(facts(basic_items=items), YEAR, rules_with(basic_item_points=4)).basic == dec("27.5")
+    # Six items: the last two of an older entry count nothing (5 + 4.5 + 3 + 5 + 5 + 5).
+    six = rules_with(basic_items=RULES_2008["basic_items"][:6])
+    assert score_unit(facts(basic_items=items), YEAR, six).basic == dec("27.5")
+    # A maximum of 7.5 lets higher points count in full.
+    assert score_unit(facts(basic_items=[dec("7.5"), dec("6")]), YEAR, rules_with(basic_item_points="7.5")).basic == dec("13.5")
+
+
 def test_decision7_unit_without_confirmed_entry_is_not_assessed_and_counts_zero():
     score = score_unit(facts(basic_items=None, counted=180, research=4), YEAR, RULES)
     assert score.basic is None
