@@ -44,6 +44,7 @@ from submissions.models import (
     Submission,
     UrgentFailure,
     sync_fact_owners,
+    unit_count,
 )
 from submissions.tallies import rebuild_all_tallies
 from units.models import Sequence, Unit
@@ -698,7 +699,7 @@ def _write_items(
             unit_id=unit_ids[v["unit"]],
             special_request_id=request_ids[v["request"]] if v["request"] else None,
             is_invalid=bool(v["invalid_reason"]),
-            unit_count=1 + len(v["joint"]),
+            unit_count=unit_count(v["joint"]),
         )
     existing = {
         s.ledger_no: s

@@ -30,6 +30,7 @@ from submissions.models import (
     SpecialRequest,
     Submission,
     UrgentFailure,
+    unit_count,
 )
 from units.models import Sequence, Unit
 
@@ -265,7 +266,7 @@ def seed_activity(year: int) -> None:
         _regular_items(y, units, staff, officers)
         _requests(y, units, staff, officers)
         for item in y.items:
-            item.unit_count = 1 + len(y.joint.get(item.ledger_no, []))
+            item.unit_count = unit_count(y.joint.get(item.ledger_no, []))
         Submission.objects.bulk_create(y.items, batch_size=1000)
         # Not every backend returns ids from bulk_create: read them back by ledger number.
         ids = dict(Submission.objects.filter(ledger_no__startswith=prefix).values_list("ledger_no", "pk"))

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sized
 
 from django.conf import settings
 from django.db import models
@@ -334,10 +334,14 @@ class LeaderInstruction(ItemFact):
         return f"{self.get_level_display()}领导{self.get_kind_display()}批示（{self.instructed_on}）"
 
 
+def unit_count(joint_units: Sized) -> int:
+    """The units an item counts for (RULES.md decision 10): its own and each joint unit. Every write that
+    sets an item's joint units sets its unit count with this; `sync_unit_counts` is the same from the rows."""
+    return 1 + len(joint_units)
+
+
 def sync_unit_counts(items: models.QuerySet[Submission] | None = None) -> int:
-    """Set each item's unit count — its own unit and each joint unit (RULES.md decision 10) — from its
-    joint rows where it differs; the number of items changed. The one place the count is read from the
-    joint rows: the writes set it from the joint units they write."""
+    """Set each item's `unit_count` from its joint rows where it differs; the number of items changed."""
     joint = JointUnit.objects.filter(submission=models.OuterRef("pk")).order_by().values("submission")
     actual = 1 + Coalesce(models.Subquery(joint.annotate(n=models.Count("id")).values("n")), 0)
     items = Submission.objects.all() if items is None else items

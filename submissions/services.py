@@ -29,6 +29,7 @@ from submissions.models import (
     UrgentFailure,
     sync_fact_owners,
     sync_unit_counts,
+    unit_count,
 )
 from submissions.tallies import rebuild_all_tallies
 from units.models import Unit
@@ -164,7 +165,7 @@ def _apply(item: Submission, data: ItemInput) -> None:
     for name in ("unit", "title", "body", "info_type", "submitted_at", "special_request"):
         setattr(item, name, getattr(data, name))
     # Adoption and instruction points are split by it (RULES.md decision 10): kept right on every write.
-    item.unit_count = 1 + len(data.joint_units)
+    item.unit_count = unit_count(data.joint_units)
 
 
 def report_item(data: ItemInput, *, user, token: uuid.UUID) -> Submission:
