@@ -109,8 +109,6 @@ def display_value(field: ParamField, value: Any) -> str:
         return dict(field.choices).get(value, str(value))
     if field.kind == "points":
         return f"{Decimal(str(value)).normalize():f}{field.unit}"
-    if field.kind == "lines":
-        return "；".join(f"{i}. {line}" for i, line in enumerate(value, start=1))
     return f"{value}{field.unit}"
 
 
@@ -118,7 +116,12 @@ def sections(params: dict[str, Any]) -> list[tuple[str, list[tuple[str, str]]]]:
     """Every value of a rule set, readable, grouped by article: [(section, [(label, value)])]."""
     grouped: dict[str, list[tuple[str, str]]] = {}
     for field in PARAM_FIELDS:
-        grouped.setdefault(field.section, []).append((field.label, display_value(field, read(params, field.path))))
+        value = read(params, field.path)
+        rows = grouped.setdefault(field.section, [])
+        if field.kind == "lines":  # one row per basic-work item
+            rows += [(f"第{i}项内容", line) for i, line in enumerate(value, start=1)]
+        else:
+            rows.append((field.label, display_value(field, value)))
     return list(grouped.items())
 
 
