@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scoring', '0002_rule_set_2008'),
+        ('scoring', '0003_basic_work_items_from_rule_set'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
