@@ -8,5 +8,6 @@ urlpatterns = [
     path("scoring/", include("scoring.urls")),
     path("bulletins/", include("bulletins.urls")),
     path("awards/", include("awards.urls")),
+    path("audit/", include("audit.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from audit.locking import VersionedForm
 from scoring.models import BASIC_ITEM_FIELDS, HALF_STEPS, AssessmentMethod, RuleSet
 from scoring.rulesets import PARAM_FIELDS, ParamField, check_params, params_from_values, read
 from units.models import Sequence
@@ -70,11 +71,11 @@ def _form_field(field: ParamField, initial: Any) -> forms.Field:
     return forms.CharField(max_length=200, error_messages={"required": "请填写该项。"}, **common)
 
 
-class RuleSetParamsForm(BootstrapForm):
+class RuleSetParamsForm(VersionedForm, BootstrapForm):
     """Every number of a rule set (PARAM_FIELDS), with the checks the rules need to make sense."""
 
     def __init__(self, *args, rule_set: RuleSet, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, version=rule_set.version, **kwargs)
         self.rule_set = rule_set
         for field in PARAM_FIELDS:
             self.fields[field.name] = _form_field(field, read(rule_set.params, field.path))
@@ -137,7 +138,7 @@ class HalfStepField(forms.DecimalField):
 ITEM_CHOICES = [(f"{v:.1f}", f"{v:.1f}") for v in HALF_STEPS]
 
 
-class BasicWorkForm(BootstrapForm):
+class BasicWorkForm(VersionedForm, BootstrapForm):
     """The 8 items of Art. 7, each 0–5 in steps of 0.5 (decision 7); all zeros need a reason."""
 
     method = forms.ChoiceField(label="考核方式", choices=AssessmentMethod.choices, initial=AssessmentMethod.SPOT_CHECK)

@@ -6,9 +6,11 @@ import datetime as dt
 import itertools
 from decimal import Decimal
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import Role, User
+from audit.models import SECURITY_KINDS, AuditEvent
 from scoring.models import BasicWorkEntry, BasicWorkStatus
 from submissions.models import (
     Adoption,
@@ -132,3 +134,8 @@ def login(client, user: User | None):
     if user is not None:
         client.force_login(user)
     return client
+
+
+def recorded(**filters) -> QuerySet[AuditEvent]:
+    """The audit records of changes (not logins, refusals and the other security events), oldest first."""
+    return AuditEvent.objects.exclude(kind__in=SECURITY_KINDS).filter(**filters).order_by("at", "id")
