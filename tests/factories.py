@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from audit.models import SECURITY_KINDS, AuditEvent
-from scoring.models import BasicWorkEntry, BasicWorkStatus
+from scoring.models import BasicWorkEntry, BasicWorkStatus, RuleSet
+from scoring.rulesets import PARAM_FIELDS, read
 from submissions.models import (
     Adoption,
     JointUnit,
@@ -139,3 +140,17 @@ def login(client, user: User | None):
 def recorded(**filters) -> QuerySet[AuditEvent]:
     """The audit records of changes (not logins, refusals and the other security events), oldest first."""
     return AuditEvent.objects.exclude(kind__in=SECURITY_KINDS).filter(**filters).order_by("at", "id")
+
+
+def ruleset_form_data(rule_set: RuleSet, **changes) -> dict[str, str]:
+    """The edit form as the browser posts it, with the rule set's current values and `changes`."""
+    data = {"version": rule_set.version}
+    for field in PARAM_FIELDS:
+        value = read(rule_set.params, field.path)
+        if field.kind == "switch":
+            if value:
+                data[field.name] = "on"
+        else:
+            data[field.name] = str(value)
+    data.update(changes)
+    return data
