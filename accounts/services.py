@@ -39,6 +39,8 @@ def set_password(account: User, password: str, *, user) -> None:
     audit.record(EventKind.PASSWORD_CHANGED, current, user=user, summary=f"重设账号“{current.username}”的密码")
 
 
+@transaction.atomic
 def set_active(account: User, active: bool, *, user) -> User:
-    current = User.objects.get(pk=account.pk)
+    # A button, not a form: whatever version the row has now (locked first, so no save slips in between).
+    current = User.objects.select_for_update().get(pk=account.pk)
     return update_versioned(User.objects.all(), account.pk, current.version, {"is_active": active}, ACCOUNT_FIELDS, user=user)

@@ -37,6 +37,7 @@ def set_unit_active(unit: Unit, active: bool, *, user) -> int:
     officers can no longer log in (accounts.forms.LoginForm) and are logged out at their next request
     (accounts.middleware.ActiveUnitMiddleware).
     """
+    # A button, not a form: whatever version the row has now (locked first, so no save slips in between).
     current = Unit.objects.select_for_update().get(pk=unit.pk)
     update_versioned(Unit.objects.all(), unit.pk, current.version, {"is_active": active}, UNIT_FIELDS, user=user)
     return current.accounts.filter(is_active=True).count()
