@@ -9,5 +9,8 @@ urlpatterns = [
     path("bulletins/", include("bulletins.urls")),
     path("awards/", include("awards.urls")),
     path("audit/", include("audit.urls")),
+    path("", include("operations.urls")),
     path("django-admin/", admin.site.urls),
 ]
+
+handler403 = "operations.views.permission_denied"

@@ -294,7 +294,18 @@ def test_prune_audit_deletes_old_records_only_and_says_so():
     assert AuditEvent.objects.get(kind=EventKind.PRUNE).summary.endswith("3 条")
 
 
-@pytest.mark.parametrize("args", [["--days", "abc"], ["--before", "2024-13-01"], [], ["--days", "200", "--before", "2020-01-01"]])
+def test_prune_audit_without_arguments_keeps_the_retention_setting(settings):
+    settings.AUDIT_RETENTION_DAYS = 300
+    _aged(400)
+    _aged(250)
+    call_command("prune_audit", stdout=io.StringIO())
+    assert AuditEvent.objects.filter(kind=EventKind.LOGIN).count() == 1
+    settings.AUDIT_RETENTION_DAYS = 90
+    with pytest.raises(CommandError, match="审计记录至少保留180天"):
+        call_command("prune_audit")
+
+
+@pytest.mark.parametrize("args", [["--days", "abc"], ["--before", "2024-13-01"], ["--days", "200", "--before", "2020-01-01"]])
 def test_prune_audit_refuses_bad_arguments(args):
     _aged(400)
     with pytest.raises(CommandError):

@@ -3,6 +3,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -23,10 +24,11 @@ def _days(text: str) -> int:
 
 
 class Command(BaseCommand):
-    help = f"删除早于某日期（北京时间）的审计记录；{MIN_RETENTION.days}天内的记录不能删除。"
+    help = (f"删除早于某日期（北京时间）的审计记录；{MIN_RETENTION.days}天内的记录不能删除。"
+            "不带参数时删除超过保留期（AUDIT_RETENTION_DAYS）的记录。")
 
     def add_arguments(self, parser) -> None:
-        when = parser.add_mutually_exclusive_group(required=True)
+        when = parser.add_mutually_exclusive_group()
         when.add_argument("--before", type=_date, help="删除该日期（不含）之前的记录，YYYY-MM-DD")
         when.add_argument("--days", type=_days, help=f"删除早于该天数的记录（至少 {MIN_RETENTION.days}）")
 
@@ -34,6 +36,7 @@ class Command(BaseCommand):
         if before is not None:
             cutoff = timezone.make_aware(dt.datetime.combine(before, dt.time.min))
         else:
+            days = settings.AUDIT_RETENTION_DAYS if days is None else days
             if days > 36500:
                 raise CommandError("天数过大。")
             cutoff = timezone.now() - dt.timedelta(days=days)
