@@ -26,6 +26,10 @@ def _model_choices() -> list[tuple[str, str]]:
     return [("", "全部对象"), *sorted((m._meta.label, str(m._meta.verbose_name)) for m in models)]
 
 
+# Days the system can have records of; also keeps the UTC conversion of a hostile 0001-01-01 or 9999-12-31 in range.
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+
+
 def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
@@ -56,6 +60,9 @@ class AuditFilterForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
+        for name in ("start", "end"):
+            if data.get(name) and not FIRST_DAY <= data[name] <= LAST_DAY:
+                self.add_error(name, f"日期应在{FIRST_DAY.year}年至{LAST_DAY.year}年之间。")
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             self.add_error("end", "截止日期不能早于起始日期。")
         if data.get("object_id") and not data.get("model"):

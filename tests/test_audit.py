@@ -364,6 +364,8 @@ def test_filters_by_time_user_unit_kind_and_object():
 
 @pytest.mark.parametrize(("params", "message"), [
     ({"start": "2024-02-30"}, "起始日期格式不正确"),
+    ({"start": "0001-01-01"}, "日期应在2000年至2100年之间"),
+    ({"end": "9999-12-31"}, "日期应在2000年至2100年之间"),
     ({"start": "2024-03-02", "end": "2024-03-01"}, "截止日期不能早于起始日期"),
     ({"kind": "hack"}, "所选事件类型不存在"),
     ({"unit": "²"}, "所选单位不存在"),
@@ -444,3 +446,15 @@ def test_basic_work_records_name_the_unit():
                         {**{f"item{i}": "4.0" for i in range(1, 9)}, "method": "spot_check", "note": "复核", "version": 1})
     event = assert_listed(EventKind.UPDATE, staff, model="scoring.BasicWorkEntry")
     assert event.unit_id == entry.unit_id and event.changes["第1项"] == ["5.0", "4.0"]
+
+
+@pytest.mark.parametrize("value", ["²", "-1", "' OR 1=1", "x" * 10_000, "\x00", "0001-01-01", "9999-12-31"])
+@pytest.mark.parametrize("name", ["start", "end", "user", "unit", "kind", "model", "object_id", "page", "format"])
+def test_hostile_filter_values_are_never_a_500(name, value):
+    response = browser(make_user(Role.ADMIN)).get(reverse("audit:list"), {"model": "units.Unit", name: value})
+    assert response.status_code in (200, 400)
+    if response.status_code == 400:
+        html = response.content.decode()
+        errors = [e for field in response.context["filters"].errors.values() for e in field]
+        assert errors and all(any("\u4e00" <= ch <= "\u9fff" for ch in e) for e in errors), errors
+        assert "is-invalid" in html or "text-danger" in html or "invalid-feedback" in html
