@@ -37,19 +37,11 @@ def client_address(request: HttpRequest | None) -> str | None:
         return None
 
 
-def _unit(unit: Any) -> tuple[int | None, str]:
-    """A unit given as an object with `pk` and `name`, as (id, name), or None."""
-    if unit is None:
-        return None, ""
-    if isinstance(unit, tuple):
-        return unit
-    return unit.pk, unit.name
-
-
 def event(kind: str, obj: models.Model | None = None, *, request: HttpRequest | None = None, user: Any = _FROM_REQUEST,
-          summary: str = "", changes: dict | None = None, unit: Any = None, parent: models.Model | None = None,
-          object_repr: str | None = None, username: str | None = None) -> AuditEvent:
-    """An unsaved record; `user=None` is the system, the default the request's user."""
+          summary: str = "", changes: dict | None = None, unit: models.Model | None = None,
+          parent: models.Model | None = None, username: str | None = None) -> AuditEvent:
+    """An unsaved record of `obj`; `user=None` is the system, by default the request's user; `unit` by default
+    the object's own (a unit, or the unit it names)."""
     request = request or current_request.get()
     if user is _FROM_REQUEST:
         user = getattr(request, "user", None)
@@ -57,15 +49,15 @@ def event(kind: str, obj: models.Model | None = None, *, request: HttpRequest | 
         user = None
     if unit is None and obj is not None:
         unit = obj if obj._meta.label == UNIT_MODEL else (obj.unit if getattr(obj, "unit_id", None) else None)
-    unit_id, unit_name = _unit(unit)
-    represented = object_repr if object_repr is not None else (str(obj) if obj is not None else "")
+    represented = str(obj) if obj is not None else ""
     return AuditEvent(
         at=timezone.now(), user=user, username=username if username is not None else (user.get_username() if user else ""),
         address=client_address(request), kind=kind,
         model=obj._meta.label if obj is not None else "", object_id=obj.pk if obj is not None else None,
         object_repr=represented[:300],
         parent_model=parent._meta.label if parent is not None else "", parent_id=parent.pk if parent is not None else None,
-        unit_id=unit_id, unit_name=unit_name or "", summary=(summary or represented)[:300], changes=changes or {},
+        unit_id=unit.pk if unit is not None else None, unit_name=unit.name if unit is not None else "",
+        summary=(summary or represented)[:300], changes=changes or {},
     )
 
 
