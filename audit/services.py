@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from itertools import islice
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -146,9 +146,10 @@ def last_change(obj: models.Model) -> AuditEvent | None:
     return history_of(obj).first()
 
 
-def prune(before: dt.datetime, *, now: dt.datetime | None = None) -> int:
+@transaction.atomic
+def prune(before: dt.datetime) -> int:
     """Delete the records older than `before`; refuses a cut-off inside the minimum retention."""
-    kept_from = (now or timezone.now()) - MIN_RETENTION
+    kept_from = timezone.now() - MIN_RETENTION
     if before > kept_from:
         kept = timezone.localtime(kept_from)
         raise ValueError(f"审计记录至少保留{MIN_RETENTION.days}天，不能删除{kept:%Y-%m-%d %H:%M}之后的记录。")
