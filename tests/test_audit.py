@@ -458,3 +458,14 @@ def test_hostile_filter_values_are_never_a_500(name, value):
         errors = [e for field in response.context["filters"].errors.values() for e in field]
         assert errors and all(any("\u4e00" <= ch <= "\u9fff" for ch in e) for e in errors), errors
         assert "is-invalid" in html or "text-danger" in html or "invalid-feedback" in html
+
+
+def test_changes_on_the_django_admin_site_are_recorded():
+    superuser = make_user(Role.ADMIN, is_superuser=True, is_staff=True)
+    unit = make_unit(name="后台单位")
+    url = reverse("admin:units_unit_change", args=[unit.pk])
+    response = browser(superuser).post(url, {"name": "后台单位", "short_name": "后台", "sequence": "bureau", "is_ranked": "on",
+                                             "is_active": "on", "people-TOTAL_FORMS": "0", "people-INITIAL_FORMS": "0"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    event = assert_listed(EventKind.UPDATE, superuser, model="units.Unit", object_id=unit.pk)
+    assert event.summary.startswith("管理后台：后台单位") and event.unit_id == unit.pk
