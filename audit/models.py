@@ -16,6 +16,8 @@ class EventKind(models.TextChoices):
     DELETE = "delete", "删除"
     INVALIDATE = "invalidate", "标记无效"
     RESTORE = "restore", "恢复有效"
+    CONFIRM_JOINT = "confirm_joint", "确认联合报送"
+    DECLINE_JOINT = "decline_joint", "拒绝联合报送"
     IMPORT = "import", "导入"
     PUBLISH = "publish", "发布"
     FINALIZE = "finalize", "定稿"

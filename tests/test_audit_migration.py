@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("accounts", "0001_initial"), ("units", "0001_initial"), ("submissions", "0004_month_tallies"), ("audit", None)]
-AFTER = [("submissions", "0005_edit_versions_history_to_audit")]
+AFTER = [("submissions", "0006_edit_versions_history_to_audit")]
 
 
 def _migrate(targets):

@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
                 ('at', models.DateTimeField(verbose_name='时间')),
                 ('username', models.CharField(blank=True, max_length=150, verbose_name='用户名')),
                 ('address', models.GenericIPAddressField(blank=True, null=True, verbose_name='地址')),
-                ('kind', models.CharField(choices=[('login', '登录'), ('login_failed', '登录失败'), ('locked_out', '账户锁定'), ('logout', '退出'), ('password_changed', '修改密码'), ('access_denied', '拒绝访问'), ('create', '新增'), ('update', '修改'), ('delete', '删除'), ('invalidate', '标记无效'), ('restore', '恢复有效'), ('import', '导入'), ('publish', '发布'), ('finalize', '定稿'), ('prune', '清理审计记录')], max_length=20, verbose_name='事件')),
+                ('kind', models.CharField(choices=[('login', '登录'), ('login_failed', '登录失败'), ('locked_out', '账户锁定'), ('logout', '退出'), ('password_changed', '修改密码'), ('access_denied', '拒绝访问'), ('create', '新增'), ('update', '修改'), ('delete', '删除'), ('invalidate', '标记无效'), ('restore', '恢复有效'), ('confirm_joint', '确认联合报送'), ('decline_joint', '拒绝联合报送'), ('import', '导入'), ('publish', '发布'), ('finalize', '定稿'), ('prune', '清理审计记录')], max_length=20, verbose_name='事件')),
                 ('model', models.CharField(blank=True, max_length=100, verbose_name='对象类型')),
                 ('object_id', models.BigIntegerField(blank=True, null=True, verbose_name='对象编号')),
                 ('object_repr', models.CharField(blank=True, max_length=300, verbose_name='对象')),

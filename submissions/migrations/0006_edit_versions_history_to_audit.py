@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('submissions', '0004_month_tallies'),
+        ('submissions', '0005_joint_unit_confirmation'),
         # The history is copied into the audit trail before FactChange goes.
         ('audit', '0001_audit_trail'),
     ]
