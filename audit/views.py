@@ -5,6 +5,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -37,7 +38,7 @@ def changes_text(event: AuditEvent) -> str:
     return "\n".join(f"{label}：{values[0] or '（空）'} → {values[1] or '（空）'}" for label, values in event.changes.items())
 
 
-def _rows(events) -> Iterator[list[object]]:
+def _rows(events: QuerySet[AuditEvent]) -> Iterator[list[object]]:
     for e in events.iterator(chunk_size=2000):
         yield [timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.username or "系统", e.address or "",
                e.get_kind_display(), e.object_repr, e.unit_name, e.summary, changes_text(e)]

@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 
 from audit import services as audit
-from audit.models import EventKind
+from audit.models import AuditEvent, EventKind
 from scoring.models import BASIC_ITEM_FIELDS, AssessmentMethod, BasicWorkEntry, BasicWorkStatus
 from scoring.xlsx_rows import sheet_rows
 from submissions.models import (
@@ -573,7 +573,7 @@ class _Trail:
         rows = chain(((obj, None) for obj in created), updated)
         audit.record_many(self._event(sheet, fields, obj, before) for obj, before in rows)
 
-    def _event(self, sheet: str, fields: list[str], obj, before: dict | None):
+    def _event(self, sheet: str, fields: list[str], obj, before: dict | None) -> AuditEvent:
         if getattr(obj, "unit_id", None) in self.units:
             obj.unit = self.units[obj.unit_id]  # so that naming the row and its unit reads no row
         changes = {}
@@ -589,7 +589,7 @@ class _Trail:
             summary=f"台账导入（{sheet}）" + ("" if changes else "：关联单位变更"),
         )
 
-    def _show(self, column, value) -> str:
+    def _show(self, column: models.Field, value: Any) -> str:
         if column.is_relation and column.related_model is Unit and value in self.units:
             return self.units[value].name
         return audit.display_value(column, value)

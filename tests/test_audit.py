@@ -172,6 +172,9 @@ def _year_end(admin: Client) -> None:
     admin.post(reverse("awards:finalize", args=[2024]), {"reason": ""})
     admin.post(reverse("awards:pick", args=[2024]), {"kind": "organizer", "target": leader.pk, "action": "pick"})
     assert AwardPick.objects.count() == 1
+    officer = make_person(units[1], role=PersonRole.INFORMATION_OFFICER, name="乙信息员")
+    admin.post(reverse("awards:contribution", args=[2024]), {"person": officer.pk, "note": "抗洪期间连续报送"})
+    admin.post(reverse("awards:contribution_delete", args=[2024, officer.pk]))
 
 
 CHANGES: dict[str, tuple[str, Callable[[Client], None], list[tuple[str, str]]]] = {
@@ -195,6 +198,7 @@ CHANGES: dict[str, tuple[str, Callable[[Client], None], list[tuple[str, str]]]] 
     "bulletin publishing": (Role.STAFF, _bulletin, [(EventKind.PUBLISH, "bulletins.BulletinVersion")]),
     "finalizing and award picks": (Role.ADMIN, _year_end, [
         (EventKind.FINALIZE, "awards.YearResult"), (EventKind.CREATE, "awards.AwardPick"),
+        (EventKind.CREATE, "awards.SpecialContribution"), (EventKind.DELETE, "awards.SpecialContribution"),
     ]),
 }
 
