@@ -49,7 +49,7 @@ def entry_row(unit: Unit, year: int) -> BasicWorkRow:
 def initial_values(entry: BasicWorkEntry | None) -> dict[str, Any]:
     if entry is None:
         return {}
-    return {**{f: getattr(entry, f) for f in BASIC_ITEM_FIELDS}, "method": entry.method, "note": entry.note}
+    return {**dict(zip(BASIC_ITEM_FIELDS, entry.items, strict=False)), "method": entry.method, "note": entry.note}
 
 
 # The fields an entry's audit records show.
@@ -67,8 +67,9 @@ def _save(unit: Unit, year: int, status: str, data: dict[str, Any], user, versio
         raise StaleEdit(entry)
     before = audit.snapshot(entry, SHOWN_FIELDS) if entry else {}
     entry = entry or BasicWorkEntry(unit=unit, year=year, status=status, version=0)
+    # The items the form had (the year's rule set); the slots after them are emptied.
     for name in BASIC_ITEM_FIELDS:
-        setattr(entry, name, Decimal(data[name]))
+        setattr(entry, name, Decimal(data[name]) if name in data else None)
     entry.method, entry.note, entry.entered_by = data["method"], data.get("note", "").strip(), user
     # Saved even when unchanged: a confirmation with the self-check's own values still confirms it (updated_at).
     entry.version += 1

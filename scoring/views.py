@@ -100,9 +100,9 @@ def basic_unit(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         # The office starts from a pending self-check (to confirm it) or from its own entry (to correct it).
         source = row.self_check if user.is_officer or row.self_check_pending else row.confirmed
         initial = basic_work.initial_values(source or row.confirmed)
-        labels = rules_for_year(year).params["basic_items"]
+        rules = rules_for_year(year).rules()
         written = row.self_check if user.is_officer else row.confirmed
-        form = BasicWorkForm(request.POST or None, initial=initial, item_labels=labels, self_check=user.is_officer,
+        form = BasicWorkForm(request.POST or None, initial=initial, rules=rules, self_check=user.is_officer,
                              version=basic_work.version_of(written))
         if request.method == "POST" and form.is_valid():
             save = basic_work.save_self_check if user.is_officer else basic_work.save_confirmed

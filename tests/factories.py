@@ -20,6 +20,7 @@ from submissions.models import (
     SpecialRequest,
     Submission,
     UrgentFailure,
+    unit_count,
 )
 from units.models import Person, PersonRole, Sequence, Unit
 
@@ -63,7 +64,7 @@ def make_submission(unit: Unit | None = None, joint: list[Unit] = (), pending: l
     kw.setdefault("submitted_at", timezone.now() - dt.timedelta(days=1))
     if kw.get("invalid_reason"):
         kw.setdefault("is_invalid", True)
-    item = Submission.objects.create(unit=unit or make_unit(), unit_count=1 + len(joint), **kw)
+    item = Submission.objects.create(unit=unit or make_unit(), unit_count=unit_count(joint), **kw)
     JointUnit.objects.bulk_create(
         [*(JointUnit(submission=item, unit=u, confirmed=True) for u in joint),
          *(JointUnit(submission=item, unit=u) for u in pending)]
@@ -154,6 +155,8 @@ def ruleset_form_data(rule_set: RuleSet, **changes) -> dict[str, str]:
         if field.kind == "switch":
             if value:
                 data[field.name] = "on"
+        elif field.kind == "lines":
+            data[field.name] = "\n".join(value)
         else:
             data[field.name] = str(value)
     data.update(changes)

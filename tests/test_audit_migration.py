@@ -8,7 +8,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("accounts", "0001_initial"), ("units", "0001_initial"), ("submissions", "0004_month_tallies"), ("audit", None)]
+BEFORE = [("accounts", "0001_initial"), ("units", "0002_central_provincial_is_bureau"), ("submissions", "0004_month_tallies"),
+          ("audit", None)]
 AFTER = [("submissions", "0006_edit_versions_history_to_audit")]
 
 

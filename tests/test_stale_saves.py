@@ -87,7 +87,7 @@ def _basic_post(entry: BasicWorkEntry, text: str) -> dict:
 
 
 def _ruleset_post(rule_set: RuleSet, text: str) -> dict:
-    data = ruleset_form_data(rule_set, basic_items__0=text)
+    data = ruleset_form_data(rule_set, basic_items=text)
     del data["version"]  # the form's own, read from the page
     return data
 

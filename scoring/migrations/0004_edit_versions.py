@@ -6,17 +6,17 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('units', '0001_initial'),
+        ('scoring', '0003_basic_work_items_from_rule_set'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='person',
+            model_name='basicworkentry',
             name='version',
             field=models.PositiveIntegerField(default=1, editable=False),
         ),
         migrations.AddField(
-            model_name='unit',
+            model_name='ruleset',
             name='version',
             field=models.PositiveIntegerField(default=1, editable=False),
         ),

@@ -6,17 +6,17 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scoring', '0002_rule_set_2008'),
+        ('units', '0002_central_provincial_is_bureau'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='basicworkentry',
+            model_name='person',
             name='version',
             field=models.PositiveIntegerField(default=1, editable=False),
         ),
         migrations.AddField(
-            model_name='ruleset',
+            model_name='unit',
             name='version',
             field=models.PositiveIntegerField(default=1, editable=False),
         ),
