@@ -18,13 +18,17 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.http import HttpRequest
 from django.utils import timezone
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
+from audit.context import current_request
+from audit.services import client_address
 from exports import Report
 from scoring.ledger import SHEETS, LedgerInvalid, Progress, import_ledger
 from scoring.models import ImportJob, ImportStage, ImportStatus
@@ -39,12 +43,13 @@ class ImportCancelled(Exception):
     pass
 
 
-def start_import(upload: UploadedFile, user) -> ImportJob:
-    """Keep the uploaded workbook and queue its import."""
+def start_import(upload: UploadedFile, request: HttpRequest) -> ImportJob:
+    """Keep the uploaded workbook and queue its import, as the request's user's, from its address."""
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
-    job = ImportJob(user=user, file_name=Path(upload.name).name[:255], size=upload.size, sha256=digest.hexdigest())
+    job = ImportJob(user=request.user, address=client_address(request), file_name=Path(upload.name).name[:255],
+                    size=upload.size, sha256=digest.hexdigest())
     # The stored name is ours: the user's file name is only shown, never used as a path.
     job.file.save(f"{uuid.uuid4().hex}.xlsx", upload, save=False)
     with transaction.atomic():
@@ -53,13 +58,14 @@ def start_import(upload: UploadedFile, user) -> ImportJob:
     return job
 
 
-def retry_import(job: ImportJob, user) -> ImportJob:
-    """Run a failed or cancelled import again, from the same stored file, as a new job."""
+def retry_import(job: ImportJob, request: HttpRequest) -> ImportJob:
+    """Run a failed or cancelled import again, from the same stored file, as a new job of the request's user."""
     if job.status not in (ImportStatus.FAILED, ImportStatus.CANCELLED):
         raise ValueError("only a failed or cancelled import is run again")
     with transaction.atomic():
         again = ImportJob.objects.create(
-            user=user, file=job.file.name, file_name=job.file_name, size=job.size, sha256=job.sha256
+            user=request.user, address=client_address(request), file=job.file.name, file_name=job.file_name,
+            size=job.size, sha256=job.sha256,
         )
         _enqueue(again)
     return again
@@ -132,7 +138,7 @@ def _run(job_id: int) -> None:
         return
     job = ImportJob.objects.select_related("user").get(pk=job_id)
     try:
-        with job.file.open("rb") as source:
+        with _on_behalf_of(job), job.file.open("rb") as source:
             result = import_ledger(source, user=job.user, max_bytes=settings.LEDGER_UPLOAD_MAX_BYTES, progress=JobProgress(job))
     except ImportCancelled:
         _finish(job, ImportStatus.CANCELLED, reason="已按要求在检查阶段取消，未写入任何数据。")
@@ -144,6 +150,19 @@ def _run(job_id: int) -> None:
         _finish(job, ImportStatus.FAILED, reason=f"导入过程出错（{type(exc).__name__}），未写入任何数据，可重新导入。")
     else:
         _finish(job, ImportStatus.DONE, summary=result.summary)
+
+
+@contextmanager
+def _on_behalf_of(job: ImportJob) -> Iterator[None]:
+    """The audit trail records the import's changes as the uploader's, from the address of the upload."""
+    request = HttpRequest()
+    request.user = job.user or AnonymousUser()
+    request.META["REMOTE_ADDR"] = job.address or ""
+    token = current_request.set(request)
+    try:
+        yield
+    finally:
+        current_request.reset(token)
 
 
 def _finish(job: ImportJob, status: ImportStatus, **fields) -> None:

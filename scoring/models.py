@@ -22,6 +22,8 @@ class RuleSet(models.Model):
     params = models.JSONField("参数")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Optimistic locking of its edit form (audit.locking).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "考核规则"
@@ -125,6 +127,8 @@ class BasicWorkEntry(models.Model):
     note = models.TextField("备注", blank=True)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic locking of its edit form (audit.locking).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = BasicWorkEntryQuerySet.as_manager()
 
@@ -180,6 +184,7 @@ class ImportJob(models.Model):
     file_name = models.CharField("文件名", max_length=255)
     size = models.PositiveBigIntegerField("大小（字节）")
     sha256 = models.CharField("SHA-256", max_length=64)
+    address = models.GenericIPAddressField("上传地址", null=True, blank=True)  # the audit records of the import carry it
     status = models.CharField("状态", max_length=16, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
     stage = models.CharField("阶段", max_length=16, choices=ImportStage.choices, blank=True)
     # Per sheet: rows the workbook declares (an estimate; None when it does not say) and rows done this stage.

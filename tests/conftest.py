@@ -1,8 +1,6 @@
 import pytest
-from django_tasks_db.management.commands.db_worker import Worker
-from django_tasks_db.models import DBTaskResult
 
-from tests.factories import make_personas, make_unit
+from tests.factories import make_personas, make_unit, run_queued_tasks
 
 
 @pytest.fixture(scope="session")
@@ -38,17 +36,5 @@ def personas(unit_a, unit_b):
 
 @pytest.fixture
 def run_tasks():
-    """Run the queued background tasks here, in this process and transaction, as `manage.py db_worker --batch`
-    would: each is claimed and run by the database backend's own worker; returns how many ran."""
-    worker = Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
-                    max_tasks=None, worker_id="test-worker", excluded_queue_names=[])
-
-    def run() -> int:
-        count = 0
-        while (task_result := DBTaskResult.objects.ready().first()) is not None:
-            task_result.claim(worker.worker_id)
-            worker.run_task(task_result)
-            count += 1
-        return count
-
-    return run
+    """Run the queued background tasks here, as `manage.py db_worker --batch` would (tests.factories)."""
+    return run_queued_tasks

@@ -6,10 +6,15 @@ import datetime as dt
 import itertools
 from decimal import Decimal
 
+from django.db.models import QuerySet
 from django.utils import timezone
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
 
 from accounts.models import Role, User
-from scoring.models import BasicWorkEntry, BasicWorkStatus
+from audit.models import SECURITY_KINDS, AuditEvent
+from scoring.models import BasicWorkEntry, BasicWorkStatus, RuleSet
+from scoring.rulesets import PARAM_FIELDS, read
 from submissions.models import (
     Adoption,
     JointUnit,
@@ -137,3 +142,37 @@ def login(client, user: User | None):
     if user is not None:
         client.force_login(user)
     return client
+
+
+def recorded(**filters) -> QuerySet[AuditEvent]:
+    """The audit records of changes (not logins, refusals and the other security events), oldest first."""
+    return AuditEvent.objects.exclude(kind__in=SECURITY_KINDS).filter(**filters).order_by("at", "id")
+
+
+def ruleset_form_data(rule_set: RuleSet, **changes) -> dict[str, str]:
+    """The edit form as the browser posts it, with the rule set's current values and `changes`."""
+    data = {"version": rule_set.version}
+    for field in PARAM_FIELDS:
+        value = read(rule_set.params, field.path)
+        if field.kind == "switch":
+            if value:
+                data[field.name] = "on"
+        elif field.kind == "lines":
+            data[field.name] = "\n".join(value)
+        else:
+            data[field.name] = str(value)
+    data.update(changes)
+    return data
+
+
+def run_queued_tasks() -> int:
+    """Run the queued background tasks here, in this process and transaction, as `manage.py db_worker --batch`
+    would: each is claimed and run by the database backend's own worker; returns how many ran."""
+    worker = Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
+                    max_tasks=None, worker_id="test-worker", excluded_queue_names=[])
+    count = 0
+    while (task_result := DBTaskResult.objects.ready().first()) is not None:
+        task_result.claim(worker.worker_id)
+        worker.run_task(task_result)
+        count += 1
+    return count

@@ -14,11 +14,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from openpyxl import load_workbook
 
+from audit.models import AuditEvent, EventKind
 from scoring import imports, ledger
 from scoring.models import ImportJob, ImportStage, ImportStatus
 from submissions.models import Adoption, Submission
@@ -41,7 +43,13 @@ BAD = INVALID_LEDGER
 
 
 def _start(sheets, user, name: str = "台账.xlsx") -> ImportJob:
-    return imports.start_import(SimpleUploadedFile(name, ledger_bytes(sheets)), user)
+    return imports.start_import(SimpleUploadedFile(name, ledger_bytes(sheets)), _request(user))
+
+
+def _request(user, address: str = "10.1.2.3"):
+    request = RequestFactory().post("/scoring/import/", REMOTE_ADDR=address)
+    request.user = user
+    return request
 
 
 def _facts() -> list[tuple]:
@@ -74,7 +82,7 @@ def _worker_running(job: ImportJob) -> Iterator[None]:
 
 def test_a_job_is_queued_then_run_by_the_worker_to_done(personas, run_tasks):
     content = ledger_bytes(GOOD)
-    job = imports.start_import(SimpleUploadedFile("三月台账.xlsx", content), personas["staff"])
+    job = imports.start_import(SimpleUploadedFile("三月台账.xlsx", content), _request(personas["staff"]))
     assert (job.status, job.stage, job.started_at) == (ImportStatus.QUEUED, "", None)
     assert (job.file_name, job.size, job.sha256) == ("三月台账.xlsx", len(content), hashlib.sha256(content).hexdigest())
     assert job.file.read() == content and "三月" not in job.file.name  # stored under a name of ours
@@ -88,6 +96,11 @@ def test_a_job_is_queued_then_run_by_the_worker_to_done(personas, run_tasks):
     assert job.summary["采用"] == {"created": 1, "updated": 0, "unchanged": 0}
     assert Submission.objects.count() == 5
     assert DBTaskResult.objects.get(id=job.task_id).status == "SUCCESSFUL"
+    # On the audit trail as the uploader's import, from the address of the upload.
+    imported = AuditEvent.objects.get(kind=EventKind.IMPORT)
+    created = AuditEvent.objects.filter(kind=EventKind.CREATE, model="submissions.Submission")
+    assert created.count() == 5
+    assert {(e.user, e.address) for e in [imported, *created]} == {(personas["staff"], "10.1.2.3")}
 
 
 def test_an_invalid_ledger_fails_with_its_problems_and_writes_nothing(personas, run_tasks):
@@ -150,7 +163,7 @@ def test_a_worker_dying_mid_write_leaves_no_partial_rows_and_the_job_failed(pers
     assert not Unit.objects.filter(name__in=["道里区", "南岗区"]).exists()
 
     monkeypatch.undo()
-    again = imports.retry_import(job, personas["admin"])
+    again = imports.retry_import(job, _request(personas["admin"]))
     assert (again.file.name, again.sha256, again.user) == (job.file.name, job.sha256, personas["admin"])
     run_tasks()
     assert _reload(again).status == ImportStatus.DONE and Submission.objects.count() == 5
@@ -362,7 +375,7 @@ def test_the_history_lists_every_import_in_a_fixed_number_of_queries(client, per
 
 def test_the_original_file_downloads_again_for_staff_only(client, personas):
     content = ledger_bytes(GOOD)
-    job = imports.start_import(SimpleUploadedFile("三月台账.xlsx", content), personas["staff"])
+    job = imports.start_import(SimpleUploadedFile("三月台账.xlsx", content), _request(personas["staff"]))
     url = reverse("scoring:import_job_file", args=[job.pk])
     client.force_login(personas["officer_a"])
     assert client.get(url).status_code == 403
@@ -397,7 +410,7 @@ def test_the_page_and_the_command_give_the_same_result(client, personas, run_tas
 
 def test_the_page_and_the_command_list_the_same_problems(personas, run_tasks, tmp_path):
     path = write_ledger(tmp_path / "台账.xlsx", BAD)
-    job = imports.start_import(SimpleUploadedFile("台账.xlsx", path.read_bytes()), personas["staff"])
+    job = imports.start_import(SimpleUploadedFile("台账.xlsx", path.read_bytes()), _request(personas["staff"]))
     run_tasks()
     err = io.StringIO()
     with pytest.raises(CommandError):
