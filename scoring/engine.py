@@ -17,6 +17,7 @@ from functools import cached_property
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from core.assessment import RequestOutcome, Tier
 from scoring.rules import LEVELS, Rules
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -107,7 +108,7 @@ class UnitFacts:
     counted: int = 0  # valid items in the period, joint items included
     research: int = 0  # valid research items in the period, joint items included
     failures: Counter = field(default_factory=Counter)  # failure kind -> incidents in the period
-    request_outcomes: list[str] = field(default_factory=list)  # "on_time" | "late" | "missing" per request
+    request_outcomes: list[RequestOutcome] = field(default_factory=list)  # on time, late or missing, per request
     adoptions: list[PointGroup] = field(default_factory=list)
     instructions: list[PointGroup] = field(default_factory=list)
     basic_items: list[Decimal] | None = None  # the year's confirmed entry
@@ -128,7 +129,7 @@ class UnitScore:
     research_expected: Exact
     barred: bool = False
     rank: int | None = None
-    tier: str | None = None
+    tier: Tier | None = None
     tie_flag: bool = False
 
     # Cached: the components are set once, and ranking asks for the total many times.
@@ -162,19 +163,12 @@ def urgent_score(failures: Counter, rules: Rules) -> Exact:
     return max(0, rules.reporting_item_points - deducted)
 
 
-def special_score(outcomes: Sequence[str], rules: Rules) -> Exact:
+def special_score(outcomes: Sequence[RequestOutcome], rules: Rules) -> Exact:
     """Reporting item 3 (Art. 8.3, decision 5): 15 × mean credit; full when no request."""
     if not outcomes:
         return rules.reporting_item_points
     credit = sum(rules.request_credits[o] for o in outcomes)
     return ratio(rules.reporting_item_points * credit, len(outcomes))
-
-
-def request_outcome(first_answer: dt.datetime | None, deadline: dt.datetime) -> str:
-    """Decision 5: on time when the earliest valid answer is at or before the deadline, late after it."""
-    if first_answer is None:
-        return "missing"
-    return "on_time" if first_answer <= deadline else "late"
 
 
 def research_score(research: int, expected: Exact, rules: Rules) -> Exact:
@@ -250,9 +244,9 @@ def rank_sequence(scores: list[UnitScore], tier_places: tuple[int, int]) -> None
     for score, place in zip(eligible, places, strict=True):
         last_shared = place + group_size[place] - 1
         if place <= last_model:
-            score.tier = "model"
+            score.tier = Tier.MODEL
         elif place <= last_advanced:
-            score.tier = "advanced"
+            score.tier = Tier.ADVANCED
         # A tie that straddles a boundary puts every tied unit in the better tier, for review.
         score.tie_flag = any(place <= boundary < last_shared for boundary in (last_model, last_advanced))
 

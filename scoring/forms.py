@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.assessment import RequestOutcome, Tier
 from scoring.models import BASIC_ITEM_FIELDS, HALF_STEPS, AssessmentMethod, RuleSet
 from scoring.rulesets import PARAM_FIELDS, ParamField, check_params, params_from_values, read
 from units.models import Sequence
@@ -91,11 +92,12 @@ class RuleSetParamsForm(BootstrapForm):
         for seq in Sequence.values:
             model, advanced = data.get(f"tier_places__{seq}__0"), data.get(f"tier_places__{seq}__1")
             if model is not None and advanced is not None and model > advanced:
-                message = f"{Sequence(seq).label}先进单位截至名次不能小于标兵单位名次（前{model}名）。"
+                message = f"{Sequence(seq).label}{Tier.ADVANCED.label}截至名次不能小于{Tier.MODEL.label}名次（前{model}名）。"
                 self.add_error(f"tier_places__{seq}__1", message)
-        credits = [data.get(f"request_credits__{k}") for k in ("on_time", "late", "missing")]
+        order = (RequestOutcome.ON_TIME, RequestOutcome.LATE, RequestOutcome.MISSING)
+        credits = [data.get(f"request_credits__{k}") for k in order]
         if None not in credits and not credits[0] >= credits[1] >= credits[2]:
-            self.add_error("request_credits__late", "专约得分系数应满足：按时报送 ≥ 迟报 ≥ 未报送。")
+            self.add_error("request_credits__late", f"专约得分系数应满足：{' ≥ '.join(k.label for k in order)}。")
         if not self.errors:
             self.params = params_from_values(data, self.rule_set.params)
             check_params(self.params)

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from core.assessment import RequestOutcome, request_outcome
 from units.models import Unit
 
 
@@ -162,6 +163,11 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ledger_no} {self.title}"
+
+    @property
+    def answer_outcome(self) -> RequestOutcome | None:
+        """On time or late, for an item answering a special request (decision 5)."""
+        return request_outcome(self.submitted_at, self.special_request.deadline) if self.special_request_id else None
 
     @property
     def is_research(self) -> bool:

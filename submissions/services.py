@@ -15,7 +15,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Min
 from django.utils import timezone
 
-from scoring.engine import request_outcome
+from core.assessment import RequestOutcome, request_outcome
 from submissions.models import (
     Adoption,
     ChangeAction,
@@ -283,17 +283,6 @@ def save_request(request: SpecialRequest | None, fields: dict, targets: list[Uni
     return obj
 
 
-class Outcome:
-    """A target unit's state for a request (RULES.md decision 5)."""
-
-    ON_TIME = "on_time"
-    LATE = "late"
-    PENDING = "pending"  # not answered, deadline not passed
-    MISSING = "missing"
-
-    LABELS = {ON_TIME: "按时", LATE: "逾期", PENDING: "未报送（未截止）", MISSING: "未报送"}
-
-
 def first_answers(request: SpecialRequest) -> dict[int, dt.datetime]:
     """Each unit's earliest valid answer to the request: one aggregate query.
 
@@ -307,8 +296,8 @@ def first_answers(request: SpecialRequest) -> dict[int, dt.datetime]:
     return {row["unit_id"]: row["first"] for row in rows}
 
 
-def outcome(deadline: dt.datetime, first_answer: dt.datetime | None, now: dt.datetime) -> str:
+def outcome(deadline: dt.datetime, first_answer: dt.datetime | None, now: dt.datetime) -> RequestOutcome:
     """The scoring rule's outcome, with "not yet" while an unanswered request is still open."""
     if first_answer is None and now <= deadline:
-        return Outcome.PENDING
+        return RequestOutcome.PENDING
     return request_outcome(first_answer, deadline)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import login_required, staff_required
+from core.assessment import RequestOutcome
 from scoring.engine import round2
 from scoring.rules import LEVEL_RANK, Rules
 from scoring.services import rules_for_year
@@ -328,7 +329,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
     if request.user.is_officer:
         for req in page:
             req.my_outcome = services.outcome(req.deadline, req.my_answer, now)
-    return render(request, "submissions/request_list.html", {"page": page, "now": now, "labels": services.Outcome.LABELS})
+    return render(request, "submissions/request_list.html", {"page": page, "now": now})
 
 
 @login_required
@@ -341,9 +342,9 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     answers = services.first_answers(req)
     rows = [(unit, answers.get(unit.pk), services.outcome(req.deadline, answers.get(unit.pk), now))
             for unit in targets.in_office_order()]
-    totals = {key: sum(1 for row in rows if row[2] == key) for key in services.Outcome.LABELS}
+    totals = [(key, sum(1 for row in rows if row[2] == key)) for key in RequestOutcome]
     return render(request, "submissions/request_detail.html", {
-        "req": req, "rows": rows, "totals": totals, "labels": services.Outcome.LABELS, "is_open": req.deadline >= now,
+        "req": req, "rows": rows, "totals": totals, "is_open": req.deadline >= now,
         "history": services.history_of(req) if request.user.can_read_all else [],
         "can_answer": request.user.is_officer and req.deadline >= now,
     })

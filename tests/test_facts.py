@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
+from core.assessment import RequestOutcome
 from scoring.models import BasicWorkEntry, BasicWorkStatus
 from submissions import services
 from submissions.demo import seed_activity
@@ -32,7 +33,7 @@ from submissions.models import (
     Submission,
     UrgentFailure,
 )
-from submissions.services import TOKEN_LIFETIME, ItemInput, Outcome, first_answers, outcome
+from submissions.services import TOKEN_LIFETIME, ItemInput, first_answers, outcome
 from tests.factories import login, make_failure, make_submission, make_unit, make_user
 from units.demo import seed_units
 
@@ -250,7 +251,7 @@ def test_seed_activity_makes_a_plausible_idempotent_year():
     for req in SpecialRequest.objects.all():
         answers = first_answers(req)
         outcomes |= {outcome(req.deadline, answers.get(u.pk), now) for u in req.targets.all()}
-    assert {Outcome.ON_TIME, Outcome.LATE, Outcome.MISSING} <= outcomes
+    assert {RequestOutcome.ON_TIME, RequestOutcome.LATE, RequestOutcome.MISSING} <= outcomes
     assert SpecialRequest.objects.count() >= 8
     # Every fact dated within reason: no item before its unit's assessed_from, nothing after today.
     assert not items.filter(submitted_at__gt=now).exists()

@@ -245,7 +245,7 @@ def test_scorecard_explains_every_point(client, personas, unit_a, year_of_facts)
         "ZY-1 一季度经济运行",
         "按时报送",
         "ZY-2 防汛准备",
-        "迟报",
+        "逾期报送",
         "得分系数 0.50",
         "ZY-3 冰雪旅游",
         "未报送",
