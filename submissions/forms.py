@@ -14,6 +14,7 @@ from django.core.validators import MaxLengthValidator
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from core.dates import cn_date
 from scoring.engine import Period
 from submissions.models import (
     ALLOWED_ADOPTION_TYPES,
@@ -54,10 +55,6 @@ def _limit(field: forms.CharField, length: int) -> None:
     field.widget.attrs["maxlength"] = str(length)
 
 
-def month_label(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月"
-
-
 def check_not_future(day: dt.date) -> None:
     if day > timezone.localdate():
         raise forms.ValidationError("日期不能晚于今天。")
@@ -65,7 +62,7 @@ def check_not_future(day: dt.date) -> None:
 
 def check_assessed_from(unit: Unit | None, day: dt.date) -> None:
     if unit and unit.assessed_from and day < unit.assessed_from:
-        raise forms.ValidationError(f"不能早于该单位的起始考核月份（{month_label(unit.assessed_from)}）。")
+        raise forms.ValidationError(f"不能早于该单位的起始考核月份（{cn_date(unit.assessed_from, 'month')}）。")
 
 
 class TokenMixin(forms.Form):
