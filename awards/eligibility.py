@@ -14,8 +14,9 @@ from django.db.models import Prefetch, Q
 
 from awards.models import AwardKind, AwardPick, SpecialContribution, YearResult
 from awards.standings import Standing, unit_totals
+from core.assessment import Period
 from core.dates import cn_date
-from scoring.engine import Period, PointGroup, group_points, round2
+from scoring.engine import PointGroup, group_points, round2
 from scoring.models import RuleSet
 from scoring.rules import LEVEL_RANK, Rules
 from scoring.services import rules_for_year

@@ -15,11 +15,8 @@ from django.utils import timezone
 from bulletins.models import BulletinVersion
 from bulletins.notice import DirectoryEntry, bulletin_number, directory_entry, unit_figures
 from bulletins.services import build_bulletin
+from core.assessment import parse_year_month
 from core.dates import cn_date
-from scoring.engine import parse_year_month
-
-# The measures date from 2008: the office's month list starts there.
-FIRST_YEAR = 2008
 
 
 class BulletinRefused(Exception):

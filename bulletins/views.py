@@ -9,19 +9,19 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import login_required, staff_required
 from bulletins.exports import notice_csv, notice_xlsx
 from bulletins.forms import PublishForm
 from bulletins.models import BulletinVersion
 from bulletins.notice import Notice, build_notice
 from bulletins.publishing import (
-    FIRST_YEAR,
     BulletinRefused,
     compare_versions,
     parse_month,
     publish_bulletin,
 )
 from bulletins.services import build_bulletin
+from core.access import login_required, staff_required
+from core.assessment import YEARS
 from core.dates import cn_date
 from exports import download
 
@@ -67,7 +67,7 @@ def _year_shown(request: HttpRequest, today: dt.date) -> int:
         year = int(request.GET.get("year", today.year))
     except ValueError:
         return today.year
-    return min(max(year, FIRST_YEAR), today.year)
+    return min(max(year, YEARS.start), today.year)
 
 
 @login_required
@@ -83,7 +83,7 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
         months = [dt.date(year, m, 1) for m in range(last_month, 0, -1)]
         context |= {
             "year": year,
-            "years": range(today.year, FIRST_YEAR - 1, -1),
+            "years": range(today.year, YEARS.start - 1, -1),
             "months": [
                 {"month": m, "param": f"{m:%Y-%m}", "label": cn_date(m, "month"), "latest": latest.get(m)} for m in months
             ],

@@ -5,6 +5,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from core import assessment
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -42,6 +44,7 @@ INSTALLED_APPS = [
     "scoring",
     "bulletins",
     "awards",
+    "harbin_infoassess",  # project-level: the start page and the demo loader (seed_demo)
 ]
 
 MIDDLEWARE = [
@@ -105,7 +108,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "zh-hans"
-TIME_ZONE = "Asia/Shanghai"
+TIME_ZONE = assessment.TIME_ZONE.key
 USE_I18N = True
 USE_TZ = True
 

@@ -6,7 +6,6 @@ components add the rounded parts (INTERFACES.md, the score report).
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
@@ -15,12 +14,10 @@ from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
-from core.assessment import RequestOutcome, Tier
+from core.assessment import Period, RequestOutcome, Tier
 from scoring.rules import LEVELS, Rules
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 Exact = int | Fraction  # exact numbers; whole ones stay ints
 
 
@@ -38,52 +35,6 @@ def round2(value: Exact) -> Decimal:
     value = Fraction(value)
     hundredths = (200 * value.numerator + value.denominator) // (2 * value.denominator)
     return Decimal(hundredths).scaleb(-2)
-
-
-@dataclass(frozen=True)
-class Period:
-    """January 1 of `year` to the end of month `through`, in Asia/Shanghai time (RULES.md decision 1)."""
-
-    year: int
-    through: int = 12
-    first: int = 1  # a single month's period (the bulletin) starts later
-
-    @classmethod
-    def month(cls, year: int, month: int) -> Period:
-        return cls(year=year, through=month, first=month)
-
-    @property
-    def months(self) -> int:
-        return self.through - self.first + 1
-
-    @property
-    def start_date(self) -> dt.date:
-        return dt.date(self.year, self.first, 1)
-
-    @property
-    def end_date(self) -> dt.date:
-        return dt.date(self.year, self.through, calendar.monthrange(self.year, self.through)[1])
-
-    @property
-    def start(self) -> dt.datetime:
-        return dt.datetime(self.year, self.first, 1, tzinfo=SHANGHAI)
-
-    @property
-    def end(self) -> dt.datetime:
-        """The first instant after the period."""
-        return dt.datetime.combine(self.end_date + dt.timedelta(days=1), dt.time(), tzinfo=SHANGHAI)
-
-    def months_assessed(self, assessed_from: dt.date | None) -> int:
-        """Months of the period a unit is assessed for: from its "assessed from" month on (decision 3)."""
-        if assessed_from is None or (assessed_from.year, assessed_from.month) <= (self.year, self.first):
-            return self.months
-        if assessed_from.year > self.year:
-            return 0
-        return max(0, self.through - assessed_from.month + 1)
-
-    @property
-    def label(self) -> str:
-        return f"{self.year}-{self.through:02d}"
 
 
 class PointGroup(NamedTuple):
@@ -256,14 +207,3 @@ def score_all(facts: Iterable[UnitFacts], period: Period, rules: Rules) -> list[
     for sequence, places in rules.tier_places.items():
         rank_sequence([s for s in scores if s.facts.sequence == sequence], places)
     return scores
-
-
-def parse_year_month(text: str) -> tuple[int, int]:
-    """`YYYY-MM` as (year, month), or ValueError with a message for the user."""
-    parts = text.strip().split("-") if isinstance(text, str) else []
-    if len(parts) != 2 or not all(p.isdigit() for p in parts) or len(parts[0]) != 4:
-        raise ValueError(f"月份“{text}”格式不正确，应为 YYYY-MM，例如 2024-03。")
-    year, month = int(parts[0]), int(parts[1])
-    if not 1 <= month <= 12 or year < 2000:
-        raise ValueError(f"月份“{text}”不存在。")
-    return year, month

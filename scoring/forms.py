@@ -8,12 +8,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from core.assessment import RequestOutcome, Tier
+from core.assessment import YEARS, RequestOutcome, Tier
 from scoring.models import BASIC_ITEM_FIELDS, HALF_STEPS, AssessmentMethod, RuleSet
 from scoring.rulesets import PARAM_FIELDS, ParamField, check_params, params_from_values, read
 from units.models import Sequence
 
-YEAR_MIN, YEAR_MAX = 2008, 2100
 NUMBER_ERRORS = {"required": "请填写该项。", "invalid": "请输入数字。", "min_value": "不能小于 %(limit_value)s。"}
 
 
@@ -34,7 +33,7 @@ class BootstrapForm(forms.Form):
 class PeriodForm(forms.Form):
     """Year and the last month of the period (January to that month); a bad or missing value falls back."""
 
-    year = forms.IntegerField(label="年度", min_value=YEAR_MIN, max_value=YEAR_MAX, required=False)
+    year = forms.IntegerField(label="年度", min_value=YEARS.start, max_value=YEARS[-1], required=False)
     through = forms.TypedChoiceField(label="截至", coerce=int, choices=[(m, f"{m}月") for m in range(1, 13)], required=False)
 
     def period(self, year: int | None = None) -> tuple[int, int]:
@@ -106,7 +105,7 @@ class RuleSetParamsForm(BootstrapForm):
 
 class AssignRuleSetForm(BootstrapForm):
     year = forms.IntegerField(
-        label="年度", min_value=YEAR_MIN, max_value=YEAR_MAX,
+        label="年度", min_value=YEARS.start, max_value=YEARS[-1],
         error_messages={**NUMBER_ERRORS, "max_value": "不能大于 %(limit_value)s。", "invalid": "请输入年份。"},
     )
     rule_set = forms.ModelChoiceField(label="考核规则", queryset=RuleSet.objects.all(), empty_label=None,

@@ -13,9 +13,9 @@ from fractions import Fraction
 
 from django.db.models import Q, QuerySet
 
-from core.assessment import RequestOutcome, request_outcome
+from core.assessment import Period, RequestOutcome, request_outcome
 from scoring.basic_work import BasicWorkRow, entry_row
-from scoring.engine import Period, UnitScore, round2
+from scoring.engine import UnitScore, round2
 from scoring.rules import Rules
 from scoring.services import ScoreReport, request_targets, rules_for_year, with_superseded
 from submissions.models import Adoption, JointUnit, LeaderInstruction, SpecialRequest, UrgentFailure

@@ -13,8 +13,8 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 
-from core.assessment import request_outcome
-from scoring.engine import Period, PointGroup, UnitFacts, UnitScore, score_all
+from core.assessment import Period, request_outcome
+from scoring.engine import PointGroup, UnitFacts, UnitScore, score_all
 from scoring.models import BASIC_ITEM_FIELDS, AssessmentYear, BasicWorkEntry, RuleSet
 from scoring.rules import RULES_2008, SOURCE_2008, Rules
 from submissions.models import (

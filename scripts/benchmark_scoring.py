@@ -15,7 +15,6 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import django
 
@@ -27,6 +26,7 @@ django.setup()
 from django.core.management.base import BaseCommand, CommandError  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
+from core.assessment import TIME_ZONE  # noqa: E402
 from scoring.models import BasicWorkEntry, BasicWorkStatus  # noqa: E402
 from scoring.services import compute_scores  # noqa: E402
 from submissions.models import (  # noqa: E402
@@ -42,7 +42,6 @@ from submissions.models import (  # noqa: E402
 from submissions.tallies import refresh_tallies  # noqa: E402
 from units.models import Sequence, Unit  # noqa: E402
 
-TZ = ZoneInfo("Asia/Shanghai")
 YEAR = 2024
 BATCH = 5000
 
@@ -117,7 +116,7 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT unit_id, COUNT(*) FROM {table} WHERE submitted_at >= %s AND submitted_at < %s GROUP BY unit_id",
-                [dt.datetime(YEAR, 1, 1, tzinfo=TZ), dt.datetime(YEAR + 1, 1, 1, tzinfo=TZ)],
+                [dt.datetime(YEAR, 1, 1, tzinfo=TIME_ZONE), dt.datetime(YEAR + 1, 1, 1, tzinfo=TIME_ZONE)],
             )
             cursor.fetchall()
 
@@ -136,13 +135,13 @@ class Command(BaseCommand):
             for u in units
         )
         requests = SpecialRequest.objects.bulk_create(
-            SpecialRequest(code=f"BZ{i}", title="基准专约", deadline=dt.datetime(YEAR, 1 + i % 12, 20, 18, tzinfo=TZ))
+            SpecialRequest(code=f"BZ{i}", title="基准专约", deadline=dt.datetime(YEAR, 1 + i % 12, 20, 18, tzinfo=TIME_ZONE))
             for i in range(24)
         )
         SpecialRequest.targets.through.objects.bulk_create(
             SpecialRequest.targets.through(specialrequest_id=r.pk, unit_id=u.pk) for r in requests for u in rng.sample(units, 50)
         )
-        start = dt.datetime(YEAR, 1, 1, tzinfo=TZ)
+        start = dt.datetime(YEAR, 1, 1, tzinfo=TIME_ZONE)
         types = ["general"] * 7 + ["urgent", "small_research", "large_research"]
         items = [
             Submission(

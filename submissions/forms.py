@@ -14,8 +14,8 @@ from django.core.validators import MaxLengthValidator
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from core.assessment import YEARS, Period
 from core.dates import cn_date
-from scoring.engine import Period
 from submissions.models import (
     ALLOWED_ADOPTION_TYPES,
     Adoption,
@@ -376,7 +376,7 @@ class ItemFilterForm(forms.Form):
 
 class FailureFilterForm(forms.Form):
     unit = forms.ModelChoiceField(queryset=Unit.objects.all(), required=False, label="单位", empty_label="全部单位")
-    year = forms.IntegerField(required=False, min_value=2008, max_value=2100, label="年度")
+    year = forms.IntegerField(required=False, min_value=YEARS.start, max_value=YEARS[-1], label="年度")
     kind = forms.ChoiceField(choices=[("", "全部类型"), *FailureKind.choices], required=False, label="问题类型")
 
     def apply(self, failures: QuerySet[UrgentFailure]) -> QuerySet[UrgentFailure]:

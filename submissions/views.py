@@ -1,9 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
-from fractions import Fraction
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -15,11 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import login_required, staff_required
+from core.access import login_required, staff_required
 from core.assessment import RequestOutcome
-from scoring.engine import round2
-from scoring.rules import LEVEL_RANK, Rules
-from scoring.services import rules_for_year
 from submissions import forms, services
 from submissions.access import (
     can_report,
@@ -119,47 +113,11 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "submissions/item_form.html", {"form": form, "item": item, "current": current})
 
 
-@dataclass
-class PointsRow:
-    fact: Adoption | LeaderInstruction
-    points: Decimal
-    share: Decimal | None  # the per-unit share of a joint item (RULES.md decision 10)
-    superseded: bool = False  # decision 8 set to "highest level only": a higher level's adoption earns instead
-
-
-def _points_rows(item: Submission, facts: list, table: Callable[[Rules], dict], kind: str, date: str,
-                 rules_by_year: dict[int, Rules], outranked: set[int] = frozenset()) -> list[PointsRow]:
-    """Each fact's points under the rules of the year of its own date (RULES.md decision 1)."""
-    rows = []
-    for fact in facts:
-        year = getattr(fact, date).year
-        if year not in rules_by_year:
-            rules_by_year[year] = rules_for_year(year).rules()
-        rules = rules_by_year[year]
-        superseded = rules.highest_level_only and fact.pk in outranked
-        value = Fraction(0) if superseded else table(rules)[fact.level].get(getattr(fact, kind), Fraction(0))
-        split = rules.joint_split and item.unit_count > 1
-        rows.append(PointsRow(fact, round2(value), round2(value / item.unit_count) if split else None, superseded))
-    return rows
-
-
-def _outranked(adoptions: list[Adoption]) -> set[int]:
-    """Adoptions with a higher level's adoption of the same item in the same year (decision 8)."""
-    return {a.pk for a in adoptions for b in adoptions
-            if b.adopted_on.year == a.adopted_on.year and LEVEL_RANK[b.level] > LEVEL_RANK[a.level]}
-
-
 def _render_item(request: HttpRequest, item: Submission, status: int = 200, **forms_: object) -> HttpResponse:
     staff = request.user.is_office_staff
-    rules_by_year: dict[int, Rules] = {}
-    adoptions = list(item.adoptions.select_related("created_by"))
-    instructions = list(item.instructions.select_related("created_by"))
     context = {
         "item": item,
         "joint_units": [j.unit for j in item.joint_units.select_related("unit")],
-        "adoptions": _points_rows(item, adoptions, lambda r: r.adoption_points, "adoption_type", "adopted_on",
-                                  rules_by_year, _outranked(adoptions)),
-        "instructions": _points_rows(item, instructions, lambda r: r.instruction_points, "kind", "instructed_on", rules_by_year),
         "history": item.changes.select_related("user"),
         "staff": staff,
     }

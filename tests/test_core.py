@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 from urllib.parse import quote
 
+import pytest
+from django.conf import settings
 from django.template import Context, Template
 
-from core.assessment import RequestOutcome, Tier
+from core import cli
+from core.assessment import TIME_ZONE, YEARS, Period, RequestOutcome, Tier, parse_year_month
 from core.dates import cn_date
 from exports import download
 from submissions.models import FailureKind
@@ -52,3 +56,21 @@ def test_a_download_with_a_plain_name_keeps_it_plain():
     response = download(b"PK", "ranking-2024-12.xlsx")
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert response["Content-Disposition"] == 'attachment; filename="ranking-2024-12.xlsx"'
+
+
+def test_one_time_zone_for_the_site_and_the_periods():
+    assert settings.TIME_ZONE == TIME_ZONE.key == "Asia/Shanghai"
+    assert Period(2024, 3).start.isoformat() == "2024-01-01T00:00:00+08:00"
+    assert Period(2024, 3).end.isoformat() == "2024-04-01T00:00:00+08:00"
+
+
+def test_one_year_range_for_months_and_the_commands_year():
+    assert (YEARS.start, YEARS[-1]) == (2008, 2100)
+    assert parse_year_month(" 2008-01 ") == (2008, 1) and parse_year_month("2100-12") == (2100, 12)
+    for text in ("2007-12", "2101-01", "2024-13"):
+        with pytest.raises(ValueError, match="不存在"):
+            parse_year_month(text)
+    assert cli.year("2008") == 2008
+    for text in ("2007", "2101", "24"):
+        with pytest.raises(argparse.ArgumentTypeError, match="无效"):
+            cli.year(text)

@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from accounts.models import Role
 from core.assessment import RequestOutcome
+from harbin_infoassess.demo import seed_activity
 from scoring.models import BasicWorkEntry, BasicWorkStatus
 from submissions import services
-from submissions.demo import seed_activity
 from submissions.models import (
     ALLOWED_ADOPTION_TYPES,
     Adoption,

@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.views import home
 from core.assessment import RequestOutcome
+from harbin_infoassess.views import home
 from submissions.models import ChangeAction, FactChange, SpecialRequest, Submission
 from submissions.panels import home_panel
 from submissions.services import outcome

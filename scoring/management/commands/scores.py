@@ -2,8 +2,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from harbin_infoassess import cli
-from scoring.engine import parse_year_month
+from core import cli
+from core.assessment import parse_year_month
 from scoring.services import compute_scores, scores_json
 
 FORMATS = ("json", "table", "xlsx")
