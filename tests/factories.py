@@ -21,6 +21,9 @@ from submissions.models import (
 from units.models import Person, PersonRole, Sequence, Unit
 
 _seq = itertools.count(1)
+# The access personas of make_personas, in the order the tests try them.
+PERSONAS = ("admin", "staff", "officer_a", "officer_b", "viewer", "anonymous")
+OFFICE = {"admin", "staff"}
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 PASSWORD = "test-pass-123"
 

@@ -253,7 +253,6 @@ def test_edit_and_delete_instruction_keep_history(client, personas, item):
 
 # --- access -------------------------------------------------------------------------------------------
 
-PERSONAS = ("admin", "staff", "officer_a", "officer_b", "viewer", "anonymous")
 
 
 @pytest.mark.parametrize(

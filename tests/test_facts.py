@@ -34,7 +34,7 @@ from submissions.models import (
     UrgentFailure,
 )
 from submissions.services import TOKEN_LIFETIME, ItemInput, first_answers, outcome
-from tests.factories import login, make_failure, make_submission, make_unit, make_user
+from tests.factories import PERSONAS, login, make_failure, make_submission, make_unit, make_user
 from units.demo import seed_units
 
 pytestmark = pytest.mark.django_db
@@ -169,7 +169,6 @@ def test_edit_and_delete_failure_keep_history(client, personas):
     assert actions == [ChangeAction.UPDATE, ChangeAction.DELETE]
 
 
-PERSONAS = ("admin", "staff", "officer_a", "officer_b", "viewer", "anonymous")
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from harbin_infoassess.views import home
 from submissions.models import ChangeAction, FactChange, SpecialRequest, Submission
 from submissions.panels import home_panel
 from submissions.services import outcome
-from tests.factories import login, make_request, make_submission, make_unit
+from tests.factories import PERSONAS, login, make_request, make_submission, make_unit
 
 pytestmark = pytest.mark.django_db
 
@@ -275,7 +275,6 @@ def test_home_panel_is_for_officers_only(rf, personas):
 
 # --- access -------------------------------------------------------------------------------------------
 
-PERSONAS = ("admin", "staff", "officer_a", "officer_b", "viewer", "anonymous")
 EXPECTED = {
     ("submissions:request_list", False): (200, 200, 200, 200, 200, "login"),
     ("submissions:request_detail", True): (200, 200, 200, 404, 200, "login"),

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from submissions.models import ChangeAction, FactChange, JointUnit, Submission
 from tests.factories import (
+    PERSONAS,
     login,
     make_adoption,
     make_instruction,
@@ -390,7 +391,6 @@ EXPECTED = {
     ("submissions:invalidate", "post", True): (302, 302, 403, 403, 403, "login"),
     ("submissions:restore", "post", True): (302, 302, 403, 403, 403, "login"),
 }
-PERSONAS = ("admin", "staff", "officer_a", "officer_b", "viewer", "anonymous")
 
 
 @pytest.mark.parametrize(("url_name", "method", "with_item"), list(EXPECTED))
