@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import time
 import uuid
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.test import Client
 from django.urls import reverse
@@ -34,7 +33,7 @@ from submissions.models import (
     UrgentFailure,
 )
 from submissions.services import TOKEN_LIFETIME, ItemInput, first_answers, outcome
-from tests.factories import PERSONAS, login, make_failure, make_submission, make_unit, make_user
+from tests.factories import PERSONAS, login, make_failure, make_submission, make_unit, make_user, on_postgresql, run_together
 from units.demo import seed_units
 
 pytestmark = pytest.mark.django_db
@@ -287,31 +286,6 @@ def test_seed_activity_future_year_does_nothing():
 
 
 # --- races, on a database that really runs transactions side by side -------------------------------------
-
-on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent transactions (PostgreSQL)")
-
-
-def run_together(*calls) -> list:
-    """Start the calls at the same moment in threads, each on its own connection; their results or errors."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(i: int, call) -> None:
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as error:  # noqa: BLE001 - the test inspects what each call raised
-            results[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
-
 
 @on_postgresql
 @pytest.mark.django_db(transaction=True)

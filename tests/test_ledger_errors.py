@@ -15,80 +15,14 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from scoring.ledger import LedgerInvalid, import_ledger
-from scoring.models import BasicWorkEntry
 from submissions.models import (
-    Adoption,
-    FactChange,
-    JointUnit,
     LeaderInstruction,
-    SpecialRequest,
-    Submission,
-    UrgentFailure,
 )
-from tests.factories import make_unit
-from tests.ledger_builder import ledger_file, write_ledger
-from units.models import Unit
+from tests.factories import counts, make_unit
+from tests.ledger_builder import BASE, ledger_file, write_ledger
 
 pytestmark = pytest.mark.django_db
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
-FIVES = {f"第{i}项": 5 for i in range(1, 9)}
-
-BASE: dict[str, list[dict]] = {
-    "单位": [
-        {"单位名称": "道里区", "序列": "区政府"},
-        {"单位名称": "南岗区", "序列": "区政府", "中直省属": "否", "参加评比": "是"},
-        {"单位名称": "五常市", "序列": "县(市)政府"},
-        {"单位名称": "市发改委", "序列": "委办局"},
-    ],
-    "专约": [{"专约编号": "ZY1", "标题": "春耕", "截止时间": "2024-04-30 18:00", "对象单位": "道里区、南岗区"}],
-    "报送": [
-        {
-            "信息编号": "A1",
-            "单位名称": "道里区",
-            "标题": "一",
-            "报送时间": "2024-03-01 09:00",
-            "信息类型": "一般动态",
-            "专约编号": "ZY1",
-            "联合报送单位": "",
-            "无效原因": "",
-        },
-        {
-            "信息编号": "A2",
-            "单位名称": "南岗区",
-            "标题": "二",
-            "报送时间": "2024-03-02 09:00",
-            "信息类型": "紧急重要",
-            "联合报送单位": "五常市",
-        },
-        {"信息编号": "A3", "单位名称": "市发改委", "标题": "三", "报送时间": "2024-03-03", "信息类型": "小型调研"},
-    ],
-    "采用": [
-        {"信息编号": "A1", "采用层级": "市", "采用类型": "一般动态", "采用日期": "2024-03-05", "刊物": "", "期号": ""},
-        {"信息编号": "A3", "采用层级": "省", "采用类型": "调研", "采用日期": "2024-03-09"},
-    ],
-    "批示": [{"信息编号": "A1", "领导层级": "市", "批示类型": "阅研性", "批示日期": "2024-03-05", "批示领导": "李市长"}],
-    "紧急信息问题": [{"单位名称": "道里区", "日期": "2024-04-01", "问题类型": "迟报", "说明": ""}],
-    "基础工作": [{"单位名称": "道里区", "年度": 2024, **FIVES, "方式": "抽查", "备注": ""}],
-}
-
-MODELS = [
-    Unit,
-    SpecialRequest,
-    SpecialRequest.targets.through,
-    Submission,
-    JointUnit,
-    Adoption,
-    LeaderInstruction,
-    UrgentFailure,
-    BasicWorkEntry,
-    FactChange,
-]
-
-
-def counts() -> dict[str, int]:
-    return {model.__name__: model.objects.count() for model in MODELS}
-
-
 def changed(sheet: str, index: int, **values) -> dict:
     """BASE with one row's cells replaced."""
     sheets = copy.deepcopy(BASE)

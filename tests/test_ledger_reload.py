@@ -22,8 +22,7 @@ from submissions.models import (
     UrgentFailure,
 )
 from tests.factories import make_basic_work, make_unit
-from tests.ledger_builder import ledger_file
-from tests.test_ledger_errors import BASE, FIVES
+from tests.ledger_builder import BASE, FIVES, ledger_file
 from units.models import Unit
 
 pytestmark = pytest.mark.django_db

@@ -21,8 +21,7 @@ from django.core.management import call_command
 from pypinyin import lazy_pinyin
 
 from scoring.ledger import import_ledger
-from tests.ledger_builder import ledger_file
-from tests.test_ledger_errors import BASE
+from tests.ledger_builder import BASE, ledger_file
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
