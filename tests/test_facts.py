@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 import uuid
 
 import pytest
@@ -217,9 +216,7 @@ def test_database_guards():
 def test_seed_activity_makes_a_plausible_idempotent_year():
     year = timezone.localdate().year - 1
     seed_units(year)
-    started = time.monotonic()
     seed_activity(year)
-    assert time.monotonic() - started < 30  # a few seconds on a normal machine; generous for a shared CI box
     counts = (Submission.objects.count(), Adoption.objects.count(), LeaderInstruction.objects.count(),
               SpecialRequest.objects.count(), UrgentFailure.objects.count(), BasicWorkEntry.objects.count())
     seed_activity(year)
