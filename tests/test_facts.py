@@ -213,15 +213,10 @@ def test_database_guards():
 # --- the demo year ------------------------------------------------------------------------------------
 
 
-def test_seed_activity_makes_a_plausible_idempotent_year():
+def test_seed_activity_makes_a_plausible_year():
     year = timezone.localdate().year - 1
     seed_units(year)
-    seed_activity(year)
-    counts = (Submission.objects.count(), Adoption.objects.count(), LeaderInstruction.objects.count(),
-              SpecialRequest.objects.count(), UrgentFailure.objects.count(), BasicWorkEntry.objects.count())
-    seed_activity(year)
-    assert counts == (Submission.objects.count(), Adoption.objects.count(), LeaderInstruction.objects.count(),
-                      SpecialRequest.objects.count(), UrgentFailure.objects.count(), BasicWorkEntry.objects.count())
+    seed_activity(year)  # running it again changes nothing: tests/test_seed_demo.py counts every table twice
 
     items = Submission.objects.filter(ledger_no__startswith=f"DEMO{year}-")
     assert items.count() > 5000
