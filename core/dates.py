@@ -11,6 +11,8 @@ import datetime as dt
 from django import template
 from django.utils import timezone
 
+from core.assessment import TIME_ZONE
+
 register = template.Library()
 
 
@@ -20,7 +22,7 @@ def cn_date(value: dt.date | dt.datetime | None, precision: str = "day") -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, dt.datetime):
-        value = timezone.localtime(value)
+        value = timezone.localtime(value, TIME_ZONE)
     text = f"{value.year}年{value.month}月"
     if precision != "month":
         text += f"{value.day}日"

@@ -9,6 +9,7 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 from django.template import Context, Template
+from django.utils import timezone
 
 from core import cli
 from core.assessment import TIME_ZONE, YEARS, Period, RequestOutcome, Tier, parse_year_month
@@ -31,6 +32,8 @@ def test_chinese_dates_are_in_beijing_time():
     assert cn_date(evening_utc, "minute") == "2026年12月1日 00:33"
     assert cn_date(evening_utc) == "2026年12月1日"
     assert cn_date(evening_utc, "month") == "2026年12月"
+    with timezone.override("UTC"):  # whatever zone a request activates
+        assert cn_date(evening_utc, "minute") == "2026年12月1日 00:33"
     assert cn_date(dt.date(2026, 3, 8)) == "2026年3月8日"
     assert cn_date(dt.date(2026, 3, 8), "month") == "2026年3月"
     assert cn_date(None) == ""
