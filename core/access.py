@@ -31,3 +31,13 @@ def _role_required(check: Callable[[object], bool]) -> Callable:
 staff_required = _role_required(lambda user: user.is_office_staff)
 # Administrators only: rule sets, finalizing the year, picking awards.
 admin_required = _role_required(lambda user: user.is_office_admin)
+
+
+# What an auditor may open: the audit trail and the reports (read-only); the write views among them check
+# their own roles, which an auditor has none of.
+AUDITOR_PAGES = ("home", "login", "logout", "audit:", "scoring:ranking", "scoring:scorecard", "bulletins:", "awards:")
+
+
+def auditor_may_open(view_name: str) -> bool:
+    """`view_name` as "namespace:name"; an entry ending in ":" allows the whole namespace."""
+    return any(view_name == page or (page.endswith(":") and view_name.startswith(page)) for page in AUDITOR_PAGES)

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from audit.locking import StaleEdit
 from core.access import login_required, staff_required
 from core.assessment import RequestOutcome
 from submissions import forms, services
@@ -104,14 +105,10 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     current = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.correct_item(item, form.to_input(), user=request.user, version=form.cleaned_data["version"] or 0)
-        except services.StaleEdit as stale:
+            services.correct_item(item, form.to_input(), user=request.user, version=form.cleaned_data["version"])
+        except StaleEdit as stale:
             current = stale.current
-            form.add_error(None, f"该信息已被他人修改（{stale.current.updated_at:%Y-%m-%d %H:%M}），您的修改没有保存。"
-                                 "请对照下方的最新内容核对；如仍以您的内容为准，请再次点击保存。")
-            # A second save deliberately overwrites the version the user has now seen.
-            form.data = form.data.copy()
-            form.data["version"] = current.version
+            form.refuse_stale(stale)
         else:
             messages.success(request, "修改已保存。")
             return redirect("submissions:detail", pk=item.pk)
@@ -127,7 +124,7 @@ def _render_item(request: HttpRequest, item: Submission, status: int = 200, **fo
         "item": item,
         "joints": joints,
         "has_pending": any(not joint.confirmed for joint in joints),
-        "history": item.changes.select_related("user"),
+        "history": services.history_of(item),
         "staff": staff,
     }
     if staff:
@@ -255,7 +252,10 @@ def _edit_on_item(request: HttpRequest, pk: int, fact_pk: int, kind: ItemFact) -
     form = kind.edit_form(request.POST or None, instance=fact, submission=item)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_fact(fact, {name: form.cleaned_data[name] for name in form._meta.fields}, user=request.user)
+            services.update_fact(fact, {name: form.cleaned_data[name] for name in form._meta.fields}, user=request.user,
+                                 version=form.cleaned_data["version"])
+        except StaleEdit as stale:
+            form.refuse_stale(stale)
         except IntegrityError:
             form.add_error(None, kind.conflict)
         else:
@@ -374,10 +374,12 @@ def _save_request(request: HttpRequest, req, form: forms.RequestForm) -> HttpRes
         return repeated
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.save_request(req, form.fields_to_save(), form.cleaned_data["all_targets"],
-                                          user=request.user, token=form.cleaned_data.get("form_token"))
+            saved = services.save_request(req, form.fields_to_save(), form.cleaned_data["all_targets"], user=request.user,
+                                          token=form.cleaned_data.get("form_token"), version=form.cleaned_data.get("version"))
         except services.AlreadySubmitted as repeat:
             return _to_first(request, SpecialRequest, repeat.object_id)
+        except StaleEdit as stale:
+            form.refuse_stale(stale)
         except IntegrityError:
             form.add_error("code", "专约编号已被使用。")
         else:
@@ -445,7 +447,10 @@ def failure_edit(request: HttpRequest, pk: int) -> HttpResponse:
             field.disabled = True
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_fact(failure, {name: form.cleaned_data[name] for name in form._meta.fields}, user=request.user)
+            services.update_fact(failure, {name: form.cleaned_data[name] for name in form._meta.fields}, user=request.user,
+                                 version=form.cleaned_data["version"])
+        except StaleEdit as stale:
+            form.refuse_stale(stale)
         except IntegrityError:
             form.add_error("kind", "该单位在这一天已记录过同类问题。")
         else:

@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
+from audit.locking import StaleEdit
+from audit.models import EventKind
 from core.assessment import RequestOutcome
 from harbin_infoassess.demo import seed_activity
 from scoring.models import BasicWorkEntry, BasicWorkStatus
@@ -20,8 +22,6 @@ from submissions import services
 from submissions.models import (
     ALLOWED_ADOPTION_TYPES,
     Adoption,
-    ChangeAction,
-    FactChange,
     FailureKind,
     FormToken,
     InstructionKind,
@@ -32,7 +32,17 @@ from submissions.models import (
     UrgentFailure,
 )
 from submissions.services import TOKEN_LIFETIME, ItemInput, first_answers, outcome
-from tests.factories import PERSONAS, login, make_failure, make_submission, make_unit, make_user, on_postgresql, run_together
+from tests.factories import (
+    PERSONAS,
+    login,
+    make_failure,
+    make_submission,
+    make_unit,
+    make_user,
+    on_postgresql,
+    recorded,
+    run_together,
+)
 from units.demo import seed_units
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +52,7 @@ pytestmark = pytest.mark.django_db
 
 def failure_post(unit, **kw) -> dict:
     data = {"unit": unit.pk, "occurred_on": timezone.localdate().isoformat(), "kind": "late",
-            "description": "晚报两小时", "form_token": str(uuid.uuid4())}
+            "description": "晚报两小时", "form_token": str(uuid.uuid4()), "version": 1}
     data.update(kw)
     return data
 
@@ -56,7 +66,7 @@ def test_staff_records_failure_with_history(client, personas):
     assert response.status_code == 302
     failure = UrgentFailure.objects.get()
     assert (failure.unit, failure.kind, failure.created_by) == (unit, "omission", personas["staff"])
-    change = FactChange.objects.get(model="UrgentFailure", object_id=failure.pk)
+    change = recorded(model="submissions.UrgentFailure", object_id=failure.pk).get()
     assert change.changes["问题类型"] == ["", "漏报"]
 
 
@@ -163,8 +173,8 @@ def test_edit_and_delete_failure_keep_history(client, personas):
     assert "旧说明" in viewer_page.content.decode() and "保存" not in viewer_page.content.decode()
     client.post(reverse("submissions:failure_delete", args=[failure.pk]))
     assert not UrgentFailure.objects.exists()
-    actions = list(FactChange.objects.filter(model="UrgentFailure").order_by("id").values_list("action", flat=True))
-    assert actions == [ChangeAction.UPDATE, ChangeAction.DELETE]
+    actions = list(recorded(model="submissions.UrgentFailure").values_list("kind", flat=True))
+    assert actions == [EventKind.UPDATE, EventKind.DELETE]
 
 
 
@@ -306,9 +316,9 @@ def test_concurrent_corrections_one_wins_the_other_is_told():
         return services.correct_item(item, data, user=user, version=1)
 
     results = run_together(lambda: correct("甲"), lambda: correct("乙"))
-    stale = [r for r in results if isinstance(r, services.StaleEdit)]
+    stale = [r for r in results if isinstance(r, StaleEdit)]
     saved = [r for r in results if isinstance(r, Submission)]
     assert len(stale) == 1 and len(saved) == 1
     item.refresh_from_db()
     assert item.version == 2 and item.title == saved[0].title
-    assert FactChange.objects.filter(action=ChangeAction.UPDATE).count() == 1
+    assert recorded(kind=EventKind.UPDATE).count() == 1

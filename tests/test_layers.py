@@ -1,6 +1,6 @@
 """Layers point one way (STYLE.md): no app imports an app above it, nor a sibling on its own level.
 
-From the bottom up: core and exports, units, accounts, submissions, scoring, then bulletins, awards and
+From the bottom up: core and exports, audit, units, accounts, submissions, scoring, then bulletins, awards and
 operations (running the site). The
 project package (harbin_infoassess: settings, root URLs, the start page, the demo loader), the scripts and the
 tests may import anything.
@@ -14,6 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS: list[tuple[str, ...]] = [
     ("core", "exports"),
+    ("audit",),
     ("units",),
     ("accounts",),
     ("submissions",),

@@ -90,7 +90,8 @@ def test_unit_create_post(world, persona, client_for):
 def test_unit_edit(world, persona, client_for):
     client = client_for(persona)
     _expect_staff_only(world, persona, client.get(reverse("units:edit", args=[world["a"].pk])), 200)
-    data = {"name": "道里区", "short_name": "道里", "sequence": "district", "is_ranked": "on", "display_order": "3"}
+    data = {"name": "道里区", "short_name": "道里", "sequence": "district", "is_ranked": "on", "display_order": "3",
+            "version": 1}
     _expect_staff_only(world, persona, client.post(reverse("units:edit", args=[world["a"].pk]), data), 302)
     world["a"].refresh_from_db()
     assert (world["a"].short_name == "道里") == (persona in OFFICE)
@@ -140,7 +141,7 @@ def test_person_edit(world, persona, client_for):
     client = client_for(persona)
     url = reverse("units:person_edit", args=[person.pk])
     _expect_staff_only(world, persona, client.get(url), 200)
-    data = {"role": "leader_in_charge", "name": "张伟", "post": "副区长", "phone": "", "is_active": "on"}
+    data = {"role": "leader_in_charge", "name": "张伟", "post": "副区长", "phone": "", "is_active": "on", "version": 1}
     _expect_staff_only(world, persona, client.post(url, data), 302)
     person.refresh_from_db()
     assert (person.post == "副区长") == (persona in OFFICE)
