@@ -5,6 +5,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from core import assessment
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -45,6 +47,7 @@ INSTALLED_APPS = [
     "bulletins",
     "awards",
     "operations",
+    "harbin_infoassess",  # project-level: the start page and the demo loader (seed_demo)
     "django_tasks",
     "django_tasks_db",
 ]
@@ -82,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "harbin_infoassess.navigation.navigation",
             ],
+            "builtins": ["core.dates"],
         },
     },
 ]
@@ -114,7 +118,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "zh-hans"
-TIME_ZONE = "Asia/Shanghai"
+TIME_ZONE = assessment.TIME_ZONE.key
 USE_I18N = True
 USE_TZ = True
 

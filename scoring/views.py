@@ -8,14 +8,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import admin_required, get_unit_for_user, login_required, staff_required, visible_units
 from audit.locking import StaleEdit
-from exports import render_xlsx
+from core.access import admin_required, login_required, staff_required
+from core.assessment import YEARS
+from exports import CONTENT_TYPES, download, render_xlsx
 from scoring import basic_work, imports, rulesets
 from scoring.exports import by_sequence, period_title, ranking_reports
 from scoring.forms import (
-    YEAR_MAX,
-    YEAR_MIN,
     AssignRuleSetForm,
     BasicWorkForm,
     LedgerUploadForm,
@@ -26,8 +25,7 @@ from scoring.forms import (
 from scoring.models import AssessmentYear, ImportJob, ImportStatus, RuleSet
 from scoring.scorecard import build_scorecard
 from scoring.services import compute_scores, rules_for_year
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from units.access import get_unit_for_user, visible_units
 
 
 def _period(request: HttpRequest, year: int | None = None) -> tuple[PeriodForm, int, int]:
@@ -44,9 +42,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "xlsx":
         if not request.user.can_read_all:
             raise PermissionDenied("单位信息员不能下载全部单位的考核排名。")
-        response = HttpResponse(render_xlsx(ranking_reports(report)), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="ranking-{year}-{through:02d}.xlsx"'
-        return response
+        return download(render_xlsx(ranking_reports(report)), f"ranking-{year}-{through:02d}.xlsx")
     scores = report.scores if request.user.can_read_all else [s for s in report.scores if s.facts.unit_id == request.user.unit_id]
     groups = [(sequence, rows) for sequence, rows in by_sequence(scores) if rows]
     return render(request, "scoring/ranking.html", {
@@ -55,7 +51,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
 
 
 def _check_year(year: int) -> None:
-    if not YEAR_MIN <= year <= YEAR_MAX:
+    if year not in YEARS:
         raise Http404("没有该考核年度。")
 
 
@@ -70,7 +66,7 @@ def scorecard(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 
 def _year(request: HttpRequest) -> int:
     try:
-        return max(YEAR_MIN, min(YEAR_MAX, int(request.GET.get("year", ""))))
+        return max(YEARS.start, min(YEARS[-1], int(request.GET.get("year", ""))))
     except ValueError:
         return timezone.localdate().year
 
@@ -176,9 +172,7 @@ def import_job_problems(request: HttpRequest, pk: int) -> HttpResponse:
     job = _get_import_job(pk)
     if not job.problems:
         raise Http404("该导入没有问题清单。")
-    response = HttpResponse(render_xlsx([imports.problems_report(job)]), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="ledger-problems-{job.pk}.xlsx"'
-    return response
+    return download(render_xlsx([imports.problems_report(job)]), f"ledger-problems-{job.pk}.xlsx")
 
 
 @staff_required
@@ -188,7 +182,7 @@ def import_job_file(request: HttpRequest, pk: int) -> FileResponse:
         source = job.file.open("rb")
     except FileNotFoundError:
         raise Http404("原始文件已不存在。") from None
-    return FileResponse(source, as_attachment=True, filename=job.file_name, content_type=XLSX)
+    return FileResponse(source, as_attachment=True, filename=job.file_name, content_type=CONTENT_TYPES[".xlsx"])
 
 
 @staff_required
