@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "scoring",
     "bulletins",
     "awards",
+    "editorial",
     "operations",
 ]
 

@@ -158,7 +158,8 @@ class ItemForm(TokenMixin, forms.ModelForm):
         data = self.cleaned_data
         return ItemInput(
             unit=self.item_unit(), title=data["title"], body=data["body"], info_type=data["info_type"],
-            submitted_at=data.get("submitted_at") or timezone.now(),
+            # An officer's edit keeps the time the item was first reported.
+            submitted_at=data.get("submitted_at") or (self.instance.submitted_at if self.instance.pk else timezone.now()),
             special_request=data.get("special_request"), joint_units=list(data["joint_units"]),
         )
 

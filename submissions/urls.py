@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.item_edit, name="edit"),
     path("<int:pk>/invalidate/", views.item_invalidate, name="invalidate"),
     path("<int:pk>/restore/", views.item_restore, name="restore"),
+    path("<int:pk>/withdraw/", views.item_withdraw, name="withdraw"),
     path("<int:pk>/adoptions/new/", views.adoption_create, name="adoption_create"),
     path("<int:pk>/adoptions/<int:fact_pk>/edit/", views.adoption_edit, name="adoption_edit"),
     path("<int:pk>/adoptions/<int:fact_pk>/delete/", views.adoption_delete, name="adoption_delete"),

@@ -21,7 +21,9 @@ from scoring.rules import LEVEL_RANK, Rules
 from scoring.services import rules_for_year
 from submissions import forms, services
 from submissions.access import (
+    can_edit_item,
     can_report,
+    can_withdraw_item,
     check_reads_failures,
     get_failure_for_user,
     get_request_for_user,
@@ -97,9 +99,11 @@ def item_create(request: HttpRequest) -> HttpResponse:
     return render(request, "submissions/item_form.html", {"form": form})
 
 
-@staff_required
+@login_required
 def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_submission_for_user(request.user, pk)
+    if not can_edit_item(request.user, item):
+        raise PermissionDenied("该信息已由办公厅处理，不能再修改。")
     form = forms.ItemForm(request.POST or None, instance=item, user=request.user)
     current = None
     if request.method == "POST" and form.is_valid():
@@ -161,6 +165,8 @@ def _render_item(request: HttpRequest, item: Submission, status: int = 200, **fo
         "instructions": _points_rows(item, instructions, lambda r: r.instruction_points, "kind", "instructed_on", rules_by_year),
         "history": item.changes.select_related("user"),
         "staff": staff,
+        "can_edit": can_edit_item(request.user, item),
+        "can_withdraw": can_withdraw_item(request.user, item),
     }
     if staff:
         context.update({
@@ -187,6 +193,17 @@ def item_invalidate(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_item(request, item, status=400, invalidate_form=form)
     services.mark_invalid(item, form.cleaned_data["reason"], user=request.user)
     messages.success(request, "已标记为无效，该信息不再计入报送。")
+    return redirect("submissions:detail", pk=item.pk)
+
+
+@login_required
+@require_POST
+def item_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_submission_for_user(request.user, pk)
+    if not can_withdraw_item(request.user, item):
+        raise PermissionDenied("只有待处理的本单位信息可以撤回。")
+    services.withdraw_item(item, user=request.user)
+    messages.success(request, "信息已撤回，不再计入报送。")
     return redirect("submissions:detail", pk=item.pk)
 
 

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from editorial import views
+
+app_name = "editorial"
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("items/<int:pk>/", views.review, name="review"),
+    path("items/<int:pk>/decide/", views.decide, name="decide"),
+    path("carriers/", views.carrier_list, name="carrier_list"),
+    path("carriers/new/", views.carrier_edit, name="carrier_create"),
+    path("carriers/<int:pk>/edit/", views.carrier_edit, name="carrier_edit"),
+    path("issues/", views.issue_list, name="issue_list"),
+    path("issues/new/", views.issue_create, name="issue_create"),
+    path("issues/<int:pk>/", views.issue_detail, name="issue_detail"),
+    path("issues/<int:pk>/edit/", views.issue_edit, name="issue_edit"),
+    path("issues/<int:pk>/publish/", views.issue_publish, name="issue_publish"),
+    path("issues/<int:pk>/withdraw/", views.issue_withdraw, name="issue_withdraw"),
+    path("issues/<int:pk>/download/", views.issue_download, name="issue_download"),
+    path("issues/<int:pk>/forward/", views.entry_forward, name="entry_forward"),
+    path("issues/<int:pk>/entries/<int:entry_pk>/", views.entry_edit, name="entry_edit"),
+    path("issues/<int:pk>/entries/<int:entry_pk>/remove/", views.entry_remove, name="entry_remove"),
+    path("issues/<int:pk>/entries/<int:entry_pk>/<str:direction>/", views.entry_move, name="entry_move"),
+    path("forwarded/", views.forwarded, name="forwarded"),
+    path("forwarded/<int:entry_pk>/adopt/", views.upward_adoption, name="upward_adoption"),
+]
