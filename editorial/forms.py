@@ -158,24 +158,28 @@ class ForwardForm(forms.Form):
         return _not_future(self.cleaned_data["forwarded_on"])
 
 
-class UpwardAdoptionForm(forms.Form):
-    """A provincial or State Council adoption of a forwarded item: carrier from the list, its own issue number."""
+class CarrierAdoptionForm(forms.Form):
+    """An adoption recorded by hand with its carrier from the list (a provincial or State Council adoption of
+    a forwarded item, or any carrier's adoption outside the desk's issues); the carrier's own issue number."""
 
-    carrier = forms.ModelChoiceField(queryset=Carrier.objects.active().exclude(level=Level.CITY), label="刊物",
+    carrier = forms.ModelChoiceField(queryset=Carrier.objects.active(), label="刊物",
                                      error_messages={"invalid_choice": "所选刊物不存在或已停用。", "required": "请选择刊物。"})
     issue_no = forms.CharField(label="期号", max_length=50, required=False)
     adoption_type = forms.ChoiceField(choices=[("", "按刊物默认"), *AdoptionType.choices], required=False, label="采用类型")
     adopted_on = forms.DateField(label="采用日期", widget=DATE_WIDGET,
                                  error_messages={"required": "请填写采用日期。", "invalid": "日期格式应为 2026-03-01。"})
 
-    def __init__(self, *args, entry: IssueItem, **kwargs) -> None:
+    def __init__(self, *args, item: Submission, upward: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.entry = entry
+        self.item = item
+        if upward:
+            self.fields["carrier"].queryset = Carrier.objects.active().exclude(level=Level.CITY)
 
     def clean_adopted_on(self) -> dt.date:
         value = _not_future(self.cleaned_data["adopted_on"])
-        if self.entry.forwarded_on and value < self.entry.forwarded_on:
-            raise forms.ValidationError("采用日期不能早于报送省政府的日期。")
+        submitted = timezone.localdate(self.item.submitted_at)
+        if value < submitted:
+            raise forms.ValidationError(f"采用日期不能早于信息的报送日期（{submitted.isoformat()}）。")
         return value
 
     def clean(self) -> dict:
@@ -188,6 +192,6 @@ class UpwardAdoptionForm(forms.Form):
         if kind not in allowed:
             self.add_error("adoption_type", f"请选择{carrier}的采用类型：{'、'.join(allowed.values())}。")
         data["adoption_type"] = kind
-        if self.entry.submission.adoptions.filter(level=carrier.level).exists():
+        if self.item.adoptions.filter(level=carrier.level).exists():
             self.add_error("carrier", f"该信息已有{Level(carrier.level).label}级采用记录，每个层级只能采用一次。")
         return data

@@ -226,14 +226,28 @@ def forward_entries(entries: list[IssueItem], forwarded_on: dt.date) -> int:
             forwarded_on=forwarded_on)
 
 
-def record_upward_adoption(entry: IssueItem, carrier: Carrier, *, adoption_type: str, adopted_on: dt.date, issue_no: str,
-                           user) -> Adoption:
-    """The province or the State Council adopted a forwarded item: one adoption at the carrier's level."""
+def record_adoption(item: Submission, carrier: Carrier, *, adoption_type: str, adopted_on: dt.date, issue_no: str,
+                    user) -> Adoption:
+    """An adoption in a listed carrier outside the desk's issues (e.g. the province adopted a forwarded item)."""
     with transaction.atomic():
-        item = Submission.objects.select_for_update().get(pk=entry.submission_id)
+        item = Submission.objects.select_for_update().get(pk=item.pk)
         if item.adoptions.filter(level=carrier.level).exists():
             raise DeskError("该信息在这一层级已有采用记录，每个层级只能采用一次。")
         adoption = Adoption.objects.create(submission=item, level=carrier.level, adoption_type=adoption_type,
                                            adopted_on=adopted_on, carrier=carrier.name, issue_no=issue_no, created_by=user)
-        _history([(adoption, ChangeAction.CREATE, diff({}, snapshot(adoption)), f"报送省政府后：{adoption}")], user)
+        _history([(adoption, ChangeAction.CREATE, diff({}, snapshot(adoption)), f"{carrier}采用：{adoption}")], user)
     return adoption
+
+
+def carriers_from_adoptions() -> int:
+    """List every carrier named by an adoption (typed by hand or imported from a ledger) that is not listed yet."""
+    listed = set(Carrier.objects.values_list("name", flat=True))
+    named = Adoption.objects.exclude(carrier="").values_list("carrier", "level").distinct().order_by()
+    new = {}
+    for name, level in named:
+        name = name.strip().strip("《》").strip()
+        if name and name not in listed:
+            new.setdefault(name, level)
+    with transaction.atomic():
+        Carrier.objects.bulk_create([Carrier(name=n, level=lv) for n, lv in new.items()], ignore_conflicts=True)
+    return len(new)

@@ -7,11 +7,12 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.access import admin_required, login_required, staff_required
 from editorial import forms, services
-from editorial.access import check_reads_desk, get_carrier, get_desk_item, get_entry, get_issue_for_user
+from editorial.access import check_reads_desk, get_carrier, get_desk_item, get_entry, get_issue_for_user, get_item
 from editorial.document import issue_docx
 from editorial.models import Carrier, Decision, DecisionAction, Issue, IssueItem, IssueStatus
 from submissions.models import JointUnit, Submission
@@ -91,6 +92,15 @@ def carrier_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         messages.success(request, f"刊物{saved}已保存。")
         return redirect("editorial:carrier_list")
     return render(request, "editorial/carrier_form.html", {"form": form, "carrier": carrier})
+
+
+@admin_required
+@require_POST
+def carrier_sync(request: HttpRequest) -> HttpResponse:
+    added = services.carriers_from_adoptions()
+    text = f"已从采用记录补充 {added} 种刊物，请核对其层级和采用类型。" if added else "采用记录中的刊物都已在列表中。"
+    messages.success(request, text)
+    return redirect("editorial:carrier_list")
 
 
 # --- issues ------------------------------------------------------------------------------------------------
@@ -270,23 +280,34 @@ def forwarded(request: HttpRequest) -> HttpResponse:
     return render(request, "editorial/forwarded.html", {"page": page})
 
 
+def _record_adoption(request: HttpRequest, item: Submission, form: forms.CarrierAdoptionForm, back: str,
+                     context: dict) -> HttpResponse:
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_adoption(item, data["carrier"], adoption_type=data["adoption_type"],
+                                     adopted_on=data["adopted_on"], issue_no=data["issue_no"], user=request.user)
+        except services.DeskError as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, f"已记录{data['carrier']}采用。")
+            return redirect(back)
+    return render(request, "editorial/adoption_form.html", {"item": item, "form": form, "back": back, **context})
+
+
 @staff_required
 def upward_adoption(request: HttpRequest, entry_pk: int) -> HttpResponse:
-    check_reads_desk(request.user)
     try:
         entry = IssueItem.objects.select_related("submission__unit", "issue__carrier").get(
             pk=entry_pk, forwarded_on__isnull=False)
     except IssueItem.DoesNotExist:
         raise Http404("没有找到该报送省政府的信息。") from None
-    form = forms.UpwardAdoptionForm(request.POST or None, entry=entry)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.record_upward_adoption(entry, data["carrier"], adoption_type=data["adoption_type"],
-                                            adopted_on=data["adopted_on"], issue_no=data["issue_no"], user=request.user)
-        except services.DeskError as refused:
-            form.add_error(None, str(refused))
-        else:
-            messages.success(request, f"已记录{data['carrier']}采用。")
-            return redirect("editorial:forwarded")
-    return render(request, "editorial/upward_form.html", {"entry": entry, "form": form})
+    form = forms.CarrierAdoptionForm(request.POST or None, item=entry.submission, upward=True)
+    return _record_adoption(request, entry.submission, form, reverse("editorial:forwarded"), {"entry": entry})
+
+
+@staff_required
+def item_adoption(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_item(pk)
+    form = forms.CarrierAdoptionForm(request.POST or None, item=item)
+    return _record_adoption(request, item, form, reverse("submissions:detail", args=[item.pk]), {})

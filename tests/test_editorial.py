@@ -21,7 +21,7 @@ from editorial.views import _entries
 from scoring.engine import round2
 from scoring.services import compute_scores, rules_for_year
 from submissions.models import Adoption, ChangeAction, DeskState, FactChange, Submission
-from tests.factories import login, make_carrier, make_issue, make_submission, make_unit
+from tests.factories import login, make_adoption, make_carrier, make_issue, make_submission, make_unit
 
 pytestmark = pytest.mark.django_db
 
@@ -305,6 +305,31 @@ def test_forwarded_item_records_a_provincial_adoption_from_the_carrier_list(clie
     again = client.post(reverse("editorial:upward_adoption", args=[entry.pk]),
                         {"carrier": province.pk, "issue_no": "第9期", "adopted_on": today})
     assert again.status_code == 200 and "每个层级只能采用一次" in again.content.decode()
+
+
+def test_an_adoption_by_hand_names_a_carrier_from_the_list(client, personas, unit_a):
+    item = on_desk(unit_a, info_type="urgent")
+    urgent = make_carrier(name="要情测试", adoption_type="urgent")
+    login(client, personas["staff"])
+    url = reverse("editorial:item_adoption", args=[item.pk])
+    assert url in client.get(reverse("submissions:detail", args=[item.pk])).content.decode()
+    early = client.post(url, {"carrier": urgent.pk, "adopted_on": "2000-01-01"})
+    assert early.status_code == 200 and "不能早于信息的报送日期" in early.content.decode()
+    today = timezone.localdate().isoformat()
+    assert client.post(url, {"carrier": urgent.pk, "issue_no": "第3期", "adopted_on": today}).status_code == 302
+    assert Adoption.objects.filter(submission=item, level="city", adoption_type="urgent", carrier="要情测试").exists()
+    assert login(client, personas["viewer"]).get(url).status_code == 403
+
+
+def test_carriers_named_by_typed_or_imported_adoptions_join_the_list(client, personas, unit_a):
+    make_adoption(make_submission(unit_a), level="province", adoption_type="research", carrier="《台账里的省刊》")
+    make_adoption(make_submission(unit_a), carrier="哈尔滨政务信息")
+    login(client, personas["admin"])
+    before = Carrier.objects.count()
+    client.post(reverse("editorial:carrier_sync"))
+    assert Carrier.objects.count() == before + 1
+    assert Carrier.objects.get(name="台账里的省刊").level == "province"
+    assert login(client, personas["staff"]).post(reverse("editorial:carrier_sync")).status_code == 403
 
 
 # --- carriers ------------------------------------------------------------------------------------------
