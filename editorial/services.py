@@ -40,7 +40,7 @@ def _locked_item(item: Submission, version: int) -> Submission:
 
 
 def _locked_draft(issue: Issue) -> Issue:
-    current = Issue.objects.select_for_update().select_related("carrier").get(pk=issue.pk)
+    current = Issue.objects.select_for_update(of=("self",)).select_related("carrier").get(pk=issue.pk)
     if not current.is_draft:
         raise DeskError("该期已刊发或已撤回，不能再修改。")
     return current
@@ -64,6 +64,9 @@ def decide(item: Submission, action: str, *, user, version: int, comment: str = 
         current = _locked_item(item, version)
         if current.desk_state in (DeskState.OFF_DESK, DeskState.WITHDRAWN):
             raise DeskError("该信息不在采编流程中。")
+        published = current.desk_state == DeskState.ADOPTED
+        if published and action != DecisionAction.SELECT:
+            raise DeskError("该信息已刊发，只能再采用到其他刊物；如需取消，请撤回所在的期。")
         if action == DecisionAction.SELECT:
             if issue is None:
                 raise DeskError("请选择采用到哪一期草稿。")
@@ -72,7 +75,8 @@ def decide(item: Submission, action: str, *, user, version: int, comment: str = 
         note = comment if action in (DecisionAction.RETURN, DecisionAction.REJECT) else ""
         summary = "".join([f"采编：{DecisionAction(action).label}", f"（{issue}）" if issue else "",
                            f"：{comment}" if comment else ""])
-        _set_state(current, action, note, user, summary)
+        # A published item stays 已采用 while it waits in another carrier's draft.
+        _set_state(current, DeskState.ADOPTED if published else action, note, user, summary)
     return current
 
 
@@ -170,6 +174,8 @@ def publish_issue(issue: Issue, *, user, version: int, issued_on: dt.date) -> Is
         if late:
             raise DeskError(f"刊发日期不能早于信息的报送日期（{late[0].title}）。")
         current.year = issued_on.year
+        # Two drafts of one carrier published at once queue here, so they cannot take the same number.
+        Carrier.objects.select_for_update().get(pk=carrier.pk)
         current.number, current.total_number = _numbers(carrier, current.year)
         taken = set(Adoption.objects.filter(submission__in=[e.submission_id for e in entries], level=carrier.level)
                     .values_list("submission_id", flat=True))
@@ -198,7 +204,7 @@ def withdraw_issue(issue: Issue, reason: str, *, user) -> Issue:
     if not reason:
         raise DeskError("撤回必须填写原因。")
     with transaction.atomic():
-        current = Issue.objects.select_for_update().select_related("carrier").get(pk=issue.pk)
+        current = Issue.objects.select_for_update(of=("self",)).select_related("carrier").get(pk=issue.pk)
         if current.status != IssueStatus.PUBLISHED:
             raise DeskError("只有已刊发的期可以撤回。")
         adoptions = list(Adoption.objects.filter(issue_entry__issue=current))

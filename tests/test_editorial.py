@@ -190,7 +190,13 @@ def test_one_item_goes_into_issues_of_several_carriers(personas, unit_a):
         item.refresh_from_db()
         services.decide(item, "selected", user=staff, version=item.version, issue=issue)
         publish(issue, staff)
+        if carrier == city:
+            item.refresh_from_db()
+            with pytest.raises(services.DeskError, match="已刊发"):
+                services.decide(item, "rejected", user=staff, version=item.version)
     assert sorted(Adoption.objects.filter(submission=item).values_list("level", flat=True)) == ["city", "province"]
+    item.refresh_from_db()
+    assert item.desk_state == DeskState.ADOPTED
 
 
 def test_an_item_already_adopted_at_the_level_is_printed_but_earns_no_second_adoption(personas, unit_a):
@@ -411,3 +417,16 @@ def test_officers_cannot_open_drafts_or_items_and_viewers_only_read(client, pers
     assert client.get(reverse("editorial:review", args=[make_submission(unit_a).pk])).status_code == 404
     item.refresh_from_db()
     assert item.desk_state == DeskState.PENDING and IssueItem.objects.filter(issue=issue).count() == 1
+
+
+def test_issue_list_and_forwarded_list_run_a_fixed_number_of_queries(client, personas, django_assert_num_queries):
+    staff = personas["staff"]
+    for _ in range(12):
+        issue = publish(make_issue(items=[on_desk(make_unit()) for _ in range(3)]), staff)
+        services.forward_entries(list(issue.entries.all()), timezone.localdate())
+    login(client, staff)
+    with django_assert_num_queries(6):  # the carrier choices of the new-issue form are read twice
+        assert client.get(reverse("editorial:issue_list")).status_code == 200
+    with django_assert_num_queries(5):
+        response = client.get(reverse("editorial:forwarded"))
+    assert len(response.context["page"]) == 36
