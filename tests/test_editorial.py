@@ -21,7 +21,7 @@ from editorial.views import _entries
 from scoring.engine import round2
 from scoring.services import compute_scores, rules_for_year
 from submissions.models import Adoption, ChangeAction, DeskState, FactChange, Submission
-from tests.factories import login, make_adoption, make_carrier, make_issue, make_submission, make_unit
+from tests.factories import login, make_adoption, make_carrier, make_issue, make_request, make_submission, make_unit
 
 pytestmark = pytest.mark.django_db
 
@@ -164,6 +164,20 @@ def test_returned_item_is_edited_by_its_unit_and_comes_back_with_each_round_kept
     assert "请补充数据" in page and "补充后的稿子" in page
     login(client, personas["officer_a"])
     assert client.post(reverse("submissions:edit", args=[item.pk]), {"title": "再改"}).status_code == 403
+
+
+def test_a_returned_answer_to_a_request_closed_since_keeps_its_request(client, personas, unit_a):
+    request = make_request([unit_a], deadline=timezone.now() - dt.timedelta(hours=1))
+    item = on_desk(unit_a, special_request=request, submitted_at=timezone.now() - dt.timedelta(days=1),
+                   desk_state=DeskState.RETURNED, desk_note="请补充")
+    login(client, personas["officer_a"])
+    response = client.post(reverse("submissions:edit", args=[item.pk]), {
+        "title": "补充后", "info_type": "general", "body": "", "special_request": request.pk, "version": item.version,
+    })
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert (item.special_request, item.desk_state) == (request, DeskState.PENDING)
+    assert item.submitted_at < request.deadline  # still answered on time
 
 
 def test_two_editors_on_one_item_cannot_both_win(client, personas, unit_a):
