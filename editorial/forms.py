@@ -125,6 +125,8 @@ class IssueForm(forms.ModelForm):
 
 
 class EntryForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages={"required": "表单已失效，请刷新页面。"})
+
     class Meta:
         model = IssueItem
         fields = ["title", "body", "adoption_type"]
@@ -133,6 +135,7 @@ class EntryForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["title"].error_messages["required"] = "请填写刊发标题。"
+        self.fields["version"].initial = self.instance.version
         self.fields["adoption_type"].choices = self.instance.issue.carrier.type_choices()
         self.fields["adoption_type"].error_messages["invalid_choice"] = "该刊物不刊载所选类型。"
 

@@ -131,6 +131,7 @@ class IssueItem(models.Model):
     # The adoption its publication recorded; none while a draft, or when the item already had one at the level.
     adoption = models.OneToOneField(Adoption, null=True, blank=True, on_delete=models.SET_NULL, related_name="issue_entry")
     forwarded_on = models.DateField("报送省政府日期", null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "刊发信息"

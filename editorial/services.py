@@ -117,13 +117,18 @@ def edit_issue(issue: Issue, fields: dict, *, version: int) -> Issue:
     return current
 
 
-def edit_entry(entry: IssueItem, fields: dict) -> IssueItem:
+def edit_entry(entry: IssueItem, fields: dict, *, version: int) -> IssueItem:
+    """Save the text edited for publication unless another editor saved it since `version` was read."""
     with transaction.atomic():
         _locked_draft(entry.issue)
+        current = IssueItem.objects.select_for_update().get(pk=entry.pk)
+        if current.version != version:
+            raise DeskError("该条刊发稿已被他人修改，您的修改没有保存，请刷新后重试。")
         for name, value in fields.items():
-            setattr(entry, name, value)
-        entry.save()
-    return entry
+            setattr(current, name, value)
+        current.version += 1
+        current.save()
+    return current
 
 
 def remove_entry(entry: IssueItem, *, user) -> None:

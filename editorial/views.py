@@ -171,7 +171,8 @@ def entry_edit(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
     form = forms.EntryForm(request.POST or None, instance=entry)
     if request.method == "POST" and form.is_valid():
         try:
-            services.edit_entry(entry, {f: form.cleaned_data[f] for f in form._meta.fields})
+            services.edit_entry(entry, {f: form.cleaned_data[f] for f in form._meta.fields},
+                                version=form.cleaned_data["version"])
         except services.DeskError as refused:
             form.add_error(None, str(refused))
         else:

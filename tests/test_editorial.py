@@ -70,8 +70,10 @@ def test_reported_item_is_adopted_published_scored_and_shown_to_its_unit(client,
                            {"action": "selected", "issue": issue.pk, "version": item.version})
     assert response.status_code == 302
     entry = issue.entries.get()
-    client.post(reverse("editorial:entry_edit", args=[issue.pk, entry.pk]),
-                {"title": "道里区冰雪旅游持续升温", "body": "编辑后的正文。", "adoption_type": "general"})
+    edit = reverse("editorial:entry_edit", args=[issue.pk, entry.pk])
+    client.post(edit, {"title": "道里区冰雪旅游持续升温", "body": "编辑后的正文。", "adoption_type": "general", "version": 1})
+    stale = client.post(edit, {"title": "另一位编辑的标题", "body": "", "adoption_type": "general", "version": 1})
+    assert stale.status_code == 200 and "已被他人修改" in stale.content.decode()
     client.post(reverse("editorial:issue_edit", args=[issue.pk]),
                 {"editor_note": "", "responsible_editor": "张编辑", "signed_by": "李主任", "version": 1})
     issue.refresh_from_db()

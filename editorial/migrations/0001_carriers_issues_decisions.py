@@ -106,6 +106,7 @@ class Migration(migrations.Migration):
                 ('body', models.TextField(blank=True, verbose_name='刊发正文')),
                 ('adoption_type', models.CharField(choices=[('general', '一般动态'), ('urgent', '紧急重要'), ('small_research', '小型调研'), ('large_research', '大型调研'), ('research', '调研')], max_length=16, verbose_name='采用类型')),
                 ('forwarded_on', models.DateField(blank=True, null=True, verbose_name='报送省政府日期')),
+                ('version', models.PositiveIntegerField(default=1, editable=False)),
                 ('adoption', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='issue_entry', to='submissions.adoption')),
                 ('issue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='editorial.issue')),
                 ('submission', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='issue_entries', to='submissions.submission', verbose_name='信息')),
