@@ -131,14 +131,27 @@ def edit_entry(entry: IssueItem, fields: dict, *, version: int) -> IssueItem:
     return current
 
 
-def remove_entry(entry: IssueItem, *, user) -> None:
+def _take_out(entry: IssueItem, user) -> None:
     """Take an item out of a draft; it goes back to 待处理 unless another draft still holds it."""
+    item = Submission.objects.select_for_update().get(pk=entry.submission_id)
+    entry.delete()
+    if item.desk_state == DeskState.SELECTED and not item.issue_entries.filter(issue__status=IssueStatus.DRAFT).exists():
+        _set_state(item, DeskState.PENDING, "", user, f"采编：移出{entry.issue}")
+
+
+def remove_entry(entry: IssueItem, *, user) -> None:
     with transaction.atomic():
         _locked_draft(entry.issue)
-        item = Submission.objects.select_for_update().get(pk=entry.submission_id)
-        entry.delete()
-        if item.desk_state == DeskState.SELECTED and not item.issue_entries.filter(issue__status=IssueStatus.DRAFT).exists():
-            _set_state(item, DeskState.PENDING, "", user, f"采编：移出{entry.issue}")
+        _take_out(entry, user)
+
+
+def discard_draft(issue: Issue, *, user) -> None:
+    """Delete a draft (never a published issue); its items go back to the inbox."""
+    with transaction.atomic():
+        current = _locked_draft(issue)
+        for entry in current.entries.select_related("issue__carrier"):
+            _take_out(entry, user)
+        current.delete()
 
 
 def move_entry(entry: IssueItem, step: int) -> None:

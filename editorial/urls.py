@@ -18,6 +18,7 @@ urlpatterns = [
     path("issues/<int:pk>/edit/", views.issue_edit, name="issue_edit"),
     path("issues/<int:pk>/publish/", views.issue_publish, name="issue_publish"),
     path("issues/<int:pk>/withdraw/", views.issue_withdraw, name="issue_withdraw"),
+    path("issues/<int:pk>/discard/", views.issue_discard, name="issue_discard"),
     path("issues/<int:pk>/download/", views.issue_download, name="issue_download"),
     path("issues/<int:pk>/forward/", views.entry_forward, name="entry_forward"),
     path("issues/<int:pk>/entries/<int:entry_pk>/", views.entry_edit, name="entry_edit"),

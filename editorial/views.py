@@ -165,6 +165,19 @@ def issue_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required
+@require_POST
+def issue_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    issue = get_issue_for_user(request.user, pk)
+    try:
+        services.discard_draft(issue, user=request.user)
+    except services.DeskError as refused:
+        messages.error(request, str(refused))
+        return redirect("editorial:issue_detail", pk=issue.pk)
+    messages.success(request, f"已删除{issue.carrier}的草稿，其中的信息回到待处理。")
+    return redirect("editorial:issue_list")
+
+
+@staff_required
 def entry_edit(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
     issue = get_issue_for_user(request.user, pk)
     entry = get_entry(issue, entry_pk)

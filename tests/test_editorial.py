@@ -248,6 +248,19 @@ def test_removing_an_item_from_a_draft_puts_it_back_in_the_inbox(client, persona
     assert items[0].desk_state == DeskState.PENDING and issue.entries.count() == 2
 
 
+def test_discarding_a_draft_puts_its_items_back_and_a_published_issue_cannot_be_discarded(client, personas, unit_a):
+    items = [on_desk(unit_a) for _ in range(2)]
+    draft = make_issue(items=items)
+    login(client, personas["staff"])
+    assert client.post(reverse("editorial:issue_discard", args=[draft.pk])).status_code == 302
+    assert not Issue.objects.filter(pk=draft.pk).exists()
+    assert set(Submission.objects.filter(pk__in=[i.pk for i in items]).values_list("desk_state", flat=True)) == {"pending"}
+    published = publish(make_issue(items=items), personas["staff"])
+    client.post(reverse("editorial:issue_discard", args=[published.pk]))
+    assert Issue.objects.filter(pk=published.pk, status=IssueStatus.PUBLISHED).exists()
+    assert login(client, personas["viewer"]).post(reverse("editorial:issue_discard", args=[published.pk])).status_code == 403
+
+
 def test_officer_withdraws_a_pending_item_and_it_stops_counting(client, personas, unit_a):
     item = on_desk(unit_a)
     login(client, personas["officer_a"])
