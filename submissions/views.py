@@ -202,8 +202,12 @@ def item_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_submission_for_user(request.user, pk)
     if not can_withdraw_item(request.user, item):
         raise PermissionDenied("只有待处理的本单位信息可以撤回。")
-    services.withdraw_item(item, user=request.user)
-    messages.success(request, "信息已撤回，不再计入报送。")
+    try:
+        services.withdraw_item(item, user=request.user)
+    except ValueError as refused:  # the office decided on it a moment ago
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, "信息已撤回，不再计入报送。")
     return redirect("submissions:detail", pk=item.pk)
 
 

@@ -20,6 +20,7 @@ from editorial.models import Carrier, Decision, Issue, IssueItem, IssueStatus
 from editorial.views import _entries
 from scoring.engine import round2
 from scoring.services import compute_scores, rules_for_year
+from submissions import services as submission_services
 from submissions.models import Adoption, ChangeAction, DeskState, FactChange, Submission
 from tests.factories import login, make_adoption, make_carrier, make_issue, make_request, make_submission, make_unit
 
@@ -112,7 +113,7 @@ def test_reported_item_is_adopted_published_scored_and_shown_to_its_unit(client,
 
 
 def test_docx_names_every_unit_of_a_joint_item_in_red_masthead(personas, unit_a, unit_b):
-    item = on_desk(unit_a, joint=[unit_b], title="联合信息")
+    item = on_desk(unit_a, joint=[unit_b], title="联合信息", body="正文一段。")
     issue = publish(make_issue(items=[item]), personas["staff"])
     document = Document(io.BytesIO(issue_docx(issue, _entries(issue))))
     texts = [p.text for p in document.paragraphs]
@@ -121,6 +122,8 @@ def test_docx_names_every_unit_of_a_joint_item_in_red_masthead(personas, unit_a,
     assert str(masthead.font.color.rgb) == "C00000"
     title = next(p for p in document.paragraphs if p.text == "联合信息").runs[0]
     assert title.font.name == "黑体"
+    body = next(p for p in document.paragraphs if p.text == "正文一段。").runs[0]
+    assert body.font.name == "仿宋_GB2312"
     section = document.sections[0]
     assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
 
@@ -268,6 +271,10 @@ def test_officer_withdraws_a_pending_item_and_it_stops_counting(client, personas
     item.refresh_from_db()
     assert item.desk_state == DeskState.WITHDRAWN and item.is_invalid
     assert client.post(reverse("submissions:withdraw", args=[item.pk])).status_code == 403
+    decided = on_desk(unit_a)
+    with pytest.raises(ValueError, match="已由办公厅处理"):
+        Submission.objects.filter(pk=decided.pk).update(desk_state=DeskState.RESERVED)
+        submission_services.withdraw_item(decided, user=personas["officer_a"])
 
 
 # --- publishing and withdrawing ------------------------------------------------------------------------
