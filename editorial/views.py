@@ -127,8 +127,10 @@ def issue_create(request: HttpRequest) -> HttpResponse:
 
 
 def _entries(issue: Issue) -> list[IssueItem]:
+    # An issue names the joint units that count: those confirmed (RULES.md decision 10).
+    joint = JointUnit.objects.confirmed().select_related("unit")
     return list(issue.entries.select_related("submission__unit", "adoption")
-                .prefetch_related(Prefetch("submission__joint_units", queryset=JointUnit.objects.select_related("unit"))))
+                .prefetch_related(Prefetch("submission__joint_units", queryset=joint)))
 
 
 def _render_issue(request: HttpRequest, issue: Issue, status: int = 200, **forms_) -> HttpResponse:

@@ -3,21 +3,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, models
-from django.db.models import Count, Min, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import login_required, staff_required
-from scoring.engine import round2
-from scoring.rules import LEVEL_RANK, Rules
+from scoring.engine import ADOPTIONS, INSTRUCTIONS, Period, fact_points, highest_adoption_level, is_outranked, round2
+from scoring.rules import Rules
 from scoring.services import rules_for_year
 from submissions import forms, services
 from submissions.access import (
@@ -25,9 +25,11 @@ from submissions.access import (
     can_report,
     can_withdraw_item,
     check_reads_failures,
+    check_settles_joint,
     get_failure_for_user,
     get_request_for_user,
     get_submission_for_user,
+    visible_pending_joints,
     visible_requests,
     visible_submissions,
 )
@@ -39,6 +41,7 @@ from submissions.models import (
     SpecialRequest,
     Submission,
     UrgentFailure,
+    earliest_answer,
 )
 from units.models import Unit
 
@@ -130,26 +133,22 @@ class PointsRow:
     superseded: bool = False  # decision 8 set to "highest level only": a higher level's adoption earns instead
 
 
-def _points_rows(item: Submission, facts: list, table: Callable[[Rules], dict], kind: str, date: str,
-                 rules_by_year: dict[int, Rules], outranked: set[int] = frozenset()) -> list[PointsRow]:
-    """Each fact's points under the rules of the year of its own date (RULES.md decision 1)."""
+def _points_rows(item: Submission, facts: list, source: str, kind: str, date: str, rules_by_year: dict[int, Rules],
+                 adoptions: list[Adoption]) -> list[PointsRow]:
+    """Each fact's points under the rules and in the period of the calendar year of its own date (RULES.md
+    decision 1): the year's assessment is where it counts."""
     rows = []
     for fact in facts:
         year = getattr(fact, date).year
         if year not in rules_by_year:
             rules_by_year[year] = rules_for_year(year).rules()
         rules = rules_by_year[year]
-        superseded = rules.highest_level_only and fact.pk in outranked
-        value = Fraction(0) if superseded else table(rules)[fact.level].get(getattr(fact, kind), Fraction(0))
+        top_level = highest_adoption_level(((a.level, a.adopted_on) for a in adoptions), Period(year))
+        value = fact_points(rules, source, fact.level, getattr(fact, kind), 1, top_level)
+        share = fact_points(rules, source, fact.level, getattr(fact, kind), item.unit_count, top_level)
         split = rules.joint_split and item.unit_count > 1
-        rows.append(PointsRow(fact, round2(value), round2(value / item.unit_count) if split else None, superseded))
+        rows.append(PointsRow(fact, round2(value), round2(share) if split else None, is_outranked(fact.level, top_level, rules)))
     return rows
-
-
-def _outranked(adoptions: list[Adoption]) -> set[int]:
-    """Adoptions with a higher level's adoption of the same item in the same year (decision 8)."""
-    return {a.pk for a in adoptions for b in adoptions
-            if b.adopted_on.year == a.adopted_on.year and LEVEL_RANK[b.level] > LEVEL_RANK[a.level]}
 
 
 def _render_item(request: HttpRequest, item: Submission, status: int = 200, **forms_: object) -> HttpResponse:
@@ -157,12 +156,15 @@ def _render_item(request: HttpRequest, item: Submission, status: int = 200, **fo
     rules_by_year: dict[int, Rules] = {}
     adoptions = list(item.adoptions.select_related("created_by"))
     instructions = list(item.instructions.select_related("created_by"))
+    joints = list(item.joint_units.select_related("unit").order_by("unit__name"))
+    for joint in joints:
+        joint.can_settle = not joint.confirmed and (staff or joint.unit_id == request.user.unit_id)
     context = {
         "item": item,
-        "joint_units": [j.unit for j in item.joint_units.select_related("unit")],
-        "adoptions": _points_rows(item, adoptions, lambda r: r.adoption_points, "adoption_type", "adopted_on",
-                                  rules_by_year, _outranked(adoptions)),
-        "instructions": _points_rows(item, instructions, lambda r: r.instruction_points, "kind", "instructed_on", rules_by_year),
+        "joints": joints,
+        "has_pending": any(not joint.confirmed for joint in joints),
+        "adoptions": _points_rows(item, adoptions, ADOPTIONS, "adoption_type", "adopted_on", rules_by_year, adoptions),
+        "instructions": _points_rows(item, instructions, INSTRUCTIONS, "kind", "instructed_on", rules_by_year, adoptions),
         "history": item.changes.select_related("user"),
         "staff": staff,
         "can_edit": can_edit_item(request.user, item),
@@ -218,6 +220,45 @@ def item_restore(request: HttpRequest, pk: int) -> HttpResponse:
     services.restore_item(item, user=request.user)
     messages.success(request, "已恢复为有效信息。")
     return redirect("submissions:detail", pk=item.pk)
+
+
+# --- joint units: confirmed or declined by the unit named (RULES.md decision 10) ------------------------------
+
+
+@login_required
+def joint_list(request: HttpRequest) -> HttpResponse:
+    """Joint units awaiting confirmation: an officer confirms or declines those named to their unit."""
+    pending = visible_pending_joints(request.user).select_related("submission__unit", "unit")
+    page = Paginator(pending.order_by("-submission__submitted_at", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    for joint in page:
+        joint.can_settle = request.user.is_office_staff or joint.unit_id == request.user.unit_id
+    return render(request, "submissions/joint_list.html", {"page": page})
+
+
+def _settle_joint(request: HttpRequest, pk: int, unit_pk: int, settle: Callable, done: str) -> HttpResponse:
+    check_settles_joint(request.user, pk, unit_pk)
+    try:
+        joint = settle(pk, unit_pk, user=request.user)
+    except services.JointRefused as refused:
+        messages.warning(request, str(refused))
+    else:
+        messages.success(request, done.format(unit=joint.unit.name))
+    # A unit that declined no longer sees the item.
+    if visible_submissions(request.user).filter(pk=pk).exists():
+        return redirect("submissions:detail", pk=pk)
+    return redirect("submissions:joint_list")
+
+
+@login_required
+@require_POST
+def joint_confirm(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
+    return _settle_joint(request, pk, unit_pk, services.confirm_joint, "已确认{unit}为联合报送单位，该信息同时计入{unit}。")
+
+
+@login_required
+@require_POST
+def joint_decline(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
+    return _settle_joint(request, pk, unit_pk, services.decline_joint, "已拒绝，{unit}不再是该信息的联合报送单位。")
 
 
 # --- adoptions and instructions, on the item's page --------------------------------------------------------
@@ -330,14 +371,16 @@ def instruction_delete(request: HttpRequest, pk: int, fact_pk: int) -> HttpRespo
 
 
 def _with_answers(requests: models.QuerySet, user) -> models.QuerySet:
-    """Targets, answering units and (for an officer) their own earliest answer, in the list's one query."""
-    valid = Q(answers__is_invalid=False)
-    requests = requests.annotate(
-        target_count=Count("targets", distinct=True),
-        answered_count=Count("answers__unit", filter=valid, distinct=True),
+    """Targets, targets that answered and (for an officer) their own earliest answer, in the list's one query."""
+    answered = (
+        SpecialRequest.targets.through.objects.filter(specialrequest=OuterRef("pk"))
+        .annotate(first=earliest_answer(OuterRef("specialrequest_id"), OuterRef("unit_id")))
+        .filter(first__isnull=False)
+        .order_by().values("specialrequest").annotate(n=Count("pk")).values("n")
     )
+    requests = requests.annotate(target_count=Count("targets"), answered_count=Coalesce(Subquery(answered), 0))
     if user.is_officer:
-        requests = requests.annotate(my_answer=Min("answers__submitted_at", filter=valid & Q(answers__unit=user.unit_id)))
+        requests = requests.annotate(my_answer=earliest_answer(OuterRef("pk"), user.unit_id))
     return requests
 
 

@@ -101,6 +101,20 @@ def test_every_write_through_the_services_keeps_the_tallies_current():
     ):
         item = services.correct_item(item, change, user=staff, version=Submission.objects.get(pk=item.pk).version)
         assert_current()
+    # Joint units an officer names: pending (counts for the reporting unit only), then confirmed or declined.
+    officer = make_user(Role.OFFICER, first)
+    named = services.report_item(item_input(first, joint=[second, third]), user=officer, token=uuid.uuid4())
+    services.create_fact(
+        Adoption, {"submission": named, "level": "city", "adoption_type": "general", "adopted_on": dt.date(2024, 3, 9)},
+        user=staff, token=uuid.uuid4(),
+    )
+    assert_current()
+    assert (second.pk, 2024, 3) not in tallies() and (third.pk, 2024, 3) not in tallies()
+    services.confirm_joint(named.pk, second.pk, user=make_user(Role.OFFICER, second))
+    assert_current()
+    assert tallies()[second.pk, 2024, 3] == {"counted": 1}  # the split adoption is read from the facts
+    services.decline_joint(named.pk, third.pk, user=staff)
+    assert_current()
     services.mark_invalid(item, "重复", user=staff)
     assert_current()
     services.restore_item(item, user=staff)
@@ -178,7 +192,7 @@ def test_concurrent_rebuilds_leave_one_set_of_tallies():
     assert connection.vendor == "postgresql"
 
 
-def test_rebuild_tallies_repairs_them_after_a_change_made_outside_the_system():
+def test_repair_derived_rebuilds_the_tallies_after_a_change_made_outside_the_system():
     unit, other = make_unit(), make_unit()
     item = make_submission(unit, submitted_at=shanghai(2024, 8, 1))
     refresh_tallies()
@@ -187,6 +201,6 @@ def test_rebuild_tallies_repairs_them_after_a_change_made_outside_the_system():
     refresh_tallies()
     assert tallies() == {(unit.pk, 2024, 8): {"counted": 1}}
     out = io.StringIO()
-    call_command("rebuild_tallies", stdout=out)
+    call_command("repair_derived", stdout=out)
     assert tallies() == {(other.pk, 2024, 8): {"counted": 1}}
-    assert "1 行" in out.getvalue()
+    assert "月度汇总已重算：1 行" in out.getvalue()
