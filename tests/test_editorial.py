@@ -113,11 +113,11 @@ def test_reported_item_is_adopted_published_scored_and_shown_to_its_unit(client,
 
 
 def test_docx_names_every_unit_of_a_joint_item_in_red_masthead(personas, unit_a, unit_b):
-    item = on_desk(unit_a, joint=[unit_b], title="联合信息", body="正文一段。")
+    item = on_desk(unit_a, joint=[unit_b], pending=[make_unit(name="未确认的单位")], title="联合信息", body="正文一段。")
     issue = publish(make_issue(items=[item]), personas["staff"])
     document = Document(io.BytesIO(issue_docx(issue, _entries(issue))))
     texts = [p.text for p in document.paragraphs]
-    assert f"（{unit_a.name}、{unit_b.name}报送）" in texts
+    assert f"（{unit_a.name}、{unit_b.name}报送）" in texts  # a joint unit that has not confirmed is not named
     masthead = document.paragraphs[0].runs[0]
     assert str(masthead.font.color.rgb) == "C00000"
     title = next(p for p in document.paragraphs if p.text == "联合信息").runs[0]
