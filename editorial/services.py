@@ -1,6 +1,7 @@
 """Every write of the editorial desk, each under one transaction (STYLE.md: lock, check the version, record).
 
-`_history` is the one place the desk writes the facts' history; point it at the audit trail when that lands.
+`_history` is the one place the desk writes the audit trail (a fact's item is its parent, so the item's page
+shows it).
 """
 
 from __future__ import annotations
@@ -11,27 +12,30 @@ from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from audit import services as audit
+from audit.models import EventKind
 from editorial.models import Carrier, Decision, DecisionAction, Issue, IssueItem, IssueStatus
-from submissions.models import Adoption, ChangeAction, DeskState, FactChange, Submission
-from submissions.services import diff, snapshot
+from submissions.models import Adoption, DeskState, Submission
+from submissions.services import snapshot
 
 
 class DeskError(Exception):
     """A desk write refused, with the Chinese reason shown to the editor."""
 
 
-def _history(rows: list[tuple[models.Model, str, dict, str]], user) -> None:
-    """Record (object, action, changes, summary) on the facts' history in one statement."""
-    FactChange.objects.bulk_create(
-        FactChange(model=type(obj).__name__, object_id=obj.pk,
-                   submission_id=obj.pk if isinstance(obj, Submission) else obj.submission_id,
-                   action=action, summary=summary[:300], changes=changes, user=user)
-        for obj, action, changes, summary in rows
+def _history(rows: list[tuple[Submission | Adoption, str, dict, str]], user) -> None:
+    """Record (item or adoption, kind, changes, summary) on the audit trail in one statement; the item and
+    its unit must be loaded (a publication records fifty at once)."""
+    audit.record_many(
+        audit.event(kind, obj, user=user, changes=changes, summary=summary,
+                    unit=(obj if isinstance(obj, Submission) else obj.submission).unit,
+                    parent=None if isinstance(obj, Submission) else obj.submission)
+        for obj, kind, changes, summary in rows
     )
 
 
 def _locked_item(item: Submission, version: int) -> Submission:
-    current = Submission.objects.select_for_update().get(pk=item.pk)
+    current = Submission.objects.select_for_update(of=("self",)).select_related("unit").get(pk=item.pk)
     if current.version != version:
         # Two editors on one item: the first decision wins, the second sees what happened.
         state = current.get_desk_state_display()
@@ -51,7 +55,7 @@ def _set_state(item: Submission, state: str, note: str, user, summary: str) -> N
     item.desk_state, item.desk_note = state, note
     item.version += 1
     item.save(update_fields=["desk_state", "desk_note", "version", "updated_at"])
-    _history([(item, ChangeAction.UPDATE, {"采编状态": [before, item.get_desk_state_display()]}, summary)], user)
+    _history([(item, EventKind.UPDATE, {"采编状态": [before, item.get_desk_state_display()]}, summary)], user)
 
 
 def decide(item: Submission, action: str, *, user, version: int, comment: str = "", issue: Issue | None = None,
@@ -133,7 +137,7 @@ def edit_entry(entry: IssueItem, fields: dict, *, version: int) -> IssueItem:
 
 def _take_out(entry: IssueItem, user) -> None:
     """Take an item out of a draft; it goes back to 待处理 unless another draft still holds it."""
-    item = Submission.objects.select_for_update().get(pk=entry.submission_id)
+    item = Submission.objects.select_for_update(of=("self",)).select_related("unit").get(pk=entry.submission_id)
     entry.delete()
     if item.desk_state == DeskState.SELECTED and not item.issue_entries.filter(issue__status=IssueStatus.DRAFT).exists():
         _set_state(item, DeskState.PENDING, "", user, f"采编：移出{entry.issue}")
@@ -184,7 +188,7 @@ def publish_issue(issue: Issue, *, user, version: int, issued_on: dt.date) -> Is
         current = _locked_draft(issue)
         if current.version != version:
             raise DeskError("该期已被他人修改，没有刊发，请刷新后核对。")
-        entries = list(current.entries.select_related("submission"))
+        entries = list(current.entries.select_related("submission__unit"))
         if not entries:
             raise DeskError("该期还没有信息，不能刊发。")
         carrier = current.carrier
@@ -209,7 +213,7 @@ def publish_issue(issue: Issue, *, user, version: int, issued_on: dt.date) -> Is
             IssueItem.objects.bulk_update(earning, ["adoption"])
         Submission.objects.filter(pk__in=[e.submission_id for e in entries]).update(
             desk_state=DeskState.ADOPTED, desk_note="", version=models.F("version") + 1, updated_at=timezone.now())
-        _history([(a, ChangeAction.CREATE, diff({}, snapshot(a)), f"刊发{current}：{a}") for a in adoptions], user)
+        _history([(a, EventKind.CREATE, audit.diff({}, snapshot(a)), f"刊发{current}：{a}") for a in adoptions], user)
         current.status, current.issued_on, current.published_at = IssueStatus.PUBLISHED, issued_on, timezone.now()
         current.version += 1
         current.save()
@@ -225,8 +229,8 @@ def withdraw_issue(issue: Issue, reason: str, *, user) -> Issue:
         current = Issue.objects.select_for_update(of=("self",)).select_related("carrier").get(pk=issue.pk)
         if current.status != IssueStatus.PUBLISHED:
             raise DeskError("只有已刊发的期可以撤回。")
-        adoptions = list(Adoption.objects.filter(issue_entry__issue=current))
-        _history([(a, ChangeAction.DELETE, diff(snapshot(a), {}), f"撤回{current}（{reason}）：{a}") for a in adoptions], user)
+        adoptions = list(Adoption.objects.filter(issue_entry__issue=current).select_related("submission__unit"))
+        _history([(a, EventKind.DELETE, audit.diff(snapshot(a), {}), f"撤回{current}（{reason}）：{a}") for a in adoptions], user)
         for adoption in adoptions:
             adoption.delete()  # one by one: the tally signals mark the units stale
         current.status, current.withdraw_reason = IssueStatus.WITHDRAWN, reason
@@ -254,12 +258,12 @@ def record_adoption(item: Submission, carrier: Carrier, *, adoption_type: str, a
                     user) -> Adoption:
     """An adoption in a listed carrier outside the desk's issues (e.g. the province adopted a forwarded item)."""
     with transaction.atomic():
-        item = Submission.objects.select_for_update().get(pk=item.pk)
+        item = Submission.objects.select_for_update(of=("self",)).select_related("unit").get(pk=item.pk)
         if item.adoptions.filter(level=carrier.level).exists():
             raise DeskError("该信息在这一层级已有采用记录，每个层级只能采用一次。")
         adoption = Adoption.objects.create(submission=item, level=carrier.level, adoption_type=adoption_type,
                                            adopted_on=adopted_on, carrier=carrier.name, issue_no=issue_no, created_by=user)
-        _history([(adoption, ChangeAction.CREATE, diff({}, snapshot(adoption)), f"{carrier}采用：{adoption}")], user)
+        _history([(adoption, EventKind.CREATE, audit.diff({}, snapshot(adoption)), f"{carrier}采用：{adoption}")], user)
     return adoption
 
 

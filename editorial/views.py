@@ -16,6 +16,7 @@ from editorial.access import check_reads_desk, get_carrier, get_desk_item, get_e
 from editorial.document import issue_docx
 from editorial.models import Carrier, Decision, DecisionAction, Issue, IssueItem, IssueStatus
 from submissions.models import JointUnit, Submission
+from submissions.services import history_of
 
 PAGE_SIZE = 50
 
@@ -46,7 +47,7 @@ def _render_review(request: HttpRequest, item: Submission, form: forms.DecisionF
         "form": form or forms.DecisionForm(initial={"version": item.version}),
         "decisions": Decision.objects.filter(submission=item).select_related("user", "issue__carrier"),
         "entries": item.issue_entries.select_related("issue__carrier"),
-        "history": item.changes.select_related("user"),
+        "history": history_of(item),
     }, status=status)
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("bulletins/", include("bulletins.urls")),
     path("awards/", include("awards.urls")),
     path("editorial/", include("editorial.urls")),
+    path("audit/", include("audit.urls")),
     path("", include("operations.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from docx import Document
 
+from audit.models import AuditEvent, EventKind
 from bulletins.services import build_bulletin
 from editorial import services
 from editorial.document import issue_docx
@@ -21,7 +22,7 @@ from editorial.views import _entries
 from scoring.engine import round2
 from scoring.services import compute_scores, rules_for_year
 from submissions import services as submission_services
-from submissions.models import Adoption, ChangeAction, DeskState, FactChange, Submission
+from submissions.models import Adoption, DeskState, Submission
 from tests.factories import login, make_adoption, make_carrier, make_issue, make_request, make_submission, make_unit
 
 pytestmark = pytest.mark.django_db
@@ -294,7 +295,7 @@ def test_withdrawing_an_issue_removes_its_adoptions_and_restores_the_scores(clie
     assert issue.status == IssueStatus.WITHDRAWN and item.desk_state == DeskState.PENDING
     assert not Adoption.objects.filter(submission=item).exists()
     assert unit_score(unit_a, year).adoption == 0
-    assert FactChange.objects.filter(submission=item, model="Adoption", action=ChangeAction.DELETE).exists()
+    assert AuditEvent.objects.filter(parent_id=item.pk, model="submissions.Adoption", kind=EventKind.DELETE).exists()
 
 
 def _draft_of(n: int) -> Issue:
@@ -310,7 +311,7 @@ def test_publishing_50_items_runs_as_many_queries_as_publishing_2(personas, djan
     with django_assert_max_num_queries(len(few)):
         services.publish_issue(large, user=personas["staff"], version=large.version, issued_on=today)
     assert Adoption.objects.filter(issue_entry__issue=large).count() == 50
-    assert FactChange.objects.filter(model="Adoption", action=ChangeAction.CREATE).count() == 52
+    assert AuditEvent.objects.filter(model="submissions.Adoption", kind=EventKind.CREATE).count() == 52
 
 
 def test_publishing_refuses_an_empty_draft_and_a_stale_version(client, personas):

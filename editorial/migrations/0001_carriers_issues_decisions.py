@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('submissions', '0006_desk_state'),
+        ('submissions', '0007_desk_state'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
