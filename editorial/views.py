@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.access import admin_required, login_required, staff_required
+from core.access import admin_required, login_required, staff_required
 from editorial import forms, services
 from editorial.access import check_reads_desk, get_carrier, get_desk_item, get_entry, get_issue_for_user, get_item
 from editorial.document import issue_docx

@@ -5,6 +5,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from core import assessment
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -46,6 +48,7 @@ INSTALLED_APPS = [
     "awards",
     "editorial",
     "operations",
+    "harbin_infoassess",  # project-level: the start page and the demo loader (seed_demo)
 ]
 
 MIDDLEWARE = [
@@ -81,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "harbin_infoassess.navigation.navigation",
             ],
+            "builtins": ["core.dates"],
         },
     },
 ]
@@ -113,7 +117,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "zh-hans"
-TIME_ZONE = "Asia/Shanghai"
+TIME_ZONE = assessment.TIME_ZONE.key
 USE_I18N = True
 USE_TZ = True
 
