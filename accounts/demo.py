@@ -21,16 +21,16 @@ def seed_accounts() -> list[User]:
     accounts = []
     for username, name, role, unit_name in DEMO_ACCOUNTS:
         unit = Unit.objects.get(name=unit_name) if unit_name else None
-        is_admin = role == Role.ADMIN
         account, _ = User.objects.update_or_create(
             username=username,
             defaults={
                 "first_name": name, "role": role, "unit": unit, "is_active": True,
-                # The demo administrator may also open Django's admin site.
-                "is_staff": is_admin, "is_superuser": is_admin,
+                # Demo only: the printed password stays, it is not one the user must replace.
+                "must_change_password": False,
             },
         )
-        # Reset on every run, so the printed credentials always work.
+        # Reset on every run, so the printed credentials always work. set_password skips the password validators
+        # on purpose: demo12345 would fail them.
         account.set_password(DEMO_PASSWORD)
         account.save(update_fields=["password"])
         accounts.append(account)

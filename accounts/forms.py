@@ -77,3 +77,10 @@ class AccountFilterForm(forms.Form):
         if self.is_valid() and (role := self.cleaned_data["role"]):
             accounts = accounts.filter(role=role)
         return accounts
+
+
+class LockReleaseForm(forms.Form):
+    """Which username/address pair to let log in again (accounts.lockout)."""
+
+    username = forms.CharField(max_length=255)
+    ip_address = forms.GenericIPAddressField()

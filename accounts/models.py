@@ -17,6 +17,8 @@ class User(AbstractUser):
         "units.Unit", verbose_name="所属单位", null=True, blank=True,
         on_delete=models.PROTECT, related_name="accounts",
     )
+    # Set when an administrator sets or resets the password: only its owner should know a password.
+    must_change_password = models.BooleanField("下次登录须修改密码", default=False)
 
     class Meta:
         verbose_name = "用户"

@@ -12,6 +12,8 @@ management = [
     path("<int:pk>/password/", views.account_password, name="password"),
     path("<int:pk>/deactivate/", views.account_set_active, {"active": False}, name="deactivate"),
     path("<int:pk>/reactivate/", views.account_set_active, {"active": True}, name="reactivate"),
+    path("locks/", views.lock_list, name="locks"),
+    path("locks/release/", views.lock_release, name="lock_release"),
 ]
 
 urlpatterns = [
@@ -24,5 +26,6 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", views.password_change, name="password_change"),
     path("accounts/", include((management, "accounts"))),
 ]

@@ -1,4 +1,3 @@
-from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
@@ -8,5 +7,4 @@ urlpatterns = [
     path("scoring/", include("scoring.urls")),
     path("bulletins/", include("bulletins.urls")),
     path("awards/", include("awards.urls")),
-    path("django-admin/", admin.site.urls),
 ]
