@@ -1,8 +1,7 @@
 """Settings for harbin_infoassess, read from the environment (django-environ)."""
 
-from pathlib import Path
-
 import datetime as dt
+from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured

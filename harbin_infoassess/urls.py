@@ -1,5 +1,7 @@
 from django.urls import include, path
 
+from harbin_infoassess import converters  # noqa: F401  (registers <id:…> and <year:…> before the apps' URLs load)
+
 urlpatterns = [
     path("", include("accounts.urls")),
     path("units/", include("units.urls")),
