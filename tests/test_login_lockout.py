@@ -213,3 +213,9 @@ def test_lock_list_query_count_is_fixed(personas, django_assert_num_queries):
     with django_assert_num_queries(3):
         page = client.get(reverse("accounts:locks")).content.decode()
     assert page.count("解除锁定</button>") == 40
+
+
+def test_there_is_no_second_login_page():
+    # Django's admin site is gone: the site's own pages cover what it was used for, and it bypassed their checks.
+    for url in ("/django-admin/", "/django-admin/login/", "/admin/login/"):
+        assert Client().get(url).status_code == 404

@@ -85,3 +85,12 @@ def test_deploy_check_refuses_the_development_key():
     result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], DEBUG="False", ALLOWED_HOSTS="example.org")
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr + result.stdout
+
+
+def test_lockout_and_session_limits_come_from_the_environment():
+    show = ("import django; from django.conf import settings as s; django.setup();"
+            "print(s.AXES_FAILURE_LIMIT, s.AXES_COOLOFF_TIME.total_seconds(), s.SESSION_COOKIE_AGE, s.SESSION_ABSOLUTE_SECONDS)")
+    assert run(["-c", show]).stdout.split() == ["5", "1800.0", "1800", "28800"]
+    changed = run(["-c", show], LOGIN_FAILURE_LIMIT="3", LOGIN_LOCKOUT_MINUTES="60", SESSION_IDLE_MINUTES="15",
+                  SESSION_ABSOLUTE_HOURS="4")
+    assert changed.stdout.split() == ["3", "3600.0", "900", "14400"]
