@@ -137,9 +137,10 @@ def clients(world: dict) -> dict[str, Client]:
     return result
 
 
-def assert_no_500(client: Client, method: str, url: str, persona: str, data: dict | None = None) -> None:
-    response = getattr(client, method)(url, data) if data else getattr(client, method)(url)
-    assert response.status_code < 500, (persona, method, url[:200], data and {k: str(v)[:20] for k, v in data.items()})
+def assert_no_500(client: Client, method: str, url: str, persona: str):
+    response = getattr(client, method)(url)
+    assert response.status_code < 500, (persona, method, url[:200])
+    return response
 
 
 def test_every_pattern_with_path_parameters_has_valid_values(world):
@@ -180,14 +181,16 @@ def test_hostile_query_values_are_never_a_500(world):
     for k, (name, route, _) in enumerate(url_patterns()):
         url = fill(route, valid.get(name, {}))
         # Every parameter at once, as every persona (page by page, each persona meets every hostile value)...
+        statuses = {}
         for j, (persona, client) in enumerate(by_persona.items()):
             value = HOSTILE_QUERY[(k + j) % len(HOSTILE_QUERY)]
-            assert_no_500(client, "get", url + "?" + urlencode(dict.fromkeys(QUERY_PARAMS, value)), persona)
-        if by_persona["admin"].get(url).status_code == 405:
+            statuses[persona] = assert_no_500(client, "get", f"{url}?{urlencode(dict.fromkeys(QUERY_PARAMS, value))}", persona)
+        if statuses["admin"].status_code == 405:
             continue  # a POST-only address reads no query string
-        # ...and each one alone, so that one refused early cannot hide another: as the administrator, who reaches
-        # every page, with the hostile values taken in turn (page by page each parameter meets all of them).
-        for i, param in enumerate(QUERY_PARAMS):
+        # ...and each one a view reads itself alone, since one refused early (a 403 or 404) could hide another (the
+        # filter forms validate all their fields together). As the administrator, who reaches every page, with the
+        # hostile values taken in turn: page by page each parameter meets all of them.
+        for i, param in enumerate(sorted(QUERY_READS)):
             value = HOSTILE_QUERY[(i + k) % len(HOSTILE_QUERY)]
             assert_no_500(by_persona["admin"], "get", f"{url}?{quote(param)}={quote(value)}", "admin")
 
