@@ -7,7 +7,6 @@ AXES_COOLOFF_TIME; it lifts AXES_COOLOFF_TIME after the last of them (attempts m
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 from dataclasses import dataclass
 
 from axes.helpers import get_client_username
@@ -17,20 +16,6 @@ from django.db.models import Max, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-
-
-def client_address(request: HttpRequest) -> str | None:
-    """The client's address: behind our TLS proxy the one it appended to X-Forwarded-For (the last entry; earlier
-    ones come from the client and can be forged), else the socket's."""
-    candidates = [request.META.get("REMOTE_ADDR", "")]
-    if settings.BEHIND_TLS_PROXY:
-        candidates.insert(0, request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip())
-    for candidate in candidates:
-        try:
-            return str(ipaddress.ip_address(candidate))
-        except ValueError:
-            continue
-    return None
 
 
 def cool_off_minutes() -> int:

@@ -45,9 +45,12 @@ INSTALLED_APPS = [
     "scoring",
     "bulletins",
     "awards",
+    "operations",
 ]
 
 MIDDLEWARE = [
+    # First: every response, redirects and errors included, gets a request id and a log line.
+    "operations.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "accounts.middleware.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -119,10 +122,12 @@ AXES_FAILURE_LIMIT: int = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
+AXES_CLIENT_IP_CALLABLE = "accounts.network.client_address"
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-# Logins and logouts are kept by the audit trail; axes keeps only the failures it counts.
+# Logins and logouts are kept by the audit trail; axes keeps only the failures it counts. Its own start-up banner
+# would land on the standard output of every management command (the JSON logs go there).
 AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -135,6 +140,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Stored files (uploaded ledgers, rendered documents): never served publicly, included in every backup.
+MEDIA_URL = "media/"
+MEDIA_ROOT: Path = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -152,7 +160,7 @@ CSRF_COOKIE_SECURE: bool = strict_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS: int = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS: bool = strict_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD: bool = strict_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
-# Behind our proxy: trust its X-Forwarded-Proto, and the address it appends to X-Forwarded-For (accounts.lockout).
+# Behind our proxy: trust its X-Forwarded-Proto, and the address it appends to X-Forwarded-For (accounts.network).
 BEHIND_TLS_PROXY: bool = strict_bool("BEHIND_TLS_PROXY", default=False)
 if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -183,10 +191,37 @@ PERMISSIONS_POLICY = (
     "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
     "magnetometer=(), gyroscope=(), accelerometer=(), fullscreen=(self)"
 )
+# Monitoring may ask the application server directly over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# Backups (manage.py backup / restore): where archives go and how long they are kept.
+BACKUP_DIR: Path = env.path("BACKUP_DIR", default=BASE_DIR / "backups")
+BACKUP_KEEP_DAYS: int = env.int("BACKUP_KEEP_DAYS", default=30)
+BACKUP_KEEP_COUNT: int = env.int("BACKUP_KEEP_COUNT", default=30)
+# /healthz: the newest backup may be this old (0: do not check); the task worker must have reported within a minute.
+HEALTH_BACKUP_MAX_AGE_HOURS: int = env.int("HEALTH_BACKUP_MAX_AGE_HOURS", default=26)
+HEALTH_REQUIRE_WORKER: bool = strict_bool("HEALTH_REQUIRE_WORKER", default=False)
+# Shown on the status page and written into backup manifests; the git commit when not set.
+APP_VERSION: str = env("APP_VERSION", default="")
+
+# One JSON line per event on standard output in production; readable lines while developing.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
+    "filters": {"request_context": {"()": "operations.logs.RequestContextFilter"}},
+    "formatters": {
+        "json": {"()": "operations.logs.JsonFormatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["request_context"],
+            "formatter": "plain" if DEBUG else "json",
+        },
+    },
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # Django's own console handler would print its events a second time.
+    "loggers": {"django": {"handlers": [], "level": "INFO"}},
 }

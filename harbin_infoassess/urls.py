@@ -9,4 +9,7 @@ urlpatterns = [
     path("scoring/", include("scoring.urls")),
     path("bulletins/", include("bulletins.urls")),
     path("awards/", include("awards.urls")),
+    path("", include("operations.urls")),
 ]
+
+handler403 = "operations.views.permission_denied"

@@ -14,7 +14,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.lockout import client_address
+from accounts.network import client_address
 from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
