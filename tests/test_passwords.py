@@ -189,3 +189,10 @@ def test_the_demo_accounts_keep_demo12345_and_are_not_forced():
         assert response.status_code == 302 and response["Location"] == reverse("home")
         assert client.get(reverse("home")).status_code == 200
         assert not User.objects.get(username=username).must_change_password
+
+
+def test_password_page_query_count(django_assert_num_queries):
+    client = Client()
+    client.force_login(make_user())
+    with django_assert_num_queries(2):  # session, user
+        assert client.get(reverse("password_change")).status_code == 200
