@@ -1,4 +1,4 @@
-"""Login lockout by django-axes: the client's address, the lockout page, and the locks administrators see and lift.
+"""Login lockout by django-axes: the lockout page, and the locks administrators see and lift.
 
 A lock is one username from one address (AXES_LOCKOUT_PARAMETERS) with AXES_FAILURE_LIMIT failures within
 AXES_COOLOFF_TIME; it lifts AXES_COOLOFF_TIME after the last of them (attempts made while locked are not counted).

@@ -108,8 +108,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 @admin_required
 def lock_list(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/lock_list.html", {
-        "locks": lockout.active_locks(), "form": LockReleaseForm(),
-        "failure_limit": settings.AXES_FAILURE_LIMIT, "minutes": lockout.cool_off_minutes(),
+        "locks": lockout.active_locks(), "failure_limit": settings.AXES_FAILURE_LIMIT, "minutes": lockout.cool_off_minutes(),
     })
 
 
