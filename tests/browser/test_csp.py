@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import Role
+from bulletins.publishing import publish_bulletin
 from submissions.models import Adoption
 from tests.factories import PASSWORD, make_adoption, make_submission, make_unit, make_user
 
@@ -44,4 +45,12 @@ def test_no_violation_and_the_confirmation_still_asks(page, login):
         level.select_option(value)
         counts.add(hidden.count())
     assert len(counts) > 1
+
+    # Pages with charts, tables and forms of every kind.
+    publish_bulletin(item.submitted_at.date().replace(day=1))
+    month = f"{item.submitted_at:%Y-%m}"
+    for url in ("/", "/scoring/", "/bulletins/", f"/bulletins/{month}/", f"/units/{unit.pk}/", "/items/requests/new/",
+                "/password/"):
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
     assert violations == []
