@@ -219,3 +219,16 @@ def test_there_is_no_second_login_page():
     # Django's admin site is gone: the site's own pages cover what it was used for, and it bypassed their checks.
     for url in ("/django-admin/", "/django-admin/login/", "/admin/login/"):
         assert Client().get(url).status_code == 404
+
+
+@pytest.mark.parametrize("username", ["a" * 10_000, "zhang\x00san", "' OR 1=1 --", "²"])
+def test_hostile_usernames_are_refused_without_an_error(username):
+    for _ in range(6):
+        response = attempt(username, "wrong-password")
+        assert response.status_code in (200, 429) and not logged_in(response)
+
+
+def test_a_username_longer_than_any_account_is_an_ordinary_wrong_login():
+    response = attempt("a" * 151, "wrong-password")
+    assert response.status_code == 200 and "请输入一个正确的" in response.content.decode()
+    assert not AccessAttempt.objects.exists()  # no account can have it, so there is no pair to lock

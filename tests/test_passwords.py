@@ -196,3 +196,11 @@ def test_password_page_query_count(django_assert_num_queries):
     client.force_login(make_user())
     with django_assert_num_queries(2):  # session, user
         assert client.get(reverse("password_change")).status_code == 200
+
+
+def test_the_account_list_shows_who_must_still_change_their_password(personas):
+    make_user(username="pending", must_change_password=True)
+    admin = Client()
+    admin.force_login(personas["admin"])
+    page = admin.get(reverse("accounts:list")).content.decode()
+    assert page.count("待本人修改密码") == 1
