@@ -9,16 +9,12 @@ from units.models import Unit
 
 
 class LoginForm(AuthenticationForm):
-    def clean_username(self) -> str:
+    def clean(self) -> dict:
         # AuthenticationForm sets the field's max_length too late for it to be checked, and a name no account can
         # have would reach authenticate() and the lockout's 255-character column (a 500 on PostgreSQL).
-        username = self.cleaned_data["username"]
-        if len(username) > self.fields["username"].max_length:
-            raise forms.ValidationError(
-                self.error_messages["invalid_login"], code="invalid_login",
-                params={"username": self.username_field.verbose_name},
-            )
-        return username
+        if len(self.cleaned_data.get("username") or "") > self.fields["username"].max_length:
+            raise self.get_invalid_login_error()
+        return super().clean()
 
     def confirm_login_allowed(self, user) -> None:
         super().confirm_login_allowed(user)
