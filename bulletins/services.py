@@ -65,7 +65,7 @@ def _directory(period: Period) -> list[dict]:
         .prefetch_related(
             Prefetch("adoptions", queryset=Adoption.objects.dated_between(period.start_date, period.end_date)),
             Prefetch("instructions", queryset=month_instructions),
-            Prefetch("joint_units", queryset=JointUnit.objects.select_related("unit")),
+            Prefetch("joint_units", queryset=JointUnit.objects.confirmed().select_related("unit")),
         )
         .distinct()
     )

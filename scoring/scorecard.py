@@ -104,8 +104,9 @@ class Scorecard:
 
 
 def _unit_facts(queryset: QuerySet, unit: Unit) -> QuerySet:
-    """Facts on the unit's own items and on the joint items it is on (decision 10)."""
-    on_unit = Q(submission__unit=unit) | Q(submission__in=JointUnit.objects.filter(unit=unit).values("submission"))
+    """Facts on the unit's own items and on the joint items it is a confirmed unit of (decision 10)."""
+    joint = JointUnit.objects.confirmed().filter(unit=unit).values("submission")
+    on_unit = Q(submission__unit=unit) | Q(submission__in=joint)
     return queryset.filter(on_unit).select_related("submission")
 
 

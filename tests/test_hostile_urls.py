@@ -53,7 +53,7 @@ QUERY_PARAMS = sorted(
 
 @pytest.fixture
 def world(personas, unit_a, unit_b):
-    item = make_submission(unit_a, submitted_at=shanghai(YEAR, 3, 1))
+    item = make_submission(unit_a, pending=[unit_b], submitted_at=shanghai(YEAR, 3, 1))
     make_basic_work(unit_a, year=YEAR)
     make_basic_work(unit_b, year=YEAR)
     finalize_year(YEAR)
@@ -89,6 +89,8 @@ def valid_args(world: dict) -> dict[str, dict[str, object]]:
         "submissions:adoption_delete": {"pk": item, "fact_pk": world["adoption"].pk},
         "submissions:instruction_edit": {"pk": item, "fact_pk": world["instruction"].pk},
         "submissions:instruction_delete": {"pk": item, "fact_pk": world["instruction"].pk},
+        "submissions:joint_confirm": {"pk": item, "unit_pk": world["personas"]["officer_b"].unit_id},
+        "submissions:joint_decline": {"pk": item, "unit_pk": world["personas"]["officer_b"].unit_id},
         "submissions:request_detail": {"pk": world["request"].pk},
         "submissions:request_edit": {"pk": world["request"].pk},
         "submissions:failure_edit": {"pk": world["failure"].pk},
