@@ -78,10 +78,12 @@ class SessionLimitMiddleware:
                 hours = settings.SESSION_ABSOLUTE_SECONDS / 3600
                 messages.warning(request, f"您本次登录已超过 {hours:g} 小时，为安全起见已自动退出，请重新登录。")
                 return redirect_to_login(request.get_full_path())
-        elif request.COOKIES.get(settings.SESSION_COOKIE_NAME) and request.session.session_key is None:
+        elif (request.COOKIES.get(settings.SESSION_COOKIE_NAME) and request.session.session_key is None
+              and not request.session.modified):
             # Loading the session for request.user cleared its key: the browser sent a session the server no longer
-            # has, so it expired while the user was idle. The view (login_required) sends them to the login page
-            # with `next`, where this message shows.
+            # has, so it expired while the user was idle (a session flushed because the password changed elsewhere
+            # is marked modified). The view (login_required) sends them to the login page with `next`, where this
+            # message shows.
             minutes = settings.SESSION_COOKIE_AGE // 60
             messages.warning(request, f"您已超过 {minutes} 分钟未操作，为安全起见已自动退出，请重新登录。")
         return self.get_response(request)
