@@ -19,7 +19,7 @@ LOGIN_AT = "login_at"
 
 
 def body_size_limit() -> int:
-    """The largest request body accepted (the proxy in front should refuse the same: README, Production)."""
+    """The largest request body accepted (nginx's client_max_body_size must be at least this: README, Production)."""
     return settings.LEDGER_UPLOAD_MAX_BYTES + BODY_ENVELOPE_BYTES
 
 
