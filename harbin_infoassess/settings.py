@@ -216,7 +216,8 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
+            # Standard output under the application server; manage.py sets standard error for commands.
+            "stream": "ext://sys.stderr" if env("LOG_STREAM", default="stdout") == "stderr" else "ext://sys.stdout",
             "filters": ["request_context"],
             "formatter": "plain" if DEBUG else "json",
         },

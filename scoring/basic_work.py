@@ -46,11 +46,12 @@ def entry_row(unit: Unit, year: int) -> BasicWorkRow:
 def initial_values(entry: BasicWorkEntry | None) -> dict[str, Any]:
     if entry is None:
         return {}
-    return {**{f: getattr(entry, f) for f in BASIC_ITEM_FIELDS}, "method": entry.method, "note": entry.note}
+    return {**dict(zip(BASIC_ITEM_FIELDS, entry.items, strict=False)), "method": entry.method, "note": entry.note}
 
 
 def _save(unit: Unit, year: int, status: str, data: dict[str, Any], user) -> BasicWorkEntry:
-    values = {f: Decimal(data[f]) for f in BASIC_ITEM_FIELDS}
+    # The items the form had (the year's rule set); the slots after them are emptied.
+    values = {f: Decimal(data[f]) if f in data else None for f in BASIC_ITEM_FIELDS}
     entry, _ = BasicWorkEntry.objects.update_or_create(
         unit=unit, year=year, status=status,
         defaults={**values, "method": data["method"], "note": data.get("note", "").strip(), "entered_by": user},

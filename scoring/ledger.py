@@ -8,6 +8,7 @@ transaction, keyed so that loading the same workbook again changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import zipfile
 from collections import defaultdict
@@ -23,7 +24,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 
-from scoring.models import BASIC_ITEM_FIELDS, AssessmentMethod, BasicWorkEntry, BasicWorkStatus
+from scoring.models import BASIC_ITEM_FIELDS, ZERO_NEEDS_REASON, AssessmentMethod, BasicWorkEntry, BasicWorkStatus
+from scoring.rules import Rules
+from scoring.services import rules_for_year
 from scoring.xlsx_rows import sheet_rows
 from submissions.models import (
     ALLOWED_ADOPTION_TYPES,
@@ -41,6 +44,7 @@ from submissions.models import (
     Submission,
     UrgentFailure,
     sync_fact_owners,
+    unit_count,
 )
 from submissions.tallies import rebuild_all_tallies
 from units.models import Sequence, Unit
@@ -69,8 +73,7 @@ INSTRUCTION_KINDS = {label: value for value, label in InstructionKind.choices}
 FAILURE_KINDS = {label: value for value, label in FailureKind.choices}
 METHODS = {label: value for value, label in AssessmentMethod.choices}
 LIST_SEPARATORS = re.compile(r"[、,，;；]")
-BASIC_COLUMNS = [f"第{i}项" for i in range(1, 9)]
-HALF_STEPS = {Decimal(i) / 2 for i in range(11)}
+BASIC_COLUMNS = [f"第{i}项" for i in range(1, len(BASIC_ITEM_FIELDS) + 1)]
 # Years a ledger may speak of: a date outside them is a typo (or a bare number such as 2024 read as an
 # Excel serial day, which is 1905), not a fact of an assessment year.
 YEARS = range(2000, 2101)
@@ -83,7 +86,8 @@ SHEETS: dict[str, tuple[list[str], list[str]]] = {
     "采用": (["信息编号", "采用层级", "采用类型", "采用日期"], ["刊物", "期号"]),
     "批示": (["信息编号", "领导层级", "批示类型", "批示日期"], ["批示领导", "批示内容"]),
     "紧急信息问题": (["单位名称", "日期", "问题类型"], ["说明"]),
-    "基础工作": (["单位名称", "年度", *BASIC_COLUMNS], ["方式", "备注"]),
+    # 第1项 … 第N项: N is the number of items of the year's rule set, checked row by row.
+    "基础工作": (["单位名称", "年度"], [*BASIC_COLUMNS, "方式", "备注"]),
 }
 
 
@@ -218,13 +222,14 @@ def _bounded(value: Any, limit: int, required: bool = True) -> str:
     return text
 
 
-def _half_step(value: Any) -> Decimal:
+def _half_step(value: Any, most: Decimal) -> Decimal:
     try:
         number = Decimal(_text(value))
     except InvalidOperation:
         raise _Cell(f"“{_text(value)}”不是分数") from None
-    if not number.is_finite() or number not in HALF_STEPS:  # a signalling NaN cannot even be hashed
-        raise _Cell(f"分数“{_text(value)}”无效，应为 0 到 5 之间、以 0.5 为单位")
+    # A signalling NaN cannot even be compared.
+    if not number.is_finite() or not 0 <= number <= most or number * 2 != (number * 2).to_integral_value():
+        raise _Cell(f"分数“{_text(value)}”无效，应为 0 到 {most.normalize():f} 之间、以 0.5 为单位")
     return number.quantize(Decimal("0.1"))
 
 
@@ -372,6 +377,7 @@ class _Checker(_Reader):
         self.known_units = set(Unit.objects.values_list("name", flat=True))
         self.known_requests = set(SpecialRequest.objects.values_list("code", flat=True))
         self.known_items = set(Submission.objects.values_list("ledger_no", flat=True))
+        self.basic_rules: dict[int, Rules] = {}  # the rule set of each year the 基础工作 sheet names
 
     def unique(self, sheet: str, row: _Row, column: str, key: Any, seen: dict) -> bool:
         if key in seen:
@@ -399,6 +405,10 @@ class _Checker(_Reader):
                 "is_central_provincial": self.cell(sheet, row, "中直省属", _flag, False),
                 "is_ranked": self.cell(sheet, row, "参加评比", _flag, True),
             }
+            if values["is_central_provincial"] and values["sequence"] not in (None, Sequence.BUREAU):
+                # RULES.md glossary; the database refuses it too (unit_central_provincial_is_bureau).
+                self.error(sheet, row.number, "中直省属", "中直、省属在哈单位应归入委办局序列，序列应为“委办局”")
+                values["is_central_provincial"] = None
             if name and self.unique(sheet, row, "单位名称", name, self.plan.units) and None not in values.values():
                 self.plan.units[name] = {"_row": row.number, **values}
 
@@ -506,18 +516,40 @@ class _Checker(_Reader):
             if None not in key and description is not None and self.unique(sheet, row, "问题类型", key, self.plan.failures):
                 self.plan.failures[key] = {"_row": row.number, "description": description}
 
+    def basic_items(self, sheet: str, row: _Row, year: int) -> list[Decimal] | None:
+        """第1项 … 第N项 of a row, as many as the year's rule set has items, each up to its maximum."""
+        if year not in self.basic_rules:
+            self.basic_rules[year] = rules_for_year(year).rules()
+        rules = self.basic_rules[year]
+        count, items = rules.basic_item_count, []
+        for number, column in enumerate(BASIC_COLUMNS, start=1):
+            text = _text(row.values.get(column))
+            if number > count:
+                if text:
+                    self.error(sheet, row.number, column, f"{year}年度考核规则的基础工作只有{count}项，本列应为空")
+            elif column not in row.values:
+                self.error(sheet, row.number, column, f"缺少该列：{year}年度考核规则的基础工作有{count}项")
+            elif not text:
+                self.error(sheet, row.number, column, "不能为空")
+            else:
+                items.append(self.cell(sheet, row, column, _half_step, rules.basic_item_max))
+        return items if len(items) == count and None not in items else None
+
     def _check_basic(self, sheet: str) -> None:
         for row in self.rows(self.workbook, sheet):
             unit = self.unit_name(sheet, row, "单位名称", self.cell(sheet, row, "单位名称", _bounded, 100))
             year = self.cell(sheet, row, "年度", _year)
-            items = [self.cell(sheet, row, column, _half_step) for column in BASIC_COLUMNS]
+            items = None if year is None else self.basic_items(sheet, row, year)
             method_text = _text(row.values.get("方式"))
             method = self.cell(sheet, row, "方式", _choice, METHODS, "方式") if method_text else AssessmentMethod.SPOT_CHECK
             note = self.cell(sheet, row, "备注", _bounded, 5000, False)
+            if items and not any(items) and note == "":
+                self.error(sheet, row.number, "备注", ZERO_NEEDS_REASON)
+                note = None
             key = (unit, year)
             if (
                 None not in key
-                and None not in items
+                and items is not None
                 and method
                 and note is not None
                 and self.unique(sheet, row, "年度", key, self.plan.basic)
@@ -526,7 +558,8 @@ class _Checker(_Reader):
                     "_row": row.number,
                     "method": method,
                     "note": note,
-                    **dict(zip(BASIC_ITEM_FIELDS, items, strict=True)),
+                    # The slots after the rule set's items are emptied (a corrected entry may have had more).
+                    **dict(itertools.zip_longest(BASIC_ITEM_FIELDS, items)),
                 }
 
 
@@ -666,7 +699,7 @@ def _write_items(
             unit_id=unit_ids[v["unit"]],
             special_request_id=request_ids[v["request"]] if v["request"] else None,
             is_invalid=bool(v["invalid_reason"]),
-            unit_count=1 + len(v["joint"]),
+            unit_count=unit_count(v["joint"]),
         )
     existing = {
         s.ledger_no: s

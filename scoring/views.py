@@ -99,8 +99,8 @@ def basic_unit(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         # The office starts from a pending self-check (to confirm it) or from its own entry (to correct it).
         source = row.self_check if user.is_officer or row.self_check_pending else row.confirmed
         initial = basic_work.initial_values(source or row.confirmed)
-        labels = rules_for_year(year).params["basic_items"]
-        form = BasicWorkForm(request.POST or None, initial=initial, item_labels=labels, self_check=user.is_officer)
+        rules = rules_for_year(year).rules()
+        form = BasicWorkForm(request.POST or None, initial=initial, rules=rules, self_check=user.is_officer)
         if request.method == "POST" and form.is_valid():
             if user.is_officer:
                 basic_work.save_self_check(unit, year, form.cleaned_data, user)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sized
 
 from django.conf import settings
 from django.db import models
@@ -361,21 +361,34 @@ class LeaderInstruction(ItemFact):
         return f"{self.get_level_display()}领导{self.get_kind_display()}批示（{self.instructed_on}）"
 
 
-def sync_fact_owners(items: models.QuerySet[Submission] | None = None) -> None:
-    """Copy each item's unit and unit count onto its adoptions and instructions where they differ.
+def unit_count(joint_units: Sized) -> int:
+    """The units an item counts for (RULES.md decision 10): its own and each confirmed joint unit. A write that
+    sets an item's confirmed joint units sets its unit count with this; `sync_unit_counts` is the same from
+    the rows."""
+    return 1 + len(joint_units)
+
+
+def sync_fact_owners(items: models.QuerySet[Submission] | None = None) -> int:
+    """Copy each item's unit and unit count onto its adoptions and instructions where they differ; the
+    number of facts changed.
 
     Called after any write that changes an item's unit or joint units; `items` narrows it to some items.
     """
     item = Submission.objects.filter(pk=models.OuterRef("submission_id"))
+    changed = 0
     for model in (Adoption, LeaderInstruction):
         stale = model.objects.exclude(unit_id=models.F("submission__unit_id"), unit_count=models.F("submission__unit_count"))
         if items is not None:
             stale = stale.filter(submission__in=items)
-        stale.update(unit_id=models.Subquery(item.values("unit_id")), unit_count=models.Subquery(item.values("unit_count")))
+        changed += stale.update(
+            unit_id=models.Subquery(item.values("unit_id")), unit_count=models.Subquery(item.values("unit_count"))
+        )
+    return changed
 
 
-def sync_unit_counts(items: models.QuerySet[Submission] | None = None) -> None:
-    """Set each item's unit count to 1 + its confirmed joint units, and copy it onto its facts.
+def sync_unit_counts(items: models.QuerySet[Submission] | None = None) -> int:
+    """Set each item's unit count to 1 + its confirmed joint units where it differs; the number of items
+    changed. `sync_fact_owners` then copies it onto the items' facts.
 
     The one place that decides how many units share an item's adoption and instruction points (RULES.md
     decision 10); called after any write that adds, confirms or removes joint units. `items` narrows it.
@@ -386,8 +399,7 @@ def sync_unit_counts(items: models.QuerySet[Submission] | None = None) -> None:
     )
     count = 1 + Coalesce(models.Subquery(confirmed), 0)
     scope = Submission.objects.all() if items is None else items
-    scope.annotate(wanted=count).exclude(unit_count=models.F("wanted")).update(unit_count=count)
-    sync_fact_owners(items)
+    return scope.alias(wanted=count).exclude(unit_count=models.F("wanted")).update(unit_count=count)
 
 
 def earliest_answer(request, unit, before: dt.datetime | None = None) -> Least:

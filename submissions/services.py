@@ -22,12 +22,15 @@ from submissions.models import (
     FormToken,
     JointUnit,
     LeaderInstruction,
+    MonthTally,
     SpecialRequest,
     Submission,
     UrgentFailure,
     earliest_answer,
+    sync_fact_owners,
     sync_unit_counts,
 )
+from submissions.tallies import rebuild_all_tallies
 from units.models import Unit
 
 # The fields each fact's history shows, in the order of its page.
@@ -181,7 +184,9 @@ def _joints_of(item: Submission) -> list[JointUnit]:
 
 def _count_units(item: Submission) -> None:
     """Adoption and instruction points are split among the confirmed units: kept right on every write."""
-    sync_unit_counts(Submission.objects.filter(pk=item.pk))
+    items = Submission.objects.filter(pk=item.pk)
+    sync_unit_counts(items)
+    sync_fact_owners(items)
     item.refresh_from_db(fields=["unit_count"])
 
 
@@ -375,3 +380,24 @@ def outcome(deadline: dt.datetime, first_answer: dt.datetime | None, now: dt.dat
     if first_answer is None and now <= deadline:
         return Outcome.PENDING
     return request_outcome(first_answer, deadline)
+
+
+# --- repair --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Repaired:
+    unit_counts: int  # items whose unit count was wrong
+    fact_owners: int  # adoptions and instructions whose copy of their item's unit or unit count was wrong
+    tallies: int  # month tally rows after the rebuild
+
+
+def repair_derived() -> Repaired:
+    """Rebuild every stored copy from the facts, for after the database was changed outside the system (the
+    system's own writes keep them right): the items' unit counts first, then the copies of them and of
+    the items' units on adoptions and instructions, then every month tally."""
+    with transaction.atomic():
+        unit_counts = sync_unit_counts()
+        fact_owners = sync_fact_owners()
+        rebuild_all_tallies()
+        return Repaired(unit_counts, fact_owners, MonthTally.objects.count())

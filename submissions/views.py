@@ -3,7 +3,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -17,8 +16,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import login_required, staff_required
-from scoring.engine import round2
-from scoring.rules import LEVEL_RANK, Rules
+from scoring.engine import ADOPTIONS, INSTRUCTIONS, Period, fact_points, highest_adoption_level, is_outranked, round2
+from scoring.rules import Rules
 from scoring.services import rules_for_year
 from submissions import forms, services
 from submissions.access import (
@@ -130,26 +129,22 @@ class PointsRow:
     superseded: bool = False  # decision 8 set to "highest level only": a higher level's adoption earns instead
 
 
-def _points_rows(item: Submission, facts: list, table: Callable[[Rules], dict], kind: str, date: str,
-                 rules_by_year: dict[int, Rules], outranked: set[int] = frozenset()) -> list[PointsRow]:
-    """Each fact's points under the rules of the year of its own date (RULES.md decision 1)."""
+def _points_rows(item: Submission, facts: list, source: str, kind: str, date: str, rules_by_year: dict[int, Rules],
+                 adoptions: list[Adoption]) -> list[PointsRow]:
+    """Each fact's points under the rules and in the period of the calendar year of its own date (RULES.md
+    decision 1): the year's assessment is where it counts."""
     rows = []
     for fact in facts:
         year = getattr(fact, date).year
         if year not in rules_by_year:
             rules_by_year[year] = rules_for_year(year).rules()
         rules = rules_by_year[year]
-        superseded = rules.highest_level_only and fact.pk in outranked
-        value = Fraction(0) if superseded else table(rules)[fact.level].get(getattr(fact, kind), Fraction(0))
+        top_level = highest_adoption_level(((a.level, a.adopted_on) for a in adoptions), Period(year))
+        value = fact_points(rules, source, fact.level, getattr(fact, kind), 1, top_level)
+        share = fact_points(rules, source, fact.level, getattr(fact, kind), item.unit_count, top_level)
         split = rules.joint_split and item.unit_count > 1
-        rows.append(PointsRow(fact, round2(value), round2(value / item.unit_count) if split else None, superseded))
+        rows.append(PointsRow(fact, round2(value), round2(share) if split else None, is_outranked(fact.level, top_level, rules)))
     return rows
-
-
-def _outranked(adoptions: list[Adoption]) -> set[int]:
-    """Adoptions with a higher level's adoption of the same item in the same year (decision 8)."""
-    return {a.pk for a in adoptions for b in adoptions
-            if b.adopted_on.year == a.adopted_on.year and LEVEL_RANK[b.level] > LEVEL_RANK[a.level]}
 
 
 def _render_item(request: HttpRequest, item: Submission, status: int = 200, **forms_: object) -> HttpResponse:
@@ -164,9 +159,8 @@ def _render_item(request: HttpRequest, item: Submission, status: int = 200, **fo
         "item": item,
         "joints": joints,
         "has_pending": any(not joint.confirmed for joint in joints),
-        "adoptions": _points_rows(item, adoptions, lambda r: r.adoption_points, "adoption_type", "adopted_on",
-                                  rules_by_year, _outranked(adoptions)),
-        "instructions": _points_rows(item, instructions, lambda r: r.instruction_points, "kind", "instructed_on", rules_by_year),
+        "adoptions": _points_rows(item, adoptions, ADOPTIONS, "adoption_type", "adopted_on", rules_by_year, adoptions),
+        "instructions": _points_rows(item, instructions, INSTRUCTIONS, "kind", "instructed_on", rules_by_year, adoptions),
         "history": item.changes.select_related("user"),
         "staff": staff,
     }

@@ -17,6 +17,7 @@ from submissions.models import (
     SpecialRequest,
     Submission,
     UrgentFailure,
+    unit_count,
 )
 from units.models import Person, PersonRole, Sequence, Unit
 
@@ -60,7 +61,7 @@ def make_submission(unit: Unit | None = None, joint: list[Unit] = (), pending: l
     kw.setdefault("submitted_at", timezone.now() - dt.timedelta(days=1))
     if kw.get("invalid_reason"):
         kw.setdefault("is_invalid", True)
-    item = Submission.objects.create(unit=unit or make_unit(), unit_count=1 + len(joint), **kw)
+    item = Submission.objects.create(unit=unit or make_unit(), unit_count=unit_count(joint), **kw)
     JointUnit.objects.bulk_create(
         [*(JointUnit(submission=item, unit=u, confirmed=True) for u in joint),
          *(JointUnit(submission=item, unit=u) for u in pending)]

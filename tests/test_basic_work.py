@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from scoring.models import AssessmentMethod, BasicWorkEntry, BasicWorkStatus
+from scoring.models import AssessmentMethod, AssessmentYear, BasicWorkEntry, BasicWorkStatus, RuleSet
+from scoring.rules import RULES_2008
 from scoring.services import compute_scores
 from tests.factories import login, make_basic_work, make_unit
 
@@ -204,3 +205,40 @@ def test_basic_unit_page_query_count(client, personas, unit_a, django_assert_num
     # session, user, unit, entries, the year's rule set (assessment year, then the default)
     with django_assert_num_queries(6):
         assert client.get(_unit_url(unit_a)).status_code == 200
+
+
+# ---- the year's rule set owns the items: their number, names and maximum
+
+
+def _rule_set_for(year: int, client, **changes) -> None:
+    """Copy the 2008 rule set on its pages, change it, and assign it to the year (as the administrator)."""
+    source = RuleSet.objects.get_or_create(name="2008", defaults={"params": RULES_2008})[0]
+    client.post(reverse("scoring:ruleset_copy", args=[source.pk]), {"name": "基础工作调整", "description": ""})
+    copy = RuleSet.objects.get(name="基础工作调整")
+    copy.params = {**copy.params, **changes}
+    copy.save()
+    AssessmentYear.objects.create(year=year, rule_set=copy)
+
+
+def test_a_copied_rule_set_with_another_maximum_changes_the_scores(client, personas, unit_a):
+    make_basic_work(unit_a, year=YEAR, items=["5", "4.5", "5", "5", "3", "5", "5", "5"])
+    assert compute_scores(YEAR).scores[0].basic == Decimal("37.5")  # 2008: the sum, each item up to 5
+    client.force_login(personas["admin"])
+    _rule_set_for(YEAR, client, basic_item_points=4)
+    # Each item counts up to 4 now: 4 + 4 + 4 + 4 + 3 + 4 + 4 + 4.
+    assert compute_scores(YEAR).scores[0].basic == Decimal("31")
+
+
+def test_the_form_has_the_rule_sets_items_and_maximum(client, personas, unit_a):
+    client.force_login(personas["admin"])
+    _rule_set_for(YEAR, client, basic_items=["组织机构", "工作制度", "信息队伍"], basic_item_points="7.5")
+    response = client.get(_unit_url(unit_a))
+    form = response.context["form"]
+    assert [f.label for f in form.items()] == ["1. 组织机构", "2. 工作制度", "3. 信息队伍"]
+    assert '<option value="7.5" selected>' in response.content.decode()
+    refused = client.post(_unit_url(unit_a), _entry_data(["8", "7", "6"]))
+    assert "0至7.5分" in " ".join(refused.context["form"].errors["item1"])
+    client.post(_unit_url(unit_a), _entry_data(["7.5", "7", "6"]))
+    entry = BasicWorkEntry.objects.get(unit=unit_a, year=YEAR)
+    assert entry.items == [Decimal("7.5"), Decimal("7"), Decimal("6")] and entry.item4 is None
+    assert compute_scores(YEAR).scores[0].basic == Decimal("20.5")  # 7.5 + 7 + 6

@@ -21,7 +21,7 @@ from scoring.ledger import import_ledger
 from scoring.scorecard import build_scorecard
 from scoring.services import compute_scores, rules_for_year
 from submissions import services
-from submissions.models import Adoption, ChangeAction, FactChange, JointUnit, Submission, sync_unit_counts
+from submissions.models import Adoption, ChangeAction, FactChange, JointUnit, Submission, sync_fact_owners, sync_unit_counts
 from submissions.panels import home_panel
 from submissions.services import ItemInput
 from tests.factories import login, make_adoption, make_request, make_submission, make_unit, make_user, shanghai
@@ -339,7 +339,7 @@ def test_pending_list_shows_each_unit_its_own_with_a_fixed_query_count(
     assert response.content.decode().count(">确认</button>") == buttons
 
 
-def test_sync_unit_counts_counts_the_confirmed_joint_units_of_every_item_and_copies_them_onto_its_facts():
+def test_sync_unit_counts_counts_the_confirmed_joint_units_of_every_item():
     own, confirmed, pending = make_unit(), make_unit(), make_unit()
     items = [make_submission(own, joint=[confirmed], pending=[pending]), make_submission(own, pending=[pending]),
              make_submission(own)]
@@ -347,7 +347,8 @@ def test_sync_unit_counts_counts_the_confirmed_joint_units_of_every_item_and_cop
         make_adoption(item)
     Submission.objects.update(unit_count=5)  # as a hand-made change would leave them
     Adoption.objects.update(unit_count=5)
-    sync_unit_counts()
+    assert sync_unit_counts() == 3
+    sync_fact_owners()
     assert [Submission.objects.get(pk=i.pk).unit_count for i in items] == [2, 1, 1]
     assert [Adoption.objects.get(submission=i).unit_count for i in items] == [2, 1, 1]
 

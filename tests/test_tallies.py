@@ -192,7 +192,7 @@ def test_concurrent_rebuilds_leave_one_set_of_tallies():
     assert connection.vendor == "postgresql"
 
 
-def test_rebuild_tallies_repairs_them_after_a_change_made_outside_the_system():
+def test_repair_derived_rebuilds_the_tallies_after_a_change_made_outside_the_system():
     unit, other = make_unit(), make_unit()
     item = make_submission(unit, submitted_at=shanghai(2024, 8, 1))
     refresh_tallies()
@@ -201,6 +201,6 @@ def test_rebuild_tallies_repairs_them_after_a_change_made_outside_the_system():
     refresh_tallies()
     assert tallies() == {(unit.pk, 2024, 8): {"counted": 1}}
     out = io.StringIO()
-    call_command("rebuild_tallies", stdout=out)
+    call_command("repair_derived", stdout=out)
     assert tallies() == {(other.pk, 2024, 8): {"counted": 1}}
-    assert "1 行" in out.getvalue()
+    assert "月度汇总已重算：1 行" in out.getvalue()

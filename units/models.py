@@ -62,6 +62,12 @@ class Unit(models.Model):
         constraints = [
             models.CheckConstraint(name="unit_sequence_valid", condition=models.Q(sequence__in=Sequence.values)),
             models.CheckConstraint(
+                # RULES.md Art. 10, glossary: central and provincial units are ranked with the bureaus.
+                name="unit_central_provincial_is_bureau",
+                condition=models.Q(is_central_provincial=False) | models.Q(sequence=Sequence.BUREAU),
+                violation_error_message="中直、省属在哈单位应归入委办局序列。",
+            ),
+            models.CheckConstraint(
                 name="unit_assessed_from_first_of_month",
                 condition=models.Q(assessed_from__isnull=True) | models.Q(assessed_from__day=1),
             ),
