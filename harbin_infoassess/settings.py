@@ -124,8 +124,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "accounts.network.client_address"
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-# Logins and logouts are logged by operations.security; axes keeps only the failures it counts. Its own start-up banner
-# would land on the standard output of every management command (the JSON logs go there).
+# Logins and logouts are logged by operations.security; axes keeps only the failures it counts, and does not log a
+# start-up banner for every process and management command.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
 LOGIN_URL = "login"
