@@ -17,6 +17,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from audit.models import EventKind
+from audit.services import record_security_event
+
 
 def cool_off_minutes() -> int:
     return int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
@@ -70,3 +73,8 @@ def lockout_response(request: HttpRequest, original_response: HttpResponse | Non
         "until": lifts_at(last),
     }
     return render(request, "accounts/locked_out.html", context, status=429)
+
+
+def record_lockout(sender, request: HttpRequest, username: str | None, ip_address: str | None, **kwargs) -> None:
+    """On axes' user_locked_out (the failure that locks, and each attempt while locked): into the audit trail."""
+    record_security_event(request, EventKind.LOCKED_OUT, username or "", f"登录失败次数过多，已锁定（用户名：{username or ''}）")

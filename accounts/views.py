@@ -9,11 +9,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts import lockout
+from accounts import lockout, services
 from accounts.access import admin_required
 from accounts.forms import AccountCreateForm, AccountEditForm, AccountFilterForm, LockReleaseForm
 from accounts.models import User
-from accounts.signals import password_changed
+from audit.locking import StaleEdit
 from bulletins.panels import home_panel as bulletin_panel
 from submissions.panels import home_panel as submission_panel
 
@@ -44,9 +44,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
 def account_create(request: HttpRequest) -> HttpResponse:
     form = AccountCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        account = form.save(commit=False)
-        account.must_change_password = True
-        account.save()
+        account = services.create_account(form.model_values(), form.cleaned_data["password1"], user=request.user)
         messages.success(request, f"已新增账号“{account.username}”（{account.get_role_display()}），首次登录须修改密码。")
         return redirect("accounts:list")
     return render(request, "accounts/account_form.html", {"form": form})
@@ -57,9 +55,14 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
     account = _get_account(pk)
     form = AccountEditForm(request.POST or None, instance=account, editor=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, f"已保存账号“{account.username}”。")
-        return redirect("accounts:list")
+        try:
+            account = services.update_account(account, form.model_values(), user=request.user,
+                                              version=form.cleaned_data["version"])
+        except StaleEdit as stale:
+            form.refuse_stale(stale)
+        else:
+            messages.success(request, f"已保存账号“{account.username}”。")
+            return redirect("accounts:list")
     return render(request, "accounts/account_form.html", {"form": form, "account": account})
 
 
@@ -68,9 +71,7 @@ def account_password(request: HttpRequest, pk: int) -> HttpResponse:
     account = _get_account(pk)
     form = SetPasswordForm(account, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        account.must_change_password = True
-        form.save()
-        password_changed.send(sender=User, user=account, request=request, by_admin=True)
+        services.set_password(account, form.cleaned_data["new_password1"], user=request.user)
         messages.success(request, f"已重设账号“{account.username}”的密码，该账号下次登录须修改密码。")
         return redirect("accounts:list")
     return render(request, "accounts/account_form.html", {"form": form, "account": account, "password": True})
@@ -83,8 +84,7 @@ def account_set_active(request: HttpRequest, pk: int, active: bool) -> HttpRespo
     if account.pk == request.user.pk:
         messages.error(request, "不能停用自己的账号。")
         return redirect("accounts:list")
-    account.is_active = active
-    account.save(update_fields=["is_active"])
+    services.set_active(account, active, user=request.user)
     messages.success(request, f"已{'启用' if active else '停用'}账号“{account.username}”。")
     return redirect("accounts:list")
 
@@ -96,10 +96,8 @@ def password_change(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = PasswordChangeForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user.must_change_password = False
-        form.save()
+        services.change_own_password(user, form.cleaned_data["new_password1"])
         update_session_auth_hash(request, user)  # stay logged in here; other sessions of the user end
-        password_changed.send(sender=User, user=user, request=request, by_admin=False)
         messages.success(request, "密码已修改。")
         return redirect("home")
     return render(request, "accounts/password_change.html", {"form": form})

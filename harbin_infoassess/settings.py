@@ -30,6 +30,7 @@ SECRET_KEY: str = env("SECRET_KEY", default="django-insecure-development-key-nev
 ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 
 INSTALLED_APPS = [
+    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "csp",
+    "audit",
     "accounts",
     "units",
     "submissions",
@@ -62,12 +64,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Right after authentication: it records every 403 below it, with the user and address.
+    "audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After the messages middleware (it tells the user why), before anything else acts for the user.
     "accounts.middleware.SessionLimitMiddleware",
     # After the messages middleware: it tells the logged-out officer why.
     "accounts.middleware.ActiveUnitMiddleware",
     "accounts.middleware.PasswordChangeRequiredMiddleware",
+    "accounts.middleware.AuditorScopeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -122,9 +127,11 @@ AXES_FAILURE_LIMIT: int = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "accounts.network.client_address"
+AXES_CLIENT_IP_CALLABLE = "audit.services.client_address"
+# Locks are seen and lifted on 账号 → 登录锁定, not on the admin site.
+AXES_ENABLE_ADMIN = False
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-# Logins and logouts are logged by operations.security; axes keeps only the failures it counts, and does not log a
+# Logins and logouts are in the audit trail and the security log; axes keeps only the failures it counts, and does not log a
 # start-up banner for every process and management command.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
@@ -150,6 +157,8 @@ STORAGES = {
 
 # Ledger uploads: the page accepts at least 20 MB (INTERFACES.md).
 LEDGER_UPLOAD_MAX_BYTES: int = env.int("LEDGER_UPLOAD_MAX_BYTES", default=30 * 1024 * 1024)
+# How long audit records are kept before `prune_audit` (no arguments, run monthly) deletes them; 180 at least.
+AUDIT_RETENTION_DAYS: int = env.int("AUDIT_RETENTION_DAYS", default=180)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -160,7 +169,7 @@ CSRF_COOKIE_SECURE: bool = strict_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS: int = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS: bool = strict_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD: bool = strict_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
-# Behind our proxy: trust its X-Forwarded-Proto, and the address it appends to X-Forwarded-For (accounts.network).
+# Behind our proxy: trust its X-Forwarded-Proto, and the address it appends to X-Forwarded-For (audit.services).
 BEHIND_TLS_PROXY: bool = strict_bool("BEHIND_TLS_PROXY", default=False)
 if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

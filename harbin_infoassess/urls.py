@@ -1,3 +1,4 @@
+from django.contrib import admin
 from django.urls import include, path
 
 from harbin_infoassess import converters  # noqa: F401  (registers <id:…> and <year:…> before the apps' URLs load)
@@ -9,7 +10,9 @@ urlpatterns = [
     path("scoring/", include("scoring.urls")),
     path("bulletins/", include("bulletins.urls")),
     path("awards/", include("awards.urls")),
+    path("audit/", include("audit.urls")),
     path("", include("operations.urls")),
+    path("django-admin/", admin.site.urls),
 ]
 
 handler403 = "operations.views.permission_denied"

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from accounts.network import client_address
+from audit.services import client_address
 from operations.logs import RequestContext, current_request
 
 request_log = logging.getLogger("request")

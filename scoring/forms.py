@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from audit.locking import VersionedForm
 from scoring.models import BASIC_ITEM_FIELDS, HALF_STEPS, ZERO_NEEDS_REASON, AssessmentMethod, RuleSet
 from scoring.rules import Rules
 from scoring.rulesets import PARAM_FIELDS, ParamField, basic_work_problems, check_params, params_from_values, read
@@ -87,11 +88,11 @@ class LinesField(forms.CharField):
             raise ValidationError(f"每项不超过200字（“{too_long[0][:20]}…”过长）。")
 
 
-class RuleSetParamsForm(BootstrapForm):
+class RuleSetParamsForm(VersionedForm, BootstrapForm):
     """Every number of a rule set (PARAM_FIELDS), with the checks the rules need to make sense."""
 
     def __init__(self, *args, rule_set: RuleSet, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, version=rule_set.version, **kwargs)
         self.rule_set = rule_set
         for field in PARAM_FIELDS:
             self.fields[field.name] = _form_field(field, read(rule_set.params, field.path))
@@ -156,7 +157,7 @@ class HalfStepField(forms.DecimalField):
             raise ValidationError(self.error, code="half_step")
 
 
-class BasicWorkForm(BootstrapForm):
+class BasicWorkForm(VersionedForm, BootstrapForm):
     """The items of Art. 7 as the year's rule set has them, each 0 to its maximum in steps of 0.5
     (decision 7); all zeros need a reason."""
 

@@ -12,18 +12,21 @@ import itertools
 import re
 import zipfile
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from itertools import chain
 from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 
+from audit import services as audit
+from audit.models import AuditEvent, EventKind
 from scoring.models import BASIC_ITEM_FIELDS, ZERO_NEEDS_REASON, AssessmentMethod, BasicWorkEntry, BasicWorkStatus
 from scoring.rules import Rules
 from scoring.services import rules_for_year
@@ -32,8 +35,6 @@ from submissions.models import (
     ALLOWED_ADOPTION_TYPES,
     Adoption,
     AdoptionType,
-    ChangeAction,
-    FactChange,
     FailureKind,
     InfoType,
     InstructionKind,
@@ -594,17 +595,53 @@ def _existing(queryset, field_name: str, values: list) -> list:
     return [obj for chunk in _chunks(sorted(set(values))) for obj in queryset.filter(**{f"{field_name}__in": chunk})]
 
 
+@dataclass
+class _Trail:
+    """The audit records of an import: one per row it creates or changes, with before and after."""
+
+    user: Any
+    units: dict[int, Unit] = field(default_factory=dict)  # every unit, once the units sheet is written
+
+    def record(self, sheet: str, fields: list[str], created: list, updated: Iterable[tuple[Any, dict]]) -> None:
+        rows = chain(((obj, None) for obj in created), updated)
+        audit.record_many(self._event(sheet, fields, obj, before) for obj, before in rows)
+
+    def _event(self, sheet: str, fields: list[str], obj, before: dict | None) -> AuditEvent:
+        if getattr(obj, "unit_id", None) in self.units:
+            obj.unit = self.units[obj.unit_id]  # so that naming the row and its unit reads no row
+        changes = {}
+        for name in fields:
+            new = getattr(obj, name)
+            if before is None or before[name] != new:
+                column = type(obj)._meta.get_field(name)
+                changes[str(column.verbose_name)] = [self._show(column, before[name]) if before else "", self._show(column, new)]
+        item = Submission(pk=obj.submission_id) if isinstance(obj, Adoption | LeaderInstruction) else None
+        return audit.event(
+            EventKind.UPDATE if before else EventKind.CREATE, obj, user=self.user, changes=changes, parent=item,
+            unit=obj if isinstance(obj, Unit) else None,
+            summary=f"台账导入（{sheet}）" + ("" if changes else "：关联单位变更"),
+        )
+
+    def _show(self, column: models.Field, value: Any) -> str:
+        if column.is_relation and column.related_model is Unit and value in self.units:
+            return self.units[value].name
+        return audit.display_value(column, value)
+
+
 def _upsert(
-    model, sheet: str, wanted: dict, existing: dict, fields: list[str], result: ImportResult, make, relinked: set = frozenset()
+    model, sheet: str, wanted: dict, existing: dict, fields: list[str], result: ImportResult, make, trail: _Trail,
+    relinked: set = frozenset(),
 ) -> None:
-    """Create what is new, update what differs, count what is unchanged. `relinked`: keys whose linked units
-    (joint units, request targets) change, so the row is updated even when its own fields are the same."""
-    to_create, to_update = [], []
+    """Create what is new, update what differs, count what is unchanged; each created or updated row is audited.
+    `relinked`: keys whose linked units (joint units, request targets) change, so the row is updated even when
+    its own fields are the same."""
+    to_create, to_update, before = [], [], []
     for key, values in wanted.items():
         current = existing.get(key)
         if current is None:
             to_create.append(make(key, values))
         elif key in relinked or any(getattr(current, f) != values[f] for f in fields):
+            before.append({f: getattr(current, f) for f in fields})
             for f in fields:
                 setattr(current, f, values[f])
             if hasattr(current, "version"):
@@ -618,6 +655,7 @@ def _upsert(
     if to_update:
         update_fields = fields + [f for f in ("version", "updated_at") if hasattr(to_update[0], f)]
         model.objects.bulk_update(to_update, update_fields, batch_size=BATCH)
+    trail.record(sheet, fields, to_create, zip(to_update, before, strict=True))
     result.count(sheet, "created", len(to_create))
     result.count(sheet, "updated", len(to_update))
 
@@ -649,14 +687,16 @@ def _sync_links(through, owner_field: str, wanted: dict[int, set[int]]) -> None:
     )
 
 
-def _write_units(plan: _Plan, result: ImportResult) -> dict[str, int]:
+def _write_units(plan: _Plan, result: ImportResult, trail: _Trail) -> dict[str, int]:
     fields = ["sequence", "is_central_provincial", "is_ranked"]
     existing = {u.name: u for u in _existing(Unit.objects.all(), "name", list(plan.units))}
-    _upsert(Unit, "单位", plan.units, existing, fields, result, lambda name, v: Unit(name=name, **{f: v[f] for f in fields}))
-    return dict(Unit.objects.values_list("name", "pk"))
+    _upsert(Unit, "单位", plan.units, existing, fields, result, lambda name, v: Unit(name=name, **{f: v[f] for f in fields}),
+            trail)
+    trail.units = Unit.objects.only("name").in_bulk()
+    return {unit.name: pk for pk, unit in trail.units.items()}
 
 
-def _write_requests(plan: _Plan, unit_ids: dict[str, int], user, result: ImportResult) -> dict[str, int]:
+def _write_requests(plan: _Plan, unit_ids: dict[str, int], user, result: ImportResult, trail: _Trail) -> dict[str, int]:
     fields = ["title", "deadline"]
     existing = {r.code: r for r in _existing(SpecialRequest.objects.all(), "code", list(plan.requests))}
     targets = {code: v["targets"] for code, v in plan.requests.items()}
@@ -668,6 +708,7 @@ def _write_requests(plan: _Plan, unit_ids: dict[str, int], user, result: ImportR
         fields,
         result,
         lambda code, v: SpecialRequest(code=code, created_by=user, **{f: v[f] for f in fields}),
+        trail,
         _relinked(SpecialRequest.targets.through.objects, "specialrequest__code", list(existing), targets),
     )
     ids = dict(SpecialRequest.objects.values_list("code", "pk"))
@@ -692,7 +733,7 @@ ITEM_FIELDS = [
 
 
 def _write_items(
-    plan: _Plan, unit_ids: dict[str, int], request_ids: dict[str, int], user, result: ImportResult
+    plan: _Plan, unit_ids: dict[str, int], request_ids: dict[str, int], user, result: ImportResult, trail: _Trail
 ) -> dict[str, int]:
     for v in plan.items.values():
         v.update(
@@ -714,6 +755,7 @@ def _write_items(
         ITEM_FIELDS,
         result,
         lambda no, v: Submission(ledger_no=no, created_by=user, **{f: v[f] for f in ITEM_FIELDS}),
+        trail,
         _relinked(JointUnit.objects, "submission__ledger_no", list(existing), joint),
     )
     referenced = list(plan.items) + [key[0] for key in plan.adoptions] + [key[0] for key in plan.instructions]
@@ -727,7 +769,7 @@ def _write_items(
     return ids
 
 
-def _write_adoptions(plan: _Plan, item_ids: dict[str, int], user, result: ImportResult) -> None:
+def _write_adoptions(plan: _Plan, item_ids: dict[str, int], user, result: ImportResult, trail: _Trail) -> None:
     fields = ["adoption_type", "adopted_on", "carrier", "issue_no"]
     wanted = {(item_ids[no], level): v for (no, level), v in plan.adoptions.items()}
     existing = {(a.submission_id, a.level): a for a in _existing(Adoption.objects.all(), "submission_id", [k[0] for k in wanted])}
@@ -739,10 +781,11 @@ def _write_adoptions(plan: _Plan, item_ids: dict[str, int], user, result: Import
         fields,
         result,
         lambda key, v: Adoption(submission_id=key[0], level=key[1], created_by=user, **{f: v[f] for f in fields}),
+        trail,
     )
 
 
-def _write_instructions(plan: _Plan, item_ids: dict[str, int], user, result: ImportResult) -> None:
+def _write_instructions(plan: _Plan, item_ids: dict[str, int], user, result: ImportResult, trail: _Trail) -> None:
     wanted = {(item_ids[k[0]], *k[1:]): v for k, v in plan.instructions.items()}
     existing = {
         (i.submission_id, i.level, i.kind, i.instructed_on, i.leader): i
@@ -764,10 +807,11 @@ def _write_instructions(plan: _Plan, item_ids: dict[str, int], user, result: Imp
             content=v["content"],
             created_by=user,
         ),
+        trail,
     )
 
 
-def _write_failures(plan: _Plan, unit_ids: dict[str, int], user, result: ImportResult) -> None:
+def _write_failures(plan: _Plan, unit_ids: dict[str, int], user, result: ImportResult, trail: _Trail) -> None:
     wanted = {(unit_ids[k[0]], k[1], k[2]): v for k, v in plan.failures.items()}
     existing = {
         (f.unit_id, f.occurred_on, f.kind): f for f in _existing(UrgentFailure.objects.all(), "unit_id", [k[0] for k in wanted])
@@ -780,10 +824,11 @@ def _write_failures(plan: _Plan, unit_ids: dict[str, int], user, result: ImportR
         ["description"],
         result,
         lambda k, v: UrgentFailure(unit_id=k[0], occurred_on=k[1], kind=k[2], description=v["description"], created_by=user),
+        trail,
     )
 
 
-def _write_basic(plan: _Plan, unit_ids: dict[str, int], user, result: ImportResult) -> None:
+def _write_basic(plan: _Plan, unit_ids: dict[str, int], user, result: ImportResult, trail: _Trail) -> None:
     fields = ["method", "note", *BASIC_ITEM_FIELDS]
     wanted = {(unit_ids[k[0]], k[1]): v for k, v in plan.basic.items()}
     existing = {(b.unit_id, b.year): b for b in _existing(BasicWorkEntry.objects.confirmed(), "unit_id", [k[0] for k in wanted])}
@@ -798,6 +843,7 @@ def _write_basic(plan: _Plan, unit_ids: dict[str, int], user, result: ImportResu
         lambda k, v: BasicWorkEntry(
             unit_id=k[0], year=k[1], status=BasicWorkStatus.CONFIRMED, entered_by=user, **{f: v[f] for f in fields}
         ),
+        trail,
     )
 
 
@@ -830,26 +876,23 @@ def import_ledger(source: str | Path | IO[bytes], user=None, max_bytes: int = MA
 
 
 def _write(plan: _Plan, user) -> ImportResult:
-    result = ImportResult()
+    result, trail = ImportResult(), _Trail(user)
     for sheet in SHEETS:
         result.summary[sheet] = {"created": 0, "updated": 0, "unchanged": 0}
-    unit_ids = _write_units(plan, result)
-    request_ids = _write_requests(plan, unit_ids, user, result)
-    item_ids = _write_items(plan, unit_ids, request_ids, user, result)
-    _write_adoptions(plan, item_ids, user, result)
-    _write_instructions(plan, item_ids, user, result)
+    unit_ids = _write_units(plan, result, trail)
+    request_ids = _write_requests(plan, unit_ids, user, result, trail)
+    item_ids = _write_items(plan, unit_ids, request_ids, user, result, trail)
+    _write_adoptions(plan, item_ids, user, result, trail)
+    _write_instructions(plan, item_ids, user, result, trail)
     sync_fact_owners()  # a reloaded item may have moved to another unit or changed its joint units
-    _write_failures(plan, unit_ids, user, result)
-    _write_basic(plan, unit_ids, user, result)
-    FactChange.objects.create(
-        model="ledger",
-        object_id=0,
-        action=ChangeAction.IMPORT,
+    _write_failures(plan, unit_ids, user, result, trail)
+    _write_basic(plan, unit_ids, user, result, trail)
+    audit.record(
+        EventKind.IMPORT,
         user=user,
         summary=(
             "台账导入："
             + "；".join(f"{s} 新增{c['created']} 更新{c['updated']} 未变{c['unchanged']}" for s, c in result.summary.items())
         )[:300],
-        changes=result.summary,
     )
     return result

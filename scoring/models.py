@@ -22,6 +22,8 @@ class RuleSet(models.Model):
     params = models.JSONField("参数")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Optimistic locking of its edit form (audit.locking).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "考核规则"
@@ -125,6 +127,8 @@ class BasicWorkEntry(models.Model):
     note = models.TextField("备注", blank=True)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic locking of its edit form (audit.locking).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = BasicWorkEntryQuerySet.as_manager()
 

@@ -14,6 +14,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from audit import services as audit
+from audit.locking import lock_version
+from audit.models import EventKind
 from scoring.models import BASIC_ITEM_MAX, BASIC_ITEM_SLOTS, AssessmentYear, RuleSet
 from scoring.rules import RULES_2008, Rules
 from scoring.services import DEFAULT_RULE_SET
@@ -157,6 +160,11 @@ def check_params(params: dict[str, Any]) -> Rules:
     return rules
 
 
+def shown(params: dict[str, Any]) -> dict[str, str]:
+    """Every value as the audit trail shows it: "section · label" -> displayed value."""
+    return {f"{section} · {label}": value for section, rows in sections(params) for label, value in rows}
+
+
 def is_editable(rule_set: RuleSet) -> bool:
     """A rule set is changed in place only while no year is scored with it; otherwise it is copied."""
     return rule_set.name != DEFAULT_RULE_SET_NAME and not rule_set.years.exists()
@@ -165,25 +173,37 @@ def is_editable(rule_set: RuleSet) -> bool:
 def copy_rule_set(source: RuleSet, name: str, description: str, user) -> RuleSet:
     try:
         with transaction.atomic():
-            return RuleSet.objects.create(
+            rule_set = RuleSet.objects.create(
                 name=name, description=description, based_on=source, params=copy.deepcopy(source.params), created_by=user,
             )
+            audit.record(EventKind.CREATE, rule_set, user=user, summary=f"复制考核规则“{source.name}”为“{name}”",
+                         changes=audit.diff({}, shown(rule_set.params)))
+            return rule_set
     except IntegrityError:  # the same name taken meanwhile (the form checked it before)
         raise ValidationError({"name": "已有同名的规则版本，请换一个名称。"}) from None
 
 
 @transaction.atomic
-def update_rule_set(rule_set: RuleSet, params: dict[str, Any]) -> RuleSet:
-    # Lock the row so a year cannot be assigned to it between the check and the save.
-    rule_set = RuleSet.objects.select_for_update().get(pk=rule_set.pk)
+def update_rule_set(rule_set: RuleSet, params: dict[str, Any], *, user, version: int) -> RuleSet:
+    """Save the values unless someone saved the rule set since `version` was read (then StaleEdit)."""
+    # The row stays locked so a year cannot be assigned to it between the check and the save.
+    rule_set = lock_version(RuleSet.objects.all(), rule_set.pk, version)
     if not is_editable(rule_set):
         raise ValidationError("该规则已用于考核年度，不能直接修改，请复制为新版本后修改。")
     check_params(params)
+    changes = audit.diff(shown(rule_set.params), shown(params))
     rule_set.params = params
-    rule_set.save(update_fields=["params"])
+    rule_set.version += 1
+    rule_set.save(update_fields=["params", "version"])
+    audit.record(EventKind.UPDATE, rule_set, user=user, changes=changes)
     return rule_set
 
 
-def assign_rule_set(year: int, rule_set: RuleSet) -> AssessmentYear:
-    assessment_year, _ = AssessmentYear.objects.update_or_create(year=year, defaults={"rule_set": rule_set})
+@transaction.atomic
+def assign_rule_set(year: int, rule_set: RuleSet, *, user) -> AssessmentYear:
+    before = AssessmentYear.objects.select_for_update().select_related("rule_set").filter(year=year).first()
+    assessment_year, created = AssessmentYear.objects.update_or_create(year=year, defaults={"rule_set": rule_set})
+    old = before.rule_set.name if before else ""
+    audit.record(EventKind.CREATE if created else EventKind.UPDATE, assessment_year, user=user,
+                 changes=audit.diff({"考核规则": old}, {"考核规则": rule_set.name}))
     return assessment_year

@@ -79,6 +79,8 @@ class SpecialRequest(models.Model):
     targets = models.ManyToManyField(Unit, verbose_name="对象单位", related_name="special_requests")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Optimistic locking of its edit form (audit.locking).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = SpecialRequestQuerySet.as_manager()
 
@@ -256,6 +258,8 @@ class ItemFact(models.Model):
 
     unit = models.ForeignKey(Unit, verbose_name="报送单位", on_delete=models.PROTECT, related_name="+", editable=False)
     unit_count = models.PositiveSmallIntegerField(editable=False)
+    # Optimistic locking of its edit form (audit.locking).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         abstract = True
@@ -479,6 +483,8 @@ class UrgentFailure(models.Model):
     description = models.TextField("说明", blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Optimistic locking of its edit form (audit.locking).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "紧急信息问题"
@@ -491,43 +497,6 @@ class UrgentFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.occurred_on} {self.get_kind_display()}"
-
-
-class ChangeAction(models.TextChoices):
-    CREATE = "create", "新建"
-    UPDATE = "update", "修改"
-    INVALIDATE = "invalidate", "标记无效"
-    RESTORE = "restore", "恢复有效"
-    DELETE = "delete", "删除"
-    IMPORT = "import", "台账导入"
-    CONFIRM_JOINT = "confirm_joint", "确认联合报送"
-    DECLINE_JOINT = "decline_joint", "拒绝联合报送"
-
-
-class FactChange(models.Model):
-    """The history of a fact: who changed what, when (issue: history of every create, change and deletion)."""
-
-    model = models.CharField(max_length=40)
-    object_id = models.PositiveBigIntegerField()
-    # The item the fact belongs to, so an item's page shows its adoptions' and instructions' history too.
-    submission = models.ForeignKey(Submission, null=True, blank=True, on_delete=models.SET_NULL, related_name="changes")
-    action = models.CharField("操作", max_length=16, choices=ChangeAction.choices)
-    summary = models.CharField("摘要", max_length=300)
-    changes = models.JSONField("变更内容", default=dict, blank=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    at = models.DateTimeField("时间", auto_now_add=True)
-
-    class Meta:
-        verbose_name = "变更记录"
-        verbose_name_plural = "变更记录"
-        ordering = ["-at", "-id"]
-        indexes = [
-            # A fact's page lists its own history.
-            models.Index(fields=["model", "object_id"], name="factchange_object_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.summary}"
 
 
 class FormToken(models.Model):

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import login_required, staff_required
+from audit.locking import StaleEdit
 from scoring.engine import ADOPTIONS, INSTRUCTIONS, Period, fact_points, highest_adoption_level, is_outranked, round2
 from scoring.rules import Rules
 from scoring.services import rules_for_year
@@ -107,14 +108,10 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     current = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.correct_item(item, form.to_input(), user=request.user, version=form.cleaned_data["version"] or 0)
-        except services.StaleEdit as stale:
+            services.correct_item(item, form.to_input(), user=request.user, version=form.cleaned_data["version"])
+        except StaleEdit as stale:
             current = stale.current
-            form.add_error(None, f"该信息已被他人修改（{stale.current.updated_at:%Y-%m-%d %H:%M}），您的修改没有保存。"
-                                 "请对照下方的最新内容核对；如仍以您的内容为准，请再次点击保存。")
-            # A second save deliberately overwrites the version the user has now seen.
-            form.data = form.data.copy()
-            form.data["version"] = current.version
+            form.refuse_stale(stale)
         else:
             messages.success(request, "修改已保存。")
             return redirect("submissions:detail", pk=item.pk)
@@ -161,7 +158,7 @@ def _render_item(request: HttpRequest, item: Submission, status: int = 200, **fo
         "has_pending": any(not joint.confirmed for joint in joints),
         "adoptions": _points_rows(item, adoptions, ADOPTIONS, "adoption_type", "adopted_on", rules_by_year, adoptions),
         "instructions": _points_rows(item, instructions, INSTRUCTIONS, "kind", "instructed_on", rules_by_year, adoptions),
-        "history": item.changes.select_related("user"),
+        "history": services.history_of(item),
         "staff": staff,
     }
     if staff:
@@ -289,7 +286,10 @@ def _edit_on_item(request: HttpRequest, pk: int, fact_pk: int, kind: ItemFact) -
     form = kind.edit_form(request.POST or None, instance=fact, submission=item)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_fact(fact, {name: form.cleaned_data[name] for name in form._meta.fields}, user=request.user)
+            services.update_fact(fact, {name: form.cleaned_data[name] for name in form._meta.fields}, user=request.user,
+                                 version=form.cleaned_data["version"])
+        except StaleEdit as stale:
+            form.refuse_stale(stale)
         except IntegrityError:
             form.add_error(None, kind.conflict)
         else:
@@ -408,10 +408,12 @@ def _save_request(request: HttpRequest, req, form: forms.RequestForm) -> HttpRes
         return repeated
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.save_request(req, form.fields_to_save(), form.cleaned_data["all_targets"],
-                                          user=request.user, token=form.cleaned_data.get("form_token"))
+            saved = services.save_request(req, form.fields_to_save(), form.cleaned_data["all_targets"], user=request.user,
+                                          token=form.cleaned_data.get("form_token"), version=form.cleaned_data.get("version"))
         except services.AlreadySubmitted as repeat:
             return _to_first(request, SpecialRequest, repeat.object_id)
+        except StaleEdit as stale:
+            form.refuse_stale(stale)
         except IntegrityError:
             form.add_error("code", "专约编号已被使用。")
         else:
@@ -479,7 +481,10 @@ def failure_edit(request: HttpRequest, pk: int) -> HttpResponse:
             field.disabled = True
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_fact(failure, {name: form.cleaned_data[name] for name in form._meta.fields}, user=request.user)
+            services.update_fact(failure, {name: form.cleaned_data[name] for name in form._meta.fields}, user=request.user,
+                                 version=form.cleaned_data["version"])
+        except StaleEdit as stale:
+            form.refuse_stale(stale)
         except IntegrityError:
             form.add_error("kind", "该单位在这一天已记录过同类问题。")
         else:

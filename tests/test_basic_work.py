@@ -28,8 +28,9 @@ def unit_b():
 YEAR = 2024
 
 
-def _entry_data(items=("5",) * 8, method=AssessmentMethod.SPOT_CHECK, note="") -> dict[str, str]:
-    return {**{f"item{i}": v for i, v in enumerate(items, start=1)}, "method": method, "note": note}
+def _entry_data(items=("5",) * 8, method=AssessmentMethod.SPOT_CHECK, note="", version=0) -> dict[str, str]:
+    """The form as posted; `version`: of the entry it writes (0: none yet)."""
+    return {**{f"item{i}": v for i, v in enumerate(items, start=1)}, "method": method, "note": note, "version": version}
 
 
 def _unit_url(unit, year=YEAR) -> str:
@@ -106,7 +107,7 @@ def test_staff_correct_the_confirmed_entry_in_place(client, personas, unit_a):
     make_basic_work(unit_a, year=YEAR, items=["4.5"] * 8)
     client.force_login(personas["staff"])
     assert client.get(_unit_url(unit_a)).content.decode().count('<option value="4.5" selected>') == 8
-    client.post(_unit_url(unit_a), _entry_data(["4"] * 8))
+    client.post(_unit_url(unit_a), _entry_data(["4"] * 8, version=1))
     assert BasicWorkEntry.objects.get(unit=unit_a, year=YEAR).total == 32
 
 
@@ -173,7 +174,7 @@ def test_officer_self_check_then_staff_confirm_with_a_correction(client, persona
     officer = login(client, personas["officer_a"])
     response = officer.get(_unit_url(unit_a))
     assert response.context["row"].confirmed == confirmed and "核实后更正第6项" in response.content.decode()
-    officer.post(_unit_url(unit_a), _entry_data(["5"] * 8))
+    officer.post(_unit_url(unit_a), _entry_data(["5"] * 8, version=1))
     confirmed.refresh_from_db()
     assert confirmed.item6 == Decimal("3.5")
     assert response.context["row"].self_check is not None

@@ -14,14 +14,13 @@ from scoring.models import BasicWorkEntry, BasicWorkStatus
 from scoring.services import compute_scores
 from submissions.models import (
     Adoption,
-    FactChange,
     JointUnit,
     LeaderInstruction,
     SpecialRequest,
     Submission,
     UrgentFailure,
 )
-from tests.factories import make_basic_work, make_unit
+from tests.factories import make_basic_work, make_unit, recorded
 from tests.ledger_builder import ledger_file
 from tests.test_ledger_errors import BASE, FIVES
 from units.models import Unit
@@ -79,11 +78,11 @@ def test_loading_the_same_workbook_twice_changes_nothing():
     first = load(BASE)
     assert first.summary == {sheet: summary(created=len(BASE[sheet])) for sheet in SHEETS}
     before = snapshot()
-    history = FactChange.objects.count()
+    history = recorded().count()
     second = load(BASE)
     assert second.summary == {sheet: summary(unchanged=len(BASE[sheet])) for sheet in SHEETS}
     assert snapshot() == before
-    assert FactChange.objects.count() == history + 1  # the import itself is recorded, nothing else
+    assert recorded().count() == history + 1  # the import itself is recorded, nothing else
 
 
 def test_loading_the_same_workbook_twice_scores_the_same():

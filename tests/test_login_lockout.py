@@ -14,7 +14,8 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.network import client_address
+from audit.models import AuditEvent, EventKind
+from audit.services import client_address
 from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
@@ -215,10 +216,25 @@ def test_lock_list_query_count_is_fixed(personas, django_assert_num_queries):
     assert page.count("解除锁定</button>") == 40
 
 
-def test_there_is_no_second_login_page():
-    # Django's admin site is gone: the site's own pages cover what it was used for, and it bypassed their checks.
-    for url in ("/django-admin/", "/django-admin/login/", "/admin/login/"):
-        assert Client().get(url).status_code == 404
+def test_the_admin_site_login_shares_the_lock():
+    superuser = make_user(username="root", is_staff=True, is_superuser=True)
+    fail("root", 5)
+    response = Client().post("/django-admin/login/", {"username": "root", "password": PASSWORD}, REMOTE_ADDR=HOME)
+    assert response.status_code == 429 and "_auth_user_id" not in response.client.session
+    # ...and failures there count towards it.
+    other = make_user(username="admin2", is_staff=True, is_superuser=True)
+    for _ in range(5):
+        Client().post("/django-admin/login/", {"username": "admin2", "password": "wrong"}, REMOTE_ADDR=HOME)
+    assert not logged_in(attempt(other.username, PASSWORD))
+    assert superuser.check_password(PASSWORD)
+
+
+def test_lockouts_are_in_the_audit_trail():
+    make_user(username="zhouqi")
+    fail("zhouqi", 5)
+    attempt("zhouqi", PASSWORD)  # refused while locked: recorded too
+    events = AuditEvent.objects.filter(kind=EventKind.LOCKED_OUT)
+    assert [(e.username, e.address) for e in events] == [("zhouqi", HOME)] * 2
 
 
 @pytest.mark.parametrize("username", ["a" * 10_000, "zhang\x00san", "' OR 1=1 --", "²"])

@@ -119,8 +119,9 @@ def test_every_write_through_the_services_keeps_the_tallies_current():
     assert_current()
     services.restore_item(item, user=staff)
     assert_current()
-    adoption = services.update_fact(adoption, {"adopted_on": dt.date(2024, 7, 1)}, user=staff)
-    instruction = services.update_fact(instruction, {"instructed_on": dt.date(2025, 1, 3)}, user=staff)
+    adoption = services.update_fact(adoption, {"adopted_on": dt.date(2024, 7, 1)}, user=staff, version=adoption.version)
+    instruction = services.update_fact(instruction, {"instructed_on": dt.date(2025, 1, 3)}, user=staff,
+                                       version=instruction.version)
     assert_current()
     services.delete_fact(adoption, user=staff)
     services.delete_fact(instruction, user=staff)

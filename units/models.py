@@ -52,6 +52,8 @@ class Unit(models.Model):
     )
     is_active = models.BooleanField("启用", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Optimistic locking of its edit form (audit.locking).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = UnitQuerySet.as_manager()
 
@@ -100,6 +102,8 @@ class Person(models.Model):
     post = models.CharField("职务", max_length=100, blank=True)
     phone = models.CharField("电话", max_length=30, blank=True)
     is_active = models.BooleanField("在岗", default=True)
+    # Optimistic locking of its edit form (audit.locking).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "人员"
