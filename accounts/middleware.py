@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
-from accounts.access import auditor_may_open
+from core.access import auditor_may_open
 
 # Room for the form fields and multipart framing around a ledger workbook of the largest allowed size.
 BODY_ENVELOPE_BYTES = 1024 * 1024

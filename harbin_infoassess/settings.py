@@ -6,6 +6,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from core import assessment
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -48,6 +50,7 @@ INSTALLED_APPS = [
     "bulletins",
     "awards",
     "operations",
+    "harbin_infoassess",  # project-level: the start page and the demo loader (seed_demo)
 ]
 
 MIDDLEWARE = [
@@ -92,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "harbin_infoassess.navigation.navigation",
             ],
+            "builtins": ["core.dates"],
         },
     },
 ]
@@ -140,7 +144,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "zh-hans"
-TIME_ZONE = "Asia/Shanghai"
+TIME_ZONE = assessment.TIME_ZONE.key
 USE_I18N = True
 USE_TZ = True
 
