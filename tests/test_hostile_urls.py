@@ -22,6 +22,8 @@ from scoring.forms import PeriodForm
 from scoring.models import RuleSet
 from submissions.forms import FailureFilterForm, ItemFilterForm
 from tests.factories import (
+    PERSONAS,
+    login,
     make_adoption,
     make_basic_work,
     make_failure,
@@ -37,7 +39,6 @@ from units.forms import UnitFilterForm
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent
 YEAR = 2024
-PERSONAS = ["admin", "staff", "officer_a", "officer_b", "viewer", "anonymous"]
 ADMIN = "admin:"  # Django's admin site
 
 # Raw (already URL-encoded) path segments and query values: a non-ASCII digit, a negative number, SQL, 10,000
@@ -133,13 +134,7 @@ def fill(route: str, values: dict[str, str]) -> str:
 
 
 def clients(world: dict) -> dict[str, Client]:
-    result = {}
-    for persona in PERSONAS:
-        client = Client(raise_request_exception=False)
-        if world["personas"][persona] is not None:
-            client.force_login(world["personas"][persona])
-        result[persona] = client
-    return result
+    return {persona: login(Client(raise_request_exception=False), world["personas"][persona]) for persona in PERSONAS}
 
 
 def assert_no_500(client: Client, method: str, url: str, persona: str):

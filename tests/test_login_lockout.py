@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent, EventKind
 from audit.services import client_address
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, PERSONAS, make_user
 
 pytestmark = pytest.mark.django_db
 HOME = "10.1.1.1"
@@ -151,13 +151,11 @@ def test_the_client_address_behind_the_proxy(settings, forwarded, expected):
 # --- the administrators' page ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("persona", ["admin", "staff", "officer_a", "officer_b", "viewer", "anonymous"])
-def test_only_administrators_see_and_lift_locks(personas, persona):
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_only_administrators_see_and_lift_locks(client_for, persona):
     locked = make_user(username="wangwu")
     fail(locked.username, 5)
-    client = Client()
-    if personas[persona]:
-        client.force_login(personas[persona])
+    client = client_for(persona)
     page = client.get(reverse("accounts:locks"))
     lift = client.post(reverse("accounts:lock_release"), {"username": "wangwu", "ip_address": HOME})
     if persona == "admin":

@@ -131,11 +131,9 @@ def test_the_limit_follows_the_upload_limit(settings):
 
 
 @pytest.mark.parametrize("persona", ["anonymous", "staff"])
-def test_an_oversized_upload_is_refused_before_the_login_check(settings, personas, persona):
+def test_an_oversized_upload_is_refused_before_the_login_check(settings, client_for, persona):
     settings.LEDGER_UPLOAD_MAX_BYTES = 1024
-    client = Client()
-    if personas[persona]:
-        client.force_login(personas[persona])
+    client = client_for(persona)
     body = b"x" * (body_size_limit() + 1)
     response = client.post(reverse("scoring:import"), data=body, content_type="application/octet-stream")
     assert response.status_code == 413 and "请求过大" in response.content.decode()
