@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from harbin_infoassess import converters  # noqa: F401  (registers <id:…> and <year:…> before the apps' URLs load)
 from harbin_infoassess.views import home
 
 urlpatterns = [
