@@ -119,7 +119,9 @@ class HalfStepField(forms.DecimalField):
 
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("error_messages", {"required": "请选择得分。", "invalid": ITEM_ERROR})
-        super().__init__(max_digits=3, decimal_places=1, widget=forms.Select(choices=ITEM_CHOICES), **kwargs)
+        # Every item starts empty: nothing counts until someone picks it (no full marks by default).
+        widget = forms.Select(choices=[("", "请选择"), *ITEM_CHOICES], attrs={"data-basic-item": ""})
+        super().__init__(max_digits=3, decimal_places=1, widget=widget, **kwargs)
 
     def prepare_value(self, value):
         # One decimal, as the options are written, so "5", 5 and Decimal("5.0") all select "5.0".
@@ -138,26 +140,46 @@ ITEM_CHOICES = [(f"{v:.1f}", f"{v:.1f}") for v in HALF_STEPS]
 
 
 class BasicWorkForm(BootstrapForm):
-    """The 8 items of Art. 7, each 0–5 in steps of 0.5 (decision 7); all zeros need a reason."""
+    """The items of Art. 7 (as many as the year's rule set names), each 0–5 in steps of 0.5 (decision 7).
+
+    Every item must be picked, or `all_zero` ticked: all items 0, which needs a reason in the note."""
 
     method = forms.ChoiceField(label="考核方式", choices=AssessmentMethod.choices, initial=AssessmentMethod.SPOT_CHECK)
+    all_zero = forms.BooleanField(label="各项均记0分（如未参加考核），须在备注中说明原因", required=False)
     note = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, item_labels: list[str], self_check: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        for number, (name, label) in enumerate(zip(BASIC_ITEM_FIELDS, item_labels, strict=True), start=1):
-            self.fields[name] = HalfStepField(label=f"{number}. {label}", initial=Decimal(5))
+        # "All 0" makes picking each item unnecessary (clean() records them as 0).
+        all_zero = self.is_bound and self["all_zero"].data
+        self.item_names = list(BASIC_ITEM_FIELDS[: len(item_labels)])
+        for number, (name, label) in enumerate(zip(self.item_names, item_labels, strict=True), start=1):
+            self.fields[name] = HalfStepField(label=f"{number}. {label}", required=not all_zero)
         if self_check:
             # A unit's own entry is always a self-check.
             del self.fields["method"]
         self.style_widgets()
 
     def items(self) -> list[forms.BoundField]:
-        return [self[name] for name in BASIC_ITEM_FIELDS]
+        return [self[name] for name in self.item_names]
+
+    def total(self) -> Decimal:
+        return sum((self.cleaned_data[name] for name in self.item_names), Decimal(0))
+
+    def summary(self) -> list[str]:
+        """What confirming will record, item by item, for the confirmation page."""
+        lines = [f"{self[name].label}：{self.cleaned_data[name]:.1f}分" for name in self.item_names]
+        note = self.cleaned_data.get("note", "").strip()
+        return [*lines, f"合计：{self.total():.2f}分（满分{5 * len(self.item_names)}分）", *([f"备注：{note}"] if note else [])]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        values = [data.get(name) for name in BASIC_ITEM_FIELDS]
+        if data.get("all_zero"):
+            for name in self.item_names:
+                if data.get(name):
+                    self.add_error(name, "已选择“各项均记0分”，该项不能有分数。")
+                data[name] = Decimal(0)
+        values = [data.get(name) for name in self.item_names]
         if None not in values and not any(values) and not data.get("note", "").strip():
             self.add_error("note", "各项均为0分时，请在备注中说明原因。")
         return data

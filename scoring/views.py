@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from accounts.access import admin_required, get_unit_for_user, login_required, staff_required, visible_units
+from core import confirm
 from exports import render_xlsx
 from scoring import basic_work, rulesets
 from scoring.exports import by_sequence, period_title, ranking_reports
@@ -101,7 +102,11 @@ def basic_unit(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         initial = basic_work.initial_values(source or row.confirmed)
         labels = rules_for_year(year).params["basic_items"]
         form = BasicWorkForm(request.POST or None, initial=initial, item_labels=labels, self_check=user.is_officer)
-        if request.method == "POST" and form.is_valid():
+        if request.method == "POST" and form.is_valid() and confirm.REVISE_FIELD not in request.POST:
+            if not confirm.is_confirmed(request):
+                verb = "提交自查结果" if user.is_officer else "保存为确认结果"
+                return confirm.ask(request, title=f"{unit.name}{year}年度基础工作考核", lines=form.summary(),
+                                   action=verb, revise=True)
             if user.is_officer:
                 basic_work.save_self_check(unit, year, form.cleaned_data, user)
                 messages.success(request, f"已提交{unit.name}{year}年度基础工作自查结果，待办公厅确认。")
