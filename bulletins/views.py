@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
@@ -14,16 +15,18 @@ from accounts.access import login_required, staff_required
 from bulletins.exports import notice_csv, notice_xlsx
 from bulletins.forms import PublishForm
 from bulletins.models import BulletinVersion
-from bulletins.notice import Notice, build_notice
+from bulletins.notice import Notice, build_notice, bulletin_number
 from bulletins.publishing import (
     FIRST_YEAR,
     BulletinRefused,
+    check_publishable,
     compare_versions,
     month_label,
     parse_month,
     publish_bulletin,
 )
 from bulletins.services import build_bulletin
+from core import confirm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -148,6 +151,9 @@ def bulletin_publish(request: HttpRequest, month: str) -> HttpResponse:
     form = PublishForm(request.POST, published_version=latest.version if latest else None)
     if form.is_valid():
         try:
+            if not confirm.is_confirmed(request):
+                data = check_publishable(first, latest, form.cleaned_data["reason"])
+                return _ask_publish(request, first, latest, data, form.cleaned_data["reason"])
             version = publish_bulletin(first, request.user, form.cleaned_data["reason"])
         except BulletinRefused as refusal:
             form.add_error("reason", str(refusal))
@@ -155,6 +161,23 @@ def bulletin_publish(request: HttpRequest, month: str) -> HttpResponse:
             messages.success(request, f"已发布{month_label(first)}通报第{version.version}版（{version.number}）。")
             return redirect("bulletins:detail", month=version.month_param)
     return _render_preview(request, first, form)
+
+
+def _ask_publish(request: HttpRequest, month: dt.date, latest: BulletinVersion | None, data: dict, reason: str):
+    label, number = month_label(month), (latest.version + 1 if latest else 1)
+    silent = len(data["no_submission_units"])
+    lines = [
+        f"发布{label}政务信息采用情况通报第{number}版，文号{bulletin_number(month)}。",
+        f"通报涉及{len(data['units'])}个单位，其中{silent}个单位本月未报送信息，将在通报中列出。",
+        "发布后各单位即可看到，该版本的数字不再改变；以后更正只能发布新版本。",
+        *([f"更正原因：{reason.strip()}"] if reason.strip() else []),
+    ]
+    unfinished = month == timezone.localdate().replace(day=1)
+    return confirm.ask(
+        request, title=f"发布{label}通报", lines=lines, action="发布", danger=True,
+        warning=f"本月尚未结束：{label}的数据可能仍会变化，通常在月份结束后发布。" if unfinished else "",
+        back_url=reverse("bulletins:preview", args=[f"{month:%Y-%m}"]),
+    )
 
 
 def _notice_for_export(request: HttpRequest, month_text: str) -> tuple[Notice, str]:
