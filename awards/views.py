@@ -24,6 +24,7 @@ from awards.exports import LISTS, award_report, award_workbook, workbook_filenam
 from awards.forms import ContributionForm, FinalizeForm, PickForm
 from awards.models import AwardKind, SpecialContribution, YearResult
 from awards.standings import by_sequence, standings
+from core import confirm
 from exports import render_csv
 from submissions.models import Submission
 
@@ -118,6 +119,8 @@ def finalize(request: HttpRequest, year: int) -> HttpResponse:
     form = FinalizeForm(request.POST)
     if form.is_valid():
         try:
+            if not confirm.is_confirmed(request):
+                return _ask_finalize(request, year, form.cleaned_data["reason"])
             result = services.finalize_year(year, user=request.user, reason=form.cleaned_data["reason"])
         except services.AwardsRefused as refused:
             form.add_error(None, str(refused))
@@ -125,6 +128,26 @@ def finalize(request: HttpRequest, year: int) -> HttpResponse:
             messages.success(request, f"已确定{year}年度考核结果（第{result.version}版）。")
             return redirect("awards:year", year=year)
     return render(request, "awards/review.html", _review_context(year, form), status=400)
+
+
+def _ask_finalize(request: HttpRequest, year: int, reason: str) -> HttpResponse:
+    services.check_finalizable(year)
+    version = services.next_version(year, reason)
+    snapshot = services.build_snapshot(year)
+    blocks = by_sequence(snapshot)
+    lines = [
+        f"确定{year}年度考核结果第{version}版（考核规则：{snapshot['rule_set']}）。",
+        f"{len(standings(snapshot))}个单位的全年得分、名次和等次将被固定，评选优秀组织者等以此为准：",
+        *(f"{b.label}序列：标兵单位{len(b.model)}个，先进单位{len(b.advanced)}个。" for b in blocks if b.model or b.advanced),
+        "确定后不能撤回；以后更正须填写原因，重新确定为新版本。",
+        *([f"原因：{reason.strip()}"] if reason.strip() else []),
+    ]
+    flagged = sum(len(b.flagged) for b in blocks)
+    return confirm.ask(
+        request, title=f"确定{year}年度考核结果", lines=lines, action="确认无误，确定结果", danger=True,
+        warning=f"有{flagged}个单位在等次分界处与相邻单位同分，请先核对。" if flagged else "",
+        back_url=reverse("awards:review", args=[year]),
+    )
 
 
 @login_required

@@ -174,7 +174,7 @@ def _ask_publish(request: HttpRequest, month: dt.date, latest: BulletinVersion |
     ]
     unfinished = month == timezone.localdate().replace(day=1)
     return confirm.ask(
-        request, title=f"发布{label}通报", lines=lines, action="发布", danger=True,
+        request, title=f"发布{label}通报", lines=lines, action="确认发布", danger=True,
         warning=f"本月尚未结束：{label}的数据可能仍会变化，通常在月份结束后发布。" if unfinished else "",
         back_url=reverse("bulletins:preview", args=[f"{month:%Y-%m}"]),
     )

@@ -104,7 +104,7 @@ def basic_unit(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         form = BasicWorkForm(request.POST or None, initial=initial, item_labels=labels, self_check=user.is_officer)
         if request.method == "POST" and form.is_valid() and confirm.REVISE_FIELD not in request.POST:
             if not confirm.is_confirmed(request):
-                verb = "提交自查结果" if user.is_officer else "保存为确认结果"
+                verb = "确认提交自查结果" if user.is_officer else "确认保存为确认结果"
                 return confirm.ask(request, title=f"{unit.name}{year}年度基础工作考核", lines=form.summary(),
                                    action=verb, revise=True)
             if user.is_officer:

@@ -32,6 +32,8 @@ def test_admin_finalizes_picks_and_downloads_the_workbook(page, login, tmp_path)
     ties = page.locator("#ties")
     assert "道里区" in ties.inner_text() and "道外区" in ties.inner_text()
     page.get_by_role("button", name="确定年度考核结果").click()
+    assert "确定2024年度考核结果第1版" in page.locator(".confirm-box").inner_text()
+    page.get_by_role("button", name="确认无误，确定结果").click()
     page.wait_for_url(f"**/awards/{YEAR}/")
     assert "已确定2024年度考核结果（第1版）" in page.content()
     assert YearResult.objects.filter(year=YEAR).count() == 1
