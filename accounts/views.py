@@ -5,12 +5,14 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.access import admin_required
 from accounts.forms import AccountCreateForm, AccountEditForm, AccountFilterForm
 from accounts.models import User
 from bulletins.panels import home_panel as bulletin_panel
+from core import confirm
 from submissions.panels import home_panel as submission_panel
 
 
@@ -75,6 +77,12 @@ def account_set_active(request: HttpRequest, pk: int, active: bool) -> HttpRespo
     if account.pk == request.user.pk:
         messages.error(request, "不能停用自己的账号。")
         return redirect("accounts:list")
+    if not active and not confirm.is_confirmed(request):
+        unit = f"（{account.unit.name}）" if account.unit else ""
+        return confirm.ask(request, title=f"停用账号“{account.username}”", action="确认停用", danger=True, lines=[
+            f"停用{account.get_role_display()}账号“{account.username}”{unit}，停用后不能再登录。",
+            "该账号录入的数据保留，可随时重新启用。",
+        ], back_url=reverse("accounts:list"))
     account.is_active = active
     account.save(update_fields=["is_active"])
     messages.success(request, f"已{'启用' if active else '停用'}账号“{account.username}”。")

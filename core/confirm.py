@@ -32,7 +32,8 @@ def ask(
     revise: bool = False,
 ) -> HttpResponse:
     """The page that says what will happen (`lines`, `warning` in red) and posts the same data again,
-    confirmed, from the button `action` ("确认发布"). With `revise`, going back re-posts the data with REVISE_FIELD so the form keeps its values."""
+    confirmed, from the button `action` ("确认发布"). With `revise`, going back re-posts the data with
+    REVISE_FIELD so the form keeps its values."""
     hidden = [
         (name, value)
         for name in request.POST

@@ -64,7 +64,7 @@ def test_create_account_by_persona(users, persona):
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_deactivate_account_by_persona(users, persona):
     target = users["viewer"] if persona != "viewer" else users["officer_a"]
-    response = client_for(users[persona]).post(reverse("accounts:deactivate", args=[target.pk]))
+    response = client_for(users[persona]).post(reverse("accounts:deactivate", args=[target.pk]), {"confirmed": "1"})
     _expect_admin_only(persona, response)
     target.refresh_from_db()
     assert target.is_active == (persona != "admin")
@@ -124,7 +124,7 @@ def test_admin_cannot_demote_or_deactivate_themselves(users):
     client = client_for(admin)
     page = client.post(reverse("accounts:edit", args=[admin.pk]), {"username": admin.username, "role": "viewer"}).content.decode()
     assert "不能取消自己的管理员角色。" in page
-    response = client.post(reverse("accounts:deactivate", args=[admin.pk]), follow=True)
+    response = client.post(reverse("accounts:deactivate", args=[admin.pk]), {"confirmed": "1"}, follow=True)
     assert "不能停用自己的账号。" in response.content.decode()
     admin.refresh_from_db()
     assert admin.role == Role.ADMIN and admin.is_active
@@ -133,7 +133,7 @@ def test_admin_cannot_demote_or_deactivate_themselves(users):
 def test_deactivated_account_cannot_log_in_until_reactivated(users):
     target = users["staff"]
     admin = client_for(users["admin"])
-    admin.post(reverse("accounts:deactivate", args=[target.pk]))
+    admin.post(reverse("accounts:deactivate", args=[target.pk]), {"confirmed": "1"})
     response = Client().post(reverse("login"), {"username": target.username, "password": PASSWORD})
     assert response.status_code == 200 and "_auth_user_id" not in response.client.session
     admin.post(reverse("accounts:reactivate", args=[target.pk]))

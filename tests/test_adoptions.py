@@ -138,7 +138,7 @@ def test_edit_and_delete_adoption_keep_history(client, personas, item):
     assert adoption.adoption_type == "urgent" and adoption.issue_no == "第2期"
     change = FactChange.objects.get(action=ChangeAction.UPDATE)
     assert change.changes == {"采用类型": ["一般动态", "紧急重要"], "期号": ["第1期", "第2期"]}
-    client.post(reverse("submissions:adoption_delete", args=[item.pk, adoption.pk]))
+    client.post(reverse("submissions:adoption_delete", args=[item.pk, adoption.pk]), {"confirmed": "1"})
     assert not Adoption.objects.exists()
     deleted = FactChange.objects.get(action=ChangeAction.DELETE)
     assert deleted.submission == item and deleted.changes["期号"] == ["第2期", ""]
@@ -158,7 +158,8 @@ def test_edit_adoption_to_a_taken_level_is_refused(client, personas, item):
 
 def test_adoption_of_another_item_is_404(client, personas, item):
     other = make_adoption(make_submission(make_unit()))
-    response = login(client, personas["staff"]).post(reverse("submissions:adoption_delete", args=[item.pk, other.pk]))
+    url = reverse("submissions:adoption_delete", args=[item.pk, other.pk])
+    response = login(client, personas["staff"]).post(url, {"confirmed": "1"})
     assert response.status_code == 404 and Adoption.objects.filter(pk=other.pk).exists()
 
 
@@ -246,7 +247,7 @@ def test_edit_and_delete_instruction_keep_history(client, personas, item):
     assert client.post(reverse("submissions:instruction_edit", args=[item.pk, instruction.pk]), data).status_code == 302
     instruction.refresh_from_db()
     assert instruction.kind == "reference"
-    client.post(reverse("submissions:instruction_delete", args=[item.pk, instruction.pk]))
+    client.post(reverse("submissions:instruction_delete", args=[item.pk, instruction.pk]), {"confirmed": "1"})
     assert not LeaderInstruction.objects.exists()
     actions = list(FactChange.objects.filter(model="LeaderInstruction").order_by("id").values_list("action", flat=True))
     assert actions == [ChangeAction.UPDATE, ChangeAction.DELETE]

@@ -162,7 +162,7 @@ def test_edit_and_delete_failure_keep_history(client, personas):
     assert "旧说明" in page and "新说明" in page  # the history on the fact's page
     viewer_page = login(Client(), personas["viewer"]).get(reverse("submissions:failure_edit", args=[failure.pk]))
     assert "旧说明" in viewer_page.content.decode() and "保存" not in viewer_page.content.decode()
-    client.post(reverse("submissions:failure_delete", args=[failure.pk]))
+    client.post(reverse("submissions:failure_delete", args=[failure.pk]), {"confirmed": "1"})
     assert not UrgentFailure.objects.exists()
     actions = list(FactChange.objects.filter(model="UrgentFailure").order_by("id").values_list("action", flat=True))
     assert actions == [ChangeAction.UPDATE, ChangeAction.DELETE]
@@ -188,7 +188,7 @@ def test_failure_views_by_persona(client, personas, url_name, method, with_failu
         url = reverse(url_name, args=[failure.pk] if with_failure else [])
         client.logout()
         login(client, personas[persona])
-        response = client.get(url) if method == "get" else client.post(url, {"kind": "late"})
+        response = client.get(url) if method == "get" else client.post(url, {"kind": "late", "confirmed": "1"})
         if status == "login":
             assert response.status_code == 302 and response["Location"].startswith(reverse("login")), persona
         else:

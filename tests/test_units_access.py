@@ -103,7 +103,7 @@ def test_unit_edit(world, persona):
 def test_unit_deactivate_and_reactivate(world, persona):
     client = client_for(world, persona)
     unit = world["b"]
-    response = client.post(reverse("units:deactivate", args=[unit.pk]))
+    response = client.post(reverse("units:deactivate", args=[unit.pk]), {"confirmed": "1"})
     _expect_staff_only(world, persona, response)
     unit.refresh_from_db()
     assert unit.is_active == (persona not in OFFICE)
@@ -152,7 +152,7 @@ def test_person_edit(world, persona):
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_person_delete(world, persona):
     person = world["person_a"]
-    response = client_for(world, persona).post(reverse("units:person_delete", args=[person.pk]))
+    response = client_for(world, persona).post(reverse("units:person_delete", args=[person.pk]), {"confirmed": "1"})
     _expect_staff_only(world, persona, response)
     assert Person.objects.filter(pk=person.pk).exists() == (persona not in OFFICE)
 
