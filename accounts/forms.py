@@ -5,10 +5,11 @@ from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.db.models import QuerySet
 
 from accounts.models import Role, User
+from core.forms import OfficeMessagesMixin
 from units.models import Unit
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(OfficeMessagesMixin, AuthenticationForm):
     def confirm_login_allowed(self, user) -> None:
         super().confirm_login_allowed(user)
         if user.is_officer and not user.unit.is_active:
@@ -20,7 +21,7 @@ class UnitChoiceField(forms.ModelChoiceField):
         return f"{unit.name}（{unit.get_sequence_display()}）" + ("" if unit.is_active else "（已停用）")
 
 
-class RoleUnitMixin:
+class RoleUnitMixin(OfficeMessagesMixin):
     """Role and unit together: an officer acts for exactly one unit, the office roles for none (User constraint)."""
 
     def _setup_role_unit(self) -> None:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.forms import OfficeMessagesMixin
 from scoring.models import BASIC_ITEM_FIELDS, HALF_STEPS, AssessmentMethod, RuleSet
 from scoring.rulesets import PARAM_FIELDS, ParamField, check_params, params_from_values, read
 from units.models import Sequence
@@ -16,7 +17,7 @@ YEAR_MIN, YEAR_MAX = 2008, 2100
 NUMBER_ERRORS = {"required": "请填写该项。", "invalid": "请输入数字。", "min_value": "不能小于 %(limit_value)s。"}
 
 
-class BootstrapForm(forms.Form):
+class BootstrapForm(OfficeMessagesMixin, forms.Form):
     """Gives every widget its Bootstrap class, so templates can render fields as they are."""
 
     def __init__(self, *args, **kwargs) -> None:

@@ -14,6 +14,7 @@ from django.core.validators import MaxLengthValidator
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from core.forms import OfficeMessagesMixin
 from scoring.engine import Period
 from submissions.models import (
     ALLOWED_ADOPTION_TYPES,
@@ -77,7 +78,7 @@ class TokenMixin(forms.Form):
     )
 
 
-class ItemForm(TokenMixin, forms.ModelForm):
+class ItemForm(OfficeMessagesMixin, TokenMixin, forms.ModelForm):
     """Report (officer: own unit, now) or enter/correct (staff: any unit, the real time) an item."""
 
     joint_units = forms.ModelMultipleChoiceField(
@@ -165,7 +166,7 @@ class ItemForm(TokenMixin, forms.ModelForm):
         )
 
 
-class InvalidateForm(forms.Form):
+class InvalidateForm(OfficeMessagesMixin, forms.Form):
     reason = forms.CharField(
         label="无效原因", max_length=200, help_text="如：重复报送、单位撤回、不属于政务信息。",
         error_messages={"required": "标记无效必须填写原因。"},
@@ -182,7 +183,7 @@ def _dated_on_item(form: forms.ModelForm, name: str) -> dt.date:
     return value
 
 
-class AdoptionForm(forms.ModelForm):
+class AdoptionForm(OfficeMessagesMixin, forms.ModelForm):
     class Meta:
         model = Adoption
         fields = ["level", "adoption_type", "adopted_on", "carrier", "issue_no"]
@@ -218,7 +219,7 @@ class AdoptionCreateForm(TokenMixin, AdoptionForm):
     pass
 
 
-class InstructionForm(forms.ModelForm):
+class InstructionForm(OfficeMessagesMixin, forms.ModelForm):
     class Meta:
         model = LeaderInstruction
         fields = ["level", "kind", "instructed_on", "leader", "content"]
@@ -248,7 +249,7 @@ class InstructionCreateForm(TokenMixin, InstructionForm):
     pass
 
 
-class FailureForm(forms.ModelForm):
+class FailureForm(OfficeMessagesMixin, forms.ModelForm):
     class Meta:
         model = UrgentFailure
         fields = ["unit", "occurred_on", "kind", "description"]
@@ -286,7 +287,7 @@ class FailureCreateForm(TokenMixin, FailureForm):
     pass
 
 
-class RequestForm(forms.ModelForm):
+class RequestForm(OfficeMessagesMixin, forms.ModelForm):
     targets = forms.ModelMultipleChoiceField(
         queryset=Unit.objects.none(), required=False, label="对象单位", widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "所选对象单位（%(value)s）不存在或已停用。",

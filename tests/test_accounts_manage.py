@@ -105,7 +105,7 @@ def test_duplicate_username_and_password_mismatch(users):
         "username": "staff2", "role": "staff", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD + "x",
     }).content.decode()
     assert "该用户名已被使用。" in page
-    assert "输入的两个密码不一致。" in page
+    assert "两次输入的密码不一致。" in page
     assert User.objects.filter(username="staff2").count() == 1
 
 
@@ -145,7 +145,7 @@ def test_weak_password_refused(users):
     page = client_for(users["admin"]).post(
         reverse("accounts:password", args=[target.pk]), {"new_password1": "12345678", "new_password2": "12345678"},
     ).content.decode()
-    assert "这个密码太常见了。" in page
+    assert "该密码过于常见，容易被猜中。" in page
     target.refresh_from_db()
     assert target.check_password(PASSWORD)
 

@@ -108,7 +108,7 @@ def test_database_refuses_second_adoption_at_a_level(item):
         (lambda item: timezone.localdate() + dt.timedelta(days=1), "日期不能晚于今天"),
         (lambda item: timezone.localdate(item.submitted_at) - dt.timedelta(days=1), "日期不能早于信息的报送日期"),
         (lambda item: "", "请填写采用日期"),
-        (lambda item: "2024-02-30", "有效的日期"),
+        (lambda item: "2024-02-30", "日期格式不正确，请按“2026-11-28”填写。"),
     ],
 )
 def test_bad_adoption_date(client, personas, item, day, message):
@@ -225,8 +225,8 @@ def test_duplicate_instruction_is_refused(client, personas, item):
     ("override", "message"),
     [
         ({"instructed_on": (timezone.localdate() + dt.timedelta(days=2)).isoformat()}, "日期不能晚于今天"),
-        ({"kind": "praise"}, "选择一个有效的选项"),
-        ({"level": "village"}, "选择一个有效的选项"),
+        ({"kind": "praise"}, "不在可选范围内，请重新选择。"),
+        ({"level": "village"}, "不在可选范围内，请重新选择。"),
         ({"leader": "领" * 51}, "50"),
         ({"content": "批" * 20001}, "20000"),
     ],

@@ -98,6 +98,7 @@ def test_csv_is_utf8_with_bom_and_quotes_formula_text(world):
 
 
 def test_an_earlier_version_can_be_exported(world):
+    make_submission(make_unit(sequence="county"), submitted_at=shanghai(2024, 3, 20))  # something to correct
     publish_bulletin(MARCH, None, "更正")
     client = client_for(world, "viewer")
     first = client.get(reverse("bulletins:export_xlsx", args=["2024-03"]), {"version": "1"})

@@ -83,7 +83,7 @@ def test_old_form_tokens_are_cleared_when_a_new_one_is_claimed(client, personas)
     [
         ({"occurred_on": (timezone.localdate() + dt.timedelta(days=1)).isoformat()}, "日期不能晚于今天"),
         ({"occurred_on": ""}, "请填写日期"),
-        ({"kind": "rumour"}, "选择一个有效的选项"),
+        ({"kind": "rumour"}, "不在可选范围内，请重新选择。"),
         ({"unit": 999999}, "所选单位不存在或已停用"),
         ({"description": "说" * 20001}, "20000"),
     ],
