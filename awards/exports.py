@@ -1,15 +1,25 @@
 """The award workbook of a finalized year (INTERFACES.md, the year-end award lists), and each list as CSV.
 
-Machines read these sheets: row 1 is the title, row 2 the header, then only data rows; the unit sheets
-carry the sequence in the 序列 column instead of subtitle rows.
+As the office sends them (HARBIN.md): the issuing office, the title, the document number and date, then the
+header; the unit sheets group their rows under sequence headings (一、区政府序列 …) in the office's order,
+and still carry the sequence in the 序列 column on every row (INTERFACES.md), so a program can skip the
+heading rows (their 序号 cell holds text) and read the rest as a table. The CSV lists have no heading rows.
 """
 
 from __future__ import annotations
 
+from itertools import groupby
+
+from django.utils import timezone
+
 from awards.eligibility import candidates
 from awards.models import AwardKind, YearResult
-from awards.standings import in_rank_order, standings, tier_units
-from exports import Report, render_xlsx
+from awards.standings import Standing, in_rank_order, standings, tier_units
+from exports import Heading, Report, render_xlsx
+from units.models import Sequence
+
+ISSUER = "哈尔滨市人民政府办公厅"
+NUMERALS = "一二三四五六七八九十"
 
 UNIT_HEADER = ("序号", "序列", "单位名称", "总分", "名次")
 PERSON_HEADER = ("序号", "姓名", "单位", "职务")
@@ -33,23 +43,44 @@ def list_title(year: int, slug: str) -> str:
     return f"{year}年度全市政府系统政务信息工作{LISTS[slug][1]}"
 
 
-def _report(result: YearResult, slug: str, header: tuple[str, ...], rows: list[list], **kw) -> Report:
-    return Report(title=list_title(result.year, slug), header=header, rows=rows, sheet_name=LISTS[slug][0], **kw)
+def document_number(result: YearResult) -> str:
+    """The year's award notice continues the office's information-notice series after the twelve monthly
+    bulletins (哈政办信通〔2024〕1–12号); a corrected version takes the next number."""
+    return f"哈政办信通〔{result.year}〕{12 + result.version}号"
 
 
-def _unit_rows(result: YearResult, tier: str) -> list[list]:
-    units = tier_units(standings(result.data), tier)
-    return [[n, s.sequence_label, s.name, s.total, s.rank] for n, s in enumerate(units, start=1)]
+def document_line(result: YearResult) -> str:
+    day = timezone.localtime(result.finalized_at).date()
+    return f"{document_number(result)}　{day.year}年{day.month}月{day.day}日"
 
 
-def _ranking_rows(result: YearResult) -> list[list]:
-    rows = []
-    for n, s in enumerate(in_rank_order(standings(result.data)), start=1):
-        rows.append([
-            n, s.sequence_label, s.name, "是" if s.ranked else "否", s.basic, s.reporting, s.adoption,
-            s.instruction, s.total, s.rank, s.tier_label, s.remark,
-        ])
+def _report(result: YearResult, slug: str, header: tuple[str, ...], rows: list, **kw) -> Report:
+    return Report(title=list_title(result.year, slug), header=header, rows=rows, sheet_name=LISTS[slug][0],
+                  issuer=ISSUER, subtitle=document_line(result), **kw)
+
+
+def _grouped(units: list[Standing], row) -> list:
+    """Rows under a heading per sequence (一、区政府序列 …), numbered on through the list; the units come in
+    the office's sequence order already (in_rank_order)."""
+    rows: list = []
+    number = 0
+    for index, (sequence, group) in enumerate(groupby(units, key=lambda s: s.sequence)):
+        rows.append(Heading(f"{NUMERALS[index]}、{Sequence(sequence).label}序列"))
+        for s in group:
+            number += 1
+            rows.append(row(number, s))
     return rows
+
+
+def _unit_rows(result: YearResult, tier: str) -> list:
+    return _grouped(tier_units(standings(result.data), tier), lambda n, s: [n, s.sequence_label, s.name, s.total, s.rank])
+
+
+def _ranking_rows(result: YearResult) -> list:
+    return _grouped(in_rank_order(standings(result.data)), lambda n, s: [
+        n, s.sequence_label, s.name, "是" if s.ranked else "否", s.basic, s.reporting, s.adoption,
+        s.instruction, s.total, s.rank, s.tier_label, s.remark,
+    ])
 
 
 def _person_rows(result: YearResult, kind: str) -> list[list]:

@@ -7,8 +7,6 @@ only the administrator finalizes a year and picks individual awards.
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Max
@@ -25,11 +23,10 @@ from awards.forms import ContributionForm, FinalizeForm, PickForm
 from awards.models import AwardKind, SpecialContribution, YearResult
 from awards.standings import by_sequence, standings
 from core import confirm
-from exports import render_csv
+from exports import download, render_csv
 from submissions.models import Submission
 
 FIRST_YEAR = 2008
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TARGET_TOLERANCE = 0.25  # a pick count further than this from the target warns (decision 12)
 
 
@@ -153,9 +150,7 @@ def _ask_finalize(request: HttpRequest, year: int, reason: str) -> HttpResponse:
 @login_required
 def workbook(request: HttpRequest, year: int) -> HttpResponse:
     result = get_year_result(year, request.GET.get("version"))
-    response = HttpResponse(award_workbook(result), content_type=XLSX)
-    response["Content-Disposition"] = _attachment(workbook_filename(result))
-    return response
+    return download(award_workbook(result), workbook_filename(result))
 
 
 @login_required
@@ -163,13 +158,7 @@ def list_csv(request: HttpRequest, year: int, slug: str) -> HttpResponse:
     if slug not in LISTS:
         raise Http404("没有该名单。")
     result = get_year_result(year, request.GET.get("version"))
-    response = HttpResponse(render_csv(award_report(result, slug)), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = _attachment(f"{year}年度{LISTS[slug][1]}（第{result.version}版）.csv")
-    return response
-
-
-def _attachment(filename: str) -> str:
-    return f"attachment; filename*=UTF-8''{quote(filename)}"
+    return download(render_csv(award_report(result, slug)), f"{year}年度{LISTS[slug][1]}（第{result.version}版）.csv")
 
 
 @admin_required

@@ -8,7 +8,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from accounts.access import login_required, staff_required
@@ -27,8 +26,7 @@ from bulletins.publishing import (
 )
 from bulletins.services import build_bulletin
 from core import confirm
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from exports import download
 
 
 def _month_or_404(text: str) -> dt.date:
@@ -186,28 +184,22 @@ def _notice_for_export(request: HttpRequest, month_text: str) -> tuple[Notice, s
     if "preview" in request.GET:
         if not request.user.is_office_staff:
             raise PermissionDenied("只有办公厅工作人员可以预览未发布的通报。")
-        return _live_notice(month)[1], f"采用情况通报{month:%Y-%m}（预览）"
+        return _live_notice(month)[1], f"{month_label(month)}政务信息采用情况通报（预览）"
     try:
         number = int(request.GET["version"]) if "version" in request.GET else None
     except ValueError:
         raise Http404("版本号不正确。") from None
     version = get_published_version(month=month, version=number)
-    return _notice_of(version), f"采用情况通报{month:%Y-%m}（第{version.version}版）"
-
-
-def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    return response
+    return _notice_of(version), f"{month_label(month)}政务信息采用情况通报（第{version.version}版）"
 
 
 @login_required
 def export_xlsx(request: HttpRequest, month: str) -> HttpResponse:
     notice, name = _notice_for_export(request, month)
-    return _download(notice_xlsx(notice), XLSX, f"{name}.xlsx")
+    return download(notice_xlsx(notice), f"{name}.xlsx")
 
 
 @login_required
 def export_csv(request: HttpRequest, month: str) -> HttpResponse:
     notice, name = _notice_for_export(request, month)
-    return _download(notice_csv(notice), "text/csv; charset=utf-8", f"{name}.csv")
+    return download(notice_csv(notice), f"{name}.csv")

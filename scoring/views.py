@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.access import admin_required, get_unit_for_user, login_required, staff_required, visible_units
 from core import confirm
-from exports import render_xlsx
+from exports import download, render_xlsx
 from scoring import basic_work, rulesets
 from scoring.exports import by_sequence, period_title, ranking_reports
 from scoring.forms import (
@@ -28,8 +28,6 @@ from scoring.models import AssessmentYear, RuleSet
 from scoring.scorecard import build_scorecard
 from scoring.services import compute_scores, rules_for_year
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def _period(request: HttpRequest, year: int | None = None) -> tuple[PeriodForm, int, int]:
     form = PeriodForm(request.GET)
@@ -45,9 +43,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "xlsx":
         if not request.user.can_read_all:
             raise PermissionDenied("单位信息员不能下载全部单位的考核排名。")
-        response = HttpResponse(render_xlsx(ranking_reports(report)), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="ranking-{year}-{through:02d}.xlsx"'
-        return response
+        return download(render_xlsx(ranking_reports(report)), f"{year}年1-{through}月考核排名.xlsx")
     scores = report.scores if request.user.can_read_all else [s for s in report.scores if s.facts.unit_id == request.user.unit_id]
     groups = [(sequence, rows) for sequence, rows in by_sequence(scores) if rows]
     return render(request, "scoring/ranking.html", {

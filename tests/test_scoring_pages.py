@@ -6,6 +6,7 @@ import datetime as dt
 import io
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -174,7 +175,7 @@ def test_ranking_workbook_is_the_ranking_page(client, personas, unit_a, unit_b, 
     client.force_login(personas["staff"])
     response = _ranking(client, format="xlsx")
     assert response.status_code == 200
-    assert response["Content-Disposition"] == 'attachment; filename="ranking-2024-12.xlsx"'
+    assert response["Content-Disposition"] == f"attachment; filename*=utf-8''{quote('2024年1-12月考核排名.xlsx')}"
     workbook = load_workbook(io.BytesIO(response.content))
     assert workbook.sheetnames == ["区政府序列", "县(市)政府序列", "委办局序列", "驻外办事处序列"]
     sheet = workbook["区政府序列"]
