@@ -27,6 +27,7 @@ from bulletins.publishing import (
 from bulletins.services import build_bulletin
 from core import confirm
 from exports import download
+from submissions.models import Submission
 
 
 def _month_or_404(text: str) -> dt.date:
@@ -73,6 +74,12 @@ def _year_shown(request: HttpRequest, today: dt.date) -> int:
     return min(max(year, FIRST_YEAR), today.year)
 
 
+def _years_with_data(published: list[BulletinVersion], *shown: int) -> list[int]:
+    """The years worth choosing: those with items or published bulletins, and the current and shown year."""
+    items = {d.year for d in Submission.objects.dates("submitted_at", "year")}
+    return sorted(items | {v.month.year for v in published} | set(shown), reverse=True)
+
+
 @login_required
 def bulletin_list(request: HttpRequest) -> HttpResponse:
     published = BulletinVersion.objects.headers().latest_per_month()
@@ -86,7 +93,7 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
         months = [dt.date(year, m, 1) for m in range(last_month, 0, -1)]
         context |= {
             "year": year,
-            "years": range(today.year, FIRST_YEAR - 1, -1),
+            "years": _years_with_data(published, today.year, year),
             "months": [{"month": m, "param": f"{m:%Y-%m}", "label": month_label(m), "latest": latest.get(m)} for m in months],
         }
     return render(request, "bulletins/list.html", context)

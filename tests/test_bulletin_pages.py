@@ -79,6 +79,13 @@ def test_list_for_staff_shows_a_chosen_year_and_marks_published_months(world, pu
     assert f"{timezone.localdate().year}年各月" in future and "2999年" not in future
 
 
+def test_the_year_choice_offers_only_years_with_data(world, published):
+    response = client_for(world, "staff").get(reverse("bulletins:list"), {"year": "2024"})
+    # The world's items are of 2024; the current year is always there to choose.
+    assert response.context["years"] == sorted({timezone.localdate().year, 2024}, reverse=True)
+    assert '<option value="2008"' not in response.content.decode()
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_bulletin_page(world, published, persona):
     response = client_for(world, persona).get(reverse("bulletins:detail", args=["2024-03"]))
