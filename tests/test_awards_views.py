@@ -301,3 +301,10 @@ def test_picking_in_a_year_without_a_finalized_result_is_404(client, world):
     data = {"kind": "organizer", "target": world["leader"].pk, "action": "pick"}
     assert client.post(reverse("awards:pick", args=[YEAR]), data).status_code == 404
     assert AwardPick.objects.count() == 0
+
+
+def test_the_years_totals_name_the_whole_year(client, world):
+    finalize_year(YEAR)
+    client.force_login(world["personas"]["staff"])
+    for url in (reverse("awards:year", args=[YEAR]), reverse("awards:review", args=[YEAR])):
+        assert '总分<br><span class="small fw-normal">全年（按比例）</span>' in client.get(url).content.decode()
