@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from audit import services as audit
+from audit.models import EventKind
 from bulletins.models import BulletinVersion
 from bulletins.notice import DirectoryEntry, bulletin_number, directory_entry, unit_figures
 from bulletins.services import build_bulletin
@@ -65,7 +67,7 @@ def publish_bulletin(month: dt.date, user=None, reason: str = "") -> BulletinVer
         # A savepoint, so a concurrent publication of the same version is refused without breaking the caller's
         # transaction.
         with transaction.atomic():
-            return BulletinVersion.objects.create(
+            version = BulletinVersion.objects.create(
                 month=month,
                 version=latest.version + 1 if latest else 1,
                 number=bulletin_number(month),
@@ -73,6 +75,9 @@ def publish_bulletin(month: dt.date, user=None, reason: str = "") -> BulletinVer
                 reason=reason,
                 published_by=user,
             )
+            summary = f"发布{month_label(month)}通报第{version.version}版（{version.number}）"
+            audit.record(EventKind.PUBLISH, version, user=user, summary=summary + (f"：{reason}" if reason else ""))
+            return version
     except IntegrityError:
         raise BulletinRefused(f"{month_label(month)}通报刚被其他人发布，请刷新页面查看后再决定是否重新发布。") from None
 

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from accounts.access import admin_required, get_unit_for_user, login_required, staff_required, visible_units
+from audit.locking import StaleEdit
 from core import confirm
 from exports import download, render_xlsx
 from scoring import basic_work, rulesets
@@ -81,6 +82,11 @@ def basic_list(request: HttpRequest) -> HttpResponse:
                                                        "pending": sum(r.self_check_pending for r in rows)})
 
 
+def _ask_basic(request: HttpRequest, unit, year: int, form: BasicWorkForm) -> HttpResponse:
+    verb = "确认提交自查结果" if request.user.is_officer else "确认保存为确认结果"
+    return confirm.ask(request, title=f"{unit.name}{year}年度基础工作考核", lines=form.summary(), action=verb, revise=True)
+
+
 @login_required
 def basic_unit(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     """Staff enter or confirm the entry that counts; an officer enters the unit's self-check; viewers read."""
@@ -96,20 +102,22 @@ def basic_unit(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         # The office starts from a pending self-check (to confirm it) or from its own entry (to correct it).
         source = row.self_check if user.is_officer or row.self_check_pending else row.confirmed
         initial = basic_work.initial_values(source or row.confirmed)
-        labels = rules_for_year(year).params["basic_items"]
-        form = BasicWorkForm(request.POST or None, initial=initial, item_labels=labels, self_check=user.is_officer)
+        rules = rules_for_year(year).rules()
+        written = row.self_check if user.is_officer else row.confirmed
+        form = BasicWorkForm(request.POST or None, initial=initial, rules=rules, self_check=user.is_officer,
+                             version=basic_work.version_of(written))
         if request.method == "POST" and form.is_valid() and confirm.REVISE_FIELD not in request.POST:
             if not confirm.is_confirmed(request):
-                verb = "确认提交自查结果" if user.is_officer else "确认保存为确认结果"
-                return confirm.ask(request, title=f"{unit.name}{year}年度基础工作考核", lines=form.summary(),
-                                   action=verb, revise=True)
-            if user.is_officer:
-                basic_work.save_self_check(unit, year, form.cleaned_data, user)
-                messages.success(request, f"已提交{unit.name}{year}年度基础工作自查结果，待办公厅确认。")
+                return _ask_basic(request, unit, year, form)
+            save = basic_work.save_self_check if user.is_officer else basic_work.save_confirmed
+            try:
+                save(unit, year, form.cleaned_data, user, form.cleaned_data["version"])
+            except StaleEdit as stale:
+                form.refuse_stale(stale)
             else:
-                basic_work.save_confirmed(unit, year, form.cleaned_data, user)
-                messages.success(request, f"已确认{unit.name}{year}年度基础工作考核结果。")
-            return redirect("scoring:basic_unit", pk=unit.pk, year=year)
+                messages.success(request, f"已提交{unit.name}{year}年度基础工作自查结果，待办公厅确认。" if user.is_officer
+                                 else f"已确认{unit.name}{year}年度基础工作考核结果。")
+                return redirect("scoring:basic_unit", pk=unit.pk, year=year)
     return render(request, "scoring/basic_unit.html", {"unit": unit, "year": year, "row": row, "form": form})
 
 
@@ -177,7 +185,9 @@ def ruleset_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = RuleSetParamsForm(request.POST or None, rule_set=rule_set)
     if request.method == "POST" and form.is_valid():
         try:
-            rulesets.update_rule_set(rule_set, form.params)
+            rulesets.update_rule_set(rule_set, form.params, user=request.user, version=form.cleaned_data["version"])
+        except StaleEdit as stale:
+            form.refuse_stale(stale)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -192,7 +202,7 @@ def year_list(request: HttpRequest) -> HttpResponse:
     form = AssignRuleSetForm(request.POST or None, initial={"year": timezone.localdate().year})
     if request.method == "POST" and form.is_valid():
         year, rule_set = form.cleaned_data["year"], form.cleaned_data["rule_set"]
-        rulesets.assign_rule_set(year, rule_set)
+        rulesets.assign_rule_set(year, rule_set, user=request.user)
         messages.success(request, f"{year}年度已改用考核规则“{rule_set.name}”。")
         return redirect("scoring:year_list")
     return render(request, "scoring/year_list.html", {"years": years, "form": form,

@@ -14,6 +14,7 @@ from django.core.validators import MaxLengthValidator
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from audit.locking import VersionedForm
 from core.forms import OfficeMessagesMixin
 from scoring.engine import Period
 from submissions.models import (
@@ -78,7 +79,7 @@ class TokenMixin(forms.Form):
     )
 
 
-class ItemForm(OfficeMessagesMixin, TokenMixin, forms.ModelForm):
+class ItemForm(OfficeMessagesMixin, TokenMixin, VersionedForm, forms.ModelForm):
     """Report (officer: own unit, now) or enter/correct (staff: any unit, the real time) an item."""
 
     joint_units = forms.ModelMultipleChoiceField(
@@ -88,8 +89,6 @@ class ItemForm(OfficeMessagesMixin, TokenMixin, forms.ModelForm):
         error_messages={"invalid_choice": "所选联合报送单位（%(value)s）不存在或已停用。",
                         "invalid_pk_value": "所选联合报送单位（%(pk)s）不存在。"},
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
     class Meta:
         model = Submission
         fields = ["title", "info_type", "body", "special_request"]
@@ -106,10 +105,7 @@ class ItemForm(OfficeMessagesMixin, TokenMixin, forms.ModelForm):
         self.fields["joint_units"].queryset = Unit.objects.filter(_usable_units(*joint_ids))
         if editing:
             self.fields["joint_units"].initial = joint_ids
-            self.fields["version"].initial = item.version
             del self.fields["form_token"]
-        else:
-            del self.fields["version"]
         request_field = self.fields["special_request"]
         request_field.label = "所答专约"
         if user.is_office_staff:
@@ -183,7 +179,7 @@ def _dated_on_item(form: forms.ModelForm, name: str) -> dt.date:
     return value
 
 
-class AdoptionForm(OfficeMessagesMixin, forms.ModelForm):
+class AdoptionForm(OfficeMessagesMixin, VersionedForm, forms.ModelForm):
     class Meta:
         model = Adoption
         fields = ["level", "adoption_type", "adopted_on", "carrier", "issue_no"]
@@ -219,7 +215,7 @@ class AdoptionCreateForm(TokenMixin, AdoptionForm):
     pass
 
 
-class InstructionForm(OfficeMessagesMixin, forms.ModelForm):
+class InstructionForm(OfficeMessagesMixin, VersionedForm, forms.ModelForm):
     class Meta:
         model = LeaderInstruction
         fields = ["level", "kind", "instructed_on", "leader", "content"]
@@ -249,7 +245,7 @@ class InstructionCreateForm(TokenMixin, InstructionForm):
     pass
 
 
-class FailureForm(OfficeMessagesMixin, forms.ModelForm):
+class FailureForm(OfficeMessagesMixin, VersionedForm, forms.ModelForm):
     class Meta:
         model = UrgentFailure
         fields = ["unit", "occurred_on", "kind", "description"]
@@ -287,7 +283,7 @@ class FailureCreateForm(TokenMixin, FailureForm):
     pass
 
 
-class RequestForm(OfficeMessagesMixin, forms.ModelForm):
+class RequestForm(OfficeMessagesMixin, VersionedForm, forms.ModelForm):
     targets = forms.ModelMultipleChoiceField(
         queryset=Unit.objects.none(), required=False, label="对象单位", widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "所选对象单位（%(value)s）不存在或已停用。",

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_unit_for_user, staff_required, visible_units
+from audit.locking import StaleEdit
 from core import confirm
 from units import services
 from units.forms import PersonForm, UnitFilterForm, UnitForm
@@ -55,7 +56,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def unit_create(request: HttpRequest) -> HttpResponse:
     form = UnitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        unit = form.save()
+        unit = services.create_unit(form.model_values(), user=request.user)
         messages.success(request, f"已新增单位“{unit.name}”。")
         return redirect("units:detail", pk=unit.pk)
     return render(request, "units/unit_form.html", {"form": form})
@@ -66,9 +67,13 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_unit_for_user(request.user, pk)
     form = UnitForm(request.POST or None, instance=unit)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, f"已保存单位“{unit.name}”。")
-        return redirect("units:detail", pk=unit.pk)
+        try:
+            unit = services.update_unit(unit, form.model_values(), user=request.user, version=form.cleaned_data["version"])
+        except StaleEdit as stale:
+            form.refuse_stale(stale)
+        else:
+            messages.success(request, f"已保存单位“{unit.name}”。")
+            return redirect("units:detail", pk=unit.pk)
     return render(request, "units/unit_form.html", {"form": form, "unit": unit})
 
 
@@ -82,7 +87,7 @@ def unit_set_active(request: HttpRequest, pk: int, active: bool) -> HttpResponse
             f"停用后，“{unit.name}”的{officers}个信息员账号不能再登录，已登录的将被退出。",
             "该单位的历史信息、得分和通报仍然保留，可随时重新启用。",
         ], back_url=reverse("units:detail", args=[unit.pk]))
-    accounts = services.set_unit_active(unit, active)
+    accounts = services.set_unit_active(unit, active, user=request.user)
     if active:
         messages.success(request, f"已启用单位“{unit.name}”。")
     else:
@@ -95,7 +100,7 @@ def person_create(request: HttpRequest, unit_pk: int) -> HttpResponse:
     unit = get_unit_for_user(request.user, unit_pk)
     form = PersonForm(request.POST or None, instance=Person(unit=unit))
     if request.method == "POST" and form.is_valid():
-        person = form.save()
+        person = services.create_person({"unit": unit, **form.model_values()}, user=request.user)
         messages.success(request, f"已为“{unit.name}”添加{person.get_role_display()}{person.name}。")
         return redirect("units:detail", pk=unit.pk)
     return render(request, "units/person_form.html", {"form": form, "unit": unit})
@@ -106,9 +111,13 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = _get_person_for_user(request.user, pk)
     form = PersonForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, f"已保存{person.name}的信息。")
-        return redirect("units:detail", pk=person.unit_id)
+        try:
+            person = services.update_person(person, form.model_values(), user=request.user, version=form.cleaned_data["version"])
+        except StaleEdit as stale:
+            form.refuse_stale(stale)
+        else:
+            messages.success(request, f"已保存{person.name}的信息。")
+            return redirect("units:detail", pk=person.unit_id)
     return render(request, "units/person_form.html", {"form": form, "unit": person.unit, "person": person})
 
 
@@ -121,7 +130,7 @@ def person_delete(request: HttpRequest, pk: int) -> HttpResponse:
             f"删除“{person.unit.name}”的{person.get_role_display()}{person.name}及其联系方式。",
             "删除后不能恢复；如只是离岗，请改为在编辑中取消“在岗”。",
         ], back_url=reverse("units:detail", args=[person.unit_id]))
-    if services.delete_person(person):
+    if services.delete_person(person, user=request.user):
         messages.success(request, f"已删除{person.name}。")
     else:
         messages.error(request, f"{person.name}已列入评比记录，不能删除；如已离岗，请在编辑中取消“在岗”。")
