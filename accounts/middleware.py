@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from accounts.access import auditor_may_open
+from core.access import auditor_may_open
 
 
 class ActiveUnitMiddleware:

@@ -4,7 +4,7 @@ from django.urls import include, path
 from accounts import views
 from accounts.forms import LoginForm
 
-# Account management for administrators, namespaced "accounts:"; home/login/logout keep their plain names.
+# Account management for administrators, namespaced "accounts:"; login/logout keep their plain names.
 management = [
     path("", views.account_list, name="list"),
     path("new/", views.account_create, name="create"),
@@ -15,7 +15,6 @@ management = [
 ]
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path(
         "login/",
         auth_views.LoginView.as_view(

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -9,20 +8,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts import services
-from accounts.access import admin_required
 from accounts.forms import AccountCreateForm, AccountEditForm, AccountFilterForm
 from accounts.models import User
 from audit.locking import StaleEdit
-from bulletins.panels import home_panel as bulletin_panel
 from core import confirm
-from submissions.panels import home_panel as submission_panel
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    # Each app contributes its own panel to the start page (open requests, the latest bulletin place...).
-    panels = [p for p in (submission_panel(request), bulletin_panel(request)) if p]
-    return render(request, "accounts/home.html", {"panels": panels})
+from core.access import admin_required
 
 
 def _get_account(pk: int) -> User:

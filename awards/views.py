@@ -15,7 +15,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.access import admin_required, staff_required
 from awards import services
 from awards.eligibility import Candidate, candidates, stale_picks
 from awards.exports import LISTS, award_report, award_workbook, workbook_filename
@@ -23,10 +22,11 @@ from awards.forms import ContributionForm, FinalizeForm, PickForm
 from awards.models import AwardKind, SpecialContribution, YearResult
 from awards.standings import by_sequence, standings
 from core import confirm
+from core.access import admin_required, staff_required
+from core.assessment import YEARS
 from exports import download, render_csv
 from submissions.models import Submission
 
-FIRST_YEAR = 2008
 TARGET_TOLERANCE = 0.25  # a pick count further than this from the target warns (decision 12)
 
 
@@ -40,7 +40,7 @@ def get_year_result(year: int, version: str | None = None) -> YearResult:
 
 
 def _check_year(year: int) -> None:
-    if not FIRST_YEAR <= year <= services.current_year():
+    if not YEARS.start <= year <= services.current_year():
         raise Http404("没有该年度。")
 
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from core.dates import cn_date
 from submissions.models import InstructionKind, Level
 from units.models import SEQUENCE_ORDER, Sequence
 
@@ -45,10 +46,6 @@ def unit_figures(unit: dict) -> list[tuple[str, object]]:
 def bulletin_number(month: dt.date) -> str:
     """The office's document number: the month's bulletin is number <month> of its year."""
     return f"哈政办信通〔{month.year}〕{month.month}号"
-
-
-def date_label(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 @dataclass(frozen=True)
@@ -114,7 +111,7 @@ class Notice:
 
     @property
     def issued_label(self) -> str:
-        return date_label(self.issued_on)
+        return cn_date(self.issued_on)
 
 
 def _rank_key(indexed: tuple[int, dict]) -> tuple:

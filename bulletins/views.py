@@ -10,22 +10,22 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import login_required, staff_required
 from bulletins.exports import notice_csv, notice_xlsx
 from bulletins.forms import PublishForm
 from bulletins.models import BulletinVersion
 from bulletins.notice import Notice, build_notice, bulletin_number
 from bulletins.publishing import (
-    FIRST_YEAR,
     BulletinRefused,
     check_publishable,
     compare_versions,
-    month_label,
     parse_month,
     publish_bulletin,
 )
 from bulletins.services import build_bulletin
 from core import confirm
+from core.access import login_required, staff_required
+from core.assessment import YEARS
+from core.dates import cn_date
 from exports import download
 from submissions.models import Submission
 
@@ -71,7 +71,7 @@ def _year_shown(request: HttpRequest, today: dt.date) -> int:
         year = int(request.GET.get("year", today.year))
     except ValueError:
         return today.year
-    return min(max(year, FIRST_YEAR), today.year)
+    return min(max(year, YEARS.start), today.year)
 
 
 def _years_with_data(published: list[BulletinVersion], *shown: int) -> list[int]:
@@ -94,7 +94,9 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
         context |= {
             "year": year,
             "years": _years_with_data(published, today.year, year),
-            "months": [{"month": m, "param": f"{m:%Y-%m}", "label": month_label(m), "latest": latest.get(m)} for m in months],
+            "months": [
+                {"month": m, "param": f"{m:%Y-%m}", "label": cn_date(m, "month"), "latest": latest.get(m)} for m in months
+            ],
         }
     return render(request, "bulletins/list.html", context)
 
@@ -163,13 +165,13 @@ def bulletin_publish(request: HttpRequest, month: str) -> HttpResponse:
         except BulletinRefused as refusal:
             form.add_error("reason", str(refusal))
         else:
-            messages.success(request, f"已发布{month_label(first)}通报第{version.version}版（{version.number}）。")
+            messages.success(request, f"已发布{cn_date(first, 'month')}通报第{version.version}版（{version.number}）。")
             return redirect("bulletins:detail", month=version.month_param)
     return _render_preview(request, first, form)
 
 
 def _ask_publish(request: HttpRequest, month: dt.date, latest: BulletinVersion | None, data: dict, reason: str):
-    label, number = month_label(month), (latest.version + 1 if latest else 1)
+    label, number = cn_date(month, "month"), (latest.version + 1 if latest else 1)
     silent = len(data["no_submission_units"])
     lines = [
         f"发布{label}政务信息采用情况通报第{number}版，文号{bulletin_number(month)}。",
@@ -191,13 +193,13 @@ def _notice_for_export(request: HttpRequest, month_text: str) -> tuple[Notice, s
     if "preview" in request.GET:
         if not request.user.is_office_staff:
             raise PermissionDenied("只有办公厅工作人员可以预览未发布的通报。")
-        return _live_notice(month)[1], f"{month_label(month)}政务信息采用情况通报（预览）"
+        return _live_notice(month)[1], f"{cn_date(month, 'month')}政务信息采用情况通报（预览）"
     try:
         number = int(request.GET["version"]) if "version" in request.GET else None
     except ValueError:
         raise Http404("版本号不正确。") from None
     version = get_published_version(month=month, version=number)
-    return _notice_of(version), f"{month_label(month)}政务信息采用情况通报（第{version.version}版）"
+    return _notice_of(version), f"{cn_date(month, 'month')}政务信息采用情况通报（第{version.version}版）"
 
 
 @login_required

@@ -2,7 +2,8 @@
 
 `render_xlsx` gives the official look (merged title, bold header, borders, widths, frozen header, A4
 print setup, page numbers); `render_csv` gives UTF-8 with BOM. Text that a spreadsheet would read as a
-formula (starting with =, +, - or @) is always written as text.
+formula (starting with =, +, - or @) is always written as text. `download` answers a page's request with
+the file.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import PurePath
 
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
@@ -19,6 +21,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+CONTENT_TYPES = {".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".csv": "text/csv; charset=utf-8"}
 FORMULA_STARTS = ("=", "+", "-", "@")
 ISSUER_FONT = Font(name="黑体", size=14, bold=True)
 TITLE_FONT = Font(name="黑体", size=16, bold=True)
@@ -139,15 +142,8 @@ def render_csv(report: Report) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-CONTENT_TYPES = {
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".csv": "text/csv; charset=utf-8",
-}
-
-
 def download(content: bytes, filename: str) -> HttpResponse:
-    """Every file the pages offer, under a Chinese name as the office would save it ("2026年1-11月考核排名.xlsx");
-    the header carries it RFC 6266-encoded, so every browser keeps the Chinese."""
-    response = HttpResponse(content, content_type=CONTENT_TYPES[filename[filename.rindex("."):]])
+    """The file as an attachment; a Chinese name is sent as a UTF-8 `filename*` (RFC 6266)."""
+    response = HttpResponse(content, content_type=CONTENT_TYPES[PurePath(filename).suffix])
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     return response

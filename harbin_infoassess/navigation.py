@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 from django.urls import reverse
 
-from accounts.access import auditor_may_open
+from core.access import auditor_may_open
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from harbin_infoassess.views import home
+
 urlpatterns = [
+    path("", home, name="home"),
     path("", include("accounts.urls")),
     path("units/", include("units.urls")),
     path("items/", include("submissions.urls")),

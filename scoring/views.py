@@ -7,15 +7,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from accounts.access import admin_required, get_unit_for_user, login_required, staff_required, visible_units
 from audit.locking import StaleEdit
 from core import confirm
+from core.access import admin_required, login_required, staff_required
+from core.assessment import YEARS
 from exports import download, render_xlsx
 from scoring import basic_work, rulesets
 from scoring.exports import by_sequence, period_title, ranking_reports
 from scoring.forms import (
-    YEAR_MAX,
-    YEAR_MIN,
     AssignRuleSetForm,
     BasicWorkForm,
     LedgerUploadForm,
@@ -28,6 +27,7 @@ from scoring.ledger import import_ledger as load_ledger
 from scoring.models import AssessmentYear, RuleSet
 from scoring.scorecard import build_scorecard
 from scoring.services import compute_scores, rules_for_year
+from units.access import get_unit_for_user, visible_units
 
 
 def _period(request: HttpRequest, year: int | None = None) -> tuple[PeriodForm, int, int]:
@@ -53,7 +53,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
 
 
 def _check_year(year: int) -> None:
-    if not YEAR_MIN <= year <= YEAR_MAX:
+    if year not in YEARS:
         raise Http404("没有该考核年度。")
 
 
@@ -68,7 +68,7 @@ def scorecard(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 
 def _year(request: HttpRequest) -> int:
     try:
-        return max(YEAR_MIN, min(YEAR_MAX, int(request.GET.get("year", ""))))
+        return max(YEARS.start, min(YEARS[-1], int(request.GET.get("year", ""))))
     except ValueError:
         return timezone.localdate().year
 

@@ -15,8 +15,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from audit.locking import VersionedForm
+from core.assessment import YEARS, Period
+from core.dates import cn_date
 from core.forms import OfficeMessagesMixin
-from scoring.engine import Period
 from submissions.models import (
     ALLOWED_ADOPTION_TYPES,
     Adoption,
@@ -56,10 +57,6 @@ def _limit(field: forms.CharField, length: int) -> None:
     field.widget.attrs["maxlength"] = str(length)
 
 
-def month_label(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月"
-
-
 def check_not_future(day: dt.date) -> None:
     if day > timezone.localdate():
         raise forms.ValidationError("日期不能晚于今天。")
@@ -67,7 +64,7 @@ def check_not_future(day: dt.date) -> None:
 
 def check_assessed_from(unit: Unit | None, day: dt.date) -> None:
     if unit and unit.assessed_from and day < unit.assessed_from:
-        raise forms.ValidationError(f"不能早于该单位的起始考核月份（{month_label(unit.assessed_from)}）。")
+        raise forms.ValidationError(f"不能早于该单位的起始考核月份（{cn_date(unit.assessed_from, 'month')}）。")
 
 
 class TokenMixin(forms.Form):
@@ -378,7 +375,7 @@ class ItemFilterForm(forms.Form):
 
 class FailureFilterForm(forms.Form):
     unit = forms.ModelChoiceField(queryset=Unit.objects.all(), required=False, label="单位", empty_label="全部单位")
-    year = forms.IntegerField(required=False, min_value=2008, max_value=2100, label="年度")
+    year = forms.IntegerField(required=False, min_value=YEARS.start, max_value=YEARS[-1], label="年度")
     kind = forms.ChoiceField(choices=[("", "全部类型"), *FailureKind.choices], required=False, label="问题类型")
 
     def apply(self, failures: QuerySet[UrgentFailure]) -> QuerySet[UrgentFailure]:

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce, Least
 
+from core.assessment import RequestOutcome, request_outcome
 from units.models import Unit
 
 
@@ -45,7 +46,6 @@ ALLOWED_ADOPTION_TYPES: dict[str, tuple[str, ...]] = {
     Level.PROVINCE: (AdoptionType.GENERAL, AdoptionType.RESEARCH),
     Level.STATE: (AdoptionType.GENERAL, AdoptionType.RESEARCH),
 }
-RESEARCH_ADOPTION_TYPES = (AdoptionType.SMALL_RESEARCH, AdoptionType.LARGE_RESEARCH, AdoptionType.RESEARCH)
 
 
 class InstructionKind(models.TextChoices):
@@ -110,10 +110,6 @@ class SubmissionQuerySet(models.QuerySet):
         StaleTally.mark(item.unit_id for item in objs)
         return objs
 
-    def of_unit(self, unit: Unit) -> SubmissionQuerySet:
-        """The unit's own items and the joint items it is on."""
-        return self.filter(Q(unit=unit) | Q(joint_units__unit=unit)).distinct()
-
 
 class Submission(models.Model):
     """An information item a unit reports (报送)."""
@@ -168,8 +164,9 @@ class Submission(models.Model):
         return f"{self.ledger_no} {self.title}"
 
     @property
-    def is_research(self) -> bool:
-        return self.info_type in RESEARCH_TYPES
+    def answer_outcome(self) -> RequestOutcome | None:
+        """On time or late, for an item answering a special request (decision 5)."""
+        return request_outcome(self.submitted_at, self.special_request.deadline) if self.special_request_id else None
 
 
 class JointUnitQuerySet(models.QuerySet):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from audit import services as audit
 from audit.locking import lock_version, update_versioned
 from audit.models import AuditEvent, EventKind
-from scoring.engine import request_outcome
+from core.assessment import RequestOutcome, request_outcome
 from submissions.models import (
     Adoption,
     FormToken,
@@ -325,27 +325,16 @@ def save_request(request: SpecialRequest | None, fields: dict, targets: list[Uni
     return obj
 
 
-class Outcome:
-    """A target unit's state for a request (RULES.md decision 5)."""
-
-    ON_TIME = "on_time"
-    LATE = "late"
-    PENDING = "pending"  # not answered, deadline not passed
-    MISSING = "missing"
-
-    LABELS = {ON_TIME: "按时", LATE: "逾期", PENDING: "未报送（未截止）", MISSING: "未报送"}
-
-
 def first_answers(request: SpecialRequest) -> dict[int, dt.datetime]:
     """Each target unit's earliest valid answer to the request, its own or a confirmed joint item (decision 5)."""
     targets = request.targets.annotate(first=earliest_answer(request.pk, models.OuterRef("pk")))
     return {pk: first for pk, first in targets.values_list("pk", "first") if first is not None}
 
 
-def outcome(deadline: dt.datetime, first_answer: dt.datetime | None, now: dt.datetime) -> str:
+def outcome(deadline: dt.datetime, first_answer: dt.datetime | None, now: dt.datetime) -> RequestOutcome:
     """The scoring rule's outcome, with "not yet" while an unanswered request is still open."""
     if first_answer is None and now <= deadline:
-        return Outcome.PENDING
+        return RequestOutcome.PENDING
     return request_outcome(first_answer, deadline)
 
 

@@ -1,6 +1,9 @@
-import pytest
+from collections.abc import Callable
 
-from tests.factories import make_personas, make_unit
+import pytest
+from django.test import Client
+
+from tests.factories import login, make_personas, make_unit
 
 
 @pytest.fixture(autouse=True)
@@ -23,5 +26,14 @@ def unit_b():
 
 @pytest.fixture
 def personas(unit_a, unit_b):
-    """Administrator, staff, the officers of unit A and unit B, a viewer, and an anonymous visitor (None)."""
+    """Administrator, staff, the officers of unit A and unit B, a viewer, and an anonymous visitor (None).
+
+    A test module that needs particular units A and B overrides the `unit_a` and `unit_b` fixtures.
+    """
     return make_personas(unit_a, unit_b)
+
+
+@pytest.fixture
+def client_for(personas) -> Callable[[str], Client]:
+    """`client_for("officer_a")`: a new test client logged in as that persona ("anonymous": nobody)."""
+    return lambda persona: login(Client(), personas[persona])

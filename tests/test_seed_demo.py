@@ -51,9 +51,9 @@ def test_seed_demo_twice_gives_the_same_counts():
 
 @pytest.fixture
 def structure_only(monkeypatch):
-    """The structure tests do not need the year of activity (submissions.demo, tested with the facts)."""
-    monkeypatch.setattr("units.management.commands.seed_demo.seed_activity", lambda year: None)
-    monkeypatch.setattr("units.management.commands.seed_demo.seed_bulletins", lambda year: None)
+    """The structure tests do not need the year of activity (harbin_infoassess.demo, tested with the facts)."""
+    monkeypatch.setattr("harbin_infoassess.management.commands.seed_demo.seed_activity", lambda year: None)
+    monkeypatch.setattr("harbin_infoassess.management.commands.seed_demo.seed_bulletins", lambda year: None)
 
 
 def test_seed_demo_builds_harbins_structure(structure_only):

@@ -10,10 +10,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.access import get_unit_for_user, staff_required, visible_units
 from audit.locking import StaleEdit
 from core import confirm
+from core.access import staff_required
 from units import services
+from units.access import get_unit_for_user, visible_units
 from units.forms import PersonForm, UnitFilterForm, UnitForm
 from units.models import Person, PersonRole, Sequence, Unit
 

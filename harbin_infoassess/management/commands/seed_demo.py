@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD, seed_accounts
 from bulletins.demo import seed_bulletins
-from submissions.demo import seed_activity
+from harbin_infoassess.demo import seed_activity
 from units.demo import seed_people, seed_units
 
 
