@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from django.utils import timezone
-
 from awards.eligibility import candidates
 from awards.models import AwardKind, YearResult
 from awards.standings import Standing, in_rank_order, standings, tier_units
 from core.assessment import Tier
+from core.dates import cn_date
 from exports import Heading, Report, render_xlsx
 from units.models import Sequence
 
@@ -51,8 +50,7 @@ def document_number(result: YearResult) -> str:
 
 
 def document_line(result: YearResult) -> str:
-    day = timezone.localtime(result.finalized_at).date()
-    return f"{document_number(result)}　{day.year}年{day.month}月{day.day}日"
+    return f"{document_number(result)}　{cn_date(result.finalized_at)}"
 
 
 def _report(result: YearResult, slug: str, header: tuple[str, ...], rows: list, **kw) -> Report:

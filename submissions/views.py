@@ -19,6 +19,7 @@ from audit.locking import StaleEdit
 from core import confirm
 from core.access import login_required, staff_required
 from core.assessment import RequestOutcome
+from core.dates import cn_date
 from submissions import forms, services
 from submissions.access import (
     can_report,
@@ -473,8 +474,8 @@ def failure_delete(request: HttpRequest, pk: int) -> HttpResponse:
     failure = get_failure_for_user(request.user, pk)
     if not confirm.is_confirmed(request):
         return confirm.ask(request, title="删除紧急信息问题", action="确认删除", danger=True, lines=[
-            f"删除{failure.unit.name}{failure.occurred_on.year}年{failure.occurred_on.month}月{failure.occurred_on.day}日"
-            f"的{failure.get_kind_display()}记录。", "删除后该单位的扣分随之取消；删除记录保留在变更历史中。",
+            f"删除{failure.unit.name}{cn_date(failure.occurred_on)}的{failure.get_kind_display()}记录。",
+            "删除后该单位的扣分随之取消；删除记录保留在变更历史中。",
         ], back_url=reverse("submissions:failure_list"))
     services.delete_fact(failure, user=request.user)
     messages.success(request, "紧急信息问题已删除，删除记录保留在变更历史中。")
