@@ -33,7 +33,12 @@ TARGET_TOLERANCE = 0.25  # a pick count further than this from the target warns 
 def get_year_result(year: int, version: str | None = None) -> YearResult:
     """A finalized version of the year (the latest unless one is asked for), or 404."""
     results = YearResult.objects.filter(year=year).select_related("finalized_by")
-    result = results.filter(version=version).first() if version and version.isdigit() else results.order_by("-version").first()
+    if not version:
+        result = results.order_by("-version").first()
+    elif version.isascii() and version.isdigit() and len(version) <= 9:  # "²" is a digit to str.isdigit
+        result = results.filter(version=int(version)).first()
+    else:
+        raise Http404("版本号不正确。")
     if result is None:
         raise Http404("该年度考核结果尚未确定。")
     return result

@@ -33,9 +33,11 @@ staff_required = _role_required(lambda user: user.is_office_staff)
 admin_required = _role_required(lambda user: user.is_office_admin)
 
 
-# What an auditor may open: the audit trail and the reports (read-only); the write views among them check
-# their own roles, which an auditor has none of.
-AUDITOR_PAGES = ("home", "login", "logout", "audit:", "scoring:ranking", "scoring:scorecard", "bulletins:", "awards:")
+# What an auditor may open: the audit trail and the reports (read-only), and their own password; the write views
+# among them check their own roles, which an auditor has none of.
+AUDITOR_PAGES = (
+    "home", "login", "logout", "password_change", "audit:", "scoring:ranking", "scoring:scorecard", "bulletins:", "awards:",
+)
 
 
 def auditor_may_open(view_name: str) -> bool:

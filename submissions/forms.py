@@ -119,7 +119,9 @@ class ItemForm(OfficeMessagesMixin, TokenMixin, VersionedForm, forms.ModelForm):
         else:
             # Our decision: an officer answers only a request of their unit that is still open; an answer
             # after the deadline is recorded by the office (who then sees it scored as late).
-            request_field.queryset = SpecialRequest.objects.for_unit(user.unit).open(timezone.now())
+            # An officer's edit of a returned item keeps the request it answered, even if closed since.
+            open_ids = SpecialRequest.objects.for_unit(user.unit).open(timezone.now()).values("pk")
+            request_field.queryset = SpecialRequest.objects.filter(Q(pk__in=open_ids) | Q(pk=item.special_request_id))
             request_field.error_messages["invalid_choice"] = "所选专约不存在、已截止或不是发给本单位的，不能再作答。"
             request_field.help_text = "只列出发给本单位且尚未截止的专约。"
             # RULES.md decision 10: what an officer names waits for the other unit's consent.
@@ -154,7 +156,8 @@ class ItemForm(OfficeMessagesMixin, TokenMixin, VersionedForm, forms.ModelForm):
         data = self.cleaned_data
         return ItemInput(
             unit=self.item_unit(), title=data["title"], body=data["body"], info_type=data["info_type"],
-            submitted_at=data.get("submitted_at") or timezone.now(),
+            # An officer's edit keeps the time the item was first reported.
+            submitted_at=data.get("submitted_at") or (self.instance.submitted_at if self.instance.pk else timezone.now()),
             special_request=data.get("special_request"), joint_units=list(data["joint_units"]),
         )
 

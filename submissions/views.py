@@ -22,7 +22,9 @@ from core.assessment import RequestOutcome
 from core.dates import cn_date
 from submissions import forms, services
 from submissions.access import (
+    can_edit_item,
     can_report,
+    can_withdraw_item,
     check_reads_failures,
     check_settles_joint,
     get_failure_for_user,
@@ -101,9 +103,11 @@ def item_create(request: HttpRequest) -> HttpResponse:
     return render(request, "submissions/item_form.html", {"form": form})
 
 
-@staff_required
+@login_required
 def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_submission_for_user(request.user, pk)
+    if not can_edit_item(request.user, item):
+        raise PermissionDenied("该信息已由办公厅处理，不能再修改。")
     form = forms.ItemForm(request.POST or None, instance=item, user=request.user)
     current = None
     if request.method == "POST" and form.is_valid():
@@ -129,6 +133,8 @@ def _render_item(request: HttpRequest, item: Submission, status: int = 200, **fo
         "has_pending": any(not joint.confirmed for joint in joints),
         "history": services.history_of(item),
         "staff": staff,
+        "can_edit": can_edit_item(request.user, item),
+        "can_withdraw": can_withdraw_item(request.user, item),
     }
     if staff:
         context.update({
@@ -155,6 +161,21 @@ def item_invalidate(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_item(request, item, status=400, invalidate_form=form)
     services.mark_invalid(item, form.cleaned_data["reason"], user=request.user)
     messages.success(request, "已标记为无效，该信息不再计入报送。")
+    return redirect("submissions:detail", pk=item.pk)
+
+
+@login_required
+@require_POST
+def item_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_submission_for_user(request.user, pk)
+    if not can_withdraw_item(request.user, item):
+        raise PermissionDenied("只有待处理的本单位信息可以撤回。")
+    try:
+        services.withdraw_item(item, user=request.user)
+    except ValueError as refused:  # the office decided on it a moment ago
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, "信息已撤回，不再计入报送。")
     return redirect("submissions:detail", pk=item.pk)
 
 

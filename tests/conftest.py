@@ -12,6 +12,11 @@ def _test_settings(settings):
     settings.SECURE_SSL_REDIRECT = False
     # Hashing every persona's password with the production hasher would dominate the suite's time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Renewing the session on every request (the idle timeout) adds the same three statements to every request;
+    # pinned query counts measure the pages themselves. tests/test_sessions.py runs with the production value.
+    settings.SESSION_SAVE_EVERY_REQUEST = False
+    # Log personas in with client.force_login: it skips authenticate(), so django-axes neither slows nor counts it.
+    # client.login() calls authenticate() without a request, which axes refuses (AxesBackendRequestParameterRequired).
 
 
 @pytest.fixture

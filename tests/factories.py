@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from audit.models import SECURITY_KINDS, AuditEvent
+from editorial.models import Carrier, Issue, IssueItem
 from scoring.models import BasicWorkEntry, BasicWorkStatus, RuleSet
 from scoring.rulesets import PARAM_FIELDS, read
 from submissions.models import (
@@ -106,6 +107,26 @@ def make_request(targets: list[Unit] = (), **kw) -> SpecialRequest:
     request = SpecialRequest.objects.create(**kw)
     request.targets.set(targets)
     return request
+
+
+def make_carrier(**kw) -> Carrier:
+    kw.setdefault("name", f"测试刊物{next(_seq)}")
+    kw.setdefault("level", "city")
+    kw.setdefault("adoption_type", "general")
+    return Carrier.objects.create(**kw)
+
+
+def make_issue(carrier: Carrier | None = None, items: list[Submission] = (), **kw) -> Issue:
+    """A draft issue of `carrier` holding `items` in order (their desk state set to 拟采用)."""
+    issue = Issue.objects.create(carrier=carrier or make_carrier(), **kw)
+    carrier = issue.carrier
+    IssueItem.objects.bulk_create(
+        IssueItem(issue=issue, submission=item, position=n, title=item.title, body=item.body,
+                  adoption_type=carrier.adoption_type or "general")
+        for n, item in enumerate(items, start=1)
+    )
+    Submission.objects.filter(pk__in=[item.pk for item in items]).update(desk_state="selected")
+    return issue
 
 
 def make_basic_work(unit: Unit | None = None, items: list[str | Decimal] | None = None, **kw) -> BasicWorkEntry:

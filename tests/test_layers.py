@@ -1,6 +1,6 @@
 """Layers point one way (STYLE.md): no app imports an app above it, nor a sibling on its own level.
 
-From the bottom up: core and exports, audit, units, accounts, submissions, scoring, then bulletins, awards and
+From the bottom up: core and exports, audit, units, accounts, submissions, scoring, then bulletins, awards, editorial and
 operations (running the site). The
 project package (harbin_infoassess: settings, root URLs, the start page, the demo loader), the scripts and the
 tests may import anything.
@@ -19,7 +19,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("accounts",),
     ("submissions",),
     ("scoring",),
-    ("bulletins", "awards", "operations"),
+    ("bulletins", "awards", "editorial", "operations"),
 ]
 FREE = {"harbin_infoassess", "tests"}
 RANK = {app: rank for rank, apps in enumerate(LAYERS) for app in apps}

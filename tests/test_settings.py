@@ -101,3 +101,13 @@ def test_deploy_check_refuses_the_development_key():
         assert [warning.id for warning in check_secret_key(None)] == ["security.W009"]
     with override_settings(SECRET_KEY=secrets.token_urlsafe(50)):
         assert check_secret_key(None) == []
+
+
+def test_lockout_and_session_limits_come_from_the_environment():
+    default = load_settings()
+    assert (default.AXES_FAILURE_LIMIT, default.AXES_COOLOFF_TIME.total_seconds()) == (5, 1800)
+    assert (default.SESSION_COOKIE_AGE, default.SESSION_ABSOLUTE_SECONDS) == (1800, 28800)
+    changed = load_settings(LOGIN_FAILURE_LIMIT="3", LOGIN_LOCKOUT_MINUTES="60", SESSION_IDLE_MINUTES="15",
+                            SESSION_ABSOLUTE_HOURS="4")
+    assert (changed.AXES_FAILURE_LIMIT, changed.AXES_COOLOFF_TIME.total_seconds()) == (3, 3600)
+    assert (changed.SESSION_COOKIE_AGE, changed.SESSION_ABSOLUTE_SECONDS) == (900, 14400)

@@ -391,7 +391,8 @@ EXPECTED = {
     ("submissions:list", "get", False): (200, 200, 200, 200, 200, "login"),
     ("submissions:create", "get", False): (200, 200, 200, 200, 403, "login"),
     ("submissions:detail", "get", True): (200, 200, 200, 404, 200, "login"),
-    ("submissions:edit", "get", True): (200, 200, 403, 403, 403, "login"),
+    # An item off the desk (ledger, before the desk) stays the office's to correct; another unit's is not found.
+    ("submissions:edit", "get", True): (200, 200, 403, 404, 403, "login"),
     ("submissions:invalidate", "post", True): (302, 302, 403, 403, 403, "login"),
     ("submissions:restore", "post", True): (302, 302, 403, 403, 403, "login"),
 }
