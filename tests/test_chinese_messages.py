@@ -96,8 +96,9 @@ def test_uniqueness_names_only_the_field():
 
 def test_password_rules_read_as_the_office_writes_them():
     with pytest.raises(ValidationError) as refused:
-        validate_password("1234567")
-    assert refused.value.messages == ["密码太短，至少需要8位。", "该密码过于常见，容易被猜中。", "密码不能全是数字。"]
+        validate_password("12345678")
+    assert {"该密码过于常见，容易被猜中。", "密码不能全是数字。"} <= set(refused.value.messages)
+    assert not [m for m in refused.value.messages if "password" in m.lower()]
 
 
 @pytest.mark.parametrize("language", ["en", "en-US,en;q=0.9", "ja", "zh-Hant", "zh-TW,zh;q=0.8"])
