@@ -154,8 +154,13 @@ def _ask_finalize(request: HttpRequest, year: int, reason: str) -> HttpResponse:
 
 @login_required
 def workbook(request: HttpRequest, year: int) -> HttpResponse:
+    """The award workbook (INTERFACES.md); `?layout=official` gives the lists as the office sends them."""
+    layout = request.GET.get("layout", "")
+    if layout not in ("", "official"):
+        raise Http404("没有该格式的名单。")
     result = get_year_result(year, request.GET.get("version"))
-    return download(award_workbook(result), workbook_filename(result))
+    official = layout == "official"
+    return download(award_workbook(result, official), workbook_filename(result, official))
 
 
 @login_required

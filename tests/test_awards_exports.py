@@ -40,21 +40,42 @@ def finalized():
     return result, districts, counties, bureau
 
 
-HEADER_ROW = 4  # the issuing office, the title, the document number and date, then the header
+HEADER_ROW = 4  # official layout: the issuing office, the title, the document number and date, then the header
 
 
-def rows(ws) -> list[list]:
+def rows(ws, header_row: int = HEADER_ROW) -> list[list]:
     """The data rows, without the sequence headings (a heading's 序号 cell holds its text)."""
-    return [list(r) for r in ws.iter_rows(min_row=HEADER_ROW + 1, values_only=True) if not isinstance(r[0], str)]
+    return [list(r) for r in ws.iter_rows(min_row=header_row + 1, values_only=True) if not isinstance(r[0], str)]
 
 
 def headings(ws) -> list[str]:
     return [r[0] for r in ws.iter_rows(min_row=HEADER_ROW + 1, values_only=True) if isinstance(r[0], str)]
 
 
-def test_workbook_sheets_titles_headers_and_rows(finalized):
-    result, districts, counties, bureau = finalized
+def test_the_workbook_programs_read_has_title_header_then_only_data_rows(finalized):
+    result, *_ = finalized
     wb = load_workbook(io.BytesIO(award_workbook(result)))
+    assert wb.sheetnames == SHEETS
+    model = wb["标兵单位"]
+    assert model["A1"].value == f"{YEAR}年度全市政府系统政务信息工作标兵单位名单"
+    assert [c.value for c in model[2]] == ["序号", "序列", "单位名称", "总分", "名次"]
+    data = [list(r) for r in model.iter_rows(min_row=3, values_only=True)]
+    assert [(r[0], r[1], r[2], r[4]) for r in data] == [
+        (1, "区政府", "区9", 1), (2, "区政府", "区5", 2),
+        (3, "县(市)政府", "县8", 1), (4, "县(市)政府", "县6", 2), (5, "县(市)政府", "县4", 3),
+        (6, "委办局", "=市统计局", 1),
+    ]
+    totals = {u["unit"]: u["total"] for u in result.data["units"]}
+    assert all(r[3] == pytest.approx(totals[r[2]]) for r in data)
+    assert model.freeze_panes == "A3"
+    for name in SHEETS:
+        assert wb[name]["A1"].value.startswith(f"{YEAR}年度")
+        assert all(not isinstance(r[0], str) for r in wb[name].iter_rows(min_row=3, values_only=True))
+
+
+def test_official_layout_sheets_titles_headers_and_rows(finalized):
+    result, districts, counties, bureau = finalized
+    wb = load_workbook(io.BytesIO(award_workbook(result, official=True)))
 
     assert wb.sheetnames == SHEETS
     model = wb["标兵单位"]
@@ -89,7 +110,7 @@ def test_workbook_sheets_titles_headers_and_rows(finalized):
 
 def test_all_ranking_sheet_lists_every_unit_with_its_parts(finalized):
     result, *_ = finalized
-    ws = load_workbook(io.BytesIO(award_workbook(result)))["全部排名"]
+    ws = load_workbook(io.BytesIO(award_workbook(result, official=True)))["全部排名"]
     header = [c.value for c in ws[HEADER_ROW]]
     assert header[:3] == ["序号", "序列", "单位名称"]
     assert {"基础工作", "报送工作", "采用得分", "批示得分", "总分", "名次", "等次"} <= set(header)
@@ -104,7 +125,7 @@ def test_all_ranking_sheet_lists_every_unit_with_its_parts(finalized):
 
 def test_official_look_and_formula_like_text_stays_text(finalized):
     result, *_ = finalized
-    wb = load_workbook(io.BytesIO(award_workbook(result)))
+    wb = load_workbook(io.BytesIO(award_workbook(result, official=True)))
     for ws in wb:
         assert ws.freeze_panes == f"A{HEADER_ROW + 1}"
         assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4
@@ -141,4 +162,4 @@ def test_command_export_awards_writes_the_latest_versions_workbook(finalized, tm
     wb = load_workbook(target)
     assert wb.sheetnames == SHEETS
     # District "区3" earned 20 more points in version 2 and leads its sequence now.
-    assert rows(wb["标兵单位"])[0][2] == "区3"
+    assert rows(wb["标兵单位"], header_row=2)[0][2] == "区3"
