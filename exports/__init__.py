@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 
 CONTENT_TYPES = {".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".csv": "text/csv; charset=utf-8"}
 FORMULA_STARTS = ("=", "+", "-", "@")
+ISSUER_FONT = Font(name="黑体", size=14, bold=True)
 TITLE_FONT = Font(name="黑体", size=16, bold=True)
 SUBTITLE_FONT = Font(name="仿宋_GB2312", size=11)
 HEADER_FONT = Font(name="黑体", size=11, bold=True)
@@ -31,15 +32,24 @@ THIN = Side(style="thin")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
 
+@dataclass(frozen=True)
+class Heading:
+    """A row naming the group of the data rows below it ("一、区政府序列"), written across the table in the
+    workbook and left out of CSV (whose rows carry the group in a column)."""
+
+    text: str
+
+
 @dataclass
 class Report:
     title: str
     header: Sequence[str]
-    rows: Iterable[Sequence[object]]
+    rows: Iterable[Sequence[object] | Heading]
     sheet_name: str = "Sheet1"
     subtitle: str = ""
     widths: Sequence[int] = field(default_factory=tuple)
     landscape: bool = False
+    issuer: str = ""  # the office sending the document, above the title
 
 
 def _cell_value(value: object) -> object:
@@ -58,22 +68,35 @@ def _display_width(text: str) -> int:
 
 def _write_sheet(ws, report: Report) -> None:
     ncols = len(report.header)
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncols)
-    ws.cell(row=1, column=1, value=report.title).font = TITLE_FONT
-    ws.cell(row=1, column=1).alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    ws.row_dimensions[1].height = 36
-    header_row = 2
+    header_row = 1
+    if report.issuer:
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncols)
+        ws.cell(row=1, column=1, value=report.issuer).font = ISSUER_FONT
+        ws.cell(row=1, column=1).alignment = Alignment(horizontal="center", vertical="center")
+        ws.row_dimensions[1].height = 28
+        header_row = 2
+    title_row = header_row
+    ws.merge_cells(start_row=title_row, start_column=1, end_row=title_row, end_column=ncols)
+    ws.cell(row=title_row, column=1, value=report.title).font = TITLE_FONT
+    ws.cell(row=title_row, column=1).alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.row_dimensions[title_row].height = 36
+    header_row += 1
     if report.subtitle:
-        ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=ncols)
-        ws.cell(row=2, column=1, value=report.subtitle).font = SUBTITLE_FONT
-        ws.cell(row=2, column=1).alignment = Alignment(horizontal="right")
-        header_row = 3
+        ws.merge_cells(start_row=header_row, start_column=1, end_row=header_row, end_column=ncols)
+        ws.cell(row=header_row, column=1, value=report.subtitle).font = SUBTITLE_FONT
+        ws.cell(row=header_row, column=1).alignment = Alignment(horizontal="right")
+        header_row += 1
     widths = [_display_width(str(h)) + 2 for h in report.header]
     for col, name in enumerate(report.header, start=1):
         cell = ws.cell(row=header_row, column=col, value=name)
         cell.font, cell.border = HEADER_FONT, BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for r, row in enumerate(report.rows, start=header_row + 1):
+        if isinstance(row, Heading):
+            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncols)
+            cell = ws.cell(row=r, column=1, value=row.text)
+            cell.font, cell.border = HEADER_FONT, BORDER
+            continue
         for col, value in enumerate(row, start=1):
             cell = ws.cell(row=r, column=col, value=_cell_value(value))
             if _is_formula_like(value):
@@ -112,6 +135,8 @@ def render_csv(report: Report) -> bytes:
     writer = csv.writer(out)
     writer.writerow(report.header)
     for row in report.rows:
+        if isinstance(row, Heading):
+            continue
         # A leading apostrophe is how spreadsheets are told "this is text" in CSV.
         writer.writerow(["'" + v if _is_formula_like(v) else _cell_value(v) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from audit.locking import StaleEdit
+from core import confirm
 from core.access import admin_required, login_required, staff_required
 from core.assessment import YEARS
 from exports import CONTENT_TYPES, download, render_xlsx
@@ -42,7 +43,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "xlsx":
         if not request.user.can_read_all:
             raise PermissionDenied("单位信息员不能下载全部单位的考核排名。")
-        return download(render_xlsx(ranking_reports(report)), f"ranking-{year}-{through:02d}.xlsx")
+        return download(render_xlsx(ranking_reports(report)), f"{year}年1-{through}月考核排名.xlsx")
     scores = report.scores if request.user.can_read_all else [s for s in report.scores if s.facts.unit_id == request.user.unit_id]
     groups = [(sequence, rows) for sequence, rows in by_sequence(scores) if rows]
     return render(request, "scoring/ranking.html", {
@@ -80,6 +81,11 @@ def basic_list(request: HttpRequest) -> HttpResponse:
                                                        "pending": sum(r.self_check_pending for r in rows)})
 
 
+def _ask_basic(request: HttpRequest, unit, year: int, form: BasicWorkForm) -> HttpResponse:
+    verb = "确认提交自查结果" if request.user.is_officer else "确认保存为确认结果"
+    return confirm.ask(request, title=f"{unit.name}{year}年度基础工作考核", lines=form.summary(), action=verb, revise=True)
+
+
 @login_required
 def basic_unit(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     """Staff enter or confirm the entry that counts; an officer enters the unit's self-check; viewers read."""
@@ -99,7 +105,9 @@ def basic_unit(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         written = row.self_check if user.is_officer else row.confirmed
         form = BasicWorkForm(request.POST or None, initial=initial, rules=rules, self_check=user.is_officer,
                              version=basic_work.version_of(written))
-        if request.method == "POST" and form.is_valid():
+        if request.method == "POST" and form.is_valid() and confirm.REVISE_FIELD not in request.POST:
+            if not confirm.is_confirmed(request):
+                return _ask_basic(request, unit, year, form)
             save = basic_work.save_self_check if user.is_officer else basic_work.save_confirmed
             try:
                 save(unit, year, form.cleaned_data, user, form.cleaned_data["version"])

@@ -17,6 +17,7 @@ from django.utils import timezone
 from audit.locking import VersionedForm
 from core.assessment import YEARS, Period
 from core.dates import cn_date
+from core.forms import OfficeMessagesMixin
 from submissions.models import (
     ALLOWED_ADOPTION_TYPES,
     Adoption,
@@ -75,7 +76,7 @@ class TokenMixin(forms.Form):
     )
 
 
-class ItemForm(TokenMixin, VersionedForm, forms.ModelForm):
+class ItemForm(OfficeMessagesMixin, TokenMixin, VersionedForm, forms.ModelForm):
     """Report (officer: own unit, now) or enter/correct (staff: any unit, the real time) an item."""
 
     joint_units = forms.ModelMultipleChoiceField(
@@ -161,7 +162,7 @@ class ItemForm(TokenMixin, VersionedForm, forms.ModelForm):
         )
 
 
-class InvalidateForm(forms.Form):
+class InvalidateForm(OfficeMessagesMixin, forms.Form):
     reason = forms.CharField(
         label="无效原因", max_length=200, help_text="如：重复报送、单位撤回、不属于政务信息。",
         error_messages={"required": "标记无效必须填写原因。"},
@@ -178,7 +179,7 @@ def _dated_on_item(form: forms.ModelForm, name: str) -> dt.date:
     return value
 
 
-class AdoptionForm(VersionedForm, forms.ModelForm):
+class AdoptionForm(OfficeMessagesMixin, VersionedForm, forms.ModelForm):
     class Meta:
         model = Adoption
         fields = ["level", "adoption_type", "adopted_on", "carrier", "issue_no"]
@@ -214,7 +215,7 @@ class AdoptionCreateForm(TokenMixin, AdoptionForm):
     pass
 
 
-class InstructionForm(VersionedForm, forms.ModelForm):
+class InstructionForm(OfficeMessagesMixin, VersionedForm, forms.ModelForm):
     class Meta:
         model = LeaderInstruction
         fields = ["level", "kind", "instructed_on", "leader", "content"]
@@ -244,7 +245,7 @@ class InstructionCreateForm(TokenMixin, InstructionForm):
     pass
 
 
-class FailureForm(VersionedForm, forms.ModelForm):
+class FailureForm(OfficeMessagesMixin, VersionedForm, forms.ModelForm):
     class Meta:
         model = UrgentFailure
         fields = ["unit", "occurred_on", "kind", "description"]
@@ -282,7 +283,7 @@ class FailureCreateForm(TokenMixin, FailureForm):
     pass
 
 
-class RequestForm(VersionedForm, forms.ModelForm):
+class RequestForm(OfficeMessagesMixin, VersionedForm, forms.ModelForm):
     targets = forms.ModelMultipleChoiceField(
         queryset=Unit.objects.none(), required=False, label="对象单位", widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "所选对象单位（%(value)s）不存在或已停用。",
