@@ -7,11 +7,13 @@ from pathlib import Path
 import django
 from django.conf import settings
 from django.db import connection
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from django_tasks_db.models import DBTaskResult
 
 from core.access import admin_required
 from operations.backup import latest_archive
@@ -48,6 +50,9 @@ def status(request: HttpRequest) -> HttpResponse:
                      ("数据库", _database_version())],
         "backup": latest_archive(Path(settings.BACKUP_DIR)),
         "heartbeats": WorkerHeartbeat.objects.order_by("-seen_at"),
+        # Waiting and running tasks per queue (the queue the workers share).
+        "queues": DBTaskResult.objects.filter(status__in=["READY", "RUNNING"]).values("queue_name", "status")
+        .annotate(n=Count("id")).order_by("queue_name", "status"),
         "disks": [(label, path, disk_free(path)) for label, path in
                   (("备份目录", settings.BACKUP_DIR), ("存储文件目录", settings.MEDIA_ROOT))],
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import socket
 from unittest import mock
 
@@ -14,6 +15,7 @@ from django.utils import timezone
 from operations import health
 from operations.backup import archive_name
 from operations.models import WorkerHeartbeat
+from scoring.imports import run_import_job
 from tests.factories import login, make_personas
 
 pytestmark = pytest.mark.django_db
@@ -124,10 +126,13 @@ def test_anonymous_visitors_are_sent_to_login_from_the_status_page(client):
 
 def test_the_status_page_shows_checks_versions_backup_worker_and_disk(client, django_assert_num_queries):
     login(client, make_personas()["admin"])
+    for _ in range(3):
+        run_import_job.enqueue(0)  # waiting in the queue: no worker runs in this test
     client.get(reverse("operations:status"))
-    with django_assert_num_queries(6):  # session, user, database, worker check, version, heartbeats
+    with django_assert_num_queries(7):  # session, user, database, worker check, version, heartbeats, queues
         response = client.get(reverse("operations:status"))
     page = response.content.decode()
+    assert re.search(r"<td>default</td><td>等待中</td><td class=\"num\">3</td>", page)
     for text in ("数据库", "正常", "Django", "Python", "infoassess-", "worker-1", "备份目录", "存储文件目录"):
         assert text in page
     assert "异常" not in page
