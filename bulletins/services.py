@@ -11,6 +11,7 @@ from scoring.rules import LEVELS, Rules
 from scoring.services import Activity, gather_activity, rules_for_year
 from submissions.models import Adoption, JointUnit, LeaderInstruction, Submission
 from units.models import Sequence, Unit
+from units.versioning import cached
 
 
 def _points(activity: Activity, rules: Rules) -> Decimal:
@@ -97,7 +98,12 @@ def _directory(period: Period) -> list[dict]:
 
 
 def build_bulletin(year: int, month: int) -> dict:
-    """The bulletin of a month as the facts stand now: every unit, zeros included, in office order."""
+    """The bulletin of a month as the facts stand now: every unit, zeros included, in office order; computed
+    once per state of the data (units.versioning)."""
+    return cached(f"bulletin:{year}:{month}", lambda: _build_bulletin(year, month))
+
+
+def _build_bulletin(year: int, month: int) -> dict:
     rules = rules_for_year(year).rules()
     month_period, ytd_period = Period.month(year, month), Period(year=year, through=month)
     month_activity = gather_activity(month_period, rules.highest_level_only)

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from tests.factories import make_personas, make_unit
 
@@ -25,3 +26,9 @@ def unit_b():
 def personas(unit_a, unit_b):
     """Administrator, staff, the officers of unit A and unit B, a viewer, and an anonymous visitor (None)."""
     return make_personas(unit_a, unit_b)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Assessments are cached per data version; a rolled-back test leaves the version as it found it.
+    cache.clear()

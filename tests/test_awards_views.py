@@ -271,7 +271,7 @@ def test_review_index_and_workbook_query_counts_with_many_units(client, many_uni
     admin = make_personas(many_units[0], many_units[1])["admin"]
     client.force_login(admin)
     refresh_tallies()  # the steady state: no write since the last scoring
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         assert client.get(reverse("awards:review", args=[YEAR])).status_code == 200
     finalize_year(YEAR)
     with django_assert_num_queries(4):
