@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from bulletins.models import BulletinVersion
+from bulletins.models import BulletinUnitRow, BulletinVersion
 from bulletins.notice import DirectoryEntry, bulletin_number, directory_entry, unit_figures
 from bulletins.services import build_bulletin
 from scoring.engine import parse_year_month
@@ -55,7 +55,7 @@ def publish_bulletin(month: dt.date, user=None, reason: str = "") -> BulletinVer
         # A savepoint, so a concurrent publication of the same version is refused without breaking the caller's
         # transaction.
         with transaction.atomic():
-            return BulletinVersion.objects.create(
+            version = BulletinVersion.objects.create(
                 month=month,
                 version=latest.version + 1 if latest else 1,
                 number=bulletin_number(month),
@@ -65,6 +65,8 @@ def publish_bulletin(month: dt.date, user=None, reason: str = "") -> BulletinVer
             )
     except IntegrityError:
         raise BulletinRefused(f"{month_label(month)}通报刚被其他人发布，请刷新页面查看后再决定是否重新发布。") from None
+    BulletinUnitRow.copy_from(version)
+    return version
 
 
 # --- What changed between two versions ------------------------------------------------------------------

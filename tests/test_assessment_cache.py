@@ -13,6 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from accounts.models import Role
+from bulletins.publishing import publish_bulletin
 from bulletins.services import _build_bulletin, build_bulletin
 from scoring import basic_work, rulesets
 from scoring.ledger import import_ledger
@@ -211,3 +212,26 @@ def test_pages_show_the_new_numbers_after_a_write(client):
     assert_fresh()
     for url, old in zip((ranking, card, preview), pages, strict=True):
         assert client.get(url).content != old
+
+
+def test_officer_pages_read_a_fixed_number_of_rows_whatever_the_number_of_units(client, django_assert_num_queries):
+    own = make_unit()
+    login(client, make_user(Role.OFFICER, own))
+    # Session and user, then the page's own: the home reads the unit's rows of the published versions; the
+    # scorecard and the ranking read the cached assessment (one query for the data version) and the unit's facts.
+    pages = {
+        reverse("home"): 7,
+        reverse("scoring:scorecard", args=[own.pk, YEAR]) + "?through=12": 14,
+        reverse("scoring:ranking") + f"?year={YEAR}&through=12": 4,
+    }
+    for n in (2, 40):
+        for i in range(n):
+            item = make_submission(make_unit(), joint=[own] if i % 2 else [], submitted_at=shanghai(YEAR, MONTH, 1 + i % 20))
+            make_adoption(item, adopted_on=dt.date(YEAR, MONTH, 25))
+        publish_bulletin(dt.date(YEAR, MONTH, 1), reason=f"第{n}次")
+        for url, count in pages.items():
+            client.get(url)  # the first view after the writes computes the assessment
+            with django_assert_num_queries(count):
+                assert client.get(url).status_code == 200
+    home = client.get(reverse("home")).content.decode()
+    assert "本单位在委办局序列中排名第" in home
