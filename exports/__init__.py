@@ -14,16 +14,30 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_STARTS = ("=", "+", "-", "@")
-TITLE_FONT = Font(name="黑体", size=16, bold=True)
-SUBTITLE_FONT = Font(name="仿宋_GB2312", size=11)
-HEADER_FONT = Font(name="黑体", size=11, bold=True)
-BODY_FONT = Font(name="仿宋_GB2312", size=11)
 THIN = Side(style="thin")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+
+
+def _named_styles() -> tuple[NamedStyle, ...]:
+    """A few named styles, each written once into a workbook (a style belongs to one); every cell names one.
+    Styling cells one by one was three quarters of an export's time."""
+    return (
+        NamedStyle("title", font=Font(name="黑体", size=16, bold=True),
+                   alignment=Alignment(horizontal="center", vertical="center", wrap_text=True)),
+        NamedStyle("subtitle", font=Font(name="仿宋_GB2312", size=11), alignment=Alignment(horizontal="right")),
+        NamedStyle("header", font=Font(name="黑体", size=11, bold=True), border=BORDER,
+                   alignment=Alignment(horizontal="center", vertical="center", wrap_text=True)),
+        NamedStyle("body", font=Font(name="仿宋_GB2312", size=11), border=BORDER,
+                   alignment=Alignment(vertical="center", wrap_text=True)),
+        NamedStyle("points", font=Font(name="仿宋_GB2312", size=11), border=BORDER, number_format="0.00",
+                   alignment=Alignment(vertical="center", wrap_text=True)),
+    )
 
 
 @dataclass
@@ -51,50 +65,51 @@ def _display_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
 
 
+def _styled(ws, value: object, style: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=_cell_value(value))
+    if _is_formula_like(value):
+        cell.data_type = "s"  # keep "=…" as text: never evaluated as a formula
+    cell.style = style
+    return cell
+
+
 def _write_sheet(ws, report: Report) -> None:
+    """The official look in openpyxl's write-only mode: columns, panes and print setup first, then the rows."""
+    rows = [list(row) for row in report.rows]
     ncols = len(report.header)
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncols)
-    ws.cell(row=1, column=1, value=report.title).font = TITLE_FONT
-    ws.cell(row=1, column=1).alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    ws.row_dimensions[1].height = 36
-    header_row = 2
-    if report.subtitle:
-        ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=ncols)
-        ws.cell(row=2, column=1, value=report.subtitle).font = SUBTITLE_FONT
-        ws.cell(row=2, column=1).alignment = Alignment(horizontal="right")
-        header_row = 3
     widths = [_display_width(str(h)) + 2 for h in report.header]
-    for col, name in enumerate(report.header, start=1):
-        cell = ws.cell(row=header_row, column=col, value=name)
-        cell.font, cell.border = HEADER_FONT, BORDER
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for r, row in enumerate(report.rows, start=header_row + 1):
-        for col, value in enumerate(row, start=1):
-            cell = ws.cell(row=r, column=col, value=_cell_value(value))
-            if _is_formula_like(value):
-                cell.data_type = "s"  # keep "=…" as text: never evaluated as a formula
-            cell.font, cell.border = BODY_FONT, BORDER
-            cell.alignment = Alignment(vertical="center", wrap_text=True)
-            if isinstance(value, Decimal):
-                cell.number_format = "0.00"
+    for row in rows:
+        for col, value in enumerate(row):
             if value is not None:
-                widths[col - 1] = max(widths[col - 1], min(_display_width(str(value)) + 2, 60))
+                widths[col] = max(widths[col], min(_display_width(str(value)) + 2, 60))
     for col in range(1, ncols + 1):
         width = report.widths[col - 1] if col <= len(report.widths) else widths[col - 1]
         ws.column_dimensions[get_column_letter(col)].width = width
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    header_row = 3 if report.subtitle else 2
+    ws.freeze_panes = f"A{header_row + 1}"
     ws.print_title_rows = f"{header_row}:{header_row}"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if report.landscape else "portrait"
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    last = get_column_letter(ncols)
+    ws.merged_cells.add(f"A1:{last}1")
+    ws.row_dimensions[1].height = 36
+    ws.append([_styled(ws, report.title, "title")])
+    if report.subtitle:
+        ws.merged_cells.add(f"A2:{last}2")
+        ws.append([_styled(ws, report.subtitle, "subtitle")])
+    ws.append([_styled(ws, name, "header") for name in report.header])
+    for row in rows:
+        ws.append([_styled(ws, value, "points" if isinstance(value, Decimal) else "body") for value in row])
 
 
 def render_xlsx(reports: Sequence[Report]) -> bytes:
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)
+    for style in _named_styles():
+        wb.add_named_style(style)
     for report in reports:
         _write_sheet(wb.create_sheet(title=report.sheet_name[:31]), report)
     out = io.BytesIO()
