@@ -26,6 +26,7 @@ from awards.models import AwardKind, SpecialContribution, YearResult
 from awards.standings import by_sequence, standings
 from exports import render_csv
 from submissions.models import Submission
+from units.versioning import cached
 
 FIRST_YEAR = 2008
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -130,7 +131,9 @@ def finalize(request: HttpRequest, year: int) -> HttpResponse:
 @login_required
 def workbook(request: HttpRequest, year: int) -> HttpResponse:
     result = get_year_result(year, request.GET.get("version"))
-    response = HttpResponse(award_workbook(result), content_type=XLSX)
+    # Made once per state of the data: the candidates are read from the facts of the whole year.
+    content = cached(f"award-workbook:{result.pk}", lambda: award_workbook(result))
+    response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = _attachment(workbook_filename(result))
     return response
 
