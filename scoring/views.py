@@ -5,11 +5,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from accounts.access import admin_required, get_unit_for_user, login_required, staff_required, visible_units
 from exports import render_xlsx
 from scoring import basic_work, rulesets
+from scoring.engine import UnitScore
 from scoring.exports import by_sequence, period_title, ranking_reports
 from scoring.forms import (
     YEAR_MAX,
@@ -25,7 +28,8 @@ from scoring.ledger import LedgerInvalid
 from scoring.ledger import import_ledger as load_ledger
 from scoring.models import AssessmentYear, RuleSet
 from scoring.scorecard import build_scorecard
-from scoring.services import compute_scores, rules_for_year
+from scoring.services import ScoreReport, compute_scores, rules_for_year
+from units.versioning import cached
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -36,21 +40,35 @@ def _period(request: HttpRequest, year: int | None = None) -> tuple[PeriodForm, 
     return form, year, through
 
 
+def _ranking_tables(report: ScoreReport, scores: list[UnitScore], own_unit_id: int | None) -> str:
+    groups = [(sequence, rows) for sequence, rows in by_sequence(scores) if rows]
+    return render_to_string("scoring/_ranking_tables.html", {"groups": groups, "report": report, "own_unit_id": own_unit_id})
+
+
 @login_required
 def ranking(request: HttpRequest) -> HttpResponse:
     """The year so far per sequence; an officer sees only their own unit's row (nothing is published yet)."""
     form, year, through = _period(request)
-    report = compute_scores(year, through)
+    user = request.user
     if request.GET.get("format") == "xlsx":
-        if not request.user.can_read_all:
+        if not user.can_read_all:
             raise PermissionDenied("单位信息员不能下载全部单位的考核排名。")
-        response = HttpResponse(render_xlsx(ranking_reports(report)), content_type=XLSX)
+        content = cached(f"ranking-xlsx:{year}:{through}", lambda: render_xlsx(ranking_reports(compute_scores(year, through))))
+        response = HttpResponse(content, content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="ranking-{year}-{through:02d}.xlsx"'
         return response
-    scores = report.scores if request.user.can_read_all else [s for s in report.scores if s.facts.unit_id == request.user.unit_id]
-    groups = [(sequence, rows) for sequence, rows in by_sequence(scores) if rows]
+    if user.can_read_all:
+        # A thousand rows, the same for every reader: rendered once per state of the data.
+        def tables() -> tuple[ScoreReport, str]:
+            report = compute_scores(year, through)
+            return report, _ranking_tables(report, report.scores, None)
+
+        report, html = cached(f"ranking:{year}:{through}", tables)
+    else:
+        report = compute_scores(year, through)
+        html = _ranking_tables(report, [s for s in report.scores if s.facts.unit_id == user.unit_id], user.unit_id)
     return render(request, "scoring/ranking.html", {
-        "form": form, "report": report, "groups": groups, "title": period_title(report),
+        "form": form, "report": report, "tables": mark_safe(html), "title": period_title(report),  # noqa: S308
     })
 
 
