@@ -74,7 +74,8 @@ def _year_context(request: HttpRequest, result: YearResult, contribution_form: C
     context["is_latest"] = result.version == versions[0].version
     if context["is_latest"]:
         # Individual awards go by the latest version's tiers; older versions show their unit lists only.
-        found = {kind: candidates(result, kind) for kind in AwardKind.values}
+        # Read from the facts of the whole year (seconds on a large year): once per state of the data.
+        found = cached(f"award-candidates:{result.pk}", lambda: {kind: candidates(result, kind) for kind in AwardKind.values})
         context["sections"] = [_award_section(k, found[k], result.data.get("award_targets", {})) for k in AwardKind.values]
         if request.user.is_office_admin:
             context["stale"] = stale_picks(result, found)
