@@ -7,19 +7,17 @@ another unit's object does not exist for them (404). Office roles and viewers se
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
-from submissions.models import JointUnit, SpecialRequest, Submission, UrgentFailure
+from submissions.models import SpecialRequest, Submission, UrgentFailure
 
 
 def visible_submissions(user) -> QuerySet[Submission]:
     items = Submission.objects.all()
     if user.can_read_all:
         return items
-    # A subquery rather than a join, so no DISTINCT is needed for the joint items.
-    joint = JointUnit.objects.filter(unit_id=user.unit_id).values("submission_id")
-    return items.filter(Q(unit_id=user.unit_id) | Q(pk__in=joint))
+    return items.of_unit(user.unit_id)
 
 
 def get_submission_for_user(user, pk: int) -> Submission:

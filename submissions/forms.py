@@ -22,7 +22,6 @@ from submissions.models import (
     Adoption,
     FailureKind,
     InfoType,
-    JointUnit,
     LeaderInstruction,
     SpecialRequest,
     Submission,
@@ -400,8 +399,7 @@ class ItemFilterForm(forms.Form):
         self.is_valid()  # invalid filters are ignored (and shown with their error); the valid ones apply
         data = self.cleaned_data
         if data.get("unit"):
-            joint = JointUnit.objects.filter(unit=data["unit"]).values("submission_id")
-            items = items.filter(Q(unit=data["unit"]) | Q(pk__in=joint))
+            items = items.of_unit(data["unit"])
         if data.get("sequence"):
             items = items.filter(unit__sequence=data["sequence"])
         if data.get("month"):
