@@ -14,7 +14,7 @@ from django.core.validators import MaxLengthValidator
 from django.db.models import Q, QuerySet
 from django.urls import reverse_lazy
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from scoring.engine import Period
 from submissions.models import (
@@ -342,7 +342,7 @@ class UnitSearchInput(forms.TextInput):
                                 "data-choices-url": reverse_lazy("units:choices")})
 
     def render(self, name, value, attrs=None, renderer=None) -> str:
-        return super().render(name, value, attrs, renderer) + format_html('<datalist id="unit-choices"></datalist>')
+        return super().render(name, value, attrs, renderer) + mark_safe('<datalist id="unit-choices"></datalist>')
 
 
 class UnitByNameField(forms.ModelChoiceField):
