@@ -13,31 +13,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+import xlsxwriter
 
 FORMULA_STARTS = ("=", "+", "-", "@")
-THIN = Side(style="thin")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-
-
-def _named_styles() -> tuple[NamedStyle, ...]:
-    """A few named styles, each written once into a workbook (a style belongs to one); every cell names one.
-    Styling cells one by one was three quarters of an export's time."""
-    return (
-        NamedStyle("title", font=Font(name="黑体", size=16, bold=True),
-                   alignment=Alignment(horizontal="center", vertical="center", wrap_text=True)),
-        NamedStyle("subtitle", font=Font(name="仿宋_GB2312", size=11), alignment=Alignment(horizontal="right")),
-        NamedStyle("header", font=Font(name="黑体", size=11, bold=True), border=BORDER,
-                   alignment=Alignment(horizontal="center", vertical="center", wrap_text=True)),
-        NamedStyle("body", font=Font(name="仿宋_GB2312", size=11), border=BORDER,
-                   alignment=Alignment(vertical="center", wrap_text=True)),
-        NamedStyle("points", font=Font(name="仿宋_GB2312", size=11), border=BORDER, number_format="0.00",
-                   alignment=Alignment(vertical="center", wrap_text=True)),
-    )
+BODY = {"font_name": "仿宋_GB2312", "font_size": 11, "border": 1, "valign": "vcenter", "text_wrap": True}
+# A few formats, each written once into the workbook; every cell names one (styling cells one by one was three
+# quarters of an export's time with openpyxl).
+FORMATS = {
+    "title": {"font_name": "黑体", "font_size": 16, "bold": True, "align": "center", "valign": "vcenter", "text_wrap": True},
+    "subtitle": {"font_name": "仿宋_GB2312", "font_size": 11, "align": "right"},
+    "header": {**BODY, "font_name": "黑体", "bold": True, "align": "center"},
+    "body": BODY,
+    "points": {**BODY, "num_format": "0.00"},
+}
+A4 = 9  # xlsxwriter's paper index
 
 
 @dataclass
@@ -65,16 +54,7 @@ def _display_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
 
 
-def _styled(ws, value: object, style: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value=_cell_value(value))
-    if _is_formula_like(value):
-        cell.data_type = "s"  # keep "=…" as text: never evaluated as a formula
-    cell.style = style
-    return cell
-
-
-def _write_sheet(ws, report: Report) -> None:
-    """The official look in openpyxl's write-only mode: columns, panes and print setup first, then the rows."""
+def _write_sheet(ws, report: Report, formats: dict) -> None:
     rows = [list(row) for row in report.rows]
     ncols = len(report.header)
     widths = [_display_width(str(h)) + 2 for h in report.header]
@@ -82,38 +62,44 @@ def _write_sheet(ws, report: Report) -> None:
         for col, value in enumerate(row):
             if value is not None:
                 widths[col] = max(widths[col], min(_display_width(str(value)) + 2, 60))
-    for col in range(1, ncols + 1):
-        width = report.widths[col - 1] if col <= len(report.widths) else widths[col - 1]
-        ws.column_dimensions[get_column_letter(col)].width = width
-    header_row = 3 if report.subtitle else 2
-    ws.freeze_panes = f"A{header_row + 1}"
-    ws.print_title_rows = f"{header_row}:{header_row}"
-    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if report.landscape else "portrait"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-    last = get_column_letter(ncols)
-    ws.merged_cells.add(f"A1:{last}1")
-    ws.row_dimensions[1].height = 36
-    ws.append([_styled(ws, report.title, "title")])
+    for col in range(ncols):
+        ws.set_column(col, col, report.widths[col] if col < len(report.widths) else widths[col])
+    ws.merge_range(0, 0, 0, ncols - 1, report.title, formats["title"])
+    ws.set_row(0, 36)
+    header_row = 1
     if report.subtitle:
-        ws.merged_cells.add(f"A2:{last}2")
-        ws.append([_styled(ws, report.subtitle, "subtitle")])
-    ws.append([_styled(ws, name, "header") for name in report.header])
-    for row in rows:
-        ws.append([_styled(ws, value, "points" if isinstance(value, Decimal) else "body") for value in row])
+        ws.merge_range(1, 0, 1, ncols - 1, report.subtitle, formats["subtitle"])
+        header_row = 2
+    ws.write_row(header_row, 0, report.header, formats["header"])
+    for r, row in enumerate(rows, start=header_row + 1):
+        for col, value in enumerate(row):
+            if isinstance(value, Decimal):
+                ws.write_number(r, col, float(value), formats["points"])
+            elif isinstance(value, str):
+                ws.write_string(r, col, value, formats["body"])  # always text: "=…" is never a formula
+            elif value is None:
+                ws.write_blank(r, col, None, formats["body"])
+            else:
+                ws.write(r, col, _cell_value(value), formats["body"])
+    ws.freeze_panes(header_row + 1, 0)
+    ws.repeat_rows(header_row)
+    ws.set_paper(A4)
+    if report.landscape:
+        ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.center_horizontally()
+    ws.set_footer("&C第 &P 页，共 &N 页")
 
 
 def render_xlsx(reports: Sequence[Report]) -> bytes:
-    wb = Workbook(write_only=True)
-    for style in _named_styles():
-        wb.add_named_style(style)
-    for report in reports:
-        _write_sheet(wb.create_sheet(title=report.sheet_name[:31]), report)
+    """The official look with xlsxwriter (four times openpyxl's write-only mode on a large bulletin, README)."""
     out = io.BytesIO()
-    wb.save(out)
+    workbook = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+                                         "strings_to_urls": False})
+    formats = {name: workbook.add_format(spec) for name, spec in FORMATS.items()}
+    for report in reports:
+        _write_sheet(workbook.add_worksheet(report.sheet_name[:31]), report, formats)
+    workbook.close()
     return out.getvalue()
 
 
