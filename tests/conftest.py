@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import cache
 
 from tests.factories import make_personas, make_unit
+from units import versioning
 
 
 @pytest.fixture(autouse=True)
@@ -32,3 +33,4 @@ def personas(unit_a, unit_b):
 def _empty_cache():
     # Assessments are cached per data version; a rolled-back test leaves the version as it found it.
     cache.clear()
+    versioning.forget_local()

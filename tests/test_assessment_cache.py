@@ -130,6 +130,10 @@ def test_bulk_writes_imports_and_rebuilds_change_the_cached_numbers():
     BasicWorkEntry.objects.bulk_create([BasicWorkEntry(unit=units[2], year=YEAR, status="confirmed",
                                                        **{f"item{i}": 5 for i in range(1, 9)})])
     assert_fresh()
+    UrgentFailure.objects.bulk_create(  # INSERT OR IGNORE on SQLite
+        [UrgentFailure(unit=units[2], kind="late", occurred_on=dt.date(YEAR, MONTH, 4))], ignore_conflicts=True
+    )
+    assert_fresh()
     Submission.objects.filter(unit=units[2]).update(is_invalid=True, invalid_reason="重复")
     rebuild_all_tallies()  # as after every bulk update
     assert_fresh()

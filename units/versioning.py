@@ -50,7 +50,8 @@ _local: dict[str, tuple[str, object]] = {}  # key -> (token, value), the latest 
 _watched: dict[AppConfig, set[type[Model]]] = {}
 _tables: set[str] | None = None
 _migrating = False
-_WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+# INSERT [OR IGNORE] INTO t, UPDATE t, DELETE FROM t: as Django writes them on PostgreSQL and SQLite.
+_WRITE = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 
 
 def watch(app: AppConfig, exclude: tuple[type[Model], ...] = ()) -> None:
