@@ -134,6 +134,7 @@ def research_candidates(result: YearResult) -> list[Candidate]:
     period = Period(year=result.year)
     adoptions = Adoption.objects.dated_between(period.start_date, period.end_date)
     instructions = LeaderInstruction.objects.dated_between(period.start_date, period.end_date)
+    joint = JointUnit.objects.confirmed().select_related("unit").order_by("id")
     items = (
         Submission.objects.counted()
         .filter(pk__in=adoptions.filter(RESEARCH_ADOPTION).values("submission_id"))
@@ -141,7 +142,7 @@ def research_candidates(result: YearResult) -> list[Candidate]:
         .prefetch_related(
             Prefetch("adoptions", queryset=adoptions.order_by("adopted_on", "id"), to_attr="year_adoptions"),
             Prefetch("instructions", queryset=instructions.order_by("instructed_on", "id"), to_attr="year_instructions"),
-            Prefetch("joint_units", queryset=JointUnit.objects.select_related("unit").order_by("id"), to_attr="joint"),
+            Prefetch("joint_units", queryset=joint, to_attr="joint"),
         )
     )
     rules = _rules_of(result)

@@ -70,7 +70,8 @@ def _directory(period: Period) -> list[dict]:
     ):
         instructions[item_id].append({"level": level, "kind": kind, "leader": leader, "date": day.isoformat()})
     joint: dict[int, list[int]] = defaultdict(list)
-    for item_id, unit_id in JointUnit.objects.filter(submission__in=adopted_items).values_list("submission_id", "unit_id"):
+    joint_rows = JointUnit.objects.confirmed().filter(submission__in=adopted_items)
+    for item_id, unit_id in joint_rows.values_list("submission_id", "unit_id"):
         joint[item_id].append(unit_id)
     units = {u.pk: u for u in Unit.objects.all()}
     entries = []

@@ -31,6 +31,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("采用通报", "bulletins:list"),
     NavItem("年度评比", "awards:index"),
     NavItem("账号", "accounts:list", "admin"),
+    NavItem("系统状态", "operations:status", "admin"),
 )
 
 

@@ -43,9 +43,12 @@ INSTALLED_APPS = [
     "scoring",
     "bulletins",
     "awards",
+    "operations",
 ]
 
 MIDDLEWARE = [
+    # First: every response, redirects and errors included, gets a request id and a log line.
+    "operations.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -124,6 +127,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Stored files (uploaded ledgers, rendered documents): never served publicly, included in every backup.
+MEDIA_URL = "media/"
+MEDIA_ROOT: Path = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -141,14 +147,42 @@ CSRF_COOKIE_SECURE: bool = strict_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS: int = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS: bool = strict_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD: bool = strict_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
-if strict_bool("BEHIND_TLS_PROXY", default=False):
+BEHIND_TLS_PROXY: bool = strict_bool("BEHIND_TLS_PROXY", default=False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SESSION_COOKIE_AGE = 8 * 3600
+# Monitoring may ask the application server directly over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# Backups (manage.py backup / restore): where archives go and how long they are kept.
+BACKUP_DIR: Path = env.path("BACKUP_DIR", default=BASE_DIR / "backups")
+BACKUP_KEEP_DAYS: int = env.int("BACKUP_KEEP_DAYS", default=30)
+BACKUP_KEEP_COUNT: int = env.int("BACKUP_KEEP_COUNT", default=30)
+# /healthz: the newest backup may be this old (0: do not check); the task worker must have reported within a minute.
+HEALTH_BACKUP_MAX_AGE_HOURS: int = env.int("HEALTH_BACKUP_MAX_AGE_HOURS", default=26)
+HEALTH_REQUIRE_WORKER: bool = strict_bool("HEALTH_REQUIRE_WORKER", default=False)
+# Shown on the status page and written into backup manifests; the git commit when not set.
+APP_VERSION: str = env("APP_VERSION", default="")
+
+# One JSON line per event on standard output in production; readable lines while developing.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
+    "filters": {"request_context": {"()": "operations.logs.RequestContextFilter"}},
+    "formatters": {
+        "json": {"()": "operations.logs.JsonFormatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["request_context"],
+            "formatter": "plain" if DEBUG else "json",
+        },
+    },
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # Django's own console handler would print its events a second time.
+    "loggers": {"django": {"handlers": [], "level": "INFO"}},
 }

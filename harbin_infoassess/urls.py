@@ -8,5 +8,8 @@ urlpatterns = [
     path("scoring/", include("scoring.urls")),
     path("bulletins/", include("bulletins.urls")),
     path("awards/", include("awards.urls")),
+    path("", include("operations.urls")),
     path("django-admin/", admin.site.urls),
 ]
+
+handler403 = "operations.views.permission_denied"

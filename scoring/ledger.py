@@ -686,6 +686,11 @@ def _write_items(
     referenced = list(plan.items) + [key[0] for key in plan.adoptions] + [key[0] for key in plan.instructions]
     ids = {s.ledger_no: s.pk for s in _existing(Submission.objects.only("pk", "ledger_no"), "ledger_no", referenced)}
     _sync_links(JointUnit, "submission_id", {ids[no]: {unit_ids[n] for n in v["joint"]} for no, v in plan.items.items()})
+    # A ledger's joint units are confirmed (RULES.md decision 10), a pending one an officer named included.
+    for chunk in _chunks(sorted(ids[no] for no in plan.items)):
+        JointUnit.objects.pending().filter(submission_id__in=chunk).update(
+            confirmed=True, confirmed_by=user, confirmed_at=timezone.now()
+        )
     return ids
 
 

@@ -104,12 +104,13 @@ class Scorecard:
 
 
 def _unit_facts(queryset: QuerySet, unit: Unit) -> list:
-    """Facts on the unit's own items and on the joint items it is on (decision 10), in their model's order.
+    """Facts on the unit's own items and on the joint items it is a confirmed unit of (decision 10), in their
+    model's order.
 
     Two index-backed queries: one query with the two conditions OR-ed scans every fact of the period.
     """
     own = queryset.filter(unit=unit)
-    joint = queryset.filter(submission__in=JointUnit.objects.filter(unit=unit).values("submission"))
+    joint = queryset.filter(submission__in=JointUnit.objects.confirmed().filter(unit=unit).values("submission"))
     facts = {f.pk: f for part in (own, joint) for f in part.select_related("submission")}
     ordering = queryset.model._meta.ordering
     return sorted(facts.values(), key=lambda f: [getattr(f, name) for name in ordering])

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value, When
 
 from scoring.engine import Period, PointGroup, UnitFacts, UnitScore, request_outcome, score_all
 from scoring.models import BASIC_ITEM_FIELDS, AssessmentYear, BasicWorkEntry, RuleSet
@@ -23,8 +23,8 @@ from submissions.models import (
     LeaderInstruction,
     MonthTally,
     SpecialRequest,
-    Submission,
     UrgentFailure,
+    earliest_answer,
 )
 from submissions.tallies import refresh_tallies
 from units.models import Unit
@@ -92,7 +92,7 @@ def _point_parts(period: Period, highest_level_only: bool) -> tuple[list[str], l
     """SQL of the adoptions and instructions of the period the tallies leave out, grouped by (unit, source,
     level, kind, share, superseded): those of joint items, or all under "highest level only" (which depends
     on the period). For the item's own unit from the copy each fact carries, for joint units through the
-    joint rows. The items table is not read."""
+    confirmed joint rows. The items table is not read."""
     adoptions = Adoption.objects.dated_between(period.start_date, period.end_date)
     instructions = LeaderInstruction.objects.dated_between(period.start_date, period.end_date)
     if not highest_level_only:
@@ -101,6 +101,7 @@ def _point_parts(period: Period, highest_level_only: bool) -> tuple[list[str], l
     adoptions = with_superseded(adoptions, period) if highest_level_only else adoptions.annotate(superseded=no)
     instructions = instructions.annotate(superseded=no)
     group = "f.source, f.level, f.kind_, f.unit_count, f.superseded"
+    confirmed, confirmed_params = JointUnit.objects.confirmed().values("submission_id", "unit_id").query.sql_with_params()
     sqls, params = [], []
     for source, facts, kind in (("adoptions", adoptions, "adoption_type"), ("instructions", instructions, "kind")):
         facts = facts.annotate(source=Value(source), kind_=F(kind)).order_by()
@@ -110,9 +111,9 @@ def _point_parts(period: Period, highest_level_only: bool) -> tuple[list[str], l
         sqls += [
             f"SELECT f.unit_id, {group}, f.n FROM ({own}) f",
             f"SELECT j.unit_id, {group}, COUNT(*) FROM ({joint}) f "
-            f"JOIN {JointUnit._meta.db_table} j ON j.submission_id = f.submission_id GROUP BY j.unit_id, {group}",
+            f"JOIN ({confirmed}) j ON j.submission_id = f.submission_id GROUP BY j.unit_id, {group}",
         ]
-        params += [*own_params, *joint_params]
+        params += [*own_params, *joint_params, *confirmed_params]
     return sqls, params
 
 
@@ -142,16 +143,10 @@ def gather_activity(period: Period, highest_level_only: bool = False) -> dict[in
 
 def request_targets(period: Period) -> QuerySet:
     """Decision 5: each (request, target unit) whose deadline falls in the period, with the unit's earliest
-    valid answer known by the period's end as `first_answer`."""
-    earliest = (
-        Submission.objects.counted()
-        .filter(special_request=OuterRef("specialrequest_id"), unit=OuterRef("unit_id"), submitted_at__lt=period.end)
-        .order_by("submitted_at")
-        .values("submitted_at")[:1]
-    )
+    valid answer (its own or a confirmed joint item) known by the period's end as `first_answer`."""
     return SpecialRequest.targets.through.objects.filter(
         specialrequest__deadline__gte=period.start, specialrequest__deadline__lt=period.end
-    ).annotate(first_answer=Subquery(earliest))
+    ).annotate(first_answer=earliest_answer(OuterRef("specialrequest_id"), OuterRef("unit_id"), before=period.end))
 
 
 def _request_outcomes(period: Period) -> dict[int, list[str]]:

@@ -1,16 +1,17 @@
 """What each user may see of the facts: one helper per object the views load (STYLE.md).
 
-Officers see only their unit's items (its own and the joint items it is on) and the requests sent to it;
-another unit's object does not exist for them (404). Office roles and viewers see everything.
+Officers see only their unit's items (its own and the joint items it is on, pending or confirmed) and the
+requests sent to it; another unit's object does not exist for them (404). Office roles and viewers see
+everything.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from submissions.models import SpecialRequest, Submission, UrgentFailure
+from submissions.models import JointUnit, SpecialRequest, Submission, UrgentFailure
 
 
 def visible_submissions(user) -> QuerySet[Submission]:
@@ -25,6 +26,26 @@ def get_submission_for_user(user, pk: int) -> Submission:
         return visible_submissions(user).select_related("unit", "special_request", "created_by").get(pk=pk)
     except Submission.DoesNotExist:
         raise Http404("没有找到该信息。") from None
+
+
+def check_settles_joint(user, item_id: int, unit_id: int) -> None:
+    """Who confirms or declines a joint unit (RULES.md decision 10): that unit's officer, or the office.
+
+    Anyone else is refused (403) on an item they may read, and finds nothing (404) on one they may not.
+    """
+    if user.is_office_staff or (user.is_officer and user.unit_id == unit_id):
+        return
+    get_submission_for_user(user, item_id)
+    raise PermissionDenied("只有被列为联合报送单位的单位信息员或办公厅可以确认或拒绝。")
+
+
+def visible_pending_joints(user) -> QuerySet[JointUnit]:
+    """Joint units awaiting confirmation: an officer's are those named to their unit and those their unit
+    named; the office and viewers see all."""
+    pending = JointUnit.objects.pending()
+    if user.can_read_all:
+        return pending
+    return pending.filter(Q(unit_id=user.unit_id) | Q(submission__unit_id=user.unit_id))
 
 
 def visible_requests(user) -> QuerySet[SpecialRequest]:

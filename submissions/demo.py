@@ -249,6 +249,16 @@ def _basic_work(y: _Year, units: list[Unit], staff: User | None) -> list[BasicWo
     return entries
 
 
+def _pending_joint(y: _Year, officers: dict[int, User]) -> list[JointUnit]:
+    """The first officer account's unit names the next one's as a joint unit of its latest single item, still
+    waiting for that unit's confirmation (RULES.md decision 10): the demo's 南岗区 officer has one to confirm."""
+    if len(officers) < 2:
+        return []
+    reporter, partner = sorted(officers)[:2]
+    single = [i for i in y.items if i.unit_id == reporter and i.ledger_no not in y.joint]
+    return [JointUnit(submission=max(single, key=lambda i: i.submitted_at), unit_id=partner)] if single else []
+
+
 def seed_activity(year: int) -> None:
     """A plausible year of facts up to today (the whole year for a past year); nothing for a future year."""
     prefix = f"DEMO{year}-"
@@ -270,7 +280,8 @@ def seed_activity(year: int) -> None:
         for item in y.items:
             item.pk = ids[item.ledger_no]
         JointUnit.objects.bulk_create(
-            JointUnit(submission_id=ids[no], unit=u) for no, joint in y.joint.items() for u in joint
+            [*(JointUnit(submission_id=ids[no], unit=u, confirmed=True) for no, joint in y.joint.items() for u in joint),
+             *_pending_joint(y, officers)]
         )
         adoptions, instructions = _adoptions(y, staff)
         Adoption.objects.bulk_create(adoptions, batch_size=1000)

@@ -129,6 +129,8 @@ class ItemForm(TokenMixin, forms.ModelForm):
             request_field.queryset = SpecialRequest.objects.for_unit(user.unit).open(timezone.now())
             request_field.error_messages["invalid_choice"] = "所选专约不存在、已截止或不是发给本单位的，不能再作答。"
             request_field.help_text = "只列出发给本单位且尚未截止的专约。"
+            # RULES.md decision 10: what an officer names waits for the other unit's consent.
+            self.fields["joint_units"].help_text += "所列单位经其信息员确认后，该信息才计入该单位。"
 
     def clean_submitted_at(self) -> dt.datetime:
         value = self.cleaned_data["submitted_at"]

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce, Least
 
 from units.models import Unit
 
@@ -127,7 +128,8 @@ class Submission(models.Model):
     special_request = models.ForeignKey(
         SpecialRequest, verbose_name="所答专约", null=True, blank=True, on_delete=models.PROTECT, related_name="answers",
     )
-    # 1 + the number of joint units: adoption and instruction points are split by it (RULES.md decision 10).
+    # 1 + the number of confirmed joint units: adoption and instruction points are split by it (RULES.md
+    # decision 10); kept by `sync_unit_counts`.
     unit_count = models.PositiveSmallIntegerField(default=1, editable=False)
     is_invalid = models.BooleanField("无效", default=False)
     invalid_reason = models.CharField("无效原因", max_length=200, blank=True)
@@ -172,6 +174,19 @@ class Submission(models.Model):
 
 
 class JointUnitQuerySet(models.QuerySet):
+    def confirmed(self) -> JointUnitQuerySet:
+        """The joint units that count (RULES.md decision 10): confirmed by that unit's officer or the office,
+        or entered by the office or a ledger. Everything that counts for a joint unit reads them from here."""
+        return self.filter(confirmed=True)
+
+    def pending(self) -> JointUnitQuerySet:
+        """Named by an officer and not yet confirmed (待确认): the item is still the reporting unit's alone."""
+        return self.filter(confirmed=False)
+
+    def counted(self) -> JointUnitQuerySet:
+        """Confirmed joint units of items that count for reporting (decisions 2 and 10)."""
+        return self.confirmed().filter(submission__is_invalid=False)
+
     def bulk_create(self, objs, *args, **kwargs):
         objs = super().bulk_create(objs, *args, **kwargs)
         items = Submission.objects.only("unit_id").in_bulk({joint.submission_id for joint in objs})
@@ -180,10 +195,19 @@ class JointUnitQuerySet(models.QuerySet):
 
 
 class JointUnit(models.Model):
-    """Another unit that reported an item together with its own unit (联合报送单位)."""
+    """Another unit that reported an item together with its own unit (联合报送单位).
+
+    It counts for that unit only once confirmed (RULES.md decision 10): one an officer names waits (待确认)
+    for that unit's officer or the office; the office's and the ledger's are confirmed when entered.
+    """
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="joint_units")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="joint_submissions")
+    confirmed = models.BooleanField("已确认", default=False)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="确认人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
 
     objects = JointUnitQuerySet.as_manager()
 
@@ -192,6 +216,10 @@ class JointUnit(models.Model):
         verbose_name_plural = "联合报送单位"
         constraints = [
             models.UniqueConstraint(fields=["submission", "unit"], name="joint_unit_once"),
+            models.CheckConstraint(
+                name="joint_unit_pending_has_no_confirmer",
+                condition=Q(confirmed=True) | Q(confirmed_by__isnull=True, confirmed_at__isnull=True),
+            ),
         ]
         indexes = [
             # Scoring aggregates joint items by the joint unit.
@@ -349,6 +377,37 @@ def sync_fact_owners(items: models.QuerySet[Submission] | None = None) -> None:
         stale.update(unit_id=models.Subquery(item.values("unit_id")), unit_count=models.Subquery(item.values("unit_count")))
 
 
+def sync_unit_counts(items: models.QuerySet[Submission] | None = None) -> None:
+    """Set each item's unit count to 1 + its confirmed joint units, and copy it onto its facts.
+
+    The one place that decides how many units share an item's adoption and instruction points (RULES.md
+    decision 10); called after any write that adds, confirms or removes joint units. `items` narrows it.
+    """
+    confirmed = (
+        JointUnit.objects.confirmed().filter(submission=models.OuterRef("pk"))
+        .order_by().values("submission").annotate(n=models.Count("pk")).values("n")
+    )
+    count = 1 + Coalesce(models.Subquery(confirmed), 0)
+    scope = Submission.objects.all() if items is None else items
+    scope.annotate(wanted=count).exclude(unit_count=models.F("wanted")).update(unit_count=count)
+    sync_fact_owners(items)
+
+
+def earliest_answer(request, unit, before: dt.datetime | None = None) -> Least:
+    """RULES.md decision 5: a unit's earliest valid answer to a request (None: not answered), submitted
+    before `before` if given. An answer is a valid item naming the request that is the unit's own or a joint
+    item it is a confirmed unit of (decision 10). `request` and `unit` are ids or OuterRefs of the query the
+    answer is annotated on."""
+    own = Submission.objects.counted().filter(special_request=request, unit=unit)
+    joint = JointUnit.objects.counted().filter(submission__special_request=request, unit=unit)
+    if before is not None:
+        own, joint = own.filter(submitted_at__lt=before), joint.filter(submission__submitted_at__lt=before)
+    first_own = models.Subquery(own.order_by("submitted_at").values("submitted_at")[:1])
+    first_joint = models.Subquery(joint.order_by("submission__submitted_at").values("submission__submitted_at")[:1])
+    # SQLite's two-argument MIN is NULL when either side is: each side falls back on the other.
+    return Least(Coalesce(first_own, first_joint), Coalesce(first_joint, first_own))
+
+
 # The adoptions and instructions a month tally counts, one column per level and type: (source, level, kind).
 TALLY_POINT_COLUMNS = {
     **{f"adoption_{lv}_{t}": ("adoptions", lv, t) for lv, types in ALLOWED_ADOPTION_TYPES.items() for t in types},
@@ -359,9 +418,9 @@ TALLY_POINT_COLUMNS = {
 class MonthTally(models.Model):
     """What a unit reported and earned in one month, summed in advance for scoring (`submissions.tallies`).
 
-    Items count for their own unit and for each joint unit. Adoptions and instructions are counted here only
-    when their item has no joint unit; a joint item's points are split (decision 10) and read from the facts.
-    Never edited by hand.
+    Items count for their own unit and for each confirmed joint unit. Adoptions and instructions are counted
+    here only when their item has no confirmed joint unit; a joint item's points are split (decision 10) and
+    read from the facts. Never edited by hand.
     """
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
@@ -432,6 +491,8 @@ class ChangeAction(models.TextChoices):
     RESTORE = "restore", "恢复有效"
     DELETE = "delete", "删除"
     IMPORT = "import", "台账导入"
+    CONFIRM_JOINT = "confirm_joint", "确认联合报送"
+    DECLINE_JOINT = "decline_joint", "拒绝联合报送"
 
 
 class FactChange(models.Model):

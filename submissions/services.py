@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import Min
 from django.utils import timezone
 
 from scoring.engine import request_outcome
@@ -26,7 +25,8 @@ from submissions.models import (
     SpecialRequest,
     Submission,
     UrgentFailure,
-    sync_fact_owners,
+    earliest_answer,
+    sync_unit_counts,
 )
 from units.models import Unit
 
@@ -39,6 +39,7 @@ HISTORY_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
     SpecialRequest: ("code", "title", "description", "deadline"),
 }
 JOINT_LABEL = "联合报送单位"
+PENDING_MARK = "（待确认）"
 TARGETS_LABEL = "对象单位"
 
 
@@ -160,8 +161,28 @@ def ledger_no_for(item: Submission) -> str:
 def _apply(item: Submission, data: ItemInput) -> None:
     for name in ("unit", "title", "body", "info_type", "submitted_at", "special_request"):
         setattr(item, name, getattr(data, name))
-    # Adoption and instruction points are split by it (RULES.md decision 10): kept right on every write.
-    item.unit_count = 1 + len(data.joint_units)
+
+
+def _named(item: Submission, unit: Unit, user) -> JointUnit:
+    """A joint unit as `user` names it (RULES.md decision 10): the office's counts at once, an officer's
+    waits for that unit's confirmation."""
+    if user is not None and user.is_office_staff:
+        return JointUnit(submission=item, unit=unit, confirmed=True, confirmed_by=user, confirmed_at=timezone.now())
+    return JointUnit(submission=item, unit=unit)
+
+
+def _joint_names(joints: Iterable[JointUnit]) -> str:
+    return "、".join(sorted(j.unit.name + ("" if j.confirmed else PENDING_MARK) for j in joints))
+
+
+def _joints_of(item: Submission) -> list[JointUnit]:
+    return list(JointUnit.objects.filter(submission=item).select_related("unit"))
+
+
+def _count_units(item: Submission) -> None:
+    """Adoption and instruction points are split among the confirmed units: kept right on every write."""
+    sync_unit_counts(Submission.objects.filter(pk=item.pk))
+    item.refresh_from_db(fields=["unit_count"])
 
 
 def report_item(data: ItemInput, *, user, token: uuid.UUID) -> Submission:
@@ -172,33 +193,82 @@ def report_item(data: ItemInput, *, user, token: uuid.UUID) -> Submission:
         item.save()
         item.ledger_no = ledger_no_for(item)
         item.save(update_fields=["ledger_no"])
-        JointUnit.objects.bulk_create(JointUnit(submission=item, unit=u) for u in data.joint_units)
-        _record(item, ChangeAction.CREATE, diff({}, snapshot(item, {JOINT_LABEL: _names(data.joint_units)})), user)
+        joints = JointUnit.objects.bulk_create(_named(item, u, user) for u in data.joint_units)
+        _count_units(item)
+        _record(item, ChangeAction.CREATE, diff({}, snapshot(item, {JOINT_LABEL: _joint_names(joints)})), user)
         _bind_token(claim, item)
     return item
 
 
 def correct_item(item: Submission, data: ItemInput, *, user, version: int) -> Submission:
-    """Save a correction unless someone saved the item since `version` was read (then StaleEdit)."""
+    """Save a correction unless someone saved the item since `version` was read (then StaleEdit).
+
+    Joint units kept keep their state (a pending one still waits); those added are named by `user`."""
     with transaction.atomic():
         current = Submission.objects.select_for_update(of=("self",)).select_related("unit", "special_request").get(pk=item.pk)
         if current.version != version:
             raise StaleEdit(current)
-        old_joint = list(Unit.objects.filter(joint_submissions__submission=current))
-        before = snapshot(current, {JOINT_LABEL: _names(old_joint)})
+        old_joints = _joints_of(current)
+        before = snapshot(current, {JOINT_LABEL: _joint_names(old_joints)})
         _apply(current, data)
-        changes = diff(before, snapshot(current, {JOINT_LABEL: _names(data.joint_units)}))
+        new_ids = {u.pk for u in data.joint_units}
+        kept = [j for j in old_joints if j.unit_id in new_ids]
+        added = [_named(current, u, user) for u in data.joint_units if u.pk not in {j.unit_id for j in kept}]
+        changes = diff(before, snapshot(current, {JOINT_LABEL: _joint_names(kept + added)}))
         if not changes:
             return current
         current.version += 1
         current.save()
-        new_ids = {u.pk for u in data.joint_units}
         JointUnit.objects.filter(submission=current).exclude(unit_id__in=new_ids).delete()
-        kept = {u.pk for u in old_joint}
-        JointUnit.objects.bulk_create(JointUnit(submission=current, unit=u) for u in data.joint_units if u.pk not in kept)
-        sync_fact_owners(Submission.objects.filter(pk=current.pk))
+        JointUnit.objects.bulk_create(added)
+        _count_units(current)
         _record(current, ChangeAction.UPDATE, changes, user)
     return current
+
+
+# --- joint units: confirmed or declined by the unit named (RULES.md decision 10) ----------------------------
+
+
+class JointRefused(Exception):
+    """A confirmation or refusal that no longer applies: already confirmed, or the joint unit was removed."""
+
+
+def _settle_joint(item_id: int, unit_id: int, user, confirm: bool) -> JointUnit:
+    """Confirm or decline a pending joint unit, locked against the reporting side's edits and a repeat."""
+    with transaction.atomic():
+        current = Submission.objects.select_for_update(of=("self",)).filter(pk=item_id).first()
+        joint = (
+            JointUnit.objects.select_for_update(of=("self",)).select_related("unit")
+            .filter(submission_id=item_id, unit_id=unit_id).first()
+        )
+        if current is None or joint is None:
+            raise JointRefused("该联合报送单位已被移除，无需再确认或拒绝。")
+        if joint.confirmed:
+            raise JointRefused(f"{joint.unit.name}已经确认联合报送，无需再次操作。")
+        before = snapshot(current, {JOINT_LABEL: _joint_names(_joints_of(current))})
+        if confirm:
+            joint.confirmed, joint.confirmed_by, joint.confirmed_at = True, user, timezone.now()
+            joint.save(update_fields=["confirmed", "confirmed_by", "confirmed_at"])
+        else:
+            joint.delete()
+        # A new version: an edit form opened before this would otherwise put back what was declined.
+        current.version += 1
+        current.save(update_fields=["version", "updated_at"])
+        _count_units(current)
+        action, verb = (ChangeAction.CONFIRM_JOINT, "确认") if confirm else (ChangeAction.DECLINE_JOINT, "拒绝")
+        changes = diff(before, snapshot(current, {JOINT_LABEL: _joint_names(_joints_of(current))}))
+        _record(current, action, changes, user, f"{joint.unit.name}{verb}联合报送")
+    return joint
+
+
+def confirm_joint(item_id: int, unit_id: int, *, user) -> JointUnit:
+    """The named unit (or the office) confirms: from now on the item counts for that unit too."""
+    return _settle_joint(item_id, unit_id, user, confirm=True)
+
+
+def decline_joint(item_id: int, unit_id: int, *, user) -> JointUnit:
+    """The named unit (or the office) declines: the joint unit is removed, the refusal kept in the history."""
+    return _settle_joint(item_id, unit_id, user, confirm=False)
 
 
 def mark_invalid(item: Submission, reason: str, *, user) -> Submission:
@@ -295,16 +365,9 @@ class Outcome:
 
 
 def first_answers(request: SpecialRequest) -> dict[int, dt.datetime]:
-    """Each unit's earliest valid answer to the request: one aggregate query.
-
-    An answer is an item of the unit itself naming the request (INTERFACES.md: "one of that unit's
-    valid items names its 专约编号"); a joint unit on such an item is not counted as answering.
-    """
-    rows = (
-        Submission.objects.counted().filter(special_request=request)
-        .values("unit_id").annotate(first=Min("submitted_at")).order_by()
-    )
-    return {row["unit_id"]: row["first"] for row in rows}
+    """Each target unit's earliest valid answer to the request, its own or a confirmed joint item (decision 5)."""
+    targets = request.targets.annotate(first=earliest_answer(request.pk, models.OuterRef("pk")))
+    return {pk: first for pk, first in targets.values_list("pk", "first") if first is not None}
 
 
 def outcome(deadline: dt.datetime, first_answer: dt.datetime | None, now: dt.datetime) -> str:

@@ -47,7 +47,7 @@ def _item_deleted(sender, instance: Submission, **kwargs) -> None:
 
 
 def _joint_changed(sender, instance: JointUnit, **kwargs) -> None:
-    # The item's own unit too: its facts' points are split differently now.
+    # Added, confirmed or removed: the item's own unit too, its facts' points are split differently now.
     own = Submission.objects.filter(pk=instance.submission_id).values_list("unit_id", flat=True)
     StaleTally.mark([instance.unit_id, *own])
 
@@ -88,11 +88,11 @@ def _tally_queries(units: set[int] | None) -> list:
         .annotate(counted=Count("id"), research=Count("id", filter=Q(info_type__in=RESEARCH_TYPES)))
     )
     joint_items = (
-        JointUnit.objects.filter(submission__is_invalid=False)
+        JointUnit.objects.counted()
         .values("unit_id", **_month("submission__submitted_at", local=True))
         .annotate(counted=Count("id"), research=Count("id", filter=Q(submission__info_type__in=RESEARCH_TYPES)))
     )
-    # Only facts of items without joint units: a joint item's points are split, and read from the facts.
+    # Only facts of items without confirmed joint units: a joint item's points are split, and read from the facts.
     adoptions = Adoption.objects.filter(unit_count=1).values("unit_id", **_month("adopted_on"))
     instructions = LeaderInstruction.objects.filter(unit_count=1).values("unit_id", **_month("instructed_on"))
     queries = [

@@ -9,7 +9,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, models
-from django.db.models import Count, Min, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -24,9 +25,11 @@ from submissions import forms, services
 from submissions.access import (
     can_report,
     check_reads_failures,
+    check_settles_joint,
     get_failure_for_user,
     get_request_for_user,
     get_submission_for_user,
+    visible_pending_joints,
     visible_requests,
     visible_submissions,
 )
@@ -38,6 +41,7 @@ from submissions.models import (
     SpecialRequest,
     Submission,
     UrgentFailure,
+    earliest_answer,
 )
 from units.models import Unit
 from units.versioning import cached
@@ -168,9 +172,13 @@ def _render_item(request: HttpRequest, item: Submission, status: int = 200, **fo
     rules_by_year: dict[int, Rules] = {}
     adoptions = list(item.adoptions.select_related("created_by"))
     instructions = list(item.instructions.select_related("created_by"))
+    joints = list(item.joint_units.select_related("unit").order_by("unit__name"))
+    for joint in joints:
+        joint.can_settle = not joint.confirmed and (staff or joint.unit_id == request.user.unit_id)
     context = {
         "item": item,
-        "joint_units": [j.unit for j in item.joint_units.select_related("unit")],
+        "joints": joints,
+        "has_pending": any(not joint.confirmed for joint in joints),
         "adoptions": _points_rows(item, adoptions, lambda r: r.adoption_points, "adoption_type", "adopted_on",
                                   rules_by_year, _outranked(adoptions)),
         "instructions": _points_rows(item, instructions, lambda r: r.instruction_points, "kind", "instructed_on", rules_by_year),
@@ -212,6 +220,45 @@ def item_restore(request: HttpRequest, pk: int) -> HttpResponse:
     services.restore_item(item, user=request.user)
     messages.success(request, "已恢复为有效信息。")
     return redirect("submissions:detail", pk=item.pk)
+
+
+# --- joint units: confirmed or declined by the unit named (RULES.md decision 10) ------------------------------
+
+
+@login_required
+def joint_list(request: HttpRequest) -> HttpResponse:
+    """Joint units awaiting confirmation: an officer confirms or declines those named to their unit."""
+    pending = visible_pending_joints(request.user).select_related("submission__unit", "unit")
+    page = Paginator(pending.order_by("-submission__submitted_at", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    for joint in page:
+        joint.can_settle = request.user.is_office_staff or joint.unit_id == request.user.unit_id
+    return render(request, "submissions/joint_list.html", {"page": page})
+
+
+def _settle_joint(request: HttpRequest, pk: int, unit_pk: int, settle: Callable, done: str) -> HttpResponse:
+    check_settles_joint(request.user, pk, unit_pk)
+    try:
+        joint = settle(pk, unit_pk, user=request.user)
+    except services.JointRefused as refused:
+        messages.warning(request, str(refused))
+    else:
+        messages.success(request, done.format(unit=joint.unit.name))
+    # A unit that declined no longer sees the item.
+    if visible_submissions(request.user).filter(pk=pk).exists():
+        return redirect("submissions:detail", pk=pk)
+    return redirect("submissions:joint_list")
+
+
+@login_required
+@require_POST
+def joint_confirm(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
+    return _settle_joint(request, pk, unit_pk, services.confirm_joint, "已确认{unit}为联合报送单位，该信息同时计入{unit}。")
+
+
+@login_required
+@require_POST
+def joint_decline(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
+    return _settle_joint(request, pk, unit_pk, services.decline_joint, "已拒绝，{unit}不再是该信息的联合报送单位。")
 
 
 # --- adoptions and instructions, on the item's page --------------------------------------------------------
@@ -324,14 +371,16 @@ def instruction_delete(request: HttpRequest, pk: int, fact_pk: int) -> HttpRespo
 
 
 def _with_answers(requests: models.QuerySet, user) -> models.QuerySet:
-    """Targets, answering units and (for an officer) their own earliest answer, in the list's one query."""
-    valid = Q(answers__is_invalid=False)
-    requests = requests.annotate(
-        target_count=Count("targets", distinct=True),
-        answered_count=Count("answers__unit", filter=valid, distinct=True),
+    """Targets, targets that answered and (for an officer) their own earliest answer, in the list's one query."""
+    answered = (
+        SpecialRequest.targets.through.objects.filter(specialrequest=OuterRef("pk"))
+        .annotate(first=earliest_answer(OuterRef("specialrequest_id"), OuterRef("unit_id")))
+        .filter(first__isnull=False)
+        .order_by().values("specialrequest").annotate(n=Count("pk")).values("n")
     )
+    requests = requests.annotate(target_count=Count("targets"), answered_count=Coalesce(Subquery(answered), 0))
     if user.is_officer:
-        requests = requests.annotate(my_answer=Min("answers__submitted_at", filter=valid & Q(answers__unit=user.unit_id)))
+        requests = requests.annotate(my_answer=earliest_answer(OuterRef("pk"), user.unit_id))
     return requests
 
 

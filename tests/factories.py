@@ -52,7 +52,8 @@ def make_user(role: str = Role.VIEWER, unit: Unit | None = None, **kw) -> User:
     return user
 
 
-def make_submission(unit: Unit | None = None, joint: list[Unit] = (), **kw) -> Submission:
+def make_submission(unit: Unit | None = None, joint: list[Unit] = (), pending: list[Unit] = (), **kw) -> Submission:
+    """An item; `joint` units are confirmed (as the office enters them), `pending` ones wait for confirmation."""
     kw.setdefault("ledger_no", f"T{next(_seq):06d}")
     kw.setdefault("title", "测试信息")
     kw.setdefault("info_type", "general")
@@ -60,7 +61,10 @@ def make_submission(unit: Unit | None = None, joint: list[Unit] = (), **kw) -> S
     if kw.get("invalid_reason"):
         kw.setdefault("is_invalid", True)
     item = Submission.objects.create(unit=unit or make_unit(), unit_count=1 + len(joint), **kw)
-    JointUnit.objects.bulk_create(JointUnit(submission=item, unit=u) for u in joint)
+    JointUnit.objects.bulk_create(
+        [*(JointUnit(submission=item, unit=u, confirmed=True) for u in joint),
+         *(JointUnit(submission=item, unit=u) for u in pending)]
+    )
     return item
 
 

@@ -92,7 +92,9 @@ def test_art12_research_items_ranked_by_the_whole_items_points_in_the_year(distr
     day = dt.date(YEAR, 5, 10)
     small = make_submission(a, title="小型调研", info_type="small_research", submitted_at=shanghai(YEAR, 5, 1))
     make_adoption(small, level="city", adoption_type="small_research", adopted_on=day)
-    joint = make_submission(b, joint=[c], title="联合大型调研", info_type="large_research", submitted_at=shanghai(YEAR, 4, 1))
+    # districts[3] is named but has not confirmed: not one of the item's units (decision 10).
+    joint = make_submission(b, joint=[c], pending=[districts[3]], title="联合大型调研", info_type="large_research",
+                            submitted_at=shanghai(YEAR, 4, 1))
     make_adoption(joint, level="city", adoption_type="large_research", adopted_on=day)
     make_adoption(joint, level="province", adoption_type="research", adopted_on=day, carrier="黑龙江政务信息", issue_no="第5期")
     make_instruction(joint, level="city", kind="decision", instructed_on=day)

@@ -207,7 +207,7 @@ def add_requests(ledger: Ledger, rnd: random.Random) -> None:
             elif outcome == "both":  # judged by the earliest answer
                 ledger.item(unit, late, request=code)
                 ledger.item(unit, on_time, request=code)
-            elif outcome == "joint_only":  # another unit's item with this unit on it is not this unit's answer
+            elif outcome == "joint_only":  # another unit's item with this unit on it answers for it (decision 5)
                 other = next(n for n in names if n not in targets)
                 ledger.item(other, on_time, request=code, joint=[unit])
             elif outcome == "invalid":
@@ -340,7 +340,8 @@ def request_credit(ledger: Ledger, unit: str, start: dt.datetime, end: dt.dateti
     for code, deadline, targets in ledger.requests:
         if unit not in targets or not start <= deadline < end:
             continue
-        answers = [i.at for i in ledger.items if i.unit == unit and i.request == code and not i.invalid and i.at < end]
+        # Its own items and the joint items it is on (a ledger's joint units are confirmed).
+        answers = [i.at for i in ledger.items if unit in i.units and i.request == code and not i.invalid and i.at < end]
         outcome = "missing" if not answers else "on_time" if min(answers) <= deadline else "late"
         credits.append(CREDIT[outcome])
     return credits

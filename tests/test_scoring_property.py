@@ -59,7 +59,8 @@ def naive(year: int, through: int) -> dict[str, dict]:
     end = dt.datetime(year + (through == 12), through % 12 + 1, 1, tzinfo=TZ)
     last_day = (end - dt.timedelta(days=1)).date()
     items = list(Submission.objects.all())
-    joint = {s.pk: [j.unit_id for j in s.joint_units.all()] for s in items}
+    # Decision 10: only confirmed joint units count; a pending one leaves the item its reporting unit's alone.
+    joint = {s.pk: [j.unit_id for j in s.joint_units.all() if j.confirmed] for s in items}
     units_of = {s.pk: [s.unit_id, *joint[s.pk]] for s in items}
     out = {}
     for unit in Unit.objects.all():
@@ -83,7 +84,8 @@ def naive(year: int, through: int) -> dict[str, dict]:
             answers = sorted(
                 s.submitted_at
                 for s in items
-                if s.special_request_id == request.pk and s.unit_id == unit.pk and not s.is_invalid and s.submitted_at < end
+                # Decision 5: its own items and the joint items it is a confirmed unit of.
+                if s.special_request_id == request.pk and unit.pk in units_of[s.pk] and not s.is_invalid and s.submitted_at < end
             )
             credits.append(Fraction(0) if not answers else Fraction(1) if answers[0] <= request.deadline else Fraction(1, 2))
         special = Fraction(15) if not credits else 15 * sum(credits) / len(credits)
@@ -132,7 +134,7 @@ day = st.integers(min_value=0, max_value=364)
 fact = st.fixed_dictionaries(
     {
         "unit": st.integers(0, 5),
-        "joint": st.lists(st.integers(0, 5), max_size=2, unique=True),
+        "joint": st.lists(st.tuples(st.integers(0, 5), st.booleans()), max_size=2, unique_by=lambda j: j[0]),  # confirmed?
         "day": day,
         "minute": st.integers(0, 1439),
         "type": st.sampled_from(["general", "urgent", "small_research", "large_research"]),
@@ -168,10 +170,10 @@ class ServiceEqualsNaiveRecomputation(TestCase):
                 make_basic_work(unit, year=year, items=["4.5", "5", "3", "5", "5", "2.5", "5", "5"])
         request = make_request(units[:3], deadline=base + dt.timedelta(days=deadline_day, hours=12))
         for f in facts:
-            joint = [units[j] for j in f["joint"] if j != f["unit"]]
             item = make_submission(
                 units[f["unit"]],
-                joint=joint,
+                joint=[units[j] for j, confirmed in f["joint"] if j != f["unit"] and confirmed],
+                pending=[units[j] for j, confirmed in f["joint"] if j != f["unit"] and not confirmed],
                 info_type=f["type"],
                 invalid_reason="重复" if f["invalid"] else "",
                 submitted_at=base + dt.timedelta(days=f["day"], minutes=f["minute"]),

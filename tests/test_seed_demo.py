@@ -11,6 +11,7 @@ from django.test import Client
 
 from accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from accounts.models import User
+from submissions.models import JointUnit
 from units.models import PersonRole, Sequence, Unit
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +44,9 @@ def test_seed_demo_twice_gives_the_same_counts():
     daoli = Unit.objects.get(name="道里区")
     assert daoli.display_order == 10 and daoli.is_active
     assert User.objects.get(username="staff").is_active
+    # One joint unit waits for its confirmation, so the demo shows it (RULES.md decision 10).
+    pending = JointUnit.objects.pending().select_related("submission__unit", "unit").get()
+    assert (pending.submission.unit.name, pending.unit.name, pending.submission.unit_count) == ("道里区", "南岗区", 1)
 
 
 @pytest.fixture

@@ -49,11 +49,12 @@ def test_officer_reports_item_for_own_unit_with_system_time(client, personas):
     assert before <= item.submitted_at <= timezone.now()
     assert item.created_by == officer
     assert item.ledger_no == f"W{timezone.localtime(item.submitted_at).year}-{item.pk:06d}"
-    assert item.unit_count == 2 and [j.unit for j in item.joint_units.all()] == [other]
+    # Named by an officer: pending until that unit confirms (RULES.md decision 10), so not yet sharing points.
+    assert item.unit_count == 1 and [(j.unit, j.confirmed) for j in item.joint_units.all()] == [(other, False)]
     change = FactChange.objects.get(model="Submission", object_id=item.pk)
     assert change.action == ChangeAction.CREATE and change.user == officer
     assert change.changes["标题"] == ["", "道里区推进冬季供热保障"]
-    assert change.changes["联合报送单位"] == ["", other.name]
+    assert change.changes["联合报送单位"] == ["", f"{other.name}（待确认）"]
 
 
 def test_officer_cannot_choose_unit_or_time(client, personas):

@@ -101,6 +101,20 @@ def test_every_write_through_the_services_keeps_the_tallies_current():
     ):
         item = services.correct_item(item, change, user=staff, version=Submission.objects.get(pk=item.pk).version)
         assert_current()
+    # Joint units an officer names: pending (counts for the reporting unit only), then confirmed or declined.
+    officer = make_user(Role.OFFICER, first)
+    named = services.report_item(item_input(first, joint=[second, third]), user=officer, token=uuid.uuid4())
+    services.create_fact(
+        Adoption, {"submission": named, "level": "city", "adoption_type": "general", "adopted_on": dt.date(2024, 3, 9)},
+        user=staff, token=uuid.uuid4(),
+    )
+    assert_current()
+    assert (second.pk, 2024, 3) not in tallies() and (third.pk, 2024, 3) not in tallies()
+    services.confirm_joint(named.pk, second.pk, user=make_user(Role.OFFICER, second))
+    assert_current()
+    assert tallies()[second.pk, 2024, 3] == {"counted": 1}  # the split adoption is read from the facts
+    services.decline_joint(named.pk, third.pk, user=staff)
+    assert_current()
     services.mark_invalid(item, "重复", user=staff)
     assert_current()
     services.restore_item(item, user=staff)

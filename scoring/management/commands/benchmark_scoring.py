@@ -151,7 +151,7 @@ class Command(BaseCommand):
             items[i].unit_count = 2
         Submission.objects.bulk_create(items, batch_size=BATCH)
         JointUnit.objects.bulk_create(
-            (JointUnit(submission=items[i], unit=rng.choice(units)) for i in joint if True),
+            (JointUnit(submission=items[i], unit=rng.choice(units), confirmed=True) for i in joint),
             batch_size=BATCH,
             ignore_conflicts=True,
         )

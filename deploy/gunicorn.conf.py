@@ -1,0 +1,46 @@
+"""gunicorn for harbin_infoassess: `gunicorn -c deploy/gunicorn.conf.py harbin_infoassess.wsgi` from the project.
+
+Environment: GUNICORN_BIND (default 127.0.0.1:8000, behind nginx), GUNICORN_WORKERS (default 2 × cores + 1).
+"""
+
+import multiprocessing
+import os
+import time
+from pathlib import Path
+
+# The site's time zone (settings.TIME_ZONE) for the master's lines too, so every line carries the same offset.
+os.environ.setdefault("TZ", "Asia/Shanghai")
+time.tzset()
+
+chdir = str(Path(__file__).resolve().parent.parent)
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", 2 * multiprocessing.cpu_count() + 1))
+# A 30 MB ledger import or a year's workbook export takes a while; nginx waits a little longer (proxy_read_timeout).
+timeout = 120
+graceful_timeout = 30
+# Recycle workers now and then so no slow leak grows for months; the jitter keeps them from restarting together.
+max_requests = 1000
+max_requests_jitter = 100
+# systemd (or the container runtime) manages the server with signals; no control socket in the user's home.
+control_socket_disable = True
+
+# Access and error lines as JSON on standard output, with the fields of the site's own request lines
+# (operations/logs.py); the message is the readable summary.
+accesslog = "-"
+access_log_format = "%(m)s %(U)s %(s)s %(M)sms"
+logconfig_dict = {
+    "formatters": {
+        "json": {"()": "operations.logs.JsonFormatter"},
+        "access": {"()": "operations.logs.GunicornAccessFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"},
+        "access": {"class": "logging.StreamHandler", "formatter": "access", "stream": "ext://sys.stdout"},
+    },
+    # Until the site configures its own logging in each worker: warnings only (django-environ chats at INFO).
+    "root": {"level": "WARNING", "handlers": ["console"]},
+    "loggers": {
+        "gunicorn.error": {"level": "INFO", "handlers": ["console"], "propagate": False},
+        "gunicorn.access": {"level": "INFO", "handlers": ["access"], "propagate": False},
+    },
+}
