@@ -148,6 +148,11 @@ def bulletin_version(
     return _render_version(request, *_shown(request, pk=pk, month=month, version=version))
 
 
+def _frozen_key(version: BulletinVersion) -> str:
+    # The publication time too: after a restore from backup an id may name another version.
+    return f"{version.pk}-{version.published_at.timestamp()}"
+
+
 def _frozen_html(version: BulletinVersion, unfolded: bool) -> str:
     """The version's correction note and notice, rendered once (it never changes) and kept in the cache."""
 
@@ -163,7 +168,7 @@ def _frozen_html(version: BulletinVersion, unfolded: bool) -> str:
             "unfolded": unfolded,
         })
 
-    return cache.get_or_set(f"bulletin-version:{version.pk}:{unfolded}", render, FROZEN_TIMEOUT)
+    return cache.get_or_set(f"bulletin-version:{_frozen_key(version)}:{unfolded}", render, FROZEN_TIMEOUT)
 
 
 def _render_version(request: HttpRequest, version: BulletinVersion, history: list[BulletinVersion]) -> HttpResponse:
@@ -240,7 +245,7 @@ def _exported(request: HttpRequest, month_text: str, render_file, extension: str
     except ValueError:
         raise Http404("版本号不正确。") from None
     version = get_published_version(month=month, version=number)
-    content = cache.get_or_set(f"bulletin-file:{version.pk}:{extension}", lambda: render_file(_notice_of(version)),
+    content = cache.get_or_set(f"bulletin-file:{_frozen_key(version)}:{extension}", lambda: render_file(_notice_of(version)),
                                FROZEN_TIMEOUT)
     return content, f"采用情况通报{month:%Y-%m}（第{version.version}版）.{extension}"
 
