@@ -7,6 +7,8 @@ import sys
 def main():
     """Run administrative tasks."""
     os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'harbin_infoassess.settings')
+    # A command's standard output is its data (`scores --format json`): log lines go to standard error.
+    os.environ.setdefault('LOG_STREAM', 'stderr')
     try:
         from django.core.management import execute_from_command_line
     except ImportError as exc:

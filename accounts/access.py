@@ -33,6 +33,16 @@ staff_required = _role_required(lambda user: user.is_office_staff)
 admin_required = _role_required(lambda user: user.is_office_admin)
 
 
+# What an auditor may open: the audit trail and the reports (read-only); the write views among them check
+# their own roles, which an auditor has none of.
+AUDITOR_PAGES = ("home", "login", "logout", "audit:", "scoring:ranking", "scoring:scorecard", "bulletins:", "awards:")
+
+
+def auditor_may_open(view_name: str) -> bool:
+    """`view_name` as "namespace:name"; an entry ending in ":" allows the whole namespace."""
+    return any(view_name == page or (page.endswith(":") and view_name.startswith(page)) for page in AUDITOR_PAGES)
+
+
 def visible_units(user) -> QuerySet[Unit]:
     """Units whose data the user may read: all for office roles and viewers, their own for an officer."""
     if user.can_read_all:

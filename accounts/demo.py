@@ -12,6 +12,7 @@ DEMO_ACCOUNTS: list[tuple[str, str, str, str | None]] = [
     ("admin", "办公厅管理员", Role.ADMIN, None),
     ("staff", "信息处工作人员", Role.STAFF, None),
     ("viewer", "办公厅领导", Role.VIEWER, None),
+    ("auditor", "审计员", Role.AUDITOR, None),
     ("daoli", "道里区信息员", Role.OFFICER, "道里区"),
     ("nangang", "南岗区信息员", Role.OFFICER, "南岗区"),
 ]

@@ -5,6 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.db.models import QuerySet
 
 from accounts.models import Role, User
+from audit.locking import VersionedForm
 from units.models import Unit
 
 
@@ -40,7 +41,7 @@ class RoleUnitMixin:
         return data
 
 
-class AccountCreateForm(RoleUnitMixin, UserCreationForm):
+class AccountCreateForm(RoleUnitMixin, VersionedForm, UserCreationForm):
     class Meta:
         model = User
         fields = ("username", "first_name", "role", "unit")
@@ -51,7 +52,7 @@ class AccountCreateForm(RoleUnitMixin, UserCreationForm):
         self._setup_role_unit()
 
 
-class AccountEditForm(RoleUnitMixin, forms.ModelForm):
+class AccountEditForm(RoleUnitMixin, VersionedForm, forms.ModelForm):
     class Meta:
         model = User
         fields = ("username", "first_name", "email", "role", "unit")

@@ -9,6 +9,8 @@ class Role(models.TextChoices):
     STAFF = "staff", "办公厅工作人员"
     OFFICER = "officer", "单位信息员"
     VIEWER = "viewer", "只读领导"
+    # Reads the audit trail and the reports (ranking, bulletins, awards); changes nothing (等保 2.0 level 2).
+    AUDITOR = "auditor", "审计员"
 
 
 class User(AbstractUser):
@@ -17,6 +19,8 @@ class User(AbstractUser):
         "units.Unit", verbose_name="所属单位", null=True, blank=True,
         on_delete=models.PROTECT, related_name="accounts",
     )
+    # Optimistic locking of the account form (audit.locking).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "用户"
@@ -46,6 +50,15 @@ class User(AbstractUser):
     @property
     def is_officer(self) -> bool:
         return self.role == Role.OFFICER and not self.is_superuser
+
+    @property
+    def is_auditor(self) -> bool:
+        return self.role == Role.AUDITOR and not self.is_superuser
+
+    @property
+    def reads_audit(self) -> bool:
+        """Administrators and auditors read the audit trail."""
+        return self.is_office_admin or self.is_auditor
 
     @property
     def can_read_all(self) -> bool:

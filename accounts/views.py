@@ -7,9 +7,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts import services
 from accounts.access import admin_required
 from accounts.forms import AccountCreateForm, AccountEditForm, AccountFilterForm
 from accounts.models import User
+from audit.locking import StaleEdit
 from bulletins.panels import home_panel as bulletin_panel
 from submissions.panels import home_panel as submission_panel
 
@@ -40,7 +42,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
 def account_create(request: HttpRequest) -> HttpResponse:
     form = AccountCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        account = form.save()
+        account = services.create_account(form.model_values(), form.cleaned_data["password1"], user=request.user)
         messages.success(request, f"已新增账号“{account.username}”（{account.get_role_display()}）。")
         return redirect("accounts:list")
     return render(request, "accounts/account_form.html", {"form": form})
@@ -51,9 +53,14 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
     account = _get_account(pk)
     form = AccountEditForm(request.POST or None, instance=account, editor=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, f"已保存账号“{account.username}”。")
-        return redirect("accounts:list")
+        try:
+            account = services.update_account(account, form.model_values(), user=request.user,
+                                              version=form.cleaned_data["version"])
+        except StaleEdit as stale:
+            form.refuse_stale(stale)
+        else:
+            messages.success(request, f"已保存账号“{account.username}”。")
+            return redirect("accounts:list")
     return render(request, "accounts/account_form.html", {"form": form, "account": account})
 
 
@@ -62,7 +69,7 @@ def account_password(request: HttpRequest, pk: int) -> HttpResponse:
     account = _get_account(pk)
     form = SetPasswordForm(account, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.set_password(account, form.cleaned_data["new_password1"], user=request.user)
         messages.success(request, f"已重设账号“{account.username}”的密码。")
         return redirect("accounts:list")
     return render(request, "accounts/account_form.html", {"form": form, "account": account, "password": True})
@@ -75,7 +82,6 @@ def account_set_active(request: HttpRequest, pk: int, active: bool) -> HttpRespo
     if account.pk == request.user.pk:
         messages.error(request, "不能停用自己的账号。")
         return redirect("accounts:list")
-    account.is_active = active
-    account.save(update_fields=["is_active"])
+    services.set_active(account, active, user=request.user)
     messages.success(request, f"已{'启用' if active else '停用'}账号“{account.username}”。")
     return redirect("accounts:list")

@@ -14,9 +14,9 @@ from django.db.models import Prefetch, Q
 
 from awards.models import AwardKind, AwardPick, SpecialContribution, YearResult
 from awards.standings import Standing, unit_totals
-from scoring.engine import Period, PointGroup, group_points, round2
+from scoring.engine import ADOPTIONS, INSTRUCTIONS, Period, fact_points, highest_adoption_level, round2
 from scoring.models import RuleSet
-from scoring.rules import LEVEL_RANK, Rules
+from scoring.rules import Rules
 from scoring.services import rules_for_year
 from submissions.models import Adoption, AdoptionType, JointUnit, LeaderInstruction, Level, Submission
 from units.models import Person, PersonRole
@@ -102,15 +102,12 @@ def _rules_of(result: YearResult) -> Rules:
     return rule_set.rules()
 
 
-def item_points(adoptions: list[Adoption], instructions: list[LeaderInstruction], rules: Rules) -> Decimal:
-    """The whole item's adoption and instruction points (Art. 9), not split among joint units."""
-    top = max((LEVEL_RANK[a.level] for a in adoptions), default=0)
-    adopted = group_points(
-        [PointGroup(a.level, a.adoption_type, 1, 1, superseded=LEVEL_RANK[a.level] < top) for a in adoptions],
-        rules.adoption_points, split=False, highest_only=rules.highest_level_only,
-    )
-    instructed = group_points([PointGroup(i.level, i.kind, 1, 1) for i in instructions], rules.instruction_points, split=False)
-    return round2(sum(adopted.values()) + sum(instructed.values()))
+def item_points(adoptions: list[Adoption], instructions: list[LeaderInstruction], rules: Rules, period: Period) -> Decimal:
+    """The whole item's adoption and instruction points in the period (Art. 9), not split among joint units."""
+    top_level = highest_adoption_level(((a.level, a.adopted_on) for a in adoptions), period)
+    adopted = sum(fact_points(rules, ADOPTIONS, a.level, a.adoption_type, 1, top_level) for a in adoptions)
+    instructed = sum(fact_points(rules, INSTRUCTIONS, i.level, i.kind, 1) for i in instructions)
+    return round2(adopted + instructed)
 
 
 def _day(date) -> str:
@@ -151,7 +148,7 @@ def research_candidates(result: YearResult) -> list[Candidate]:
             kind=AwardKind.RESEARCH, target_id=item.pk, name=item.title,
             unit="、".join([item.unit.name, *(j.unit.name for j in item.joint)]), post="",
             reason=describe_item(item.year_adoptions, item.year_instructions),
-            score=item_points(item.year_adoptions, item.year_instructions, rules),
+            score=item_points(item.year_adoptions, item.year_instructions, rules, period),
         )
         for item in items
     ]

@@ -10,6 +10,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from audit import services as audit
+from audit.models import EventKind
 from awards.eligibility import candidates
 from awards.models import AwardKind, AwardPick, SpecialContribution, YearResult
 from scoring.engine import SHANGHAI, Period
@@ -93,10 +95,13 @@ def finalize_year(year: int, user=None, reason: str = "") -> YearResult:
         data = build_snapshot(year)
         try:
             with transaction.atomic():
-                return YearResult.objects.create(
+                result = YearResult.objects.create(
                     year=year, version=version, rule_set_name=data["rule_set"], data=data,
                     reason=reason, finalized_by=user,
                 )
+                audit.record(EventKind.FINALIZE, result, user=user,
+                             summary=f"确定{year}年度考核结果第{version}版" + (f"：{reason}" if reason else ""))
+                return result
         except IntegrityError:
             # Two administrators finalizing at once: the second one's version number is taken.
             raise AwardsRefused(f"{year}年度考核结果刚刚被其他用户确定，请刷新页面后再试。") from None
@@ -108,15 +113,24 @@ def flag_contribution(year: int, person: Person, note: str, user=None) -> Specia
         raise AwardsRefused(f"{person.name}不是在岗信息员，不能标记为特殊贡献信息员。")
     if not note.strip():
         raise AwardsRefused("请填写特殊贡献说明。")
-    flag, _ = SpecialContribution.objects.update_or_create(
-        year=year, person=person, defaults={"note": note.strip(), "created_by": user},
-    )
+    with transaction.atomic():
+        before = SpecialContribution.objects.filter(year=year, person=person).values_list("note", flat=True).first()
+        flag, created = SpecialContribution.objects.update_or_create(
+            year=year, person=person, defaults={"note": note.strip(), "created_by": user},
+        )
+        audit.record(EventKind.CREATE if created else EventKind.UPDATE, flag, user=user, unit=person.unit,
+                     changes=audit.diff({"特殊贡献说明": before or ""}, {"特殊贡献说明": flag.note}))
     return flag
 
 
+@transaction.atomic
 def unflag_contribution(year: int, person_id: int) -> bool:
-    deleted, _ = SpecialContribution.objects.filter(year=year, person_id=person_id).delete()
-    return bool(deleted)
+    flag = SpecialContribution.objects.select_related("person__unit").filter(year=year, person_id=person_id).first()
+    if flag is None:
+        return False
+    audit.record(EventKind.DELETE, flag, unit=flag.person.unit, changes={"特殊贡献说明": [flag.note, ""]})
+    flag.delete()
+    return True
 
 
 def pick_award(year: int, kind: str, target_id: int, user=None) -> AwardPick:
@@ -128,11 +142,23 @@ def pick_award(year: int, kind: str, target_id: int, user=None) -> AwardPick:
     if target_id not in eligible:
         raise AwardsRefused(f"所选对象不符合{AwardKind(kind).label}的评选条件，未保存。")
     target = {"submission_id" if kind == AwardKind.RESEARCH else "person_id": target_id}
-    pick, _ = AwardPick.objects.get_or_create(year=year, kind=kind, **target, defaults={"picked_by": user})
+    with transaction.atomic():
+        pick, created = AwardPick.objects.get_or_create(year=year, kind=kind, **target, defaults={"picked_by": user})
+        if created:
+            audit.record(EventKind.CREATE, pick, user=user, unit=_pick_unit(pick), summary=f"评选{pick}")
     return pick
 
 
+def _pick_unit(pick: AwardPick) -> Unit:
+    return pick.person.unit if pick.person_id else pick.submission.unit
+
+
+@transaction.atomic
 def unpick_award(year: int, kind: str, target_id: int) -> bool:
     target = {"submission_id" if kind == AwardKind.RESEARCH else "person_id": target_id}
-    deleted, _ = AwardPick.objects.filter(year=year, kind=kind, **target).delete()
-    return bool(deleted)
+    pick = AwardPick.objects.filter(year=year, kind=kind, **target).first()
+    if pick is None:
+        return False
+    audit.record(EventKind.DELETE, pick, unit=_pick_unit(pick), summary=f"取消评选{pick}")
+    pick.delete()
+    return True

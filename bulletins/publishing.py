@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from audit import services as audit
+from audit.models import EventKind
 from bulletins.models import BulletinUnitRow, BulletinVersion
 from bulletins.notice import DirectoryEntry, bulletin_number, directory_entry, unit_figures
 from bulletins.services import build_bulletin
@@ -63,10 +65,12 @@ def publish_bulletin(month: dt.date, user=None, reason: str = "") -> BulletinVer
                 reason=reason,
                 published_by=user,
             )
+            summary = f"发布{month_label(month)}通报第{version.version}版（{version.number}）"
+            audit.record(EventKind.PUBLISH, version, user=user, summary=summary + (f"：{reason}" if reason else ""))
+            BulletinUnitRow.copy_from(version)
+            return version
     except IntegrityError:
         raise BulletinRefused(f"{month_label(month)}通报刚被其他人发布，请刷新页面查看后再决定是否重新发布。") from None
-    BulletinUnitRow.copy_from(version)
-    return version
 
 
 # --- What changed between two versions ------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from scoring.engine import Period, competition_places, group_points, round2
+from scoring.engine import ADOPTIONS, INSTRUCTIONS, Period, competition_places, group_points, round2
 from scoring.rules import LEVELS, Rules
 from scoring.services import Activity, gather_activity, rules_for_year
 from submissions.models import Adoption, JointUnit, LeaderInstruction
@@ -14,8 +14,8 @@ from units.versioning import cached
 
 
 def _points(activity: Activity, rules: Rules) -> Decimal:
-    adoption = group_points(activity.adoptions, rules.adoption_points, rules.joint_split, rules.highest_level_only)
-    instruction = group_points(activity.instructions, rules.instruction_points, rules.joint_split)
+    adoption = group_points(activity.adoptions, ADOPTIONS, rules)
+    instruction = group_points(activity.instructions, INSTRUCTIONS, rules)
     return round2(sum(adoption.values()) + sum(instruction.values()))
 
 

@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 from django.urls import reverse
 
+from accounts.access import auditor_may_open
+
 
 @dataclass(frozen=True)
 class NavItem:
     label: str
     url_name: str
     # Who sees it: "all" logged-in users, "staff" (office staff and administrators), "admin", "readers" (all but
-    # unit officers).
+    # unit officers), "audit" (administrators and auditors). An auditor sees only the pages open to them.
     audience: str = "all"
 
 
@@ -32,6 +34,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("年度评比", "awards:index"),
     NavItem("账号", "accounts:list", "admin"),
     NavItem("系统状态", "operations:status", "admin"),
+    NavItem("审计日志", "audit:list", "audit"),
 )
 
 
@@ -41,7 +44,8 @@ def _visible(item: NavItem, user) -> bool:
         "staff": user.is_office_staff,
         "admin": user.is_office_admin,
         "readers": user.can_read_all,
-    }[item.audience]
+        "audit": user.reads_audit,
+    }[item.audience] and (not user.is_auditor or auditor_may_open(item.url_name))
 
 
 def navigation(request: HttpRequest) -> dict:

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "audit",
     "accounts",
     "units",
     "submissions",
@@ -56,9 +57,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Right after authentication: it records every 403 below it, with the user and address.
+    "audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After the messages middleware: it tells the logged-out officer why.
     "accounts.middleware.ActiveUnitMiddleware",
+    "accounts.middleware.AuditorScopeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -137,6 +141,8 @@ STORAGES = {
 
 # Ledger uploads: the page accepts at least 20 MB (INTERFACES.md).
 LEDGER_UPLOAD_MAX_BYTES: int = env.int("LEDGER_UPLOAD_MAX_BYTES", default=30 * 1024 * 1024)
+# How long audit records are kept before `prune_audit` (no arguments, run monthly) deletes them; 180 at least.
+AUDIT_RETENTION_DAYS: int = env.int("AUDIT_RETENTION_DAYS", default=180)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -177,7 +183,8 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
+            # Standard output under the application server; manage.py sets standard error for commands.
+            "stream": "ext://sys.stderr" if env("LOG_STREAM", default="stdout") == "stderr" else "ext://sys.stdout",
             "filters": ["request_context"],
             "formatter": "plain" if DEBUG else "json",
         },

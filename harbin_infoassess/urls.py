@@ -8,6 +8,7 @@ urlpatterns = [
     path("scoring/", include("scoring.urls")),
     path("bulletins/", include("bulletins.urls")),
     path("awards/", include("awards.urls")),
+    path("audit/", include("audit.urls")),
     path("", include("operations.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -10,6 +10,9 @@ from typing import Any
 
 from django.db import transaction
 
+from audit import services as audit
+from audit.locking import StaleEdit
+from audit.models import EventKind
 from scoring.models import BASIC_ITEM_FIELDS, AssessmentMethod, BasicWorkEntry, BasicWorkStatus
 from units.models import Unit
 
@@ -46,25 +49,43 @@ def entry_row(unit: Unit, year: int) -> BasicWorkRow:
 def initial_values(entry: BasicWorkEntry | None) -> dict[str, Any]:
     if entry is None:
         return {}
-    return {**{f: getattr(entry, f) for f in BASIC_ITEM_FIELDS}, "method": entry.method, "note": entry.note}
+    return {**dict(zip(BASIC_ITEM_FIELDS, entry.items, strict=False)), "method": entry.method, "note": entry.note}
 
 
-def _save(unit: Unit, year: int, status: str, data: dict[str, Any], user) -> BasicWorkEntry:
-    values = {f: Decimal(data[f]) for f in BASIC_ITEM_FIELDS}
-    entry, _ = BasicWorkEntry.objects.update_or_create(
-        unit=unit, year=year, status=status,
-        defaults={**values, "method": data["method"], "note": data.get("note", "").strip(), "entered_by": user},
-    )
+# The fields an entry's audit records show.
+SHOWN_FIELDS = ("status", "method", *BASIC_ITEM_FIELDS, "note")
+
+
+def version_of(entry: BasicWorkEntry | None) -> int:
+    """The version an edit form carries: 0 while the entry is not there yet."""
+    return entry.version if entry else 0
+
+
+def _save(unit: Unit, year: int, status: str, data: dict[str, Any], user, version: int) -> BasicWorkEntry:
+    entry = BasicWorkEntry.objects.select_for_update().filter(unit=unit, year=year, status=status).first()
+    if entry is not None and entry.version != version:
+        raise StaleEdit(entry)
+    before = audit.snapshot(entry, SHOWN_FIELDS) if entry else {}
+    entry = entry or BasicWorkEntry(unit=unit, year=year, status=status, version=0)
+    # The items the form had (the year's rule set); the slots after them are emptied.
+    for name in BASIC_ITEM_FIELDS:
+        setattr(entry, name, Decimal(data[name]) if name in data else None)
+    entry.method, entry.note, entry.entered_by = data["method"], data.get("note", "").strip(), user
+    # Saved even when unchanged: a confirmation with the self-check's own values still confirms it (updated_at).
+    entry.version += 1
+    entry.save()
+    kind = EventKind.UPDATE if before else EventKind.CREATE
+    audit.record(kind, entry, user=user, changes=audit.diff(before, audit.snapshot(entry, SHOWN_FIELDS)))
     return entry
 
 
 @transaction.atomic
-def save_confirmed(unit: Unit, year: int, data: dict[str, Any], user) -> BasicWorkEntry:
+def save_confirmed(unit: Unit, year: int, data: dict[str, Any], user, version: int) -> BasicWorkEntry:
     """The office enters, corrects or confirms (from a self-check) the entry that counts."""
-    return _save(unit, year, BasicWorkStatus.CONFIRMED, data, user)
+    return _save(unit, year, BasicWorkStatus.CONFIRMED, data, user, version)
 
 
 @transaction.atomic
-def save_self_check(unit: Unit, year: int, data: dict[str, Any], user) -> BasicWorkEntry:
+def save_self_check(unit: Unit, year: int, data: dict[str, Any], user, version: int) -> BasicWorkEntry:
     """A unit's own assessment; it counts only once the office confirms it."""
-    return _save(unit, year, BasicWorkStatus.SELF_CHECK, {**data, "method": AssessmentMethod.SELF_CHECK}, user)
+    return _save(unit, year, BasicWorkStatus.SELF_CHECK, {**data, "method": AssessmentMethod.SELF_CHECK}, user, version)

@@ -17,7 +17,7 @@ from functools import cached_property
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from scoring.rules import LEVELS, Rules
+from scoring.rules import LEVEL_RANK, LEVELS, Rules
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 Exact = int | Fraction  # exact numbers; whole ones stay ints
@@ -92,8 +92,8 @@ class PointGroup(NamedTuple):
     kind: str
     share: int
     count: int
-    # The item also has a higher-level adoption in the period: no points under "highest level only".
-    superseded: bool = False
+    # Adoptions only: the highest level the item was adopted at in the period (decision 8).
+    top_level: str | None = None
 
 
 @dataclass
@@ -110,7 +110,7 @@ class UnitFacts:
     request_outcomes: list[str] = field(default_factory=list)  # "on_time" | "late" | "missing" per request
     adoptions: list[PointGroup] = field(default_factory=list)
     instructions: list[PointGroup] = field(default_factory=list)
-    basic_items: list[Decimal] | None = None  # the year's confirmed entry
+    basic_items: list[Decimal] | None = None  # the points of the year's confirmed entry, item by item
 
 
 @dataclass
@@ -144,6 +144,16 @@ class UnitScore:
         """Decision 11: total, then State Council, provincial and city points, then counted items."""
         lp = self.level_points
         return (self.total, lp["state"], lp["province"], lp["city"], self.facts.counted)
+
+
+def basic_score(items: Sequence[Decimal], rules: Rules) -> Decimal:
+    """Basic work (Art. 7, decision 7): the sum of the rule set's items, each up to the rule set's maximum.
+
+    An entry made before the rule set changed counts as far as the rules now go: items beyond their number
+    count nothing, points above their maximum count the maximum.
+    """
+    most = rules.basic_item_max
+    return sum((min(points, most) for points in items[: rules.basic_item_count]), Decimal(0)).quantize(Decimal("0.01"))
 
 
 def quota_score(counted: int, required: Exact, rules: Rules) -> Exact:
@@ -184,19 +194,51 @@ def research_score(research: int, expected: Exact, rules: Rules) -> Exact:
     return ratio(rules.reporting_item_points * research, expected)
 
 
-def group_points(
-    groups: Iterable[PointGroup], table: dict[str, dict[str, Exact]], split: bool, highest_only: bool = False
-) -> dict[str, Exact]:
-    """Points per level of adoptions or instructions (Art. 9); a joint item's points split (decision 10)."""
-    # Sum per level and share first: one division per share instead of one per group.
+ADOPTIONS, INSTRUCTIONS = "adoptions", "instructions"  # the two sources of points (Art. 9)
+
+
+def highest_adoption_level(adoptions: Iterable[tuple[str, dt.date]], period: Period) -> str | None:
+    """The highest level among an item's adoptions (level, date) dated in the period: decision 8 compares
+    each adoption with it."""
+    levels = [level for level, day in adoptions if period.start_date <= day <= period.end_date]
+    return max(levels, key=LEVEL_RANK.__getitem__, default=None)
+
+
+def is_outranked(level: str, top_level: str | None, rules: Rules) -> bool:
+    """Decision 8 set to "highest level only": an adoption earns nothing when its item was adopted at a
+    higher level in the same period."""
+    return rules.highest_level_only and top_level is not None and LEVEL_RANK[level] < LEVEL_RANK[top_level]
+
+
+def fact_points(rules: Rules, source: str, level: str, kind: str, units: int = 1, top_level: str | None = None) -> Exact:
+    """The points one adoption or instruction earns one unit of its item (Art. 9).
+
+    `units`: the units the item counts for, among which its points are split (decision 10). `top_level`
+    (adoptions): `highest_adoption_level` of the item in the period, for decision 8. The scorecard, the
+    item page and the award candidates call this per fact, the ranking and the bulletin per group.
+    """
+    if source == ADOPTIONS:
+        points = 0 if is_outranked(level, top_level, rules) else rules.adoption_points[level][kind]
+    else:
+        points = rules.instruction_points[level][kind]
+    return joint_share(points, units, rules)
+
+
+def joint_share(points: Exact, units: int, rules: Rules) -> Exact:
+    """Decision 10: a joint item's points are split equally among its units, unless the rule set says not."""
+    return ratio(points, units) if rules.joint_split else points
+
+
+def group_points(groups: Iterable[PointGroup], source: str, rules: Rules) -> dict[str, Exact]:
+    """Points per level of a unit's adoptions or instructions: each group's facts earn `fact_points` of one
+    of them. The split is taken once per share of the summed points, which equals splitting every fact
+    (division distributes over a sum; `tests/test_rules.py` checks it) and saves a fraction per group."""
     sums: dict[tuple[str, int], Exact] = defaultdict(int)
-    for level, kind, share, count, superseded in groups:
-        if highest_only and superseded:
-            continue  # decision 8, "highest level only": a lower-level adoption of the same item earns nothing
-        sums[level, share if split else 1] += table[level][kind] * count
+    for level, kind, share, count, top_level in groups:
+        sums[level, share] += fact_points(rules, source, level, kind, 1, top_level) * count
     per_level: dict[str, Exact] = {level: 0 for level in LEVELS}
     for (level, share), points in sums.items():
-        per_level[level] += ratio(points, share)
+        per_level[level] += joint_share(points, share, rules)
     return per_level
 
 
@@ -204,9 +246,9 @@ def score_unit(facts: UnitFacts, period: Period, rules: Rules) -> UnitScore:
     months = period.months_assessed(facts.assessed_from)
     required = rules.quota_for(facts.sequence, facts.central_provincial) * months
     research_expected = ratio(rules.research_per_year * months, 12)
-    adoption = group_points(facts.adoptions, rules.adoption_points, rules.joint_split, rules.highest_level_only)
-    instruction = group_points(facts.instructions, rules.instruction_points, rules.joint_split)
-    basic = None if facts.basic_items is None else sum(facts.basic_items, Decimal(0)).quantize(Decimal("0.01"))
+    adoption = group_points(facts.adoptions, ADOPTIONS, rules)
+    instruction = group_points(facts.instructions, INSTRUCTIONS, rules)
+    basic = None if facts.basic_items is None else basic_score(facts.basic_items, rules)
     return UnitScore(
         facts=facts,
         basic=basic,

@@ -8,8 +8,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from scoring.models import BASIC_ITEM_FIELDS, HALF_STEPS, AssessmentMethod, RuleSet
-from scoring.rulesets import PARAM_FIELDS, ParamField, check_params, params_from_values, read
+from audit.locking import VersionedForm
+from scoring.models import BASIC_ITEM_FIELDS, HALF_STEPS, ZERO_NEEDS_REASON, AssessmentMethod, RuleSet
+from scoring.rules import Rules
+from scoring.rulesets import PARAM_FIELDS, ParamField, basic_work_problems, check_params, params_from_values, read
 from units.models import Sequence
 
 YEAR_MIN, YEAR_MAX = 2008, 2100
@@ -67,14 +69,30 @@ def _form_field(field: ParamField, initial: Any) -> forms.Field:
         return forms.ChoiceField(choices=field.choices, **common)
     if field.kind == "switch":
         return forms.BooleanField(required=False, **common)
-    return forms.CharField(max_length=200, error_messages={"required": "请填写该项。"}, **common)
+    return LinesField(**common)
 
 
-class RuleSetParamsForm(BootstrapForm):
+class LinesField(forms.CharField):
+    """A list of short texts, one a line (the basic-work items); blank lines are dropped."""
+
+    def __init__(self, *, initial: list[str], **kwargs) -> None:
+        super().__init__(initial="\n".join(initial), widget=forms.Textarea(attrs={"rows": len(initial) + 1}),
+                         error_messages={"required": "请填写该项。"}, **kwargs)
+
+    def to_python(self, value) -> list[str]:
+        return [line.strip() for line in super().to_python(value).splitlines() if line.strip()]
+
+    def validate(self, value: list[str]) -> None:
+        super().validate(value)
+        if too_long := [line for line in value if len(line) > 200]:
+            raise ValidationError(f"每项不超过200字（“{too_long[0][:20]}…”过长）。")
+
+
+class RuleSetParamsForm(VersionedForm, BootstrapForm):
     """Every number of a rule set (PARAM_FIELDS), with the checks the rules need to make sense."""
 
     def __init__(self, *args, rule_set: RuleSet, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, version=rule_set.version, **kwargs)
         self.rule_set = rule_set
         for field in PARAM_FIELDS:
             self.fields[field.name] = _form_field(field, read(rule_set.params, field.path))
@@ -96,6 +114,10 @@ class RuleSetParamsForm(BootstrapForm):
         credits = [data.get(f"request_credits__{k}") for k in ("on_time", "late", "missing")]
         if None not in credits and not credits[0] >= credits[1] >= credits[2]:
             self.add_error("request_credits__late", "专约得分系数应满足：按时报送 ≥ 迟报 ≥ 未报送。")
+        items, most = data.get("basic_items"), data.get("basic_item_points")
+        if items is not None and most is not None:
+            for name, message in basic_work_problems(items, most).items():
+                self.add_error(name, message)
         if not self.errors:
             self.params = params_from_values(data, self.rule_set.params)
             check_params(self.params)
@@ -111,15 +133,16 @@ class AssignRuleSetForm(BootstrapForm):
                                       error_messages={"invalid_choice": "请选择有效的考核规则。"})
 
 
-ITEM_ERROR = "得分须为0至5分、以0.5分为单位。"
-
-
 class HalfStepField(forms.DecimalField):
-    """A basic-work item: 0 to 5 in steps of 0.5, picked from a list and checked again on the server."""
+    """A basic-work item: 0 to the rule set's maximum in steps of 0.5, picked from a list and checked again
+    on the server."""
 
-    def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("error_messages", {"required": "请选择得分。", "invalid": ITEM_ERROR})
-        super().__init__(max_digits=3, decimal_places=1, widget=forms.Select(choices=ITEM_CHOICES), **kwargs)
+    def __init__(self, most: Decimal, **kwargs) -> None:
+        self.steps = [step for step in HALF_STEPS if step <= most]
+        self.error = f"得分须为0至{most.normalize():f}分、以0.5分为单位。"
+        kwargs.setdefault("error_messages", {"required": "请选择得分。", "invalid": self.error})
+        choices = [(f"{v:.1f}", f"{v:.1f}") for v in self.steps]
+        super().__init__(max_digits=3, decimal_places=1, widget=forms.Select(choices=choices), **kwargs)
 
     def prepare_value(self, value):
         # One decimal, as the options are written, so "5", 5 and Decimal("5.0") all select "5.0".
@@ -130,36 +153,36 @@ class HalfStepField(forms.DecimalField):
 
     def validate(self, value) -> None:
         super().validate(value)
-        if value is not None and value not in HALF_STEPS:
-            raise ValidationError(ITEM_ERROR, code="half_step")
+        if value is not None and value not in self.steps:
+            raise ValidationError(self.error, code="half_step")
 
 
-ITEM_CHOICES = [(f"{v:.1f}", f"{v:.1f}") for v in HALF_STEPS]
-
-
-class BasicWorkForm(BootstrapForm):
-    """The 8 items of Art. 7, each 0–5 in steps of 0.5 (decision 7); all zeros need a reason."""
+class BasicWorkForm(VersionedForm, BootstrapForm):
+    """The items of Art. 7 as the year's rule set has them, each 0 to its maximum in steps of 0.5
+    (decision 7); all zeros need a reason."""
 
     method = forms.ChoiceField(label="考核方式", choices=AssessmentMethod.choices, initial=AssessmentMethod.SPOT_CHECK)
     note = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, item_labels: list[str], self_check: bool = False, **kwargs) -> None:
+    def __init__(self, *args, rules: Rules, self_check: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        for number, (name, label) in enumerate(zip(BASIC_ITEM_FIELDS, item_labels, strict=True), start=1):
-            self.fields[name] = HalfStepField(label=f"{number}. {label}", initial=Decimal(5))
+        most = rules.basic_item_max
+        self.item_names = BASIC_ITEM_FIELDS[: rules.basic_item_count]
+        for number, (name, label) in enumerate(zip(self.item_names, rules.basic_items, strict=True), start=1):
+            self.fields[name] = HalfStepField(most, label=f"{number}. {label}", initial=most)
         if self_check:
             # A unit's own entry is always a self-check.
             del self.fields["method"]
         self.style_widgets()
 
     def items(self) -> list[forms.BoundField]:
-        return [self[name] for name in BASIC_ITEM_FIELDS]
+        return [self[name] for name in self.item_names]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        values = [data.get(name) for name in BASIC_ITEM_FIELDS]
+        values = [data.get(name) for name in self.item_names]
         if None not in values and not any(values) and not data.get("note", "").strip():
-            self.add_error("note", "各项均为0分时，请在备注中说明原因。")
+            self.add_error("note", ZERO_NEEDS_REASON)
         return data
 
 

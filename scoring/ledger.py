@@ -8,29 +8,33 @@ transaction, keyed so that loading the same workbook again changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import zipfile
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from itertools import chain
 from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 
-from scoring.models import BASIC_ITEM_FIELDS, AssessmentMethod, BasicWorkEntry, BasicWorkStatus
+from audit import services as audit
+from audit.models import AuditEvent, EventKind
+from scoring.models import BASIC_ITEM_FIELDS, ZERO_NEEDS_REASON, AssessmentMethod, BasicWorkEntry, BasicWorkStatus
+from scoring.rules import Rules
+from scoring.services import rules_for_year
 from scoring.xlsx_rows import sheet_rows
 from submissions.models import (
     ALLOWED_ADOPTION_TYPES,
     Adoption,
     AdoptionType,
-    ChangeAction,
-    FactChange,
     FailureKind,
     InfoType,
     InstructionKind,
@@ -41,6 +45,7 @@ from submissions.models import (
     Submission,
     UrgentFailure,
     sync_fact_owners,
+    unit_count,
 )
 from submissions.tallies import rebuild_all_tallies
 from units.models import Sequence, Unit
@@ -69,8 +74,7 @@ INSTRUCTION_KINDS = {label: value for value, label in InstructionKind.choices}
 FAILURE_KINDS = {label: value for value, label in FailureKind.choices}
 METHODS = {label: value for value, label in AssessmentMethod.choices}
 LIST_SEPARATORS = re.compile(r"[、,，;；]")
-BASIC_COLUMNS = [f"第{i}项" for i in range(1, 9)]
-HALF_STEPS = {Decimal(i) / 2 for i in range(11)}
+BASIC_COLUMNS = [f"第{i}项" for i in range(1, len(BASIC_ITEM_FIELDS) + 1)]
 # Years a ledger may speak of: a date outside them is a typo (or a bare number such as 2024 read as an
 # Excel serial day, which is 1905), not a fact of an assessment year.
 YEARS = range(2000, 2101)
@@ -83,7 +87,8 @@ SHEETS: dict[str, tuple[list[str], list[str]]] = {
     "采用": (["信息编号", "采用层级", "采用类型", "采用日期"], ["刊物", "期号"]),
     "批示": (["信息编号", "领导层级", "批示类型", "批示日期"], ["批示领导", "批示内容"]),
     "紧急信息问题": (["单位名称", "日期", "问题类型"], ["说明"]),
-    "基础工作": (["单位名称", "年度", *BASIC_COLUMNS], ["方式", "备注"]),
+    # 第1项 … 第N项: N is the number of items of the year's rule set, checked row by row.
+    "基础工作": (["单位名称", "年度"], [*BASIC_COLUMNS, "方式", "备注"]),
 }
 
 
@@ -218,13 +223,14 @@ def _bounded(value: Any, limit: int, required: bool = True) -> str:
     return text
 
 
-def _half_step(value: Any) -> Decimal:
+def _half_step(value: Any, most: Decimal) -> Decimal:
     try:
         number = Decimal(_text(value))
     except InvalidOperation:
         raise _Cell(f"“{_text(value)}”不是分数") from None
-    if not number.is_finite() or number not in HALF_STEPS:  # a signalling NaN cannot even be hashed
-        raise _Cell(f"分数“{_text(value)}”无效，应为 0 到 5 之间、以 0.5 为单位")
+    # A signalling NaN cannot even be compared.
+    if not number.is_finite() or not 0 <= number <= most or number * 2 != (number * 2).to_integral_value():
+        raise _Cell(f"分数“{_text(value)}”无效，应为 0 到 {most.normalize():f} 之间、以 0.5 为单位")
     return number.quantize(Decimal("0.1"))
 
 
@@ -372,6 +378,7 @@ class _Checker(_Reader):
         self.known_units = set(Unit.objects.values_list("name", flat=True))
         self.known_requests = set(SpecialRequest.objects.values_list("code", flat=True))
         self.known_items = set(Submission.objects.values_list("ledger_no", flat=True))
+        self.basic_rules: dict[int, Rules] = {}  # the rule set of each year the 基础工作 sheet names
 
     def unique(self, sheet: str, row: _Row, column: str, key: Any, seen: dict) -> bool:
         if key in seen:
@@ -399,6 +406,10 @@ class _Checker(_Reader):
                 "is_central_provincial": self.cell(sheet, row, "中直省属", _flag, False),
                 "is_ranked": self.cell(sheet, row, "参加评比", _flag, True),
             }
+            if values["is_central_provincial"] and values["sequence"] not in (None, Sequence.BUREAU):
+                # RULES.md glossary; the database refuses it too (unit_central_provincial_is_bureau).
+                self.error(sheet, row.number, "中直省属", "中直、省属在哈单位应归入委办局序列，序列应为“委办局”")
+                values["is_central_provincial"] = None
             if name and self.unique(sheet, row, "单位名称", name, self.plan.units) and None not in values.values():
                 self.plan.units[name] = {"_row": row.number, **values}
 
@@ -506,18 +517,40 @@ class _Checker(_Reader):
             if None not in key and description is not None and self.unique(sheet, row, "问题类型", key, self.plan.failures):
                 self.plan.failures[key] = {"_row": row.number, "description": description}
 
+    def basic_items(self, sheet: str, row: _Row, year: int) -> list[Decimal] | None:
+        """第1项 … 第N项 of a row, as many as the year's rule set has items, each up to its maximum."""
+        if year not in self.basic_rules:
+            self.basic_rules[year] = rules_for_year(year).rules()
+        rules = self.basic_rules[year]
+        count, items = rules.basic_item_count, []
+        for number, column in enumerate(BASIC_COLUMNS, start=1):
+            text = _text(row.values.get(column))
+            if number > count:
+                if text:
+                    self.error(sheet, row.number, column, f"{year}年度考核规则的基础工作只有{count}项，本列应为空")
+            elif column not in row.values:
+                self.error(sheet, row.number, column, f"缺少该列：{year}年度考核规则的基础工作有{count}项")
+            elif not text:
+                self.error(sheet, row.number, column, "不能为空")
+            else:
+                items.append(self.cell(sheet, row, column, _half_step, rules.basic_item_max))
+        return items if len(items) == count and None not in items else None
+
     def _check_basic(self, sheet: str) -> None:
         for row in self.rows(self.workbook, sheet):
             unit = self.unit_name(sheet, row, "单位名称", self.cell(sheet, row, "单位名称", _bounded, 100))
             year = self.cell(sheet, row, "年度", _year)
-            items = [self.cell(sheet, row, column, _half_step) for column in BASIC_COLUMNS]
+            items = None if year is None else self.basic_items(sheet, row, year)
             method_text = _text(row.values.get("方式"))
             method = self.cell(sheet, row, "方式", _choice, METHODS, "方式") if method_text else AssessmentMethod.SPOT_CHECK
             note = self.cell(sheet, row, "备注", _bounded, 5000, False)
+            if items and not any(items) and note == "":
+                self.error(sheet, row.number, "备注", ZERO_NEEDS_REASON)
+                note = None
             key = (unit, year)
             if (
                 None not in key
-                and None not in items
+                and items is not None
                 and method
                 and note is not None
                 and self.unique(sheet, row, "年度", key, self.plan.basic)
@@ -526,7 +559,8 @@ class _Checker(_Reader):
                     "_row": row.number,
                     "method": method,
                     "note": note,
-                    **dict(zip(BASIC_ITEM_FIELDS, items, strict=True)),
+                    # The slots after the rule set's items are emptied (a corrected entry may have had more).
+                    **dict(itertools.zip_longest(BASIC_ITEM_FIELDS, items)),
                 }
 
 
@@ -561,17 +595,53 @@ def _existing(queryset, field_name: str, values: list) -> list:
     return [obj for chunk in _chunks(sorted(set(values))) for obj in queryset.filter(**{f"{field_name}__in": chunk})]
 
 
+@dataclass
+class _Trail:
+    """The audit records of an import: one per row it creates or changes, with before and after."""
+
+    user: Any
+    units: dict[int, Unit] = field(default_factory=dict)  # every unit, once the units sheet is written
+
+    def record(self, sheet: str, fields: list[str], created: list, updated: Iterable[tuple[Any, dict]]) -> None:
+        rows = chain(((obj, None) for obj in created), updated)
+        audit.record_many(self._event(sheet, fields, obj, before) for obj, before in rows)
+
+    def _event(self, sheet: str, fields: list[str], obj, before: dict | None) -> AuditEvent:
+        if getattr(obj, "unit_id", None) in self.units:
+            obj.unit = self.units[obj.unit_id]  # so that naming the row and its unit reads no row
+        changes = {}
+        for name in fields:
+            new = getattr(obj, name)
+            if before is None or before[name] != new:
+                column = type(obj)._meta.get_field(name)
+                changes[str(column.verbose_name)] = [self._show(column, before[name]) if before else "", self._show(column, new)]
+        item = Submission(pk=obj.submission_id) if isinstance(obj, Adoption | LeaderInstruction) else None
+        return audit.event(
+            EventKind.UPDATE if before else EventKind.CREATE, obj, user=self.user, changes=changes, parent=item,
+            unit=obj if isinstance(obj, Unit) else None,
+            summary=f"台账导入（{sheet}）" + ("" if changes else "：关联单位变更"),
+        )
+
+    def _show(self, column: models.Field, value: Any) -> str:
+        if column.is_relation and column.related_model is Unit and value in self.units:
+            return self.units[value].name
+        return audit.display_value(column, value)
+
+
 def _upsert(
-    model, sheet: str, wanted: dict, existing: dict, fields: list[str], result: ImportResult, make, relinked: set = frozenset()
+    model, sheet: str, wanted: dict, existing: dict, fields: list[str], result: ImportResult, make, trail: _Trail,
+    relinked: set = frozenset(),
 ) -> None:
-    """Create what is new, update what differs, count what is unchanged. `relinked`: keys whose linked units
-    (joint units, request targets) change, so the row is updated even when its own fields are the same."""
-    to_create, to_update = [], []
+    """Create what is new, update what differs, count what is unchanged; each created or updated row is audited.
+    `relinked`: keys whose linked units (joint units, request targets) change, so the row is updated even when
+    its own fields are the same."""
+    to_create, to_update, before = [], [], []
     for key, values in wanted.items():
         current = existing.get(key)
         if current is None:
             to_create.append(make(key, values))
         elif key in relinked or any(getattr(current, f) != values[f] for f in fields):
+            before.append({f: getattr(current, f) for f in fields})
             for f in fields:
                 setattr(current, f, values[f])
             if hasattr(current, "version"):
@@ -585,6 +655,7 @@ def _upsert(
     if to_update:
         update_fields = fields + [f for f in ("version", "updated_at") if hasattr(to_update[0], f)]
         model.objects.bulk_update(to_update, update_fields, batch_size=BATCH)
+    trail.record(sheet, fields, to_create, zip(to_update, before, strict=True))
     result.count(sheet, "created", len(to_create))
     result.count(sheet, "updated", len(to_update))
 
@@ -616,14 +687,16 @@ def _sync_links(through, owner_field: str, wanted: dict[int, set[int]]) -> None:
     )
 
 
-def _write_units(plan: _Plan, result: ImportResult) -> dict[str, int]:
+def _write_units(plan: _Plan, result: ImportResult, trail: _Trail) -> dict[str, int]:
     fields = ["sequence", "is_central_provincial", "is_ranked"]
     existing = {u.name: u for u in _existing(Unit.objects.all(), "name", list(plan.units))}
-    _upsert(Unit, "单位", plan.units, existing, fields, result, lambda name, v: Unit(name=name, **{f: v[f] for f in fields}))
-    return dict(Unit.objects.values_list("name", "pk"))
+    _upsert(Unit, "单位", plan.units, existing, fields, result, lambda name, v: Unit(name=name, **{f: v[f] for f in fields}),
+            trail)
+    trail.units = Unit.objects.only("name").in_bulk()
+    return {unit.name: pk for pk, unit in trail.units.items()}
 
 
-def _write_requests(plan: _Plan, unit_ids: dict[str, int], user, result: ImportResult) -> dict[str, int]:
+def _write_requests(plan: _Plan, unit_ids: dict[str, int], user, result: ImportResult, trail: _Trail) -> dict[str, int]:
     fields = ["title", "deadline"]
     existing = {r.code: r for r in _existing(SpecialRequest.objects.all(), "code", list(plan.requests))}
     targets = {code: v["targets"] for code, v in plan.requests.items()}
@@ -635,6 +708,7 @@ def _write_requests(plan: _Plan, unit_ids: dict[str, int], user, result: ImportR
         fields,
         result,
         lambda code, v: SpecialRequest(code=code, created_by=user, **{f: v[f] for f in fields}),
+        trail,
         _relinked(SpecialRequest.targets.through.objects, "specialrequest__code", list(existing), targets),
     )
     ids = dict(SpecialRequest.objects.values_list("code", "pk"))
@@ -659,14 +733,14 @@ ITEM_FIELDS = [
 
 
 def _write_items(
-    plan: _Plan, unit_ids: dict[str, int], request_ids: dict[str, int], user, result: ImportResult
+    plan: _Plan, unit_ids: dict[str, int], request_ids: dict[str, int], user, result: ImportResult, trail: _Trail
 ) -> dict[str, int]:
     for v in plan.items.values():
         v.update(
             unit_id=unit_ids[v["unit"]],
             special_request_id=request_ids[v["request"]] if v["request"] else None,
             is_invalid=bool(v["invalid_reason"]),
-            unit_count=1 + len(v["joint"]),
+            unit_count=unit_count(v["joint"]),
         )
     existing = {
         s.ledger_no: s
@@ -681,6 +755,7 @@ def _write_items(
         ITEM_FIELDS,
         result,
         lambda no, v: Submission(ledger_no=no, created_by=user, **{f: v[f] for f in ITEM_FIELDS}),
+        trail,
         _relinked(JointUnit.objects, "submission__ledger_no", list(existing), joint),
     )
     referenced = list(plan.items) + [key[0] for key in plan.adoptions] + [key[0] for key in plan.instructions]
@@ -694,7 +769,7 @@ def _write_items(
     return ids
 
 
-def _write_adoptions(plan: _Plan, item_ids: dict[str, int], user, result: ImportResult) -> None:
+def _write_adoptions(plan: _Plan, item_ids: dict[str, int], user, result: ImportResult, trail: _Trail) -> None:
     fields = ["adoption_type", "adopted_on", "carrier", "issue_no"]
     wanted = {(item_ids[no], level): v for (no, level), v in plan.adoptions.items()}
     existing = {(a.submission_id, a.level): a for a in _existing(Adoption.objects.all(), "submission_id", [k[0] for k in wanted])}
@@ -706,10 +781,11 @@ def _write_adoptions(plan: _Plan, item_ids: dict[str, int], user, result: Import
         fields,
         result,
         lambda key, v: Adoption(submission_id=key[0], level=key[1], created_by=user, **{f: v[f] for f in fields}),
+        trail,
     )
 
 
-def _write_instructions(plan: _Plan, item_ids: dict[str, int], user, result: ImportResult) -> None:
+def _write_instructions(plan: _Plan, item_ids: dict[str, int], user, result: ImportResult, trail: _Trail) -> None:
     wanted = {(item_ids[k[0]], *k[1:]): v for k, v in plan.instructions.items()}
     existing = {
         (i.submission_id, i.level, i.kind, i.instructed_on, i.leader): i
@@ -731,10 +807,11 @@ def _write_instructions(plan: _Plan, item_ids: dict[str, int], user, result: Imp
             content=v["content"],
             created_by=user,
         ),
+        trail,
     )
 
 
-def _write_failures(plan: _Plan, unit_ids: dict[str, int], user, result: ImportResult) -> None:
+def _write_failures(plan: _Plan, unit_ids: dict[str, int], user, result: ImportResult, trail: _Trail) -> None:
     wanted = {(unit_ids[k[0]], k[1], k[2]): v for k, v in plan.failures.items()}
     existing = {
         (f.unit_id, f.occurred_on, f.kind): f for f in _existing(UrgentFailure.objects.all(), "unit_id", [k[0] for k in wanted])
@@ -747,10 +824,11 @@ def _write_failures(plan: _Plan, unit_ids: dict[str, int], user, result: ImportR
         ["description"],
         result,
         lambda k, v: UrgentFailure(unit_id=k[0], occurred_on=k[1], kind=k[2], description=v["description"], created_by=user),
+        trail,
     )
 
 
-def _write_basic(plan: _Plan, unit_ids: dict[str, int], user, result: ImportResult) -> None:
+def _write_basic(plan: _Plan, unit_ids: dict[str, int], user, result: ImportResult, trail: _Trail) -> None:
     fields = ["method", "note", *BASIC_ITEM_FIELDS]
     wanted = {(unit_ids[k[0]], k[1]): v for k, v in plan.basic.items()}
     existing = {(b.unit_id, b.year): b for b in _existing(BasicWorkEntry.objects.confirmed(), "unit_id", [k[0] for k in wanted])}
@@ -765,6 +843,7 @@ def _write_basic(plan: _Plan, unit_ids: dict[str, int], user, result: ImportResu
         lambda k, v: BasicWorkEntry(
             unit_id=k[0], year=k[1], status=BasicWorkStatus.CONFIRMED, entered_by=user, **{f: v[f] for f in fields}
         ),
+        trail,
     )
 
 
@@ -797,26 +876,23 @@ def import_ledger(source: str | Path | IO[bytes], user=None, max_bytes: int = MA
 
 
 def _write(plan: _Plan, user) -> ImportResult:
-    result = ImportResult()
+    result, trail = ImportResult(), _Trail(user)
     for sheet in SHEETS:
         result.summary[sheet] = {"created": 0, "updated": 0, "unchanged": 0}
-    unit_ids = _write_units(plan, result)
-    request_ids = _write_requests(plan, unit_ids, user, result)
-    item_ids = _write_items(plan, unit_ids, request_ids, user, result)
-    _write_adoptions(plan, item_ids, user, result)
-    _write_instructions(plan, item_ids, user, result)
+    unit_ids = _write_units(plan, result, trail)
+    request_ids = _write_requests(plan, unit_ids, user, result, trail)
+    item_ids = _write_items(plan, unit_ids, request_ids, user, result, trail)
+    _write_adoptions(plan, item_ids, user, result, trail)
+    _write_instructions(plan, item_ids, user, result, trail)
     sync_fact_owners()  # a reloaded item may have moved to another unit or changed its joint units
-    _write_failures(plan, unit_ids, user, result)
-    _write_basic(plan, unit_ids, user, result)
-    FactChange.objects.create(
-        model="ledger",
-        object_id=0,
-        action=ChangeAction.IMPORT,
+    _write_failures(plan, unit_ids, user, result, trail)
+    _write_basic(plan, unit_ids, user, result, trail)
+    audit.record(
+        EventKind.IMPORT,
         user=user,
         summary=(
             "台账导入："
             + "；".join(f"{s} 新增{c['created']} 更新{c['updated']} 未变{c['unchanged']}" for s, c in result.summary.items())
         )[:300],
-        changes=result.summary,
     )
     return result

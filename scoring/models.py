@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import functools
+import itertools
+import operator
 from decimal import Decimal
 
 from django.conf import settings
@@ -19,6 +22,8 @@ class RuleSet(models.Model):
     params = models.JSONField("参数")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Optimistic locking of its edit form (audit.locking).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "考核规则"
@@ -60,15 +65,39 @@ class BasicWorkStatus(models.TextChoices):
     CONFIRMED = "confirmed", "办公厅确认"
 
 
-HALF_STEPS = [Decimal(i) / 2 for i in range(11)]
-BASIC_ITEM_FIELDS = tuple(f"item{i}" for i in range(1, 9))
+# Storage of a basic-work entry: the rule set of the year says how many items it has (at most
+# BASIC_ITEM_SLOTS) and each item's maximum (at most BASIC_ITEM_MAX); an entry fills the first items.
+BASIC_ITEM_SLOTS = 12
+BASIC_ITEM_MAX = Decimal(20)
+HALF_STEPS = [Decimal(i) / 2 for i in range(int(BASIC_ITEM_MAX * 2) + 1)]
+BASIC_ITEM_FIELDS = tuple(f"item{i}" for i in range(1, BASIC_ITEM_SLOTS + 1))
+ZERO_NEEDS_REASON = "各项均为0分时，请在备注中说明原因。"
 
 
 def _item_field(number: int) -> models.DecimalField:
-    return models.DecimalField(
-        f"第{number}项", max_digits=3, decimal_places=1,
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("5"))],
-    )
+    return models.DecimalField(f"第{number}项", max_digits=3, decimal_places=1, null=True, blank=True)
+
+
+def _empty(field: str) -> Q:
+    return Q(**{f"{field}__isnull": True})
+
+
+def _basic_work_constraints() -> list[models.CheckConstraint]:
+    fields = BASIC_ITEM_FIELDS
+    in_order = functools.reduce(operator.and_, [_empty(after) | ~_empty(before) for before, after in itertools.pairwise(fields)])
+    some_points = functools.reduce(operator.or_, [~_empty(f) & Q(**{f"{f}__gt": 0}) for f in fields])  # NULL > 0 must fail
+    return [
+        # Decision 7: points in steps of 0.5, from 0 up to the rule set's maximum (checked against the rule
+        # set by the form and the ledger; a row alone can only be held to the storage bound).
+        *[models.CheckConstraint(name=f"basic_work_{f}_range", condition=_empty(f) | Q(**{f"{f}__in": HALF_STEPS}))
+          for f in fields],
+        # The first item is there, and no item follows an empty one.
+        models.CheckConstraint(name="basic_work_items_in_order", condition=~_empty(fields[0]) & in_order),
+        # Decision 7: an entry of all zeros is recorded "with a reason".
+        models.CheckConstraint(name="basic_work_zero_has_reason", condition=~Q(note="") | some_points),
+        models.CheckConstraint(name="basic_work_status_valid", condition=Q(status__in=BasicWorkStatus.values)),
+        models.CheckConstraint(name="basic_work_method_valid", condition=Q(method__in=AssessmentMethod.values)),
+    ]
 
 
 class BasicWorkEntryQuerySet(models.QuerySet):
@@ -91,9 +120,15 @@ class BasicWorkEntry(models.Model):
     item6 = _item_field(6)
     item7 = _item_field(7)
     item8 = _item_field(8)
+    item9 = _item_field(9)
+    item10 = _item_field(10)
+    item11 = _item_field(11)
+    item12 = _item_field(12)
     note = models.TextField("备注", blank=True)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic locking of its edit form (audit.locking).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = BasicWorkEntryQuerySet.as_manager()
 
@@ -104,14 +139,7 @@ class BasicWorkEntry(models.Model):
         constraints = [
             # One confirmed entry (and one pending self-check) per unit and year.
             models.UniqueConstraint(fields=["unit", "year", "status"], name="basic_work_once_per_status"),
-            *[
-                models.CheckConstraint(
-                    name=f"basic_work_{field}_range",
-                    # 0 to 5 in steps of 0.5.
-                    condition=Q(**{f"{field}__in": HALF_STEPS}),
-                )
-                for field in BASIC_ITEM_FIELDS
-            ],
+            *_basic_work_constraints(),
         ]
 
     def __str__(self) -> str:
@@ -119,7 +147,8 @@ class BasicWorkEntry(models.Model):
 
     @property
     def items(self) -> list[Decimal]:
-        return [getattr(self, field) for field in BASIC_ITEM_FIELDS]
+        """The points of the items the entry has, in order."""
+        return [value for field in BASIC_ITEM_FIELDS if (value := getattr(self, field)) is not None]
 
     @property
     def total(self) -> Decimal:

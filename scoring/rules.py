@@ -7,6 +7,7 @@ arithmetic in `scoring.engine` never touches the database or a float.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -61,8 +62,8 @@ def _frac(value: Any) -> int | Fraction:
 @dataclass(frozen=True)
 class Rules:
     name: str
-    basic_item_points: Fraction
-    basic_item_count: int
+    basic_items: tuple[str, ...]  # Art. 7: what each basic-work item asks for
+    basic_item_points: Fraction  # the most one item scores
     reporting_item_points: Fraction
     monthly_quota: dict[str, Fraction]
     quota_all_or_nothing: bool
@@ -81,8 +82,8 @@ class Rules:
     def from_params(cls, params: dict[str, Any], name: str = "2008") -> Rules:
         return cls(
             name=name,
+            basic_items=tuple(params["basic_items"]),
             basic_item_points=_frac(params["basic_item_points"]),
-            basic_item_count=len(params["basic_items"]),
             reporting_item_points=_frac(params["reporting_item_points"]),
             monthly_quota={k: _frac(v) for k, v in params["monthly_quota"].items()},
             quota_all_or_nothing=params["quota_mode"] == "all_or_nothing",
@@ -97,6 +98,15 @@ class Rules:
             tier_places={k: (int(v[0]), int(v[1])) for k, v in params["tier_places"].items()},
             award_targets={k: int(v) for k, v in params["award_targets"].items()},
         )
+
+    @property
+    def basic_item_count(self) -> int:
+        return len(self.basic_items)
+
+    @property
+    def basic_item_max(self) -> Decimal:
+        """The most one basic-work item scores, as entries write points (a multiple of 0.5, so exact)."""
+        return Decimal(self.basic_item_points.numerator) / self.basic_item_points.denominator
 
     def quota_for(self, sequence: str, central_provincial: bool) -> Fraction:
         return self.monthly_quota["central_provincial" if central_provincial else sequence]

@@ -14,7 +14,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from scoring.models import AssessmentYear, RuleSet
+from audit import services as audit
+from audit.locking import lock_version
+from audit.models import EventKind
+from scoring.models import BASIC_ITEM_MAX, BASIC_ITEM_SLOTS, AssessmentYear, RuleSet
 from scoring.rules import RULES_2008, Rules
 from scoring.services import DEFAULT_RULE_SET
 from submissions.models import AdoptionType, FailureKind, InstructionKind, Level
@@ -39,7 +42,7 @@ class ParamField:
     path: tuple[str | int, ...]
     section: str
     label: str
-    kind: str  # "points" (≥ 0, halves allowed), "count" (whole number ≥ 0), "choice", "switch", "text"
+    kind: str  # "points" (≥ 0, halves allowed), "count" (whole number ≥ 0), "choice", "switch", "lines" (a list)
     choices: tuple[tuple[str, str], ...] = ()
     unit: str = ""
 
@@ -52,7 +55,7 @@ def _param_fields() -> list[ParamField]:
     f, r = ParamField, RULES_2008
     basic, reporting = "基础工作（第七条）", "报送工作（第八条）"
     adoption, instruction = "采用加分（第九条）", "批示加分（第九条）"
-    fields = [f(("basic_items", i), basic, f"第{i + 1}项内容", "text") for i in range(len(r["basic_items"]))]
+    fields = [f(("basic_items",), basic, f"考核项目（每行一项，至多{BASIC_ITEM_SLOTS}项）", "lines")]
     fields.append(f(("basic_item_points",), basic, "每项满分", "points", unit="分"))
     fields.append(f(("reporting_item_points",), reporting, "每项满分", "points", unit="分"))
     fields += [f(("monthly_quota", k), reporting, f"月均报送定额 · {QUOTA_LABELS[k]}", "points", unit="条")
@@ -116,7 +119,12 @@ def sections(params: dict[str, Any]) -> list[tuple[str, list[tuple[str, str]]]]:
     """Every value of a rule set, readable, grouped by article: [(section, [(label, value)])]."""
     grouped: dict[str, list[tuple[str, str]]] = {}
     for field in PARAM_FIELDS:
-        grouped.setdefault(field.section, []).append((field.label, display_value(field, read(params, field.path))))
+        value = read(params, field.path)
+        rows = grouped.setdefault(field.section, [])
+        if field.kind == "lines":  # one row per basic-work item
+            rows += [(f"第{i}项内容", line) for i, line in enumerate(value, start=1)]
+        else:
+            rows.append((field.label, display_value(field, value)))
     return list(grouped.items())
 
 
@@ -131,12 +139,30 @@ def params_from_values(values: dict[str, Any], base: dict[str, Any]) -> dict[str
     return params
 
 
+def basic_work_problems(items: list[str], most: Decimal) -> dict[str, str]:
+    """What a basic-work entry cannot store (scoring.models): {field name: message in Chinese}."""
+    problems = {}
+    if not 1 <= len(items) <= BASIC_ITEM_SLOTS:
+        problems["basic_items"] = f"基础工作考核项目应有1至{BASIC_ITEM_SLOTS}项（现为{len(items)}项）。"
+    if not (0 < most <= BASIC_ITEM_MAX and (most * 2) == (most * 2).to_integral_value()):
+        problems["basic_item_points"] = f"每项满分应大于0、不超过{BASIC_ITEM_MAX}分，并以0.5分为单位。"
+    return problems
+
+
 def check_params(params: dict[str, Any]) -> Rules:
     """The rules the params describe, or ValidationError in Chinese (the last guard before saving)."""
     try:
-        return Rules.from_params(params)
+        rules = Rules.from_params(params)
     except (KeyError, TypeError, ValueError, ZeroDivisionError) as exc:
         raise ValidationError(f"规则参数不完整或格式错误：{exc}") from exc
+    if problems := basic_work_problems(list(rules.basic_items), Decimal(str(params["basic_item_points"]))):
+        raise ValidationError(list(problems.values()))
+    return rules
+
+
+def shown(params: dict[str, Any]) -> dict[str, str]:
+    """Every value as the audit trail shows it: "section · label" -> displayed value."""
+    return {f"{section} · {label}": value for section, rows in sections(params) for label, value in rows}
 
 
 def is_editable(rule_set: RuleSet) -> bool:
@@ -147,25 +173,37 @@ def is_editable(rule_set: RuleSet) -> bool:
 def copy_rule_set(source: RuleSet, name: str, description: str, user) -> RuleSet:
     try:
         with transaction.atomic():
-            return RuleSet.objects.create(
+            rule_set = RuleSet.objects.create(
                 name=name, description=description, based_on=source, params=copy.deepcopy(source.params), created_by=user,
             )
+            audit.record(EventKind.CREATE, rule_set, user=user, summary=f"复制考核规则“{source.name}”为“{name}”",
+                         changes=audit.diff({}, shown(rule_set.params)))
+            return rule_set
     except IntegrityError:  # the same name taken meanwhile (the form checked it before)
         raise ValidationError({"name": "已有同名的规则版本，请换一个名称。"}) from None
 
 
 @transaction.atomic
-def update_rule_set(rule_set: RuleSet, params: dict[str, Any]) -> RuleSet:
-    # Lock the row so a year cannot be assigned to it between the check and the save.
-    rule_set = RuleSet.objects.select_for_update().get(pk=rule_set.pk)
+def update_rule_set(rule_set: RuleSet, params: dict[str, Any], *, user, version: int) -> RuleSet:
+    """Save the values unless someone saved the rule set since `version` was read (then StaleEdit)."""
+    # The row stays locked so a year cannot be assigned to it between the check and the save.
+    rule_set = lock_version(RuleSet.objects.all(), rule_set.pk, version)
     if not is_editable(rule_set):
         raise ValidationError("该规则已用于考核年度，不能直接修改，请复制为新版本后修改。")
     check_params(params)
+    changes = audit.diff(shown(rule_set.params), shown(params))
     rule_set.params = params
-    rule_set.save(update_fields=["params"])
+    rule_set.version += 1
+    rule_set.save(update_fields=["params", "version"])
+    audit.record(EventKind.UPDATE, rule_set, user=user, changes=changes)
     return rule_set
 
 
-def assign_rule_set(year: int, rule_set: RuleSet) -> AssessmentYear:
-    assessment_year, _ = AssessmentYear.objects.update_or_create(year=year, defaults={"rule_set": rule_set})
+@transaction.atomic
+def assign_rule_set(year: int, rule_set: RuleSet, *, user) -> AssessmentYear:
+    before = AssessmentYear.objects.select_for_update().select_related("rule_set").filter(year=year).first()
+    assessment_year, created = AssessmentYear.objects.update_or_create(year=year, defaults={"rule_set": rule_set})
+    old = before.rule_set.name if before else ""
+    audit.record(EventKind.CREATE if created else EventKind.UPDATE, assessment_year, user=user,
+                 changes=audit.diff({"考核规则": old}, {"考核规则": rule_set.name}))
     return assessment_year

@@ -14,9 +14,9 @@ from fractions import Fraction
 from django.db.models import QuerySet
 
 from scoring.basic_work import BasicWorkRow, entry_row
-from scoring.engine import Period, UnitScore, request_outcome, round2
+from scoring.engine import ADOPTIONS, INSTRUCTIONS, Period, UnitScore, fact_points, is_outranked, request_outcome, round2
 from scoring.rules import Rules
-from scoring.services import ScoreReport, request_targets, rules_for_year, with_superseded
+from scoring.services import ScoreReport, request_targets, with_top_level
 from submissions.models import Adoption, JointUnit, LeaderInstruction, SpecialRequest, UrgentFailure
 from units.models import Unit
 
@@ -68,7 +68,6 @@ class Scorecard:
     score: UnitScore
     unit: Unit
     basic: BasicWorkRow
-    basic_labels: list[str]
     failures: list[tuple[UrgentFailure, Decimal]]
     requests: list[RequestLine]
     adoptions: list[PointLine]
@@ -79,9 +78,13 @@ class Scorecard:
         return self.report.rules
 
     @property
-    def basic_items(self) -> list[tuple[str, Decimal]]:
+    def basic_items(self) -> list[tuple[str, Decimal | None]]:
+        """The rule set's items with the confirmed entry's points (none where an older entry has fewer)."""
         entry = self.basic.confirmed
-        return list(zip(self.basic_labels, entry.items, strict=True)) if entry else []
+        if not entry:
+            return []
+        points = entry.items
+        return [(label, points[i] if i < len(points) else None) for i, label in enumerate(self.rules.basic_items)]
 
     @property
     def quota_line(self) -> str:
@@ -131,13 +134,13 @@ def _request_lines(unit: Unit, period: Period, rules: Rules) -> list[RequestLine
     return lines
 
 
-def _point_lines(facts: list, kind_field: str, table: dict, rules: Rules) -> list[PointLine]:
+def _point_lines(facts: list, source: str, kind_field: str, rules: Rules) -> list[PointLine]:
     lines = []
     for fact in facts:
         shared = fact.submission.unit_count if rules.joint_split else 1
-        superseded = getattr(fact, "superseded", False) and rules.highest_level_only
-        points = Fraction(0) if superseded else table[fact.level][getattr(fact, kind_field)] / shared
-        lines.append(PointLine(fact, round2(points), shared, superseded))
+        top_level = getattr(fact, "top_level", None)
+        points = fact_points(rules, source, fact.level, getattr(fact, kind_field), fact.submission.unit_count, top_level)
+        lines.append(PointLine(fact, round2(points), shared, is_outranked(fact.level, top_level, rules)))
     return lines
 
 
@@ -146,7 +149,7 @@ def build_scorecard(report: ScoreReport, unit: Unit) -> Scorecard:
     score = next(s for s in report.scores if s.facts.unit_id == unit.pk)
     adoptions = Adoption.objects.dated_between(period.start_date, period.end_date)
     if rules.highest_level_only:
-        adoptions = with_superseded(adoptions, period)
+        adoptions = with_top_level(adoptions, period)
     instructions = LeaderInstruction.objects.dated_between(period.start_date, period.end_date)
     failures = UrgentFailure.objects.filter(unit=unit, occurred_on__gte=period.start_date, occurred_on__lte=period.end_date)
     return Scorecard(
@@ -154,9 +157,8 @@ def build_scorecard(report: ScoreReport, unit: Unit) -> Scorecard:
         score=score,
         unit=unit,
         basic=entry_row(unit, report.year),
-        basic_labels=rules_for_year(report.year).params["basic_items"],
         failures=[(f, round2(rules.failure_deductions[f.kind])) for f in failures.order_by("occurred_on", "pk")],
         requests=_request_lines(unit, period, rules),
-        adoptions=_point_lines(_unit_facts(adoptions, unit), "adoption_type", rules.adoption_points, rules),
-        instructions=_point_lines(_unit_facts(instructions, unit), "kind", rules.instruction_points, rules),
+        adoptions=_point_lines(_unit_facts(adoptions, unit), ADOPTIONS, "adoption_type", rules),
+        instructions=_point_lines(_unit_facts(instructions, unit), INSTRUCTIONS, "kind", rules),
     )

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, QuerySet, Sum, Value, When
 
-from scoring.engine import Period, PointGroup, UnitFacts, UnitScore, request_outcome, score_all
+from scoring.engine import ADOPTIONS, INSTRUCTIONS, Period, PointGroup, UnitFacts, UnitScore, request_outcome, score_all
 from scoring.models import BASIC_ITEM_FIELDS, AssessmentYear, BasicWorkEntry, RuleSet
-from scoring.rules import RULES_2008, SOURCE_2008, Rules
+from scoring.rules import LEVELS, RULES_2008, SOURCE_2008, Rules
 from submissions.models import (
     TALLY_POINT_COLUMNS,
     Adoption,
@@ -53,17 +53,12 @@ class Activity:
     instructions: list[PointGroup] = field(default_factory=list)
 
 
-def with_superseded(adoptions: QuerySet, period: Period) -> QuerySet:
-    """Mark adoptions whose item has a higher-level adoption dated in the period (decision 8)."""
+def with_top_level(adoptions: QuerySet, period: Period) -> QuerySet:
+    """Annotate each adoption with the highest level its item was adopted at in the period, as
+    `scoring.engine.highest_adoption_level` (decision 8) gives it for one item."""
     same_item = Adoption.objects.dated_between(period.start_date, period.end_date).filter(submission=OuterRef("submission"))
-    return adoptions.annotate(
-        superseded=Case(
-            When(Q(level="city") & Exists(same_item.filter(level__in=["province", "state"])), then=Value(True)),
-            When(Q(level="province") & Exists(same_item.filter(level="state")), then=Value(True)),
-            default=Value(False),
-            output_field=BooleanField(),
-        )
-    )
+    higher = [When(Exists(same_item.filter(level=level)), then=Value(level)) for level in reversed(LEVELS[1:])]
+    return adoptions.annotate(top_level=Case(*higher, default=Value(LEVELS[0]), output_field=CharField()))
 
 
 def _read_tallies(period: Period, activity: dict[int, Activity], with_points: bool) -> None:
@@ -90,22 +85,22 @@ def _read_tallies(period: Period, activity: dict[int, Activity], with_points: bo
 
 def _point_parts(period: Period, highest_level_only: bool) -> tuple[list[str], list]:
     """SQL of the adoptions and instructions of the period the tallies leave out, grouped by (unit, source,
-    level, kind, share, superseded): those of joint items, or all under "highest level only" (which depends
+    level, kind, share, top level): those of joint items, or all under "highest level only" (which depends
     on the period). For the item's own unit from the copy each fact carries, for joint units through the
     confirmed joint rows. The items table is not read."""
     adoptions = Adoption.objects.dated_between(period.start_date, period.end_date)
     instructions = LeaderInstruction.objects.dated_between(period.start_date, period.end_date)
     if not highest_level_only:
         adoptions, instructions = adoptions.filter(unit_count__gt=1), instructions.filter(unit_count__gt=1)
-    no = Value(False, output_field=BooleanField())
-    adoptions = with_superseded(adoptions, period) if highest_level_only else adoptions.annotate(superseded=no)
-    instructions = instructions.annotate(superseded=no)
-    group = "f.source, f.level, f.kind_, f.unit_count, f.superseded"
+    none = Value(None, output_field=CharField())
+    adoptions = with_top_level(adoptions, period) if highest_level_only else adoptions.annotate(top_level=none)
+    instructions = instructions.annotate(top_level=none)
+    group = "f.source, f.level, f.kind_, f.unit_count, f.top_level"
     confirmed, confirmed_params = JointUnit.objects.confirmed().values("submission_id", "unit_id").query.sql_with_params()
     sqls, params = [], []
-    for source, facts, kind in (("adoptions", adoptions, "adoption_type"), ("instructions", instructions, "kind")):
+    for source, facts, kind in ((ADOPTIONS, adoptions, "adoption_type"), (INSTRUCTIONS, instructions, "kind")):
         facts = facts.annotate(source=Value(source), kind_=F(kind)).order_by()
-        columns = ("source", "level", "kind_", "unit_count", "superseded")
+        columns = ("source", "level", "kind_", "unit_count", "top_level")
         own, own_params = facts.values_list("unit_id", *columns).annotate(n=Count("id")).query.sql_with_params()
         joint, joint_params = facts.filter(unit_count__gt=1).values_list("submission_id", *columns).query.sql_with_params()
         sqls += [
@@ -127,8 +122,8 @@ def _group_points(period: Period, highest_level_only: bool, activity: dict[int, 
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(sqls), params)
         rows = cursor.fetchall()
-    for unit_id, source, level, kind, share, superseded, n in rows:
-        getattr(activity[unit_id], source).append(PointGroup(level, kind, share, n, bool(superseded)))
+    for unit_id, source, level, kind, share, top_level, n in rows:
+        getattr(activity[unit_id], source).append(PointGroup(level, kind, share, n, top_level))
 
 
 def gather_activity(period: Period, highest_level_only: bool = False) -> dict[int, Activity]:

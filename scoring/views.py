@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from accounts.access import admin_required, get_unit_for_user, login_required, staff_required, visible_units
+from audit.locking import StaleEdit
 from exports import render_xlsx
 from scoring import basic_work, rulesets
 from scoring.engine import UnitScore
@@ -117,16 +118,20 @@ def basic_unit(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         # The office starts from a pending self-check (to confirm it) or from its own entry (to correct it).
         source = row.self_check if user.is_officer or row.self_check_pending else row.confirmed
         initial = basic_work.initial_values(source or row.confirmed)
-        labels = rules_for_year(year).params["basic_items"]
-        form = BasicWorkForm(request.POST or None, initial=initial, item_labels=labels, self_check=user.is_officer)
+        rules = rules_for_year(year).rules()
+        written = row.self_check if user.is_officer else row.confirmed
+        form = BasicWorkForm(request.POST or None, initial=initial, rules=rules, self_check=user.is_officer,
+                             version=basic_work.version_of(written))
         if request.method == "POST" and form.is_valid():
-            if user.is_officer:
-                basic_work.save_self_check(unit, year, form.cleaned_data, user)
-                messages.success(request, f"已提交{unit.name}{year}年度基础工作自查结果，待办公厅确认。")
+            save = basic_work.save_self_check if user.is_officer else basic_work.save_confirmed
+            try:
+                save(unit, year, form.cleaned_data, user, form.cleaned_data["version"])
+            except StaleEdit as stale:
+                form.refuse_stale(stale)
             else:
-                basic_work.save_confirmed(unit, year, form.cleaned_data, user)
-                messages.success(request, f"已确认{unit.name}{year}年度基础工作考核结果。")
-            return redirect("scoring:basic_unit", pk=unit.pk, year=year)
+                messages.success(request, f"已提交{unit.name}{year}年度基础工作自查结果，待办公厅确认。" if user.is_officer
+                                 else f"已确认{unit.name}{year}年度基础工作考核结果。")
+                return redirect("scoring:basic_unit", pk=unit.pk, year=year)
     return render(request, "scoring/basic_unit.html", {"unit": unit, "year": year, "row": row, "form": form})
 
 
@@ -194,7 +199,9 @@ def ruleset_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = RuleSetParamsForm(request.POST or None, rule_set=rule_set)
     if request.method == "POST" and form.is_valid():
         try:
-            rulesets.update_rule_set(rule_set, form.params)
+            rulesets.update_rule_set(rule_set, form.params, user=request.user, version=form.cleaned_data["version"])
+        except StaleEdit as stale:
+            form.refuse_stale(stale)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -209,7 +216,7 @@ def year_list(request: HttpRequest) -> HttpResponse:
     form = AssignRuleSetForm(request.POST or None, initial={"year": timezone.localdate().year})
     if request.method == "POST" and form.is_valid():
         year, rule_set = form.cleaned_data["year"], form.cleaned_data["rule_set"]
-        rulesets.assign_rule_set(year, rule_set)
+        rulesets.assign_rule_set(year, rule_set, user=request.user)
         messages.success(request, f"{year}年度已改用考核规则“{rule_set.name}”。")
         return redirect("scoring:year_list")
     return render(request, "scoring/year_list.html", {"years": years, "form": form,

@@ -4,7 +4,7 @@ whose services keep the history and `unit_count` right (an admin inline would si
 from django.contrib import admin
 
 from harbin_infoassess.admin import ReadOnly
-from submissions.models import Adoption, FactChange, JointUnit, LeaderInstruction, SpecialRequest, Submission, UrgentFailure
+from submissions.models import Adoption, JointUnit, LeaderInstruction, SpecialRequest, Submission, UrgentFailure
 
 
 class JointUnitInline(ReadOnly, admin.TabularInline):
@@ -50,8 +50,3 @@ class UrgentFailureAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["unit", "occurred_on", "kind"]
     list_filter = ["kind"]
 
-
-@admin.register(FactChange)
-class FactChangeAdmin(ReadOnly, admin.ModelAdmin):
-    list_display = ["at", "model", "object_id", "action", "summary", "user"]
-    list_filter = ["model", "action"]

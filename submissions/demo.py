@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from scoring.models import BASIC_ITEM_FIELDS, AssessmentMethod, BasicWorkEntry, BasicWorkStatus
+from scoring.services import rules_for_year
 from submissions.models import (
     ALLOWED_ADOPTION_TYPES,
     Adoption,
@@ -29,6 +30,7 @@ from submissions.models import (
     SpecialRequest,
     Submission,
     UrgentFailure,
+    unit_count,
 )
 from units.models import Sequence, Unit
 
@@ -235,13 +237,14 @@ def _failures(y: _Year, units: list[Unit], staff: User | None) -> list[UrgentFai
 def _basic_work(y: _Year, units: list[Unit], staff: User | None) -> list[BasicWorkEntry]:
     """A confirmed entry for most ranked units; a few show "not assessed"; a few have a pending self-check."""
     existing = set(BasicWorkEntry.objects.filter(year=y.year).values_list("unit_id", "status"))
+    fields = BASIC_ITEM_FIELDS[: rules_for_year(y.year).rules().basic_item_count]
     entries = []
     for unit in units:
         draw = y.rng.random()
         status = BasicWorkStatus.CONFIRMED if draw < 0.92 else BasicWorkStatus.SELF_CHECK if draw < 0.97 else None
         if status is None or (unit.pk, status) in existing:
             continue
-        values = {f: Decimal(y.rng.choice(["5", "5", "5", "4.5", "4", "3.5"])) for f in BASIC_ITEM_FIELDS}
+        values = {f: Decimal(y.rng.choice(["5", "5", "5", "4.5", "4", "3.5"])) for f in fields}
         method = AssessmentMethod.SELF_CHECK if status == BasicWorkStatus.SELF_CHECK else y.rng.choice(
             [AssessmentMethod.SPOT_CHECK, AssessmentMethod.CROSS_CHECK])
         entries.append(BasicWorkEntry(unit=unit, year=y.year, status=status, method=method, entered_by=staff,
@@ -273,7 +276,7 @@ def seed_activity(year: int) -> None:
         _regular_items(y, units, staff, officers)
         _requests(y, units, staff, officers)
         for item in y.items:
-            item.unit_count = 1 + len(y.joint.get(item.ledger_no, []))
+            item.unit_count = unit_count(y.joint.get(item.ledger_no, []))
         Submission.objects.bulk_create(y.items, batch_size=1000)
         # Not every backend returns ids from bulk_create: read them back by ledger number.
         ids = dict(Submission.objects.filter(ledger_no__startswith=prefix).values_list("ledger_no", "pk"))

@@ -16,6 +16,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from audit.locking import VersionedForm
 from scoring.engine import Period
 from submissions.models import (
     ALLOWED_ADOPTION_TYPES,
@@ -78,7 +79,7 @@ class TokenMixin(forms.Form):
     )
 
 
-class ItemForm(TokenMixin, forms.ModelForm):
+class ItemForm(TokenMixin, VersionedForm, forms.ModelForm):
     """Report (officer: own unit, now) or enter/correct (staff: any unit, the real time) an item."""
 
     joint_units = forms.ModelMultipleChoiceField(
@@ -88,8 +89,6 @@ class ItemForm(TokenMixin, forms.ModelForm):
         error_messages={"invalid_choice": "所选联合报送单位（%(value)s）不存在或已停用。",
                         "invalid_pk_value": "所选联合报送单位（%(pk)s）不存在。"},
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
     class Meta:
         model = Submission
         fields = ["title", "info_type", "body", "special_request"]
@@ -106,10 +105,7 @@ class ItemForm(TokenMixin, forms.ModelForm):
         self.fields["joint_units"].queryset = Unit.objects.filter(_usable_units(*joint_ids))
         if editing:
             self.fields["joint_units"].initial = joint_ids
-            self.fields["version"].initial = item.version
             del self.fields["form_token"]
-        else:
-            del self.fields["version"]
         request_field = self.fields["special_request"]
         request_field.label = "所答专约"
         if user.is_office_staff:
@@ -183,7 +179,7 @@ def _dated_on_item(form: forms.ModelForm, name: str) -> dt.date:
     return value
 
 
-class AdoptionForm(forms.ModelForm):
+class AdoptionForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = Adoption
         fields = ["level", "adoption_type", "adopted_on", "carrier", "issue_no"]
@@ -219,7 +215,7 @@ class AdoptionCreateForm(TokenMixin, AdoptionForm):
     pass
 
 
-class InstructionForm(forms.ModelForm):
+class InstructionForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = LeaderInstruction
         fields = ["level", "kind", "instructed_on", "leader", "content"]
@@ -249,7 +245,7 @@ class InstructionCreateForm(TokenMixin, InstructionForm):
     pass
 
 
-class FailureForm(forms.ModelForm):
+class FailureForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = UrgentFailure
         fields = ["unit", "occurred_on", "kind", "description"]
@@ -287,7 +283,7 @@ class FailureCreateForm(TokenMixin, FailureForm):
     pass
 
 
-class RequestForm(forms.ModelForm):
+class RequestForm(VersionedForm, forms.ModelForm):
     targets = forms.ModelMultipleChoiceField(
         queryset=Unit.objects.none(), required=False, label="对象单位", widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "所选对象单位（%(value)s）不存在或已停用。",

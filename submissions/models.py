@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sized
 
 from django.conf import settings
 from django.db import models
@@ -79,6 +79,8 @@ class SpecialRequest(models.Model):
     targets = models.ManyToManyField(Unit, verbose_name="对象单位", related_name="special_requests")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Optimistic locking of its edit form (audit.locking).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = SpecialRequestQuerySet.as_manager()
 
@@ -259,6 +261,8 @@ class ItemFact(models.Model):
 
     unit = models.ForeignKey(Unit, verbose_name="报送单位", on_delete=models.PROTECT, related_name="+", editable=False)
     unit_count = models.PositiveSmallIntegerField(editable=False)
+    # Optimistic locking of its edit form (audit.locking).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         abstract = True
@@ -364,21 +368,34 @@ class LeaderInstruction(ItemFact):
         return f"{self.get_level_display()}领导{self.get_kind_display()}批示（{self.instructed_on}）"
 
 
-def sync_fact_owners(items: models.QuerySet[Submission] | None = None) -> None:
-    """Copy each item's unit and unit count onto its adoptions and instructions where they differ.
+def unit_count(joint_units: Sized) -> int:
+    """The units an item counts for (RULES.md decision 10): its own and each confirmed joint unit. A write that
+    sets an item's confirmed joint units sets its unit count with this; `sync_unit_counts` is the same from
+    the rows."""
+    return 1 + len(joint_units)
+
+
+def sync_fact_owners(items: models.QuerySet[Submission] | None = None) -> int:
+    """Copy each item's unit and unit count onto its adoptions and instructions where they differ; the
+    number of facts changed.
 
     Called after any write that changes an item's unit or joint units; `items` narrows it to some items.
     """
     item = Submission.objects.filter(pk=models.OuterRef("submission_id"))
+    changed = 0
     for model in (Adoption, LeaderInstruction):
         stale = model.objects.exclude(unit_id=models.F("submission__unit_id"), unit_count=models.F("submission__unit_count"))
         if items is not None:
             stale = stale.filter(submission__in=items)
-        stale.update(unit_id=models.Subquery(item.values("unit_id")), unit_count=models.Subquery(item.values("unit_count")))
+        changed += stale.update(
+            unit_id=models.Subquery(item.values("unit_id")), unit_count=models.Subquery(item.values("unit_count"))
+        )
+    return changed
 
 
-def sync_unit_counts(items: models.QuerySet[Submission] | None = None) -> None:
-    """Set each item's unit count to 1 + its confirmed joint units, and copy it onto its facts.
+def sync_unit_counts(items: models.QuerySet[Submission] | None = None) -> int:
+    """Set each item's unit count to 1 + its confirmed joint units where it differs; the number of items
+    changed. `sync_fact_owners` then copies it onto the items' facts.
 
     The one place that decides how many units share an item's adoption and instruction points (RULES.md
     decision 10); called after any write that adds, confirms or removes joint units. `items` narrows it.
@@ -389,8 +406,7 @@ def sync_unit_counts(items: models.QuerySet[Submission] | None = None) -> None:
     )
     count = 1 + Coalesce(models.Subquery(confirmed), 0)
     scope = Submission.objects.all() if items is None else items
-    scope.annotate(wanted=count).exclude(unit_count=models.F("wanted")).update(unit_count=count)
-    sync_fact_owners(items)
+    return scope.alias(wanted=count).exclude(unit_count=models.F("wanted")).update(unit_count=count)
 
 
 def earliest_answer(request, unit, before: dt.datetime | None = None) -> Least:
@@ -470,6 +486,8 @@ class UrgentFailure(models.Model):
     description = models.TextField("说明", blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Optimistic locking of its edit form (audit.locking).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "紧急信息问题"
@@ -482,43 +500,6 @@ class UrgentFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.occurred_on} {self.get_kind_display()}"
-
-
-class ChangeAction(models.TextChoices):
-    CREATE = "create", "新建"
-    UPDATE = "update", "修改"
-    INVALIDATE = "invalidate", "标记无效"
-    RESTORE = "restore", "恢复有效"
-    DELETE = "delete", "删除"
-    IMPORT = "import", "台账导入"
-    CONFIRM_JOINT = "confirm_joint", "确认联合报送"
-    DECLINE_JOINT = "decline_joint", "拒绝联合报送"
-
-
-class FactChange(models.Model):
-    """The history of a fact: who changed what, when (issue: history of every create, change and deletion)."""
-
-    model = models.CharField(max_length=40)
-    object_id = models.PositiveBigIntegerField()
-    # The item the fact belongs to, so an item's page shows its adoptions' and instructions' history too.
-    submission = models.ForeignKey(Submission, null=True, blank=True, on_delete=models.SET_NULL, related_name="changes")
-    action = models.CharField("操作", max_length=16, choices=ChangeAction.choices)
-    summary = models.CharField("摘要", max_length=300)
-    changes = models.JSONField("变更内容", default=dict, blank=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    at = models.DateTimeField("时间", auto_now_add=True)
-
-    class Meta:
-        verbose_name = "变更记录"
-        verbose_name_plural = "变更记录"
-        ordering = ["-at", "-id"]
-        indexes = [
-            # A fact's page lists its own history.
-            models.Index(fields=["model", "object_id"], name="factchange_object_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.summary}"
 
 
 class FormToken(models.Model):

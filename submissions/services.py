@@ -1,4 +1,4 @@
-"""Every write of the facts, each under one transaction and kept in the history (FactChange).
+"""Every write of the facts, each under one transaction and kept in the audit trail (the facts' history).
 
 Views validate input with the forms and call these functions; nothing else writes these models from the
 web (the ledger import in `scoring.ledger` is the other writer).
@@ -14,20 +14,24 @@ from dataclasses import dataclass
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from audit import services as audit
+from audit.locking import lock_version, update_versioned
+from audit.models import AuditEvent, EventKind
 from scoring.engine import request_outcome
 from submissions.models import (
     Adoption,
-    ChangeAction,
-    FactChange,
     FormToken,
     JointUnit,
     LeaderInstruction,
+    MonthTally,
     SpecialRequest,
     Submission,
     UrgentFailure,
     earliest_answer,
+    sync_fact_owners,
     sync_unit_counts,
 )
+from submissions.tallies import rebuild_all_tallies
 from units.models import Unit
 
 # The fields each fact's history shows, in the order of its page.
@@ -51,53 +55,26 @@ class AlreadySubmitted(Exception):
         self.object_id = object_id
 
 
-class StaleEdit(Exception):
-    """The item was saved by someone else since the form was opened (optimistic locking on `version`)."""
-
-    def __init__(self, current: Submission) -> None:
-        super().__init__("该信息已被他人修改。")
-        self.current = current
-
-
 # --- history -------------------------------------------------------------------------------------------
-
-
-def _display(obj: models.Model, name: str) -> str:
-    field = obj._meta.get_field(name)
-    value = getattr(obj, name)
-    if field.choices:
-        return getattr(obj, f"get_{name}_display")()
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, dt.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return "" if value is None else str(value)
 
 
 def snapshot(obj: models.Model, extra: dict[str, str] | None = None) -> dict[str, str]:
     """The fact as its history shows it: field label -> displayed value."""
-    values = {str(obj._meta.get_field(name).verbose_name): _display(obj, name) for name in HISTORY_FIELDS[type(obj)]}
-    return {**values, **(extra or {})}
+    return audit.snapshot(obj, HISTORY_FIELDS[type(obj)], extra)
 
 
-def diff(before: dict[str, str], after: dict[str, str]) -> dict[str, list[str]]:
-    labels = dict.fromkeys([*before, *after])
-    return {k: [before.get(k, ""), after.get(k, "")] for k in labels if before.get(k, "") != after.get(k, "")}
-
-
-def _record(obj: models.Model, action: str, changes: dict[str, list[str]], user, summary: str = "") -> None:
+def _parent(obj: models.Model) -> Submission | None:
     # The item a fact belongs to, so the item's page shows its adoptions' and instructions' history too.
-    submission_id = obj.pk if isinstance(obj, Submission) else getattr(obj, "submission_id", None)
-    FactChange.objects.create(
-        model=type(obj).__name__, object_id=obj.pk, submission_id=submission_id, action=action,
-        summary=(summary or str(obj))[:300], changes=changes, user=user,
-    )
+    return obj.submission if isinstance(obj, Adoption | LeaderInstruction) else None
 
 
-def history_of(obj: models.Model) -> models.QuerySet[FactChange]:
-    return FactChange.objects.filter(model=type(obj).__name__, object_id=obj.pk).select_related("user")
+def _record(obj: models.Model, kind: str, changes: dict[str, list[str]], user, summary: str = "") -> None:
+    audit.record(kind, obj, user=user, changes=changes, summary=summary, parent=_parent(obj))
+
+
+def history_of(obj: models.Model) -> models.QuerySet[AuditEvent]:
+    """A fact's history; an item's includes that of its adoptions and instructions."""
+    return audit.history_of(obj, with_children=isinstance(obj, Submission))
 
 
 def _names(units: Iterable[Unit]) -> str:
@@ -181,7 +158,9 @@ def _joints_of(item: Submission) -> list[JointUnit]:
 
 def _count_units(item: Submission) -> None:
     """Adoption and instruction points are split among the confirmed units: kept right on every write."""
-    sync_unit_counts(Submission.objects.filter(pk=item.pk))
+    items = Submission.objects.filter(pk=item.pk)
+    sync_unit_counts(items)
+    sync_fact_owners(items)
     item.refresh_from_db(fields=["unit_count"])
 
 
@@ -195,7 +174,7 @@ def report_item(data: ItemInput, *, user, token: uuid.UUID) -> Submission:
         item.save(update_fields=["ledger_no"])
         joints = JointUnit.objects.bulk_create(_named(item, u, user) for u in data.joint_units)
         _count_units(item)
-        _record(item, ChangeAction.CREATE, diff({}, snapshot(item, {JOINT_LABEL: _joint_names(joints)})), user)
+        _record(item, EventKind.CREATE, audit.diff({}, snapshot(item, {JOINT_LABEL: _joint_names(joints)})), user)
         _bind_token(claim, item)
     return item
 
@@ -205,16 +184,14 @@ def correct_item(item: Submission, data: ItemInput, *, user, version: int) -> Su
 
     Joint units kept keep their state (a pending one still waits); those added are named by `user`."""
     with transaction.atomic():
-        current = Submission.objects.select_for_update(of=("self",)).select_related("unit", "special_request").get(pk=item.pk)
-        if current.version != version:
-            raise StaleEdit(current)
+        current = lock_version(Submission.objects.select_related("unit", "special_request"), item.pk, version)
         old_joints = _joints_of(current)
         before = snapshot(current, {JOINT_LABEL: _joint_names(old_joints)})
         _apply(current, data)
         new_ids = {u.pk for u in data.joint_units}
         kept = [j for j in old_joints if j.unit_id in new_ids]
         added = [_named(current, u, user) for u in data.joint_units if u.pk not in {j.unit_id for j in kept}]
-        changes = diff(before, snapshot(current, {JOINT_LABEL: _joint_names(kept + added)}))
+        changes = audit.diff(before, snapshot(current, {JOINT_LABEL: _joint_names(kept + added)}))
         if not changes:
             return current
         current.version += 1
@@ -222,7 +199,7 @@ def correct_item(item: Submission, data: ItemInput, *, user, version: int) -> Su
         JointUnit.objects.filter(submission=current).exclude(unit_id__in=new_ids).delete()
         JointUnit.objects.bulk_create(added)
         _count_units(current)
-        _record(current, ChangeAction.UPDATE, changes, user)
+        _record(current, EventKind.UPDATE, changes, user)
     return current
 
 
@@ -255,8 +232,8 @@ def _settle_joint(item_id: int, unit_id: int, user, confirm: bool) -> JointUnit:
         current.version += 1
         current.save(update_fields=["version", "updated_at"])
         _count_units(current)
-        action, verb = (ChangeAction.CONFIRM_JOINT, "确认") if confirm else (ChangeAction.DECLINE_JOINT, "拒绝")
-        changes = diff(before, snapshot(current, {JOINT_LABEL: _joint_names(_joints_of(current))}))
+        action, verb = (EventKind.CONFIRM_JOINT, "确认") if confirm else (EventKind.DECLINE_JOINT, "拒绝")
+        changes = audit.diff(before, snapshot(current, {JOINT_LABEL: _joint_names(_joints_of(current))}))
         _record(current, action, changes, user, f"{joint.unit.name}{verb}联合报送")
     return joint
 
@@ -281,7 +258,7 @@ def mark_invalid(item: Submission, reason: str, *, user) -> Submission:
         before = snapshot(current)
         current.is_invalid, current.invalid_reason = True, reason
         current.save(update_fields=["is_invalid", "invalid_reason", "updated_at"])
-        _record(current, ChangeAction.INVALIDATE, diff(before, snapshot(current)), user, f"标记无效：{reason}")
+        _record(current, EventKind.INVALIDATE, audit.diff(before, snapshot(current)), user, f"标记无效：{reason}")
     return current
 
 
@@ -291,7 +268,7 @@ def restore_item(item: Submission, *, user) -> Submission:
         before = snapshot(current)
         current.is_invalid, current.invalid_reason = False, ""
         current.save(update_fields=["is_invalid", "invalid_reason", "updated_at"])
-        _record(current, ChangeAction.RESTORE, diff(before, snapshot(current)), user, "恢复有效")
+        _record(current, EventKind.RESTORE, audit.diff(before, snapshot(current)), user, "恢复有效")
     return current
 
 
@@ -302,27 +279,20 @@ def create_fact(model: type[models.Model], fields: dict, *, user, token: uuid.UU
     with transaction.atomic():
         claim = _claim_token(token, model)
         obj = model.objects.create(created_by=user, **fields)
-        _record(obj, ChangeAction.CREATE, diff({}, snapshot(obj)), user)
+        audit.record_created(obj, HISTORY_FIELDS[model], user=user, parent=_parent(obj))
         _bind_token(claim, obj)
     return obj
 
 
-def update_fact(obj: models.Model, fields: dict, *, user) -> models.Model:
-    with transaction.atomic():
-        current = type(obj).objects.select_for_update().get(pk=obj.pk)
-        before = snapshot(current)
-        for name, value in fields.items():
-            setattr(current, name, value)
-        changes = diff(before, snapshot(current))
-        if changes:
-            current.save()
-            _record(current, ChangeAction.UPDATE, changes, user)
-    return current
+def update_fact(obj: models.Model, fields: dict, *, user, version: int) -> models.Model:
+    """Save a correction unless someone saved the fact since `version` was read (then StaleEdit)."""
+    return update_versioned(type(obj).objects.all(), obj.pk, version, fields, HISTORY_FIELDS[type(obj)],
+                            user=user, parent=_parent(obj))
 
 
 def delete_fact(obj: models.Model, *, user) -> None:
     with transaction.atomic():
-        _record(obj, ChangeAction.DELETE, diff(snapshot(obj), {}), user)
+        audit.record_deleted(obj, HISTORY_FIELDS[type(obj)], user=user, parent=_parent(obj))
         obj.delete()
 
 
@@ -330,21 +300,23 @@ def delete_fact(obj: models.Model, *, user) -> None:
 
 
 def save_request(request: SpecialRequest | None, fields: dict, targets: list[Unit], *, user,
-                 token: uuid.UUID | None = None) -> SpecialRequest:
-    """Create (with `token`) or change a special request and its target units."""
+                 token: uuid.UUID | None = None, version: int | None = None) -> SpecialRequest:
+    """Create (with `token`) or change (at `version`, else StaleEdit) a special request and its target units."""
     with transaction.atomic():
         if request is None:
             claim = _claim_token(token, SpecialRequest)
-            obj, before, action = SpecialRequest(created_by=user), {}, ChangeAction.CREATE
+            obj, before, action = SpecialRequest(created_by=user), {}, EventKind.CREATE
         else:
             claim = None
-            obj = SpecialRequest.objects.select_for_update().get(pk=request.pk)
+            obj = lock_version(SpecialRequest.objects.all(), request.pk, version)
             before = snapshot(obj, {TARGETS_LABEL: _names(obj.targets.all())})
-            action = ChangeAction.UPDATE
+            action = EventKind.UPDATE
         for name, value in fields.items():
             setattr(obj, name, value)
-        changes = diff(before, snapshot(obj, {TARGETS_LABEL: _names(targets)}))
+        changes = audit.diff(before, snapshot(obj, {TARGETS_LABEL: _names(targets)}))
         if changes:
+            if request is not None:
+                obj.version += 1
             obj.save()
             obj.targets.set(targets)
             _record(obj, action, changes, user)
@@ -375,3 +347,24 @@ def outcome(deadline: dt.datetime, first_answer: dt.datetime | None, now: dt.dat
     if first_answer is None and now <= deadline:
         return Outcome.PENDING
     return request_outcome(first_answer, deadline)
+
+
+# --- repair --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Repaired:
+    unit_counts: int  # items whose unit count was wrong
+    fact_owners: int  # adoptions and instructions whose copy of their item's unit or unit count was wrong
+    tallies: int  # month tally rows after the rebuild
+
+
+def repair_derived() -> Repaired:
+    """Rebuild every stored copy from the facts, for after the database was changed outside the system (the
+    system's own writes keep them right): the items' unit counts first, then the copies of them and of
+    the items' units on adoptions and instructions, then every month tally."""
+    with transaction.atomic():
+        unit_counts = sync_unit_counts()
+        fact_owners = sync_fact_owners()
+        rebuild_all_tallies()
+        return Repaired(unit_counts, fact_owners, MonthTally.objects.count())

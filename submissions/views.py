@@ -3,7 +3,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -18,8 +17,9 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from accounts.access import login_required, staff_required
-from scoring.engine import round2
-from scoring.rules import LEVEL_RANK, Rules
+from audit.locking import StaleEdit
+from scoring.engine import ADOPTIONS, INSTRUCTIONS, Period, fact_points, highest_adoption_level, is_outranked, round2
+from scoring.rules import Rules
 from scoring.services import rules_for_year
 from submissions import forms, services
 from submissions.access import (
@@ -123,14 +123,10 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     current = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.correct_item(item, form.to_input(), user=request.user, version=form.cleaned_data["version"] or 0)
-        except services.StaleEdit as stale:
+            services.correct_item(item, form.to_input(), user=request.user, version=form.cleaned_data["version"])
+        except StaleEdit as stale:
             current = stale.current
-            form.add_error(None, f"该信息已被他人修改（{stale.current.updated_at:%Y-%m-%d %H:%M}），您的修改没有保存。"
-                                 "请对照下方的最新内容核对；如仍以您的内容为准，请再次点击保存。")
-            # A second save deliberately overwrites the version the user has now seen.
-            form.data = form.data.copy()
-            form.data["version"] = current.version
+            form.refuse_stale(stale)
         else:
             messages.success(request, "修改已保存。")
             return redirect("submissions:detail", pk=item.pk)
@@ -145,26 +141,22 @@ class PointsRow:
     superseded: bool = False  # decision 8 set to "highest level only": a higher level's adoption earns instead
 
 
-def _points_rows(item: Submission, facts: list, table: Callable[[Rules], dict], kind: str, date: str,
-                 rules_by_year: dict[int, Rules], outranked: set[int] = frozenset()) -> list[PointsRow]:
-    """Each fact's points under the rules of the year of its own date (RULES.md decision 1)."""
+def _points_rows(item: Submission, facts: list, source: str, kind: str, date: str, rules_by_year: dict[int, Rules],
+                 adoptions: list[Adoption]) -> list[PointsRow]:
+    """Each fact's points under the rules and in the period of the calendar year of its own date (RULES.md
+    decision 1): the year's assessment is where it counts."""
     rows = []
     for fact in facts:
         year = getattr(fact, date).year
         if year not in rules_by_year:
             rules_by_year[year] = rules_for_year(year).rules()
         rules = rules_by_year[year]
-        superseded = rules.highest_level_only and fact.pk in outranked
-        value = Fraction(0) if superseded else table(rules)[fact.level].get(getattr(fact, kind), Fraction(0))
+        top_level = highest_adoption_level(((a.level, a.adopted_on) for a in adoptions), Period(year))
+        value = fact_points(rules, source, fact.level, getattr(fact, kind), 1, top_level)
+        share = fact_points(rules, source, fact.level, getattr(fact, kind), item.unit_count, top_level)
         split = rules.joint_split and item.unit_count > 1
-        rows.append(PointsRow(fact, round2(value), round2(value / item.unit_count) if split else None, superseded))
+        rows.append(PointsRow(fact, round2(value), round2(share) if split else None, is_outranked(fact.level, top_level, rules)))
     return rows
-
-
-def _outranked(adoptions: list[Adoption]) -> set[int]:
-    """Adoptions with a higher level's adoption of the same item in the same year (decision 8)."""
-    return {a.pk for a in adoptions for b in adoptions
-            if b.adopted_on.year == a.adopted_on.year and LEVEL_RANK[b.level] > LEVEL_RANK[a.level]}
 
 
 def _render_item(request: HttpRequest, item: Submission, status: int = 200, **forms_: object) -> HttpResponse:
@@ -179,10 +171,9 @@ def _render_item(request: HttpRequest, item: Submission, status: int = 200, **fo
         "item": item,
         "joints": joints,
         "has_pending": any(not joint.confirmed for joint in joints),
-        "adoptions": _points_rows(item, adoptions, lambda r: r.adoption_points, "adoption_type", "adopted_on",
-                                  rules_by_year, _outranked(adoptions)),
-        "instructions": _points_rows(item, instructions, lambda r: r.instruction_points, "kind", "instructed_on", rules_by_year),
-        "history": item.changes.select_related("user"),
+        "adoptions": _points_rows(item, adoptions, ADOPTIONS, "adoption_type", "adopted_on", rules_by_year, adoptions),
+        "instructions": _points_rows(item, instructions, INSTRUCTIONS, "kind", "instructed_on", rules_by_year, adoptions),
+        "history": services.history_of(item),
         "staff": staff,
     }
     if staff:
@@ -310,7 +301,10 @@ def _edit_on_item(request: HttpRequest, pk: int, fact_pk: int, kind: ItemFact) -
     form = kind.edit_form(request.POST or None, instance=fact, submission=item)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_fact(fact, {name: form.cleaned_data[name] for name in form._meta.fields}, user=request.user)
+            services.update_fact(fact, {name: form.cleaned_data[name] for name in form._meta.fields}, user=request.user,
+                                 version=form.cleaned_data["version"])
+        except StaleEdit as stale:
+            form.refuse_stale(stale)
         except IntegrityError:
             form.add_error(None, kind.conflict)
         else:
@@ -429,10 +423,12 @@ def _save_request(request: HttpRequest, req, form: forms.RequestForm) -> HttpRes
         return repeated
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.save_request(req, form.fields_to_save(), form.cleaned_data["all_targets"],
-                                          user=request.user, token=form.cleaned_data.get("form_token"))
+            saved = services.save_request(req, form.fields_to_save(), form.cleaned_data["all_targets"], user=request.user,
+                                          token=form.cleaned_data.get("form_token"), version=form.cleaned_data.get("version"))
         except services.AlreadySubmitted as repeat:
             return _to_first(request, SpecialRequest, repeat.object_id)
+        except StaleEdit as stale:
+            form.refuse_stale(stale)
         except IntegrityError:
             form.add_error("code", "专约编号已被使用。")
         else:
@@ -500,7 +496,10 @@ def failure_edit(request: HttpRequest, pk: int) -> HttpResponse:
             field.disabled = True
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_fact(failure, {name: form.cleaned_data[name] for name in form._meta.fields}, user=request.user)
+            services.update_fact(failure, {name: form.cleaned_data[name] for name in form._meta.fields}, user=request.user,
+                                 version=form.cleaned_data["version"])
+        except StaleEdit as stale:
+            form.refuse_stale(stale)
         except IntegrityError:
             form.add_error("kind", "该单位在这一天已记录过同类问题。")
         else:

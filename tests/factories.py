@@ -6,10 +6,13 @@ import datetime as dt
 import itertools
 from decimal import Decimal
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import Role, User
-from scoring.models import BasicWorkEntry, BasicWorkStatus
+from audit.models import SECURITY_KINDS, AuditEvent
+from scoring.models import BasicWorkEntry, BasicWorkStatus, RuleSet
+from scoring.rulesets import PARAM_FIELDS, read
 from submissions.models import (
     Adoption,
     JointUnit,
@@ -17,6 +20,7 @@ from submissions.models import (
     SpecialRequest,
     Submission,
     UrgentFailure,
+    unit_count,
 )
 from units.models import Person, PersonRole, Sequence, Unit
 
@@ -60,7 +64,7 @@ def make_submission(unit: Unit | None = None, joint: list[Unit] = (), pending: l
     kw.setdefault("submitted_at", timezone.now() - dt.timedelta(days=1))
     if kw.get("invalid_reason"):
         kw.setdefault("is_invalid", True)
-    item = Submission.objects.create(unit=unit or make_unit(), unit_count=1 + len(joint), **kw)
+    item = Submission.objects.create(unit=unit or make_unit(), unit_count=unit_count(joint), **kw)
     JointUnit.objects.bulk_create(
         [*(JointUnit(submission=item, unit=u, confirmed=True) for u in joint),
          *(JointUnit(submission=item, unit=u) for u in pending)]
@@ -136,3 +140,24 @@ def login(client, user: User | None):
     if user is not None:
         client.force_login(user)
     return client
+
+
+def recorded(**filters) -> QuerySet[AuditEvent]:
+    """The audit records of changes (not logins, refusals and the other security events), oldest first."""
+    return AuditEvent.objects.exclude(kind__in=SECURITY_KINDS).filter(**filters).order_by("at", "id")
+
+
+def ruleset_form_data(rule_set: RuleSet, **changes) -> dict[str, str]:
+    """The edit form as the browser posts it, with the rule set's current values and `changes`."""
+    data = {"version": rule_set.version}
+    for field in PARAM_FIELDS:
+        value = read(rule_set.params, field.path)
+        if field.kind == "switch":
+            if value:
+                data[field.name] = "on"
+        elif field.kind == "lines":
+            data[field.name] = "\n".join(value)
+        else:
+            data[field.name] = str(value)
+    data.update(changes)
+    return data

@@ -113,6 +113,7 @@ def test_edit_account_moves_an_officer_to_staff(users):
     officer = users["officer_a"]
     response = client_for(users["admin"]).post(reverse("accounts:edit", args=[officer.pk]), {
         "username": officer.username, "first_name": "吴磊", "email": "", "role": "staff", "unit": officer.unit_id,
+        "version": 1,
     })
     assert response.status_code == 302
     officer.refresh_from_db()

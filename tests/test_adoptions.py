@@ -11,10 +11,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import EventKind
 from scoring.engine import round2
 from scoring.services import rules_for_year
-from submissions.models import ALLOWED_ADOPTION_TYPES, Adoption, ChangeAction, FactChange, LeaderInstruction
-from tests.factories import login, make_adoption, make_instruction, make_submission, make_unit, shanghai
+from submissions.models import ALLOWED_ADOPTION_TYPES, Adoption, LeaderInstruction
+from tests.factories import login, make_adoption, make_instruction, make_submission, make_unit, recorded, shanghai
 
 pytestmark = pytest.mark.django_db
 
@@ -52,8 +53,8 @@ def test_staff_records_adoption_with_history(client, personas, item):
     assert response.status_code == 302
     adoption = Adoption.objects.get()
     assert (adoption.submission, adoption.level, adoption.created_by) == (item, "city", personas["staff"])
-    change = FactChange.objects.get(model="Adoption")
-    assert change.submission == item and change.user == personas["staff"] and change.action == ChangeAction.CREATE
+    change = recorded(model="submissions.Adoption").get()
+    assert change.parent_id == item.pk and change.user == personas["staff"] and change.kind == EventKind.CREATE
     page = client.get(reverse("submissions:detail", args=[item.pk])).content.decode()
     assert "第12期" in page and str(personas["staff"]) in page
 
@@ -131,17 +132,17 @@ def test_edit_and_delete_adoption_keep_history(client, personas, item):
     adoption = make_adoption(item, level="city", adoption_type="general", issue_no="第1期")
     client = login(client, personas["staff"])
     data = {"level": "city", "adoption_type": "urgent", "adopted_on": adoption.adopted_on.isoformat(), "carrier": "",
-            "issue_no": "第2期"}
+            "issue_no": "第2期", "version": 1}
     response = client.post(reverse("submissions:adoption_edit", args=[item.pk, adoption.pk]), data)
     assert response.status_code == 302
     adoption.refresh_from_db()
     assert adoption.adoption_type == "urgent" and adoption.issue_no == "第2期"
-    change = FactChange.objects.get(action=ChangeAction.UPDATE)
+    change = recorded(kind=EventKind.UPDATE).get()
     assert change.changes == {"采用类型": ["一般动态", "紧急重要"], "期号": ["第1期", "第2期"]}
     client.post(reverse("submissions:adoption_delete", args=[item.pk, adoption.pk]))
     assert not Adoption.objects.exists()
-    deleted = FactChange.objects.get(action=ChangeAction.DELETE)
-    assert deleted.submission == item and deleted.changes["期号"] == ["第2期", ""]
+    deleted = recorded(kind=EventKind.DELETE).get()
+    assert deleted.parent_id == item.pk and deleted.changes["期号"] == ["第2期", ""]
     page = client.get(reverse("submissions:detail", args=[item.pk])).content.decode()
     assert "删除" in page and "第2期" in page
 
@@ -149,7 +150,7 @@ def test_edit_and_delete_adoption_keep_history(client, personas, item):
 def test_edit_adoption_to_a_taken_level_is_refused(client, personas, item):
     make_adoption(item, level="city")
     province = make_adoption(item, level="province", adoption_type="general")
-    data = {"level": "city", "adoption_type": "general", "adopted_on": today()}
+    data = {"level": "city", "adoption_type": "general", "adopted_on": today(), "version": 1}
     response = login(client, personas["staff"]).post(reverse("submissions:adoption_edit", args=[item.pk, province.pk]), data)
     assert "每个层级只能采用一次" in response.content.decode()
     province.refresh_from_db()
@@ -207,7 +208,7 @@ def test_staff_records_several_instructions(client, personas, item):
     client.post(reverse("submissions:instruction_create", args=[item.pk]), instruction_post(level="province", leader="省长"))
     assert LeaderInstruction.objects.filter(submission=item).count() == 3
     assert set(LeaderInstruction.objects.values_list("created_by", flat=True)) == {personas["staff"].pk}
-    assert FactChange.objects.filter(model="LeaderInstruction", submission=item).count() == 3
+    assert recorded(model="submissions.LeaderInstruction", parent_id=item.pk).count() == 3
 
 
 def test_duplicate_instruction_is_refused(client, personas, item):
@@ -242,14 +243,14 @@ def test_edit_and_delete_instruction_keep_history(client, personas, item):
     instruction = make_instruction(item, level="city", kind="read", leader="副市长")
     client = login(client, personas["staff"])
     data = {"level": "city", "kind": "reference", "instructed_on": instruction.instructed_on.isoformat(),
-            "leader": "副市长", "content": ""}
+            "leader": "副市长", "content": "", "version": 1}
     assert client.post(reverse("submissions:instruction_edit", args=[item.pk, instruction.pk]), data).status_code == 302
     instruction.refresh_from_db()
     assert instruction.kind == "reference"
     client.post(reverse("submissions:instruction_delete", args=[item.pk, instruction.pk]))
     assert not LeaderInstruction.objects.exists()
-    actions = list(FactChange.objects.filter(model="LeaderInstruction").order_by("id").values_list("action", flat=True))
-    assert actions == [ChangeAction.UPDATE, ChangeAction.DELETE]
+    actions = list(recorded(model="submissions.LeaderInstruction").values_list("kind", flat=True))
+    assert actions == [EventKind.UPDATE, EventKind.DELETE]
 
 
 # --- access -------------------------------------------------------------------------------------------
@@ -284,7 +285,7 @@ def test_only_staff_touch_adoptions_and_instructions(client, personas, item, url
         else:
             assert response.status_code == 403, persona
     assert Adoption.objects.count() == 1 and LeaderInstruction.objects.count() == 1
-    assert not FactChange.objects.exists()
+    assert not recorded().exists()
     for persona in ("admin", "staff"):
         client.logout()
         response = login(client, personas[persona]).get(url) if method == "get" else None

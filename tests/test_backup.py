@@ -22,12 +22,12 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from accounts.models import Role
+from audit.models import AuditEvent
 from bulletins.models import BulletinVersion
 from bulletins.publishing import publish_bulletin
 from operations.backup import archives, prune_archives, read_manifest, tables_with_data
 from operations.health import migrations_pending, record_worker_heartbeat
 from submissions import services
-from submissions.models import FactChange
 from tests.factories import make_adoption, make_scored_unit, make_submission, make_unit, make_user, shanghai
 
 drill = pytest.mark.django_db(transaction=True)
@@ -69,7 +69,7 @@ def state(media: Path) -> dict:
     return {
         "scores": json.loads(run("scores", "--year", str(YEAR))),
         "bulletins": list(BulletinVersion.objects.order_by("pk").values("month", "version", "number", "data")),
-        "history": list(FactChange.objects.order_by("pk").values("model", "object_id", "action", "changes", "user__username")),
+        "history": list(AuditEvent.objects.order_by("pk").values("model", "object_id", "kind", "changes", "username")),
         "files": {p.relative_to(media).as_posix(): p.read_bytes() for p in media.rglob("*") if p.is_file()},
     }
 

@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from scoring.models import AssessmentMethod, BasicWorkEntry, BasicWorkStatus
+from scoring.models import AssessmentMethod, AssessmentYear, BasicWorkEntry, BasicWorkStatus, RuleSet
+from scoring.rules import RULES_2008
 from scoring.services import compute_scores
 from tests.factories import login, make_basic_work, make_unit
 
@@ -27,8 +28,9 @@ def unit_b():
 YEAR = 2024
 
 
-def _entry_data(items=("5",) * 8, method=AssessmentMethod.SPOT_CHECK, note="") -> dict[str, str]:
-    return {**{f"item{i}": v for i, v in enumerate(items, start=1)}, "method": method, "note": note}
+def _entry_data(items=("5",) * 8, method=AssessmentMethod.SPOT_CHECK, note="", version=0) -> dict[str, str]:
+    """The form as posted; `version`: of the entry it writes (0: none yet)."""
+    return {**{f"item{i}": v for i, v in enumerate(items, start=1)}, "method": method, "note": note, "version": version}
 
 
 def _unit_url(unit, year=YEAR) -> str:
@@ -105,7 +107,7 @@ def test_staff_correct_the_confirmed_entry_in_place(client, personas, unit_a):
     make_basic_work(unit_a, year=YEAR, items=["4.5"] * 8)
     client.force_login(personas["staff"])
     assert client.get(_unit_url(unit_a)).content.decode().count('<option value="4.5" selected>') == 8
-    client.post(_unit_url(unit_a), _entry_data(["4"] * 8))
+    client.post(_unit_url(unit_a), _entry_data(["4"] * 8, version=1))
     assert BasicWorkEntry.objects.get(unit=unit_a, year=YEAR).total == 32
 
 
@@ -172,7 +174,7 @@ def test_officer_self_check_then_staff_confirm_with_a_correction(client, persona
     officer = login(client, personas["officer_a"])
     response = officer.get(_unit_url(unit_a))
     assert response.context["row"].confirmed == confirmed and "核实后更正第6项" in response.content.decode()
-    officer.post(_unit_url(unit_a), _entry_data(["5"] * 8))
+    officer.post(_unit_url(unit_a), _entry_data(["5"] * 8, version=1))
     confirmed.refresh_from_db()
     assert confirmed.item6 == Decimal("3.5")
     assert response.context["row"].self_check is not None
@@ -204,3 +206,40 @@ def test_basic_unit_page_query_count(client, personas, unit_a, django_assert_num
     # session, user, unit, entries, the year's rule set (assessment year, then the default)
     with django_assert_num_queries(6):
         assert client.get(_unit_url(unit_a)).status_code == 200
+
+
+# ---- the year's rule set owns the items: their number, names and maximum
+
+
+def _rule_set_for(year: int, client, **changes) -> None:
+    """Copy the 2008 rule set on its pages, change it, and assign it to the year (as the administrator)."""
+    source = RuleSet.objects.get_or_create(name="2008", defaults={"params": RULES_2008})[0]
+    client.post(reverse("scoring:ruleset_copy", args=[source.pk]), {"name": "基础工作调整", "description": ""})
+    copy = RuleSet.objects.get(name="基础工作调整")
+    copy.params = {**copy.params, **changes}
+    copy.save()
+    AssessmentYear.objects.create(year=year, rule_set=copy)
+
+
+def test_a_copied_rule_set_with_another_maximum_changes_the_scores(client, personas, unit_a):
+    make_basic_work(unit_a, year=YEAR, items=["5", "4.5", "5", "5", "3", "5", "5", "5"])
+    assert compute_scores(YEAR).scores[0].basic == Decimal("37.5")  # 2008: the sum, each item up to 5
+    client.force_login(personas["admin"])
+    _rule_set_for(YEAR, client, basic_item_points=4)
+    # Each item counts up to 4 now: 4 + 4 + 4 + 4 + 3 + 4 + 4 + 4.
+    assert compute_scores(YEAR).scores[0].basic == Decimal("31")
+
+
+def test_the_form_has_the_rule_sets_items_and_maximum(client, personas, unit_a):
+    client.force_login(personas["admin"])
+    _rule_set_for(YEAR, client, basic_items=["组织机构", "工作制度", "信息队伍"], basic_item_points="7.5")
+    response = client.get(_unit_url(unit_a))
+    form = response.context["form"]
+    assert [f.label for f in form.items()] == ["1. 组织机构", "2. 工作制度", "3. 信息队伍"]
+    assert '<option value="7.5" selected>' in response.content.decode()
+    refused = client.post(_unit_url(unit_a), _entry_data(["8", "7", "6"]))
+    assert "0至7.5分" in " ".join(refused.context["form"].errors["item1"])
+    client.post(_unit_url(unit_a), _entry_data(["7.5", "7", "6"]))
+    entry = BasicWorkEntry.objects.get(unit=unit_a, year=YEAR)
+    assert entry.items == [Decimal("7.5"), Decimal("7"), Decimal("6")] and entry.item4 is None
+    assert compute_scores(YEAR).scores[0].basic == Decimal("20.5")  # 7.5 + 7 + 6

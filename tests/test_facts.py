@@ -15,14 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
+from audit.locking import StaleEdit
+from audit.models import EventKind
 from scoring.models import BasicWorkEntry, BasicWorkStatus
 from submissions import services
 from submissions.demo import seed_activity
 from submissions.models import (
     ALLOWED_ADOPTION_TYPES,
     Adoption,
-    ChangeAction,
-    FactChange,
     FailureKind,
     FormToken,
     InstructionKind,
@@ -33,7 +33,7 @@ from submissions.models import (
     UrgentFailure,
 )
 from submissions.services import TOKEN_LIFETIME, ItemInput, Outcome, first_answers, outcome
-from tests.factories import login, make_failure, make_submission, make_unit, make_user
+from tests.factories import login, make_failure, make_submission, make_unit, make_user, recorded
 from units.demo import seed_units
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +43,7 @@ pytestmark = pytest.mark.django_db
 
 def failure_post(unit, **kw) -> dict:
     data = {"unit": unit.pk, "occurred_on": timezone.localdate().isoformat(), "kind": "late",
-            "description": "晚报两小时", "form_token": str(uuid.uuid4())}
+            "description": "晚报两小时", "form_token": str(uuid.uuid4()), "version": 1}
     data.update(kw)
     return data
 
@@ -57,7 +57,7 @@ def test_staff_records_failure_with_history(client, personas):
     assert response.status_code == 302
     failure = UrgentFailure.objects.get()
     assert (failure.unit, failure.kind, failure.created_by) == (unit, "omission", personas["staff"])
-    change = FactChange.objects.get(model="UrgentFailure", object_id=failure.pk)
+    change = recorded(model="submissions.UrgentFailure", object_id=failure.pk).get()
     assert change.changes["问题类型"] == ["", "漏报"]
 
 
@@ -164,8 +164,8 @@ def test_edit_and_delete_failure_keep_history(client, personas):
     assert "旧说明" in viewer_page.content.decode() and "保存" not in viewer_page.content.decode()
     client.post(reverse("submissions:failure_delete", args=[failure.pk]))
     assert not UrgentFailure.objects.exists()
-    actions = list(FactChange.objects.filter(model="UrgentFailure").order_by("id").values_list("action", flat=True))
-    assert actions == [ChangeAction.UPDATE, ChangeAction.DELETE]
+    actions = list(recorded(model="submissions.UrgentFailure").values_list("kind", flat=True))
+    assert actions == [EventKind.UPDATE, EventKind.DELETE]
 
 
 PERSONAS = ("admin", "staff", "officer_a", "officer_b", "viewer", "anonymous")
@@ -340,9 +340,9 @@ def test_concurrent_corrections_one_wins_the_other_is_told():
         return services.correct_item(item, data, user=user, version=1)
 
     results = run_together(lambda: correct("甲"), lambda: correct("乙"))
-    stale = [r for r in results if isinstance(r, services.StaleEdit)]
+    stale = [r for r in results if isinstance(r, StaleEdit)]
     saved = [r for r in results if isinstance(r, Submission)]
     assert len(stale) == 1 and len(saved) == 1
     item.refresh_from_db()
     assert item.version == 2 and item.title == saved[0].title
-    assert FactChange.objects.filter(action=ChangeAction.UPDATE).count() == 1
+    assert recorded(kind=EventKind.UPDATE).count() == 1

@@ -15,16 +15,17 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import Role
+from audit.models import EventKind
 from bulletins.services import build_bulletin
 from scoring.engine import round2
 from scoring.ledger import import_ledger
 from scoring.scorecard import build_scorecard
 from scoring.services import compute_scores, rules_for_year
 from submissions import services
-from submissions.models import Adoption, ChangeAction, FactChange, JointUnit, Submission, sync_unit_counts
+from submissions.models import Adoption, JointUnit, Submission, sync_fact_owners, sync_unit_counts
 from submissions.panels import home_panel
 from submissions.services import ItemInput
-from tests.factories import login, make_adoption, make_request, make_submission, make_unit, make_user, shanghai
+from tests.factories import login, make_adoption, make_request, make_submission, make_unit, make_user, recorded, shanghai
 from tests.ledger_builder import ledger_file
 from units.models import Sequence
 
@@ -226,11 +227,11 @@ def test_confirming_twice_or_after_removal_is_refused_cleanly(client, personas):
     a, b = personas["officer_a"].unit, personas["officer_b"].unit
     item = report(personas["officer_a"], a, [b])
     assert post(client, personas["officer_b"], "joint_confirm", item, b).status_code == 302
-    changes = FactChange.objects.count()
+    changes = recorded().count()
     for name in ("joint_confirm", "joint_decline"):
         response = post(client, personas["officer_b"], name, item, b)
         assert response.status_code == 302 and last_message(response) == f"{b.name}已经确认联合报送，无需再次操作。"
-    assert FactChange.objects.count() == changes and JointUnit.objects.get().confirmed
+    assert recorded().count() == changes and JointUnit.objects.get().confirmed
 
     other = report(personas["officer_a"], a, [b], at=shanghai(YEAR, 3, 6))
     data = ItemInput(unit=a, title="联合信息", body="", info_type="general", submitted_at=other.submitted_at,
@@ -249,13 +250,13 @@ def test_confirming_and_declining_are_kept_in_the_items_history_and_bump_its_ver
     item = report(personas["officer_a"], a, [b, c])
     post(client, personas["officer_b"], "joint_confirm", item, b)
     post(client, personas["staff"], "joint_decline", item, c)
-    history = FactChange.objects.filter(submission=item).order_by("id")
+    history = recorded(model="submissions.Submission", object_id=item.pk)
     names = sorted([b.name, c.name])
     both_pending = "、".join(f"{n}（待确认）" for n in names)
     after_confirm = "、".join(n if n == b.name else f"{n}（待确认）" for n in names)
-    assert [(h.action, h.user, h.changes) for h in history[1:]] == [
-        (ChangeAction.CONFIRM_JOINT, personas["officer_b"], {"联合报送单位": [both_pending, after_confirm]}),
-        (ChangeAction.DECLINE_JOINT, personas["staff"], {"联合报送单位": [after_confirm, b.name]}),
+    assert [(h.kind, h.user, h.changes) for h in history[1:]] == [
+        (EventKind.CONFIRM_JOINT, personas["officer_b"], {"联合报送单位": [both_pending, after_confirm]}),
+        (EventKind.DECLINE_JOINT, personas["staff"], {"联合报送单位": [after_confirm, b.name]}),
     ]
     assert [h.summary for h in history[1:]] == [f"{b.name}确认联合报送", f"{c.name}拒绝联合报送"]
     assert Submission.objects.get(pk=item.pk).version == item.version + 2
@@ -339,7 +340,7 @@ def test_pending_list_shows_each_unit_its_own_with_a_fixed_query_count(
     assert response.content.decode().count(">确认</button>") == buttons
 
 
-def test_sync_unit_counts_counts_the_confirmed_joint_units_of_every_item_and_copies_them_onto_its_facts():
+def test_sync_unit_counts_counts_the_confirmed_joint_units_of_every_item():
     own, confirmed, pending = make_unit(), make_unit(), make_unit()
     items = [make_submission(own, joint=[confirmed], pending=[pending]), make_submission(own, pending=[pending]),
              make_submission(own)]
@@ -347,7 +348,8 @@ def test_sync_unit_counts_counts_the_confirmed_joint_units_of_every_item_and_cop
         make_adoption(item)
     Submission.objects.update(unit_count=5)  # as a hand-made change would leave them
     Adoption.objects.update(unit_count=5)
-    sync_unit_counts()
+    assert sync_unit_counts() == 3
+    sync_fact_owners()
     assert [Submission.objects.get(pk=i.pk).unit_count for i in items] == [2, 1, 1]
     assert [Adoption.objects.get(submission=i).unit_count for i in items] == [2, 1, 1]
 

@@ -14,11 +14,11 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
+from audit.models import AuditEvent
 from scoring.ledger import LedgerInvalid, import_ledger
 from scoring.models import BasicWorkEntry
 from submissions.models import (
     Adoption,
-    FactChange,
     JointUnit,
     LeaderInstruction,
     SpecialRequest,
@@ -81,7 +81,7 @@ MODELS = [
     LeaderInstruction,
     UrgentFailure,
     BasicWorkEntry,
-    FactChange,
+    AuditEvent,
 ]
 
 

@@ -9,19 +9,18 @@ from decimal import Decimal
 import pytest
 from django.forms.models import model_to_dict
 
-from scoring.ledger import import_ledger
+from scoring.ledger import LedgerInvalid, import_ledger
 from scoring.models import BasicWorkEntry, BasicWorkStatus
 from scoring.services import compute_scores
 from submissions.models import (
     Adoption,
-    FactChange,
     JointUnit,
     LeaderInstruction,
     SpecialRequest,
     Submission,
     UrgentFailure,
 )
-from tests.factories import make_basic_work, make_unit
+from tests.factories import make_basic_work, make_unit, recorded
 from tests.ledger_builder import ledger_file
 from tests.test_ledger_errors import BASE, FIVES
 from units.models import Unit
@@ -79,11 +78,11 @@ def test_loading_the_same_workbook_twice_changes_nothing():
     first = load(BASE)
     assert first.summary == {sheet: summary(created=len(BASE[sheet])) for sheet in SHEETS}
     before = snapshot()
-    history = FactChange.objects.count()
+    history = recorded().count()
     second = load(BASE)
     assert second.summary == {sheet: summary(unchanged=len(BASE[sheet])) for sheet in SHEETS}
     assert snapshot() == before
-    assert FactChange.objects.count() == history + 1  # the import itself is recorded, nothing else
+    assert recorded().count() == history + 1  # the import itself is recorded, nothing else
 
 
 def test_loading_the_same_workbook_twice_scores_the_same():
@@ -98,10 +97,23 @@ def test_loading_the_same_workbook_twice_scores_the_same():
 
 def test_a_corrected_unit_row_updates_the_unit():
     load(BASE)
-    result = load(corrected(单位=row_of("单位", 3, 序列="驻外办事处", 中直省属="是", 参加评比="否")))
+    result = load(corrected(单位=row_of("单位", 3, 序列="驻外办事处", 参加评比="否")))
     assert result.summary["单位"] == summary(updated=1, unchanged=3)
     unit = Unit.objects.get(name="市发改委")
-    assert (unit.sequence, unit.is_central_provincial, unit.is_ranked) == ("office_abroad", True, False)
+    assert (unit.sequence, unit.is_central_provincial, unit.is_ranked) == ("office_abroad", False, False)
+    load(corrected(单位=row_of("单位", 3, 中直省属="是")))
+    unit.refresh_from_db()
+    assert (unit.sequence, unit.is_central_provincial) == ("bureau", True)
+
+
+def test_a_central_provincial_unit_outside_the_bureaus_is_refused_and_nothing_changes():
+    load(BASE)
+    with pytest.raises(LedgerInvalid) as refused:
+        load(corrected(单位=row_of("单位", 3, 序列="驻外办事处", 中直省属="是")))
+    [error] = refused.value.errors
+    assert (error.sheet, error.row, error.column) == ("单位", 5, "中直省属") and "委办局" in error.message
+    unit = Unit.objects.get(name="市发改委")
+    assert (unit.sequence, unit.is_central_provincial) == ("bureau", False)
 
 
 def test_a_corrected_item_updates_title_type_time_and_unit():

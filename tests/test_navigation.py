@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 EVERYONE = {"首页", "政务信息", "专约", "单位", "考核排名", "基础工作", "采用通报", "年度评比"}
 EXPECTED = {
-    "admin": EVERYONE | {"紧急信息问题", "台账导入", "考核规则", "账号", "系统状态"},
+    "admin": EVERYONE | {"紧急信息问题", "台账导入", "考核规则", "账号", "系统状态", "审计日志"},
     "staff": EVERYONE | {"紧急信息问题", "台账导入"},
     "viewer": EVERYONE | {"紧急信息问题"},
     "officer_a": EVERYONE,

@@ -10,10 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.views import home
-from submissions.models import ChangeAction, FactChange, SpecialRequest, Submission
+from audit.models import EventKind
+from submissions.models import SpecialRequest, Submission
 from submissions.panels import home_panel
 from submissions.services import Outcome, outcome
-from tests.factories import login, make_request, make_submission, make_unit
+from tests.factories import login, make_request, make_submission, make_unit, recorded
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,7 @@ def request_post(targets=(), **kw) -> dict:
     data = {
         "code": "ZY2024-01", "title": "关于春耕生产情况的专约", "description": "请报送春耕进展",
         "deadline": (timezone.localtime() + dt.timedelta(days=5)).strftime("%Y-%m-%dT%H:%M"),
-        "targets": [u.pk for u in targets], "form_token": str(uuid.uuid4()),
+        "targets": [u.pk for u in targets], "form_token": str(uuid.uuid4()), "version": 1,
     }
     data.update(kw)
     return data
@@ -56,8 +57,8 @@ def test_staff_creates_request_with_targets_and_whole_sequences(client, personas
     assert response["Location"] == reverse("submissions:request_detail", args=[req.pk])
     assert set(req.targets.all()) == {a, d1, d2}
     assert req.created_by == personas["staff"]
-    change = FactChange.objects.get(model="SpecialRequest")
-    assert change.action == ChangeAction.CREATE and change.changes["专约编号"] == ["", "ZY2024-01"]
+    change = recorded(model="submissions.SpecialRequest").get()
+    assert change.kind == EventKind.CREATE and change.changes["专约编号"] == ["", "ZY2024-01"]
 
 
 def test_double_submitted_request_creates_one(client, personas):
@@ -108,7 +109,7 @@ def test_staff_edits_request_with_history(client, personas):
     login(client, personas["staff"]).post(reverse("submissions:request_edit", args=[req.pk]), data)
     req.refresh_from_db()
     assert req.title == "新标题" and set(req.targets.all()) == {a, b}
-    change = FactChange.objects.get(model="SpecialRequest", action=ChangeAction.UPDATE)
+    change = recorded(model="submissions.SpecialRequest", kind=EventKind.UPDATE).get()
     assert change.changes["标题"] == ["旧标题", "新标题"]
     assert change.changes["对象单位"][1] == "、".join(sorted([a.name, b.name]))
 

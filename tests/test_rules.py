@@ -11,18 +11,25 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scoring.engine import (
+    ADOPTIONS,
+    INSTRUCTIONS,
     Period,
     PointGroup,
     UnitFacts,
     competition_places,
+    fact_points,
+    group_points,
+    highest_adoption_level,
     rank_sequence,
     round2,
     score_all,
     score_unit,
 )
-from scoring.rules import RULES_2008, Rules
+from scoring.rules import LEVELS, RULES_2008, Rules
 
 RULES = Rules.from_params(RULES_2008)
 YEAR = Period(year=2024)
@@ -51,6 +58,17 @@ def test_art7_basic_work_is_the_sum_of_eight_items():
     score = score_unit(facts(basic_items=items), YEAR, RULES)
     assert score.basic == sum(items)
     assert score.basic <= 40
+
+
+def test_art7_the_rule_set_owns_the_number_of_items_and_their_maximum():
+    items = [dec("5"), dec("4.5"), dec("3"), dec("5"), dec("5"), dec("5"), dec("0.5"), dec("5")]
+    # A maximum of 4: the items above it count 4 (4 + 4 + 3 + 4 + 4 + 4 + 0.5 + 4).
+    assert score_unit(facts(basic_items=items), YEAR, rules_with(basic_item_points=4)).basic == dec("27.5")
+    # Six items: the last two of an older entry count nothing (5 + 4.5 + 3 + 5 + 5 + 5).
+    six = rules_with(basic_items=RULES_2008["basic_items"][:6])
+    assert score_unit(facts(basic_items=items), YEAR, six).basic == dec("27.5")
+    # A maximum of 7.5 lets higher points count in full.
+    assert score_unit(facts(basic_items=[dec("7.5"), dec("6")]), YEAR, rules_with(basic_item_points="7.5")).basic == dec("13.5")
 
 
 def test_decision7_unit_without_confirmed_entry_is_not_assessed_and_counts_zero():
@@ -211,9 +229,41 @@ def test_decision8_each_level_scores_on_its_own():
 
 
 def test_decision8_highest_level_only_setting():
-    groups = [PointGroup("city", "general", 1, 1, superseded=True), PointGroup("province", "general", 1, 1)]
+    groups = [PointGroup("city", "general", 1, 1, top_level="province"), PointGroup("province", "general", 1, 1, "province")]
     assert score_unit(facts(adoptions=groups), YEAR, rules_with(adoption_mode="highest_level")).adoption == 2
     assert score_unit(facts(adoptions=groups), YEAR, RULES).adoption == 3
+
+
+def test_decision8_the_highest_level_is_the_items_highest_adoption_dated_in_the_period():
+    march, may = Period.month(2024, 3), Period(year=2024, through=5)
+    adoptions = [("city", dt.date(2024, 3, 5)), ("state", dt.date(2024, 4, 20)), ("province", dt.date(2024, 3, 30))]
+    assert highest_adoption_level(adoptions, march) == "province"
+    assert highest_adoption_level(adoptions, may) == "state"
+    assert highest_adoption_level(adoptions, Period.month(2024, 6)) is None
+
+
+@pytest.mark.parametrize(
+    ("level", "top_level", "additive", "highest_only"),
+    [
+        ("city", "city", 1, 1),  # the item's only level: earns in both modes
+        ("city", "province", 1, 0),  # outranked: nothing under "highest level only"
+        ("province", "state", 2, 0),
+        ("state", "state", 10, 10),
+    ],
+)
+def test_decision8_points_of_one_adoption_in_both_modes(level, top_level, additive, highest_only):
+    highest = rules_with(adoption_mode="highest_level")
+    assert fact_points(RULES, ADOPTIONS, level, "general", 1, top_level) == additive
+    assert fact_points(highest, ADOPTIONS, level, "general", 1, top_level) == highest_only
+
+
+def test_decision10_points_of_one_fact_split_among_the_items_units():
+    # A city large-research adoption (5) on an item of 3 units; a provincial decision instruction (20) on 2.
+    assert fact_points(RULES, ADOPTIONS, "city", "large_research", 3) == Fraction(5, 3)
+    assert fact_points(RULES, INSTRUCTIONS, "province", "decision", 2) == 10
+    assert fact_points(rules_with(joint_split=False), ADOPTIONS, "city", "large_research", 3) == 5
+    # Both rules at once: an outranked adoption of a joint item earns nothing, split or not.
+    assert fact_points(rules_with(adoption_mode="highest_level"), ADOPTIONS, "city", "general", 2, "state") == 0
 
 
 # ---- decision 9 and 10: instructions, joint items
@@ -232,6 +282,29 @@ def test_decision10_joint_item_points_split_three_ways():
 def test_decision10_split_can_be_turned_off():
     score = score_unit(facts(adoptions=[PointGroup("city", "large_research", 3, 1)]), YEAR, rules_with(joint_split=False))
     assert score.adoption == 5
+
+
+ADOPTION_KINDS = [(lv, t) for lv, table in RULES_2008["adoption_points"].items() for t in table]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    groups=st.lists(
+        st.tuples(st.sampled_from(ADOPTION_KINDS), st.integers(1, 4), st.integers(1, 5), st.sampled_from(LEVELS)),
+        max_size=12,
+    ),
+    mode=st.sampled_from(["additive", "highest_level"]),
+    split=st.booleans(),
+)
+def test_decision8_10_a_units_points_by_group_equal_the_sum_of_each_facts_points(groups, mode, split):
+    """The ranking's aggregated path (one split per share) gives what `fact_points` gives fact by fact."""
+    rules = rules_with(adoption_mode=mode, joint_split=split)
+    point_groups = [PointGroup(lv, t, share, count, top) for (lv, t), share, count, top in groups]
+    by_fact = {level: Fraction(0) for level in LEVELS}
+    for g in point_groups:
+        for _ in range(g.count):
+            by_fact[g.level] += fact_points(rules, ADOPTIONS, g.level, g.kind, g.share, g.top_level)
+    assert group_points(point_groups, ADOPTIONS, rules) == by_fact
 
 
 def test_components_are_rounded_half_up_and_totals_add_the_rounded_parts():

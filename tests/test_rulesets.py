@@ -10,9 +10,9 @@ from django.urls import reverse
 
 from scoring.models import AssessmentYear, RuleSet
 from scoring.rules import RULES_2008
-from scoring.rulesets import PARAM_FIELDS, is_editable, read
+from scoring.rulesets import PARAM_FIELDS, is_editable
 from scoring.services import compute_scores
-from tests.factories import login, make_basic_work, make_submission, make_unit, shanghai
+from tests.factories import login, make_basic_work, make_submission, make_unit, ruleset_form_data, shanghai
 
 pytestmark = pytest.mark.django_db
 
@@ -24,18 +24,6 @@ def rules_2008() -> RuleSet:
 
 
 
-def _form_data(rule_set: RuleSet, **changes) -> dict[str, str]:
-    """The edit form as the browser posts it, with the rule set's current values and `changes`."""
-    data = {}
-    for field in PARAM_FIELDS:
-        value = read(rule_set.params, field.path)
-        if field.kind == "switch":
-            if value:
-                data[field.name] = "on"
-        else:
-            data[field.name] = str(value)
-    data.update(changes)
-    return data
 
 
 def _copy(client, source: RuleSet, name: str = "2025版") -> RuleSet:
@@ -97,7 +85,7 @@ def test_every_param_is_shown_and_editable():
         if isinstance(value, dict):
             for k, v in value.items():
                 yield from leaves(v, (*path, k))
-        elif isinstance(value, list):
+        elif isinstance(value, list) and not all(isinstance(v, str) for v in value):  # texts: one field, a line each
             for i, v in enumerate(value):
                 yield from leaves(v, (*path, i))
         else:
@@ -121,8 +109,8 @@ def test_copy_then_edit_changes_only_the_copy(client, personas, rules_2008):
     client.force_login(personas["admin"])
     copy = _copy(client, rules_2008)
     assert copy.based_on == rules_2008 and copy.params == RULES_2008 and copy.created_by == personas["admin"]
-    data = _form_data(copy, monthly_quota__district="12", request_credits__late="0.25", quota_mode="all_or_nothing",
-                      joint_split="", basic_items__0="三级负责制")
+    data = ruleset_form_data(copy, monthly_quota__district="12", request_credits__late="0.25", quota_mode="all_or_nothing",
+                             joint_split="", basic_items="三级负责制\n\n 工作制度 \n")
     del data["joint_split"]  # an unchecked box is not posted
     response = client.post(reverse("scoring:ruleset_edit", args=[copy.pk]), data)
     assert response.status_code == 302
@@ -131,7 +119,7 @@ def test_copy_then_edit_changes_only_the_copy(client, personas, rules_2008):
     assert copy.params["request_credits"]["late"] == "0.25"
     assert copy.params["quota_mode"] == "all_or_nothing"
     assert copy.params["joint_split"] is False
-    assert copy.params["basic_items"][0] == "三级负责制"
+    assert copy.params["basic_items"] == ["三级负责制", "工作制度"]  # blank lines dropped, spaces trimmed
     rules = copy.rules()
     assert rules.request_credits["late"] == Fraction(1, 4) and rules.quota_all_or_nothing and not rules.joint_split
     rules_2008.refresh_from_db()
@@ -147,13 +135,17 @@ def test_copy_then_edit_changes_only_the_copy(client, personas, rules_2008):
         ({"tier_places__bureau__1": "2.5"}, "tier_places__bureau__1", "请输入整数"),
         ({"request_credits__late": "2"}, "request_credits__late", "按时报送 ≥ 迟报 ≥ 未报送"),
         ({"quota_mode": "sometimes"}, "quota_mode", "选择"),
-        ({"basic_items__3": ""}, "basic_items__3", "请填写该项"),
+        ({"basic_items": " \n "}, "basic_items", "请填写该项"),
+        ({"basic_items": "\n".join(f"第{i}项" for i in range(13))}, "basic_items", "1至12项"),
+        ({"basic_item_points": "4.3"}, "basic_item_points", "0.5分为单位"),
+        ({"basic_item_points": "0"}, "basic_item_points", "大于0"),
+        ({"basic_item_points": "25"}, "basic_item_points", "不超过20"),
     ],
 )
 def test_edit_rejects_bad_numbers_in_chinese_and_saves_nothing(client, personas, rules_2008, changes, field, message):
     client.force_login(personas["admin"])
     copy = _copy(client, rules_2008)
-    data = _form_data(copy, research_per_year="6", **changes)
+    data = ruleset_form_data(copy, research_per_year="6", **changes)
     response = client.post(reverse("scoring:ruleset_edit", args=[copy.pk]), data)
     assert response.status_code == 200
     form = response.context["form"]
@@ -172,7 +164,7 @@ def test_rule_set_in_use_cannot_be_edited_only_copied(client, personas, rules_20
     client.post(reverse("scoring:year_list"), {"year": "2025", "rule_set": copy.pk})
     assert not is_editable(copy)
     url = reverse("scoring:ruleset_edit", args=[copy.pk])
-    response = client.post(url, _form_data(copy, monthly_quota__district="1"))
+    response = client.post(url, ruleset_form_data(copy, monthly_quota__district="1"))
     assert response.status_code == 302 and response["Location"] == reverse("scoring:ruleset_detail", args=[copy.pk])
     copy.refresh_from_db()
     assert copy.params == RULES_2008
@@ -211,7 +203,7 @@ def test_changing_a_number_in_an_assigned_copy_changes_that_years_scores(client,
                 make_submission(unit, submitted_at=shanghai(year, month, day))
     client.force_login(personas["admin"])
     copy = _copy(client, rules_2008, "2025版")
-    client.post(reverse("scoring:ruleset_edit", args=[copy.pk]), _form_data(copy, monthly_quota__district="5"))
+    client.post(reverse("scoring:ruleset_edit", args=[copy.pk]), ruleset_form_data(copy, monthly_quota__district="5"))
     client.post(reverse("scoring:year_list"), {"year": "2025", "rule_set": copy.pk})
 
     def quota(year: int) -> Decimal:

@@ -1,4 +1,5 @@
-"""Property: for random facts, the set-based service equals a naive per-item recomputation.
+"""Property: for random facts, joint items among them, the set-based service equals a naive per-item
+recomputation, under both adoption modes (decision 8: additive and "highest level only").
 
 The naive side walks every row one by one, in Python, with its own copy of the 2008 tables; it shares
 no code with scoring.engine or scoring.services.
@@ -15,6 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
+from scoring.models import AssessmentYear, RuleSet
+from scoring.rules import RULES_2008
 from scoring.services import compute_scores, scores_json
 from submissions.models import Adoption, LeaderInstruction, SpecialRequest, Submission, UrgentFailure
 from tests.factories import (
@@ -54,7 +57,10 @@ def r2(x: Fraction) -> Decimal:
     return (Decimal(x.numerator) / Decimal(x.denominator)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def naive(year: int, through: int) -> dict[str, dict]:
+ORDER = {"city": 0, "province": 1, "state": 2}
+
+
+def naive(year: int, through: int, highest_only: bool = False) -> dict[str, dict]:
     start = dt.datetime(year, 1, 1, tzinfo=TZ)
     end = dt.datetime(year + (through == 12), through % 12 + 1, 1, tzinfo=TZ)
     last_day = (end - dt.timedelta(days=1)).date()
@@ -93,8 +99,10 @@ def naive(year: int, through: int) -> dict[str, dict]:
         research_score = Fraction(15) * min(1, research / expected)
         adoption = instruction = Fraction(0)
         levels = {"city": Fraction(0), "province": Fraction(0), "state": Fraction(0)}
-        for a in Adoption.objects.all():
-            if a.adopted_on.year == year and a.adopted_on <= last_day and unit.pk in units_of[a.submission_id]:
+        adoptions = [a for a in Adoption.objects.all() if a.adopted_on.year == year and a.adopted_on <= last_day]
+        for a in adoptions:
+            outranked = any(b.submission_id == a.submission_id and ORDER[b.level] > ORDER[a.level] for b in adoptions)
+            if unit.pk in units_of[a.submission_id] and not (highest_only and outranked):
                 share = Fraction(ADOPT[(a.level, a.adoption_type)], len(units_of[a.submission_id]))
                 adoption += share
                 levels[a.level] += share
@@ -153,7 +161,7 @@ fact = st.fixed_dictionaries(
 
 
 class ServiceEqualsNaiveRecomputation(TestCase):
-    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(
         sequences=st.lists(st.sampled_from(SEQUENCES), min_size=6, max_size=6),
         facts=st.lists(fact, max_size=12),
@@ -161,9 +169,13 @@ class ServiceEqualsNaiveRecomputation(TestCase):
         basics=st.lists(st.booleans(), min_size=6, max_size=6),
         deadline_day=day,
         through=st.integers(1, 12),
+        mode=st.sampled_from(["additive", "highest_level"]),
     )
-    def test_service_equals_naive(self, sequences, facts, failures, basics, deadline_day, through):
+    def test_service_equals_naive(self, sequences, facts, failures, basics, deadline_day, through, mode):
         year, base = 2024, dt.datetime(2024, 1, 1, tzinfo=TZ)
+        if mode == "highest_level":  # decision 8's other setting, on a copy of the 2008 rule set
+            rule_set = RuleSet.objects.create(name="只计最高层级", params={**RULES_2008, "adoption_mode": mode})
+            AssessmentYear.objects.create(year=year, rule_set=rule_set)
         units = [make_unit(sequence=s) for s in sequences]
         for unit, has_basic in zip(units, basics, strict=True):
             if has_basic:
@@ -188,7 +200,7 @@ class ServiceEqualsNaiveRecomputation(TestCase):
         for u, d, kind in {(f[0], f[1], f[2]) for f in failures}:
             make_failure(units[u], occurred_on=(base + dt.timedelta(days=d)).date(), kind=kind)
 
-        expected = naive(year, through)
+        expected = naive(year, through, highest_only=mode == "highest_level")
         for row in scores_json(compute_scores(year, through))["units"]:
             want = expected[row["unit"]]
             assert row["basic"] == (None if want["basic"] is None else float(want["basic"]))

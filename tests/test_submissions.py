@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from submissions.models import ChangeAction, FactChange, JointUnit, Submission
+from audit.models import AuditEvent, EventKind
+from submissions.models import JointUnit, Submission
 from tests.factories import (
     login,
     make_adoption,
@@ -17,6 +18,7 @@ from tests.factories import (
     make_request,
     make_submission,
     make_unit,
+    recorded,
     shanghai,
 )
 
@@ -51,8 +53,8 @@ def test_officer_reports_item_for_own_unit_with_system_time(client, personas):
     assert item.ledger_no == f"W{timezone.localtime(item.submitted_at).year}-{item.pk:06d}"
     # Named by an officer: pending until that unit confirms (RULES.md decision 10), so not yet sharing points.
     assert item.unit_count == 1 and [(j.unit, j.confirmed) for j in item.joint_units.all()] == [(other, False)]
-    change = FactChange.objects.get(model="Submission", object_id=item.pk)
-    assert change.action == ChangeAction.CREATE and change.user == officer
+    change = recorded(model="submissions.Submission", object_id=item.pk).get()
+    assert change.kind == EventKind.CREATE and change.user == officer
     assert change.changes["标题"] == ["", "道里区推进冬季供热保障"]
     assert change.changes["联合报送单位"] == ["", f"{other.name}（待确认）"]
 
@@ -87,7 +89,7 @@ def test_double_submitted_form_creates_one_item(client, personas):
     second = client.post(reverse("submissions:create"), data)
     item = Submission.objects.get()
     assert first["Location"] == second["Location"] == reverse("submissions:detail", args=[item.pk])
-    assert FactChange.objects.count() == 1
+    assert recorded().count() == 1
 
 
 def test_form_without_token_is_refused(client, personas):
@@ -188,10 +190,10 @@ def test_staff_corrects_item_with_history_and_unit_count(client, personas):
     item.refresh_from_db()
     assert item.title == "新标题" and item.version == 2 and item.unit_count == 3
     assert set(JointUnit.objects.filter(submission=item).values_list("unit_id", flat=True)) == {b.pk, c.pk}
-    change = FactChange.objects.get(action=ChangeAction.UPDATE)
+    change = recorded(kind=EventKind.UPDATE).get()
     assert change.changes["标题"] == ["旧标题", "新标题"]
     assert change.changes["联合报送单位"] == [b.name, "、".join(sorted([b.name, c.name]))]
-    assert change.submission == item
+    assert change.object_id == item.pk
 
 
 def test_removing_joint_units_brings_unit_count_back(client, personas):
@@ -229,7 +231,7 @@ def test_unchanged_save_records_nothing(client, personas):
     item = make_submission(make_unit())
     login(client, personas["staff"]).post(reverse("submissions:edit", args=[item.pk]), edit_post(item))
     item.refresh_from_db()
-    assert item.version == 1 and not FactChange.objects.exists()
+    assert item.version == 1 and not recorded().exists()
 
 
 # --- invalidation -------------------------------------------------------------------------------------
@@ -249,8 +251,8 @@ def test_mark_invalid_needs_reason_and_undo_is_kept(client, personas):
     client.post(reverse("submissions:restore", args=[item.pk]))
     item.refresh_from_db()
     assert not item.is_invalid and item.invalid_reason == ""
-    actions = list(FactChange.objects.order_by("id").values_list("action", flat=True))
-    assert actions == [ChangeAction.INVALIDATE, ChangeAction.RESTORE]
+    actions = list(recorded().values_list("kind", flat=True))
+    assert actions == [EventKind.INVALIDATE, EventKind.RESTORE]
     page = client.get(reverse("submissions:detail", args=[item.pk])).content.decode()
     assert "重复报送" in page and "恢复有效" in page
 
@@ -389,8 +391,9 @@ def test_item_page_query_count_is_fixed(client, personas, django_assert_num_quer
         make_adoption(item, level=level, adoption_type="general", created_by=staff)
     for i in range(40):
         make_instruction(item, kind="read", leader=f"领导{i}", created_by=staff)
-    FactChange.objects.bulk_create(
-        FactChange(model="Submission", object_id=item.pk, submission=item, action="update", summary=f"第{i}次", user=staff)
+    AuditEvent.objects.bulk_create(
+        AuditEvent(model="submissions.Submission", object_id=item.pk, kind="update", summary=f"第{i}次", user=staff,
+                   username=staff.username, at=timezone.now())
         for i in range(60)
     )
     client = login(client, staff)

@@ -93,7 +93,8 @@ def test_unit_create_post(world, persona):
 def test_unit_edit(world, persona):
     client = client_for(world, persona)
     _expect_staff_only(world, persona, client.get(reverse("units:edit", args=[world["a"].pk])))
-    data = {"name": "道里区", "short_name": "道里", "sequence": "district", "is_ranked": "on", "display_order": "3"}
+    data = {"name": "道里区", "short_name": "道里", "sequence": "district", "is_ranked": "on", "display_order": "3",
+            "version": 1}
     _expect_staff_only(world, persona, client.post(reverse("units:edit", args=[world["a"].pk]), data))
     world["a"].refresh_from_db()
     assert (world["a"].short_name == "道里") == (persona in OFFICE)
@@ -143,7 +144,7 @@ def test_person_edit(world, persona):
     client = client_for(world, persona)
     url = reverse("units:person_edit", args=[person.pk])
     _expect_staff_only(world, persona, client.get(url))
-    data = {"role": "leader_in_charge", "name": "张伟", "post": "副区长", "phone": "", "is_active": "on"}
+    data = {"role": "leader_in_charge", "name": "张伟", "post": "副区长", "phone": "", "is_active": "on", "version": 1}
     _expect_staff_only(world, persona, client.post(url, data))
     person.refresh_from_db()
     assert (person.post == "副区长") == (persona in OFFICE)

@@ -52,6 +52,8 @@ class Unit(models.Model):
     )
     is_active = models.BooleanField("启用", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Optimistic locking of its edit form (audit.locking).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = UnitQuerySet.as_manager()
 
@@ -61,6 +63,12 @@ class Unit(models.Model):
         ordering = ["sequence", "display_order", "name"]
         constraints = [
             models.CheckConstraint(name="unit_sequence_valid", condition=models.Q(sequence__in=Sequence.values)),
+            models.CheckConstraint(
+                # RULES.md Art. 10, glossary: central and provincial units are ranked with the bureaus.
+                name="unit_central_provincial_is_bureau",
+                condition=models.Q(is_central_provincial=False) | models.Q(sequence=Sequence.BUREAU),
+                violation_error_message="中直、省属在哈单位应归入委办局序列。",
+            ),
             models.CheckConstraint(
                 name="unit_assessed_from_first_of_month",
                 condition=models.Q(assessed_from__isnull=True) | models.Q(assessed_from__day=1),
@@ -94,6 +102,8 @@ class Person(models.Model):
     post = models.CharField("职务", max_length=100, blank=True)
     phone = models.CharField("电话", max_length=30, blank=True)
     is_active = models.BooleanField("在岗", default=True)
+    # Optimistic locking of its edit form (audit.locking).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "人员"

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_unit_for_user, staff_required, visible_units
+from audit.locking import StaleEdit
 from units import services
 from units.forms import PersonForm, UnitFilterForm, UnitForm
 from units.models import Person, PersonRole, Sequence, Unit
@@ -64,7 +65,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def unit_create(request: HttpRequest) -> HttpResponse:
     form = UnitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        unit = form.save()
+        unit = services.create_unit(form.model_values(), user=request.user)
         messages.success(request, f"已新增单位“{unit.name}”。")
         return redirect("units:detail", pk=unit.pk)
     return render(request, "units/unit_form.html", {"form": form})
@@ -75,9 +76,13 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_unit_for_user(request.user, pk)
     form = UnitForm(request.POST or None, instance=unit)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, f"已保存单位“{unit.name}”。")
-        return redirect("units:detail", pk=unit.pk)
+        try:
+            unit = services.update_unit(unit, form.model_values(), user=request.user, version=form.cleaned_data["version"])
+        except StaleEdit as stale:
+            form.refuse_stale(stale)
+        else:
+            messages.success(request, f"已保存单位“{unit.name}”。")
+            return redirect("units:detail", pk=unit.pk)
     return render(request, "units/unit_form.html", {"form": form, "unit": unit})
 
 
@@ -85,7 +90,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def unit_set_active(request: HttpRequest, pk: int, active: bool) -> HttpResponse:
     unit = get_unit_for_user(request.user, pk)
-    accounts = services.set_unit_active(unit, active)
+    accounts = services.set_unit_active(unit, active, user=request.user)
     if active:
         messages.success(request, f"已启用单位“{unit.name}”。")
     else:
@@ -98,7 +103,7 @@ def person_create(request: HttpRequest, unit_pk: int) -> HttpResponse:
     unit = get_unit_for_user(request.user, unit_pk)
     form = PersonForm(request.POST or None, instance=Person(unit=unit))
     if request.method == "POST" and form.is_valid():
-        person = form.save()
+        person = services.create_person({"unit": unit, **form.model_values()}, user=request.user)
         messages.success(request, f"已为“{unit.name}”添加{person.get_role_display()}{person.name}。")
         return redirect("units:detail", pk=unit.pk)
     return render(request, "units/person_form.html", {"form": form, "unit": unit})
@@ -109,9 +114,13 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = _get_person_for_user(request.user, pk)
     form = PersonForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, f"已保存{person.name}的信息。")
-        return redirect("units:detail", pk=person.unit_id)
+        try:
+            person = services.update_person(person, form.model_values(), user=request.user, version=form.cleaned_data["version"])
+        except StaleEdit as stale:
+            form.refuse_stale(stale)
+        else:
+            messages.success(request, f"已保存{person.name}的信息。")
+            return redirect("units:detail", pk=person.unit_id)
     return render(request, "units/person_form.html", {"form": form, "unit": person.unit, "person": person})
 
 
@@ -119,7 +128,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def person_delete(request: HttpRequest, pk: int) -> HttpResponse:
     person = _get_person_for_user(request.user, pk)
-    if services.delete_person(person):
+    if services.delete_person(person, user=request.user):
         messages.success(request, f"已删除{person.name}。")
     else:
         messages.error(request, f"{person.name}已列入评比记录，不能删除；如已离岗，请在编辑中取消“在岗”。")

@@ -10,7 +10,7 @@ def first_token(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('units', '0001_initial'),
+        ('units', '0003_edit_versions'),
     ]
 
     operations = [

@@ -1,0 +1,46 @@
+"""Writes on accounts and their roles, each recorded in the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from accounts.models import User
+from audit import services as audit
+from audit.locking import update_versioned
+from audit.models import EventKind
+
+# The fields an account's audit records show (never the password).
+ACCOUNT_FIELDS = ("username", "first_name", "email", "role", "unit", "is_active")
+
+
+@transaction.atomic
+def create_account(values: dict[str, Any], password: str, *, user) -> User:
+    account = User(**values)
+    account.set_password(password)
+    account.save()
+    audit.record_created(account, ACCOUNT_FIELDS, user=user)
+    return account
+
+
+def update_account(account: User, values: dict[str, Any], *, user, version: int) -> User:
+    """Save the account unless someone saved it since `version` was read (then StaleEdit)."""
+    return update_versioned(User.objects.select_related("unit"), account.pk, version, values, ACCOUNT_FIELDS, user=user)
+
+
+@transaction.atomic
+def set_password(account: User, password: str, *, user) -> None:
+    """An administrator sets a new password; the record says so without any trace of the password."""
+    current = User.objects.select_for_update().get(pk=account.pk)
+    current.set_password(password)
+    current.version += 1
+    current.save(update_fields=["password", "version"])
+    audit.record(EventKind.PASSWORD_CHANGED, current, user=user, summary=f"重设账号“{current.username}”的密码")
+
+
+@transaction.atomic
+def set_active(account: User, active: bool, *, user) -> User:
+    # A button, not a form: whatever version the row has now (locked first, so no save slips in between).
+    current = User.objects.select_for_update().get(pk=account.pk)
+    return update_versioned(User.objects.all(), account.pk, current.version, {"is_active": active}, ACCOUNT_FIELDS, user=user)
