@@ -32,10 +32,9 @@ from typing import TypeVar
 from django.apps import AppConfig
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.locmem import LocMemCache
-from django.db import connection
+from django.db import OperationalError, connection
 from django.db.backends.signals import connection_created
 from django.db.models import Model
-from django.db.models.signals import post_migrate, pre_migrate
 
 from units.models import DataVersion
 
@@ -49,7 +48,6 @@ _local: dict[str, tuple[str, object]] = {}  # key -> (token, value), the latest 
 
 _watched: dict[AppConfig, set[type[Model]]] = {}
 _tables: set[str] | None = None
-_migrating = False
 # INSERT [OR IGNORE] INTO t, UPDATE t, DELETE FROM t: as Django writes them on PostgreSQL and SQLite.
 _WRITE = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 
@@ -60,19 +58,6 @@ def watch(app: AppConfig, exclude: tuple[type[Model], ...] = ()) -> None:
     _watched[app] = set(exclude)
     _tables = None
     connection_created.connect(_install, dispatch_uid="data_version")
-    pre_migrate.connect(_pause, dispatch_uid="data_version_pause")
-    post_migrate.connect(_resume, dispatch_uid="data_version_resume")
-
-
-def _pause(**kwargs) -> None:
-    # Migrations write before the version's table exists; the migration that makes it sets a first token.
-    global _migrating
-    _migrating = True
-
-
-def _resume(**kwargs) -> None:
-    global _migrating
-    _migrating = False
 
 
 def _watched_tables() -> set[str]:
@@ -95,19 +80,27 @@ def _install(sender, connection, **kwargs) -> None:
 def _bump_after_writes(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
     written = _WRITE.match(sql)
-    if written and not _migrating and written.group(1) in _watched_tables():
+    if written and written.group(1) in _watched_tables():
         bump(context["connection"])
     return result
 
 
 def bump(conn=connection) -> None:
-    """A new token, in the caller's transaction (one statement: the row is made again after a flush)."""
+    """A new token, in the caller's transaction (one statement: the row is made again after a flush). Skipped
+    while the table does not exist: a database being migrated, or restored from an older schema."""
     table = DataVersion._meta.db_table
+    token = uuid.uuid4().hex  # hexadecimal digits only: safe inside the statement
+    upsert = f"INSERT INTO {table} (id, token) VALUES (1, '{token}') ON CONFLICT (id) DO UPDATE SET token = excluded.token"
     with conn.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (id, token) VALUES (1, %s) ON CONFLICT (id) DO UPDATE SET token = excluded.token",
-            [uuid.uuid4().hex],
-        )
+        if conn.vendor == "postgresql":
+            # A failed statement would abort the caller's transaction: ask first, in the same statement.
+            cursor.execute(f"DO $$BEGIN IF to_regclass('{table}') IS NOT NULL THEN {upsert}; END IF; END$$")
+            return
+        try:
+            cursor.execute(upsert)
+        except OperationalError as error:  # SQLite carries on with the transaction after a failed statement
+            if "no such table" not in str(error):
+                raise
 
 
 def current() -> str | None:
