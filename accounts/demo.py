@@ -29,9 +29,12 @@ def seed_accounts() -> list[User]:
                 "first_name": name, "role": role, "unit": unit, "is_active": True,
                 # The demo administrator may also open Django's admin site.
                 "is_staff": is_admin, "is_superuser": is_admin,
+                # Demo only: the printed password stays, it is not one the user must replace.
+                "must_change_password": False,
             },
         )
-        # Reset on every run, so the printed credentials always work.
+        # Reset on every run, so the printed credentials always work. set_password skips the password validators
+        # on purpose: demo12345 would fail them.
         account.set_password(DEMO_PASSWORD)
         account.save(update_fields=["password"])
         accounts.append(account)

@@ -10,6 +10,13 @@ from units.models import Unit
 
 
 class LoginForm(AuthenticationForm):
+    def clean(self) -> dict:
+        # AuthenticationForm sets the field's max_length too late for it to be checked, and a name no account can
+        # have would reach authenticate() and the lockout's 255-character column (a 500 on PostgreSQL).
+        if len(self.cleaned_data.get("username") or "") > self.fields["username"].max_length:
+            raise self.get_invalid_login_error()
+        return super().clean()
+
     def confirm_login_allowed(self, user) -> None:
         super().confirm_login_allowed(user)
         if user.is_officer and not user.unit.is_active:
@@ -78,3 +85,10 @@ class AccountFilterForm(forms.Form):
         if self.is_valid() and (role := self.cleaned_data["role"]):
             accounts = accounts.filter(role=role)
         return accounts
+
+
+class LockReleaseForm(forms.Form):
+    """Which username/address pair to let log in again (accounts.lockout)."""
+
+    username = forms.CharField(max_length=255)
+    ip_address = forms.GenericIPAddressField()

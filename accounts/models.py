@@ -21,6 +21,8 @@ class User(AbstractUser):
     )
     # Optimistic locking of the account form (audit.locking).
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Set when an administrator sets or resets the password: only its owner should know a password.
+    must_change_password = models.BooleanField("下次登录须修改密码", default=False)
 
     class Meta:
         verbose_name = "用户"

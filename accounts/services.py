@@ -17,7 +17,8 @@ ACCOUNT_FIELDS = ("username", "first_name", "email", "role", "unit", "is_active"
 
 @transaction.atomic
 def create_account(values: dict[str, Any], password: str, *, user) -> User:
-    account = User(**values)
+    # The administrator chose the password: only its owner should know one, so it is changed at the first login.
+    account = User(**values, must_change_password=True)
     account.set_password(password)
     account.save()
     audit.record_created(account, ACCOUNT_FIELDS, user=user)
@@ -31,12 +32,24 @@ def update_account(account: User, values: dict[str, Any], *, user, version: int)
 
 @transaction.atomic
 def set_password(account: User, password: str, *, user) -> None:
-    """An administrator sets a new password; the record says so without any trace of the password."""
+    """An administrator sets a new password, which its owner must change at the next login; the record says so
+    without any trace of the password."""
     current = User.objects.select_for_update().get(pk=account.pk)
     current.set_password(password)
+    current.must_change_password = True
     current.version += 1
-    current.save(update_fields=["password", "version"])
+    current.save(update_fields=["password", "must_change_password", "version"])
     audit.record(EventKind.PASSWORD_CHANGED, current, user=user, summary=f"重设账号“{current.username}”的密码")
+
+
+@transaction.atomic
+def change_own_password(account: User, password: str) -> None:
+    """A user changes their own password (the form checked the old one)."""
+    account.set_password(password)
+    account.must_change_password = False
+    account.version += 1
+    account.save(update_fields=["password", "must_change_password", "version"])
+    audit.record(EventKind.PASSWORD_CHANGED, account, user=account, summary=f"“{account.username}”修改了自己的密码")
 
 
 @transaction.atomic

@@ -1,26 +1,19 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts import services
-from accounts.access import admin_required
-from accounts.forms import AccountCreateForm, AccountEditForm, AccountFilterForm
+from accounts import lockout, services
+from accounts.forms import AccountCreateForm, AccountEditForm, AccountFilterForm, LockReleaseForm
 from accounts.models import User
 from audit.locking import StaleEdit
-from bulletins.panels import home_panel as bulletin_panel
-from submissions.panels import home_panel as submission_panel
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    # Each app contributes its own panel to the start page (open requests, the latest bulletin place...).
-    panels = [p for p in (submission_panel(request), bulletin_panel(request)) if p]
-    return render(request, "accounts/home.html", {"panels": panels})
+from core.access import admin_required
 
 
 def _get_account(pk: int) -> User:
@@ -43,7 +36,7 @@ def account_create(request: HttpRequest) -> HttpResponse:
     form = AccountCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         account = services.create_account(form.model_values(), form.cleaned_data["password1"], user=request.user)
-        messages.success(request, f"已新增账号“{account.username}”（{account.get_role_display()}）。")
+        messages.success(request, f"已新增账号“{account.username}”（{account.get_role_display()}），首次登录须修改密码。")
         return redirect("accounts:list")
     return render(request, "accounts/account_form.html", {"form": form})
 
@@ -70,7 +63,7 @@ def account_password(request: HttpRequest, pk: int) -> HttpResponse:
     form = SetPasswordForm(account, request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.set_password(account, form.cleaned_data["new_password1"], user=request.user)
-        messages.success(request, f"已重设账号“{account.username}”的密码。")
+        messages.success(request, f"已重设账号“{account.username}”的密码，该账号下次登录须修改密码。")
         return redirect("accounts:list")
     return render(request, "accounts/account_form.html", {"form": form, "account": account, "password": True})
 
@@ -85,3 +78,37 @@ def account_set_active(request: HttpRequest, pk: int, active: bool) -> HttpRespo
     services.set_active(account, active, user=request.user)
     messages.success(request, f"已{'启用' if active else '停用'}账号“{account.username}”。")
     return redirect("accounts:list")
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Every user changes their own password here, with the old one (PasswordChangeRequiredMiddleware sends
+    a user whose password an administrator set here first)."""
+    user = request.user
+    form = PasswordChangeForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.change_own_password(user, form.cleaned_data["new_password1"])
+        update_session_auth_hash(request, user)  # stay logged in here; other sessions of the user end
+        messages.success(request, "密码已修改。")
+        return redirect("home")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+@admin_required
+def lock_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/lock_list.html", {
+        "locks": lockout.active_locks(), "failure_limit": settings.AXES_FAILURE_LIMIT, "minutes": lockout.cool_off_minutes(),
+    })
+
+
+@admin_required
+@require_POST
+def lock_release(request: HttpRequest) -> HttpResponse:
+    form = LockReleaseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "要解除的锁定无效。")
+    elif lockout.lift_lock(form.cleaned_data["username"], form.cleaned_data["ip_address"]):
+        messages.success(request, f"已解除“{form.cleaned_data['username']}”从 {form.cleaned_data['ip_address']} 登录的锁定。")
+    else:
+        messages.info(request, "该锁定已过期或已被解除。")
+    return redirect("accounts:locks")

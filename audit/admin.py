@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from audit.models import AuditEvent
-from harbin_infoassess.admin import ReadOnly
+from core.admin import ReadOnly
 
 
 @admin.register(AuditEvent)

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from itertools import islice
 from typing import Any
 
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
 from django.http import HttpRequest
@@ -30,11 +31,20 @@ _FROM_REQUEST = object()
 
 
 def client_address(request: HttpRequest | None) -> str | None:
-    address = request.META.get("REMOTE_ADDR", "") if request is not None else ""
-    try:
-        return str(ipaddress.ip_address(address))
-    except ValueError:
+    """The client's address, for the audit trail, the request log and the login lockout (django-axes): behind our
+    TLS proxy the one it appended to X-Forwarded-For (the last entry; earlier ones come from the client and can be
+    forged), else the socket's. Never anything but a valid address: it is stored in address columns."""
+    if request is None:
         return None
+    candidates = [request.META.get("REMOTE_ADDR", "")]
+    if settings.BEHIND_TLS_PROXY:
+        candidates.insert(0, request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip())
+    for candidate in candidates:
+        try:
+            return str(ipaddress.ip_address(candidate))
+        except ValueError:
+            continue
+    return None
 
 
 def event(kind: str, obj: models.Model | None = None, *, request: HttpRequest | None = None, user: Any = _FROM_REQUEST,

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from awards.models import AwardPick, SpecialContribution, YearResult
-from harbin_infoassess.admin import ReadOnly
+from core.admin import ReadOnly
 
 
 @admin.register(YearResult)

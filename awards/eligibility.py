@@ -14,7 +14,9 @@ from django.db.models import Prefetch, Q
 
 from awards.models import AwardKind, AwardPick, SpecialContribution, YearResult
 from awards.standings import Standing, unit_totals
-from scoring.engine import ADOPTIONS, INSTRUCTIONS, Period, fact_points, highest_adoption_level, round2
+from core.assessment import Period
+from core.dates import cn_date
+from scoring.engine import ADOPTIONS, INSTRUCTIONS, fact_points, highest_adoption_level, round2
 from scoring.models import RuleSet
 from scoring.rules import Rules
 from scoring.services import rules_for_year
@@ -110,19 +112,15 @@ def item_points(adoptions: list[Adoption], instructions: list[LeaderInstruction]
     return round2(adopted + instructed)
 
 
-def _day(date) -> str:
-    return f"{date.year}年{date.month}月{date.day}日"
-
-
 def describe_item(adoptions: list[Adoption], instructions: list[LeaderInstruction]) -> str:
     """采用及批示情况: each adoption and instruction of the year, as the office writes it."""
     parts = []
     for a in adoptions:
         issue = f"，《{a.carrier}》{a.issue_no}" if a.carrier else ""
-        parts.append(f"{a.get_level_display()}采用（{a.get_adoption_type_display()}，{_day(a.adopted_on)}{issue}）")
+        parts.append(f"{a.get_level_display()}采用（{a.get_adoption_type_display()}，{cn_date(a.adopted_on)}{issue}）")
     for i in instructions:
         leader = f"{i.leader}，" if i.leader else ""
-        parts.append(f"{i.get_level_display()}领导{i.get_kind_display()}批示（{leader}{_day(i.instructed_on)}）")
+        parts.append(f"{i.get_level_display()}领导{i.get_kind_display()}批示（{leader}{cn_date(i.instructed_on)}）")
     return "；".join(parts)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from awards.eligibility import candidates
 from awards.models import AwardKind, YearResult
 from awards.standings import in_rank_order, standings, tier_units
+from core.assessment import Tier
 from exports import Report, render_xlsx
 
 UNIT_HEADER = ("序号", "序列", "单位名称", "总分", "名次")
@@ -20,8 +21,8 @@ RANKING_HEADER = (
 
 # slug -> (sheet name, the document the title names), in the workbook's order.
 LISTS: dict[str, tuple[str, str]] = {
-    "model": ("标兵单位", "标兵单位名单"),
-    "advanced": ("先进单位", "先进单位名单"),
+    Tier.MODEL: (Tier.MODEL.label, f"{Tier.MODEL.label}名单"),
+    Tier.ADVANCED: (Tier.ADVANCED.label, f"{Tier.ADVANCED.label}名单"),
     "organizer": ("优秀组织者", "优秀组织者名单"),
     "officer": ("优秀信息员", "优秀信息员名单"),
     "research": ("优秀调研信息", "优秀调研信息名单"),
@@ -64,7 +65,7 @@ def _research_rows(result: YearResult) -> list[list]:
 
 def award_report(result: YearResult, slug: str) -> Report:
     """One list of the year's awards; the individual lists hold the administrator's picks."""
-    if slug in ("model", "advanced"):
+    if slug in Tier.values:
         return _report(result, slug, UNIT_HEADER, _unit_rows(result, slug), widths=(6, 14, 36, 10, 8))
     if slug in (AwardKind.ORGANIZER, AwardKind.OFFICER):
         return _report(result, slug, PERSON_HEADER, _person_rows(result, slug), widths=(6, 14, 36, 24))

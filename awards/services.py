@@ -14,7 +14,7 @@ from audit import services as audit
 from audit.models import EventKind
 from awards.eligibility import candidates
 from awards.models import AwardKind, AwardPick, SpecialContribution, YearResult
-from scoring.engine import SHANGHAI, Period
+from core.assessment import TIME_ZONE, Period
 from scoring.models import BasicWorkEntry
 from scoring.services import compute_scores, scores_json
 from submissions.models import Submission
@@ -37,7 +37,7 @@ class AwardsRefused(Exception):
 
 def current_year() -> int:
     """The assessment year is the calendar year in Asia/Shanghai time (decision 1)."""
-    return timezone.now().astimezone(SHANGHAI).year
+    return timezone.now().astimezone(TIME_ZONE).year
 
 
 def build_snapshot(year: int) -> dict:

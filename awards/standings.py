@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from core.assessment import Tier
 from scoring.exports import remark as score_remark
 from units.models import SEQUENCE_ORDER, Sequence
-
-TIER_LABELS = {"model": "标兵单位", "advanced": "先进单位"}
 
 
 def points(value: object) -> Decimal | None:
@@ -32,7 +31,7 @@ class Standing:
     instruction: Decimal
     total: Decimal
     rank: int | None
-    tier: str | None
+    tier: Tier | None
     tie_flag: bool
     barred: bool
 
@@ -42,7 +41,7 @@ class Standing:
             unit_id=row.get("unit_id"), name=row["unit"], sequence=row["sequence"], ranked=row["ranked"],
             basic=points(row["basic"]), reporting=points(row["reporting"]["total"]), adoption=points(row["adoption"]),
             instruction=points(row["instruction"]), total=points(row["total"]), rank=row["rank"],
-            tier=row["tier"], tie_flag=row["tie_flag"], barred=row.get("barred", False),
+            tier=Tier(row["tier"]) if row["tier"] else None, tie_flag=row["tie_flag"], barred=row.get("barred", False),
         )
 
     @property
@@ -51,7 +50,7 @@ class Standing:
 
     @property
     def tier_label(self) -> str:
-        return TIER_LABELS.get(self.tier, "")
+        return self.tier.label if self.tier else ""
 
     @property
     def remark(self) -> str:
@@ -101,7 +100,7 @@ def by_sequence(data: dict) -> list[SequenceBlock]:
         blocks.append(
             SequenceBlock(
                 sequence=sequence, label=Sequence(sequence).label,
-                model=[s for s in own if s.tier == "model"], advanced=[s for s in own if s.tier == "advanced"],
+                model=[s for s in own if s.tier == Tier.MODEL], advanced=[s for s in own if s.tier == Tier.ADVANCED],
                 others=[s for s in own if s.tier is None], places=tuple(places) if places else None,
             )
         )

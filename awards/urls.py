@@ -5,12 +5,12 @@ from awards import views
 app_name = "awards"
 urlpatterns = [
     path("", views.index, name="index"),
-    path("<int:year>/", views.year_detail, name="year"),
-    path("<int:year>/review/", views.review, name="review"),
-    path("<int:year>/finalize/", views.finalize, name="finalize"),
-    path("<int:year>/workbook/", views.workbook, name="workbook"),
-    path("<int:year>/csv/<slug:slug>/", views.list_csv, name="csv"),
-    path("<int:year>/pick/", views.pick, name="pick"),
-    path("<int:year>/contributions/", views.contribution, name="contribution"),
-    path("<int:year>/contributions/<int:person_id>/delete/", views.contribution_delete, name="contribution_delete"),
+    path("<year:year>/", views.year_detail, name="year"),
+    path("<year:year>/review/", views.review, name="review"),
+    path("<year:year>/finalize/", views.finalize, name="finalize"),
+    path("<year:year>/workbook/", views.workbook, name="workbook"),
+    path("<year:year>/csv/<slug:slug>/", views.list_csv, name="csv"),
+    path("<year:year>/pick/", views.pick, name="pick"),
+    path("<year:year>/contributions/", views.contribution, name="contribution"),
+    path("<year:year>/contributions/<id:person_id>/delete/", views.contribution_delete, name="contribution_delete"),
 ]

@@ -7,8 +7,6 @@ only the administrator finalizes a year and picks individual awards.
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Max
@@ -17,33 +15,37 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.access import admin_required, staff_required
 from awards import services
 from awards.eligibility import Candidate, candidates, stale_picks
 from awards.exports import LISTS, award_report, award_workbook, workbook_filename
 from awards.forms import ContributionForm, FinalizeForm, PickForm
 from awards.models import AwardKind, SpecialContribution, YearResult
 from awards.standings import by_sequence, standings
-from exports import render_csv
+from core.access import admin_required, staff_required
+from core.assessment import YEARS
+from exports import download, render_csv
 from submissions.models import Submission
 from units.versioning import cached
 
-FIRST_YEAR = 2008
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TARGET_TOLERANCE = 0.25  # a pick count further than this from the target warns (decision 12)
 
 
 def get_year_result(year: int, version: str | None = None) -> YearResult:
     """A finalized version of the year (the latest unless one is asked for), or 404."""
     results = YearResult.objects.filter(year=year).select_related("finalized_by")
-    result = results.filter(version=version).first() if version and version.isdigit() else results.order_by("-version").first()
+    if not version:
+        result = results.order_by("-version").first()
+    elif version.isascii() and version.isdigit() and len(version) <= 9:  # "²" is a digit to str.isdigit
+        result = results.filter(version=int(version)).first()
+    else:
+        raise Http404("版本号不正确。")
     if result is None:
         raise Http404("该年度考核结果尚未确定。")
     return result
 
 
 def _check_year(year: int) -> None:
-    if not FIRST_YEAR <= year <= services.current_year():
+    if not YEARS.start <= year <= services.current_year():
         raise Http404("没有该年度。")
 
 
@@ -133,10 +135,7 @@ def finalize(request: HttpRequest, year: int) -> HttpResponse:
 def workbook(request: HttpRequest, year: int) -> HttpResponse:
     result = get_year_result(year, request.GET.get("version"))
     # Made once per state of the data: the candidates are read from the facts of the whole year.
-    content = cached(f"award-workbook:{result.pk}", lambda: award_workbook(result))
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = _attachment(workbook_filename(result))
-    return response
+    return download(cached(f"award-workbook:{result.pk}", lambda: award_workbook(result)), workbook_filename(result))
 
 
 @login_required
@@ -144,13 +143,7 @@ def list_csv(request: HttpRequest, year: int, slug: str) -> HttpResponse:
     if slug not in LISTS:
         raise Http404("没有该名单。")
     result = get_year_result(year, request.GET.get("version"))
-    response = HttpResponse(render_csv(award_report(result, slug)), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = _attachment(f"{year}年度{LISTS[slug][1]}（第{result.version}版）.csv")
-    return response
-
-
-def _attachment(filename: str) -> str:
-    return f"attachment; filename*=UTF-8''{quote(filename)}"
+    return download(render_csv(award_report(result, slug)), f"{year}年度{LISTS[slug][1]}（第{result.version}版）.csv")
 
 
 @admin_required

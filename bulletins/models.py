@@ -5,6 +5,8 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 
+from core.dates import cn_date
+
 
 class BulletinVersionQuerySet(models.QuerySet):
     def headers(self) -> BulletinVersionQuerySet:
@@ -53,7 +55,7 @@ class BulletinVersion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.month:%Y年%-m月}通报 第{self.version}版"
+        return f"{cn_date(self.month, 'month')}通报 第{self.version}版"
 
     @property
     def month_param(self) -> str:

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from core.dates import cn_date
 from submissions.models import InstructionKind, Level
 from units.models import SEQUENCE_ORDER, Sequence
 
@@ -49,10 +50,6 @@ def bulletin_number(month: dt.date) -> str:
 
 def notice_title(month: dt.date) -> str:
     return f"关于{month.year}年{month.month}月份全市政府系统政务信息采用情况的通报"
-
-
-def date_label(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 @dataclass(frozen=True)
@@ -119,7 +116,7 @@ class Notice:
 
     @property
     def issued_label(self) -> str:
-        return date_label(self.issued_on)
+        return cn_date(self.issued_on)
 
 
 def _rank_key(indexed: tuple[int, dict]) -> tuple:

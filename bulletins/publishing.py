@@ -17,18 +17,12 @@ from audit.models import EventKind
 from bulletins.models import BulletinUnitRow, BulletinVersion
 from bulletins.notice import DirectoryEntry, bulletin_number, directory_entry, unit_figures
 from bulletins.services import build_bulletin
-from scoring.engine import parse_year_month
-
-# The measures date from 2008: the office's month list starts there.
-FIRST_YEAR = 2008
+from core.assessment import parse_year_month
+from core.dates import cn_date
 
 
 class BulletinRefused(Exception):
     """A month or a publication the office cannot have; the message is Chinese, for the page or command."""
-
-
-def month_label(month: dt.date) -> str:
-    return f"{month.year}年{month.month}月"
 
 
 def parse_month(text: str, today: dt.date | None = None) -> dt.date:
@@ -42,7 +36,7 @@ def parse_month(text: str, today: dt.date | None = None) -> dt.date:
     # The current month may be previewed and published (the office decides when its numbers are complete,
     # and the preview warns); a month that has not begun has no facts yet.
     if first > today.replace(day=1):
-        raise BulletinRefused(f"{month_label(first)}尚未到来，不能预览或发布该月通报。")
+        raise BulletinRefused(f"{cn_date(first, 'month')}尚未到来，不能预览或发布该月通报。")
     return first
 
 
@@ -52,7 +46,7 @@ def publish_bulletin(month: dt.date, user=None, reason: str = "") -> BulletinVer
     reason = reason.strip()
     latest = BulletinVersion.objects.headers().latest_of_month(month)
     if latest is not None and not reason:
-        raise BulletinRefused(f"{month_label(month)}通报已发布第{latest.version}版，重新发布须填写更正原因。")
+        raise BulletinRefused(f"{cn_date(month, 'month')}通报已发布第{latest.version}版，重新发布须填写更正原因。")
     try:
         # A savepoint, so a concurrent publication of the same version is refused without breaking the caller's
         # transaction.
@@ -65,12 +59,12 @@ def publish_bulletin(month: dt.date, user=None, reason: str = "") -> BulletinVer
                 reason=reason,
                 published_by=user,
             )
-            summary = f"发布{month_label(month)}通报第{version.version}版（{version.number}）"
+            summary = f"发布{cn_date(month, 'month')}通报第{version.version}版（{version.number}）"
             audit.record(EventKind.PUBLISH, version, user=user, summary=summary + (f"：{reason}" if reason else ""))
             BulletinUnitRow.copy_from(version)
             return version
     except IntegrityError:
-        raise BulletinRefused(f"{month_label(month)}通报刚被其他人发布，请刷新页面查看后再决定是否重新发布。") from None
+        raise BulletinRefused(f"{cn_date(month, 'month')}通报刚被其他人发布，请刷新页面查看后再决定是否重新发布。") from None
 
 
 # --- What changed between two versions ------------------------------------------------------------------

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from scoring.engine import ADOPTIONS, INSTRUCTIONS, Period, competition_places, group_points, round2
+from core.assessment import Period
+from scoring.engine import ADOPTIONS, INSTRUCTIONS, competition_places, group_points, round2
 from scoring.rules import LEVELS, Rules
 from scoring.services import Activity, gather_activity, rules_for_year
 from submissions.models import Adoption, JointUnit, LeaderInstruction

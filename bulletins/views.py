@@ -11,31 +11,30 @@ from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_POST
 
-from accounts.access import login_required, staff_required
 from bulletins.exports import notice_csv, notice_xlsx
 from bulletins.forms import PublishForm
 from bulletins.models import BulletinVersion
 from bulletins.notice import Notice, build_notice, notice_title
 from bulletins.publishing import (
-    FIRST_YEAR,
     BulletinRefused,
     VersionChanges,
     compare_versions,
-    month_label,
     parse_month,
     publish_bulletin,
 )
 from bulletins.services import build_bulletin
+from core.access import login_required, staff_required
+from core.assessment import YEARS
+from core.dates import cn_date
+from exports import download
 from units.versioning import cached
 
 # Published versions and their files never change; kept a week, rendered again only if evicted.
 FROZEN_TIMEOUT = 7 * 24 * 3600
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _month_or_404(text: str) -> dt.date:
@@ -80,7 +79,7 @@ def _year_shown(request: HttpRequest, today: dt.date) -> int:
         year = int(request.GET.get("year", today.year))
     except ValueError:
         return today.year
-    return min(max(year, FIRST_YEAR), today.year)
+    return min(max(year, YEARS.start), today.year)
 
 
 @login_required
@@ -96,8 +95,10 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
         months = [dt.date(year, m, 1) for m in range(last_month, 0, -1)]
         context |= {
             "year": year,
-            "years": range(today.year, FIRST_YEAR - 1, -1),
-            "months": [{"month": m, "param": f"{m:%Y-%m}", "label": month_label(m), "latest": latest.get(m)} for m in months],
+            "years": range(today.year, YEARS.start - 1, -1),
+            "months": [
+                {"month": m, "param": f"{m:%Y-%m}", "label": cn_date(m, "month"), "latest": latest.get(m)} for m in months
+            ],
         }
     return render(request, "bulletins/list.html", context)
 
@@ -227,7 +228,7 @@ def bulletin_publish(request: HttpRequest, month: str) -> HttpResponse:
         except BulletinRefused as refusal:
             form.add_error("reason", str(refusal))
         else:
-            messages.success(request, f"已发布{month_label(first)}通报第{version.version}版（{version.number}）。")
+            messages.success(request, f"已发布{cn_date(first, 'month')}通报第{version.version}版（{version.number}）。")
             return redirect("bulletins:detail", month=version.month_param)
     return _render_preview(request, first, form)
 
@@ -250,19 +251,11 @@ def _exported(request: HttpRequest, month_text: str, render_file, extension: str
     return content, f"采用情况通报{month:%Y-%m}（第{version.version}版）.{extension}"
 
 
-def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    return response
-
-
 @login_required
 def export_xlsx(request: HttpRequest, month: str) -> HttpResponse:
-    content, name = _exported(request, month, notice_xlsx, "xlsx")
-    return _download(content, XLSX, name)
+    return download(*_exported(request, month, notice_xlsx, "xlsx"))
 
 
 @login_required
 def export_csv(request: HttpRequest, month: str) -> HttpResponse:
-    content, name = _exported(request, month, notice_csv, "csv")
-    return _download(content, "text/csv; charset=utf-8", name)
+    return download(*_exported(request, month, notice_csv, "csv"))

@@ -2,7 +2,8 @@
 
 `render_xlsx` gives the official look (merged title, bold header, borders, widths, frozen header, A4
 print setup, page numbers); `render_csv` gives UTF-8 with BOM. Text that a spreadsheet would read as a
-formula (starting with =, +, - or @) is always written as text.
+formula (starting with =, +, - or @) is always written as text. `download` answers a page's request with
+the file.
 """
 
 from __future__ import annotations
@@ -12,9 +13,13 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import PurePath
 
 import xlsxwriter
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 
+CONTENT_TYPES = {".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".csv": "text/csv; charset=utf-8"}
 FORMULA_STARTS = ("=", "+", "-", "@")
 BODY = {"font_name": "仿宋_GB2312", "font_size": 11, "border": 1, "valign": "vcenter", "text_wrap": True}
 # A few formats, each written once into the workbook; every cell names one (styling cells one by one was three
@@ -111,3 +116,10 @@ def render_csv(report: Report) -> bytes:
         # A leading apostrophe is how spreadsheets are told "this is text" in CSV.
         writer.writerow(["'" + v if _is_formula_like(v) else _cell_value(v) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def download(content: bytes, filename: str) -> HttpResponse:
+    """The file as an attachment; a Chinese name is sent as a UTF-8 `filename*` (RFC 6266)."""
+    response = HttpResponse(content, content_type=CONTENT_TYPES[PurePath(filename).suffix])
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 from django.urls import reverse
 
-from accounts.access import auditor_may_open
+from core.access import auditor_may_open
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("政务信息", "submissions:list"),
     NavItem("专约", "submissions:request_list"),
     NavItem("紧急信息问题", "submissions:failure_list", "readers"),
+    NavItem("采编", "editorial:inbox", "readers"),
     # Officers are sent on to their own unit's page.
     NavItem("单位", "units:list"),
     NavItem("考核排名", "scoring:ranking"),

@@ -1,9 +1,12 @@
 """Settings for harbin_infoassess, read from the environment (django-environ)."""
 
+import datetime as dt
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+
+from core import assessment
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -37,6 +40,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
+    "csp",
     "audit",
     "accounts",
     "units",
@@ -44,13 +49,19 @@ INSTALLED_APPS = [
     "scoring",
     "bulletins",
     "awards",
+    "editorial",
     "operations",
+    "harbin_infoassess",  # project-level: the start page and the demo loader (seed_demo)
 ]
 
 MIDDLEWARE = [
     # First: every response, redirects and errors included, gets a request id and a log line.
     "operations.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "accounts.middleware.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Before anything reads the body (sessions, CSRF, the login check): an oversized one is refused unread.
+    "accounts.middleware.BodySizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -60,10 +71,15 @@ MIDDLEWARE = [
     # Right after authentication: it records every 403 below it, with the user and address.
     "audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the messages middleware (it tells the user why), before anything else acts for the user.
+    "accounts.middleware.SessionLimitMiddleware",
     # After the messages middleware: it tells the logged-out officer why.
     "accounts.middleware.ActiveUnitMiddleware",
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
     "accounts.middleware.AuditorScopeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "harbin_infoassess.urls"
@@ -80,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "harbin_infoassess.navigation.navigation",
             ],
+            "builtins": ["core.dates"],
         },
     },
 ]
@@ -115,16 +132,32 @@ CACHES = {
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.validators.CharacterClassValidator"},
 ]
+# django-axes watches every login (the site's and any other): locked-out pairs are refused before the password
+# is checked. A pair is one username from one address; other users and other addresses are not affected.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT: int = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "audit.services.client_address"
+# Locks are seen and lifted on 账号 → 登录锁定, not on the admin site.
+AXES_ENABLE_ADMIN = False
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Logins and logouts are in the audit trail and the security log; axes keeps only the failures it counts, and does not log a
+# start-up banner for every process and management command.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "zh-hans"
-TIME_ZONE = "Asia/Shanghai"
+TIME_ZONE = assessment.TIME_ZONE.key
 USE_I18N = True
 USE_TZ = True
 
@@ -153,11 +186,37 @@ CSRF_COOKIE_SECURE: bool = strict_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS: int = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS: bool = strict_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD: bool = strict_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+# Behind our proxy: trust its X-Forwarded-Proto, and the address it appends to X-Forwarded-For (audit.services).
 BEHIND_TLS_PROXY: bool = strict_bool("BEHIND_TLS_PROXY", default=False)
 if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SESSION_COOKIE_AGE = 8 * 3600
+
+# Sessions: an idle timeout the Django way (every request renews the cookie's age), an absolute limit after login
+# (accounts.middleware.SessionLimitMiddleware), and nothing kept once the browser closes.
+SESSION_COOKIE_AGE: int = env.int("SESSION_IDLE_MINUTES", default=30) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_ABSOLUTE_SECONDS: int = env.int("SESSION_ABSOLUTE_HOURS", default=8) * 3600
+
+# No inline script or style anywhere: every script and style sheet is a static file of this site. Bootstrap's
+# icons are data: SVGs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "magnetometer=(), gyroscope=(), accelerometer=(), fullscreen=(self)"
+)
 # Monitoring may ask the application server directly over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 

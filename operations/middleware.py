@@ -6,24 +6,14 @@ import time
 import uuid
 from collections.abc import Callable
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from audit.services import client_address
 from operations.logs import RequestContext, current_request
 
 request_log = logging.getLogger("request")
 # An id from the proxy (nginx's $request_id) is kept when it cannot smuggle anything into a log or a header.
 SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{7,63}")
-
-
-def client_address(request: HttpRequest) -> str:
-    """The client's address; behind the TLS proxy, the one the proxy saw (the last X-Forwarded-For entry is the
-    proxy's own addition, anything before it the client could have made up)."""
-    if settings.BEHIND_TLS_PROXY:
-        forwarded = request.headers.get("X-Forwarded-For", "").rsplit(",", 1)[-1].strip()
-        if forwarded:
-            return forwarded
-    return request.META.get("REMOTE_ADDR", "")
 
 
 class RequestLogMiddleware:
@@ -36,7 +26,7 @@ class RequestLogMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get("X-Request-ID", "")
         request_id = incoming if SAFE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
-        context = RequestContext(request_id, client_address(request), request.method or "", request.path, request)
+        context = RequestContext(request_id, client_address(request) or "", request.method or "", request.path, request)
         token = current_request.set(context)
         started = time.monotonic()
         try:

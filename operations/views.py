@@ -13,7 +13,7 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from accounts.access import admin_required
+from core.access import admin_required
 from operations.backup import latest_archive
 from operations.health import HealthCheck, disk_free, run_checks
 from operations.models import WorkerHeartbeat

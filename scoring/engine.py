@@ -6,7 +6,6 @@ components add the rounded parts (INTERFACES.md, the score report).
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
@@ -15,11 +14,10 @@ from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
+from core.assessment import Period, RequestOutcome, Tier
 from scoring.rules import LEVEL_RANK, LEVELS, Rules
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 Exact = int | Fraction  # exact numbers; whole ones stay ints
 
 
@@ -37,52 +35,6 @@ def round2(value: Exact) -> Decimal:
     value = Fraction(value)
     hundredths = (200 * value.numerator + value.denominator) // (2 * value.denominator)
     return Decimal(hundredths).scaleb(-2)
-
-
-@dataclass(frozen=True)
-class Period:
-    """January 1 of `year` to the end of month `through`, in Asia/Shanghai time (RULES.md decision 1)."""
-
-    year: int
-    through: int = 12
-    first: int = 1  # a single month's period (the bulletin) starts later
-
-    @classmethod
-    def month(cls, year: int, month: int) -> Period:
-        return cls(year=year, through=month, first=month)
-
-    @property
-    def months(self) -> int:
-        return self.through - self.first + 1
-
-    @property
-    def start_date(self) -> dt.date:
-        return dt.date(self.year, self.first, 1)
-
-    @property
-    def end_date(self) -> dt.date:
-        return dt.date(self.year, self.through, calendar.monthrange(self.year, self.through)[1])
-
-    @property
-    def start(self) -> dt.datetime:
-        return dt.datetime(self.year, self.first, 1, tzinfo=SHANGHAI)
-
-    @property
-    def end(self) -> dt.datetime:
-        """The first instant after the period."""
-        return dt.datetime.combine(self.end_date + dt.timedelta(days=1), dt.time(), tzinfo=SHANGHAI)
-
-    def months_assessed(self, assessed_from: dt.date | None) -> int:
-        """Months of the period a unit is assessed for: from its "assessed from" month on (decision 3)."""
-        if assessed_from is None or (assessed_from.year, assessed_from.month) <= (self.year, self.first):
-            return self.months
-        if assessed_from.year > self.year:
-            return 0
-        return max(0, self.through - assessed_from.month + 1)
-
-    @property
-    def label(self) -> str:
-        return f"{self.year}-{self.through:02d}"
 
 
 class PointGroup(NamedTuple):
@@ -107,7 +59,7 @@ class UnitFacts:
     counted: int = 0  # valid items in the period, joint items included
     research: int = 0  # valid research items in the period, joint items included
     failures: Counter = field(default_factory=Counter)  # failure kind -> incidents in the period
-    request_outcomes: list[str] = field(default_factory=list)  # "on_time" | "late" | "missing" per request
+    request_outcomes: list[RequestOutcome] = field(default_factory=list)  # on time, late or missing, per request
     adoptions: list[PointGroup] = field(default_factory=list)
     instructions: list[PointGroup] = field(default_factory=list)
     basic_items: list[Decimal] | None = None  # the points of the year's confirmed entry, item by item
@@ -128,7 +80,7 @@ class UnitScore:
     research_expected: Exact
     barred: bool = False
     rank: int | None = None
-    tier: str | None = None
+    tier: Tier | None = None
     tie_flag: bool = False
 
     # Cached: the components are set once, and ranking asks for the total many times.
@@ -172,19 +124,12 @@ def urgent_score(failures: Counter, rules: Rules) -> Exact:
     return max(0, rules.reporting_item_points - deducted)
 
 
-def special_score(outcomes: Sequence[str], rules: Rules) -> Exact:
+def special_score(outcomes: Sequence[RequestOutcome], rules: Rules) -> Exact:
     """Reporting item 3 (Art. 8.3, decision 5): 15 × mean credit; full when no request."""
     if not outcomes:
         return rules.reporting_item_points
     credit = sum(rules.request_credits[o] for o in outcomes)
     return ratio(rules.reporting_item_points * credit, len(outcomes))
-
-
-def request_outcome(first_answer: dt.datetime | None, deadline: dt.datetime) -> str:
-    """Decision 5: on time when the earliest valid answer is at or before the deadline, late after it."""
-    if first_answer is None:
-        return "missing"
-    return "on_time" if first_answer <= deadline else "late"
 
 
 def research_score(research: int, expected: Exact, rules: Rules) -> Exact:
@@ -292,9 +237,9 @@ def rank_sequence(scores: list[UnitScore], tier_places: tuple[int, int]) -> None
     for score, place in zip(eligible, places, strict=True):
         last_shared = place + group_size[place] - 1
         if place <= last_model:
-            score.tier = "model"
+            score.tier = Tier.MODEL
         elif place <= last_advanced:
-            score.tier = "advanced"
+            score.tier = Tier.ADVANCED
         # A tie that straddles a boundary puts every tied unit in the better tier, for review.
         score.tie_flag = any(place <= boundary < last_shared for boundary in (last_model, last_advanced))
 
@@ -304,14 +249,3 @@ def score_all(facts: Iterable[UnitFacts], period: Period, rules: Rules) -> list[
     for sequence, places in rules.tier_places.items():
         rank_sequence([s for s in scores if s.facts.sequence == sequence], places)
     return scores
-
-
-def parse_year_month(text: str) -> tuple[int, int]:
-    """`YYYY-MM` as (year, month), or ValueError with a message for the user."""
-    parts = text.strip().split("-") if isinstance(text, str) else []
-    if len(parts) != 2 or not all(p.isdigit() for p in parts) or len(parts[0]) != 4:
-        raise ValueError(f"月份“{text}”格式不正确，应为 YYYY-MM，例如 2024-03。")
-    year, month = int(parts[0]), int(parts[1])
-    if not 1 <= month <= 12 or year < 2000:
-        raise ValueError(f"月份“{text}”不存在。")
-    return year, month

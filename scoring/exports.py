@@ -12,7 +12,6 @@ from scoring.engine import UnitScore
 from scoring.services import ScoreReport
 from units.models import Sequence
 
-TIER_LABELS = {"model": "标兵", "advanced": "先进"}
 RANKING_HEADER = (
     "名次", "单位名称", "基础工作", "定额报送", "紧急信息", "专约报送", "调研信息", "报送工作小计",
     "采用加分", "批示加分", "总分", "等次", "备注",
@@ -57,7 +56,7 @@ def ranking_row(score: UnitScore) -> list[object]:
     return [
         score.rank if score.rank is not None else "—", score.facts.name, basic,
         score.quota, score.urgent, score.special, score.research, score.reporting_total,
-        score.adoption, score.instruction, score.total, TIER_LABELS.get(score.tier or "", ""), _note(score),
+        score.adoption, score.instruction, score.total, score.tier.label if score.tier else "", _note(score),
     ]
 
 

@@ -9,12 +9,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from audit.locking import VersionedForm
+from core.assessment import YEARS, RequestOutcome, Tier
 from scoring.models import BASIC_ITEM_FIELDS, HALF_STEPS, ZERO_NEEDS_REASON, AssessmentMethod, RuleSet
 from scoring.rules import Rules
 from scoring.rulesets import PARAM_FIELDS, ParamField, basic_work_problems, check_params, params_from_values, read
 from units.models import Sequence
 
-YEAR_MIN, YEAR_MAX = 2008, 2100
 NUMBER_ERRORS = {"required": "请填写该项。", "invalid": "请输入数字。", "min_value": "不能小于 %(limit_value)s。"}
 
 
@@ -35,7 +35,7 @@ class BootstrapForm(forms.Form):
 class PeriodForm(forms.Form):
     """Year and the last month of the period (January to that month); a bad or missing value falls back."""
 
-    year = forms.IntegerField(label="年度", min_value=YEAR_MIN, max_value=YEAR_MAX, required=False)
+    year = forms.IntegerField(label="年度", min_value=YEARS.start, max_value=YEARS[-1], required=False)
     through = forms.TypedChoiceField(label="截至", coerce=int, choices=[(m, f"{m}月") for m in range(1, 13)], required=False)
 
     def period(self, year: int | None = None) -> tuple[int, int]:
@@ -109,11 +109,12 @@ class RuleSetParamsForm(VersionedForm, BootstrapForm):
         for seq in Sequence.values:
             model, advanced = data.get(f"tier_places__{seq}__0"), data.get(f"tier_places__{seq}__1")
             if model is not None and advanced is not None and model > advanced:
-                message = f"{Sequence(seq).label}先进单位截至名次不能小于标兵单位名次（前{model}名）。"
+                message = f"{Sequence(seq).label}{Tier.ADVANCED.label}截至名次不能小于{Tier.MODEL.label}名次（前{model}名）。"
                 self.add_error(f"tier_places__{seq}__1", message)
-        credits = [data.get(f"request_credits__{k}") for k in ("on_time", "late", "missing")]
+        order = (RequestOutcome.ON_TIME, RequestOutcome.LATE, RequestOutcome.MISSING)
+        credits = [data.get(f"request_credits__{k}") for k in order]
         if None not in credits and not credits[0] >= credits[1] >= credits[2]:
-            self.add_error("request_credits__late", "专约得分系数应满足：按时报送 ≥ 迟报 ≥ 未报送。")
+            self.add_error("request_credits__late", f"专约得分系数应满足：{' ≥ '.join(k.label for k in order)}。")
         items, most = data.get("basic_items"), data.get("basic_item_points")
         if items is not None and most is not None:
             for name, message in basic_work_problems(items, most).items():
@@ -126,7 +127,7 @@ class RuleSetParamsForm(VersionedForm, BootstrapForm):
 
 class AssignRuleSetForm(BootstrapForm):
     year = forms.IntegerField(
-        label="年度", min_value=YEAR_MIN, max_value=YEAR_MAX,
+        label="年度", min_value=YEARS.start, max_value=YEARS[-1],
         error_messages={**NUMBER_ERRORS, "max_value": "不能大于 %(limit_value)s。", "invalid": "请输入年份。"},
     )
     rule_set = forms.ModelChoiceField(label="考核规则", queryset=RuleSet.objects.all(), empty_label=None,

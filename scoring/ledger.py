@@ -18,7 +18,6 @@ from decimal import Decimal, InvalidOperation
 from itertools import chain
 from pathlib import Path
 from typing import IO, Any
-from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
@@ -27,6 +26,7 @@ from openpyxl.utils.datetime import from_excel
 
 from audit import services as audit
 from audit.models import AuditEvent, EventKind
+from core.assessment import TIME_ZONE, YEARS
 from scoring.models import BASIC_ITEM_FIELDS, ZERO_NEEDS_REASON, AssessmentMethod, BasicWorkEntry, BasicWorkStatus
 from scoring.rules import Rules
 from scoring.services import rules_for_year
@@ -50,7 +50,6 @@ from submissions.models import (
 from submissions.tallies import rebuild_all_tallies
 from units.models import Sequence, Unit
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Bounds that keep a hostile file cheap: real ledgers stay far below them.
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 3 * 1024 * 1024 * 1024
@@ -75,9 +74,6 @@ FAILURE_KINDS = {label: value for value, label in FailureKind.choices}
 METHODS = {label: value for value, label in AssessmentMethod.choices}
 LIST_SEPARATORS = re.compile(r"[、,，;；]")
 BASIC_COLUMNS = [f"第{i}项" for i in range(1, len(BASIC_ITEM_FIELDS) + 1)]
-# Years a ledger may speak of: a date outside them is a typo (or a bare number such as 2024 read as an
-# Excel serial day, which is 1905), not a fact of an assessment year.
-YEARS = range(2000, 2101)
 
 SHEETS: dict[str, tuple[list[str], list[str]]] = {
     # sheet: (required columns, optional columns)
@@ -154,7 +150,7 @@ def _date(value: Any) -> dt.date:
             day = dt.date(*map(int, match.groups()))
         except ValueError:
             raise _Cell(f"日期“{text}”不存在") from None
-    if day.year not in YEARS:
+    if day.year not in YEARS:  # a typo, or a bare number such as 2024 read as an Excel serial day (1905)
         raise _Cell(f"“{_text(value)}”不是 {YEARS.start}—{YEARS.stop - 1} 年间的日期")
     return day
 
@@ -178,8 +174,8 @@ def _datetime(value: Any) -> dt.datetime:
     if naive.year not in YEARS:
         raise _Cell(f"“{_text(value)}”不是 {YEARS.start}—{YEARS.stop - 1} 年间的时间")
     if naive.tzinfo is not None:
-        return naive.astimezone(SHANGHAI)
-    return naive.replace(tzinfo=SHANGHAI, microsecond=0)
+        return naive.astimezone(TIME_ZONE)
+    return naive.replace(tzinfo=TIME_ZONE, microsecond=0)
 
 
 def _excel_serial(value: float) -> dt.datetime:

@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from core.assessment import YEARS
 from units.models import Unit
 
 
@@ -42,7 +43,9 @@ class RuleSet(models.Model):
 class AssessmentYear(models.Model):
     """Which rule set scores a year; a year without a row uses the 2008 rule set."""
 
-    year = models.PositiveIntegerField("年度", unique=True, validators=[MinValueValidator(2008), MaxValueValidator(2100)])
+    year = models.PositiveIntegerField(
+        "年度", unique=True, validators=[MinValueValidator(YEARS.start), MaxValueValidator(YEARS[-1])]
+    )
     rule_set = models.ForeignKey(RuleSet, verbose_name="考核规则", on_delete=models.PROTECT, related_name="years")
 
     class Meta:

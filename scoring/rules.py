@@ -110,6 +110,3 @@ class Rules:
 
     def quota_for(self, sequence: str, central_provincial: bool) -> Fraction:
         return self.monthly_quota["central_provincial" if central_provincial else sequence]
-
-
-DEFAULT_RULES = Rules.from_params(RULES_2008)

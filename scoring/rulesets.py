@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from audit import services as audit
 from audit.locking import lock_version
 from audit.models import EventKind
+from core.assessment import RequestOutcome, Tier
 from scoring.models import BASIC_ITEM_MAX, BASIC_ITEM_SLOTS, AssessmentYear, RuleSet
 from scoring.rules import RULES_2008, Rules
 from scoring.services import DEFAULT_RULE_SET
@@ -27,11 +28,10 @@ from units.models import Sequence
 DEFAULT_RULE_SET_NAME = DEFAULT_RULE_SET
 
 QUOTA_LABELS = {**dict(Sequence.choices), "central_provincial": "中直、省属在哈单位"}
-REQUEST_CREDIT_LABELS = {"on_time": "按时报送", "late": "迟报", "missing": "未报送"}
 AWARD_TARGET_LABELS = {"organizer": "优秀组织者", "officer": "优秀信息员", "research": "优秀调研信息"}
 QUOTA_MODES = [("proportional", "按比例（每缺一条按比例扣分）"), ("all_or_nothing", "达标制（未达定额不得分）")]
 ADOPTION_MODES = [("additive", "累加（各层级采用分别计分）"), ("highest_level", "只计最高层级")]
-TIER_LABELS = {0: "标兵单位为前几名", 1: "先进单位至第几名"}
+TIER_LABELS = {0: f"{Tier.MODEL.label}为前几名", 1: f"{Tier.ADVANCED.label}至第几名"}
 CARRIER_LABELS = {"city": "市政府办公厅", "province": "省政府办公厅", "state": "国务院办公厅"}
 
 
@@ -64,7 +64,7 @@ def _param_fields() -> list[ParamField]:
     fields += [f(("failure_deductions", k), reporting, f"紧急信息{FailureKind(k).label}每次扣分", "points", unit="分")
                for k in r["failure_deductions"]]
     fields.append(f(("concealment_bars_awards",), reporting, "有瞒报的单位不参加标兵、先进评选", "switch"))
-    fields += [f(("request_credits", k), reporting, f"专约{REQUEST_CREDIT_LABELS[k]}得分系数", "points")
+    fields += [f(("request_credits", k), reporting, f"专约{RequestOutcome(k).label}得分系数", "points")
                for k in r["request_credits"]]
     fields.append(f(("research_per_year",), reporting, "每年应报送调研信息", "points", unit="条"))
     fields += [f(("adoption_points", lv, t), adoption, f"{CARRIER_LABELS[lv]}采用 · {AdoptionType(t).label}", "points", unit="分")

@@ -13,14 +13,13 @@ from fractions import Fraction
 
 from django.db.models import QuerySet
 
+from core.assessment import Period, RequestOutcome, request_outcome
 from scoring.basic_work import BasicWorkRow, entry_row
-from scoring.engine import ADOPTIONS, INSTRUCTIONS, Period, UnitScore, fact_points, is_outranked, request_outcome, round2
+from scoring.engine import ADOPTIONS, INSTRUCTIONS, UnitScore, fact_points, is_outranked, round2
 from scoring.rules import Rules
 from scoring.services import ScoreReport, request_targets, with_top_level
 from submissions.models import Adoption, JointUnit, LeaderInstruction, SpecialRequest, UrgentFailure
 from units.models import Unit
-
-OUTCOME_LABELS = {"on_time": "按时报送", "late": "迟报", "missing": "未报送"}
 
 
 def number(value: Fraction | Decimal | int) -> str:
@@ -42,12 +41,8 @@ def ratio_line(done: int, expected: Fraction, points: Fraction, result: Decimal,
 class RequestLine:
     request: SpecialRequest
     first_answer: dt.datetime | None
-    outcome: str
+    outcome: RequestOutcome
     credit: Fraction
-
-    @property
-    def outcome_label(self) -> str:
-        return OUTCOME_LABELS[self.outcome]
 
     @property
     def credit_display(self) -> str:

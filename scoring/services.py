@@ -13,7 +13,8 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Case, CharField, Count, Exists, F, OuterRef, QuerySet, Sum, Value, When
 
-from scoring.engine import ADOPTIONS, INSTRUCTIONS, Period, PointGroup, UnitFacts, UnitScore, request_outcome, score_all
+from core.assessment import Period, request_outcome
+from scoring.engine import ADOPTIONS, INSTRUCTIONS, PointGroup, UnitFacts, UnitScore, score_all
 from scoring.models import BASIC_ITEM_FIELDS, AssessmentYear, BasicWorkEntry, RuleSet
 from scoring.rules import LEVELS, RULES_2008, SOURCE_2008, Rules
 from submissions.models import (

@@ -5,13 +5,13 @@ from scoring import views
 app_name = "scoring"
 urlpatterns = [
     path("", views.ranking, name="ranking"),
-    path("scorecard/<int:pk>/<int:year>/", views.scorecard, name="scorecard"),
+    path("scorecard/<id:pk>/<year:year>/", views.scorecard, name="scorecard"),
     path("basic/", views.basic_list, name="basic_list"),
-    path("basic/<int:pk>/<int:year>/", views.basic_unit, name="basic_unit"),
+    path("basic/<id:pk>/<year:year>/", views.basic_unit, name="basic_unit"),
     path("import/", views.import_ledger, name="import"),
     path("rulesets/", views.ruleset_list, name="ruleset_list"),
-    path("rulesets/<int:pk>/", views.ruleset_detail, name="ruleset_detail"),
-    path("rulesets/<int:pk>/copy/", views.ruleset_copy, name="ruleset_copy"),
-    path("rulesets/<int:pk>/edit/", views.ruleset_edit, name="ruleset_edit"),
+    path("rulesets/<id:pk>/", views.ruleset_detail, name="ruleset_detail"),
+    path("rulesets/<id:pk>/copy/", views.ruleset_copy, name="ruleset_copy"),
+    path("rulesets/<id:pk>/edit/", views.ruleset_edit, name="ruleset_edit"),
     path("years/", views.year_list, name="year_list"),
 ]

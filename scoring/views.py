@@ -9,15 +9,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from accounts.access import admin_required, get_unit_for_user, login_required, staff_required, visible_units
 from audit.locking import StaleEdit
-from exports import render_xlsx
+from core.access import admin_required, login_required, staff_required
+from core.assessment import YEARS
+from exports import download, render_xlsx
 from scoring import basic_work, rulesets
 from scoring.engine import UnitScore
 from scoring.exports import by_sequence, period_title, ranking_reports
 from scoring.forms import (
-    YEAR_MAX,
-    YEAR_MIN,
     AssignRuleSetForm,
     BasicWorkForm,
     LedgerUploadForm,
@@ -30,9 +29,8 @@ from scoring.ledger import import_ledger as load_ledger
 from scoring.models import AssessmentYear, RuleSet
 from scoring.scorecard import build_scorecard
 from scoring.services import ScoreReport, compute_scores, rules_for_year
+from units.access import get_unit_for_user, visible_units
 from units.versioning import cached
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _period(request: HttpRequest, year: int | None = None) -> tuple[PeriodForm, int, int]:
@@ -55,9 +53,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
         if not user.can_read_all:
             raise PermissionDenied("单位信息员不能下载全部单位的考核排名。")
         content = cached(f"ranking-xlsx:{year}:{through}", lambda: render_xlsx(ranking_reports(compute_scores(year, through))))
-        response = HttpResponse(content, content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="ranking-{year}-{through:02d}.xlsx"'
-        return response
+        return download(content, f"ranking-{year}-{through:02d}.xlsx")
     if user.can_read_all:
         # A thousand rows, the same for every reader: rendered once per state of the data.
         def tables() -> tuple[ScoreReport, str]:
@@ -74,7 +70,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
 
 
 def _check_year(year: int) -> None:
-    if not YEAR_MIN <= year <= YEAR_MAX:
+    if year not in YEARS:
         raise Http404("没有该考核年度。")
 
 
@@ -89,7 +85,7 @@ def scorecard(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 
 def _year(request: HttpRequest) -> int:
     try:
-        return max(YEAR_MIN, min(YEAR_MAX, int(request.GET.get("year", ""))))
+        return max(YEARS.start, min(YEARS[-1], int(request.GET.get("year", ""))))
     except ValueError:
         return timezone.localdate().year
 

@@ -17,7 +17,6 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
 ROW = f"{{{SHEET_MAIN_NS}}}row"
-CELL = f"{{{SHEET_MAIN_NS}}}c"
 VALUE = f"{{{SHEET_MAIN_NS}}}v"
 TEXT = f"{{{SHEET_MAIN_NS}}}t"
 

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from submissions.models import JointUnit, SpecialRequest, Submission, UrgentFailure
+from submissions.models import UNIT_EDITABLE_STATES, DeskState, JointUnit, SpecialRequest, Submission, UrgentFailure
 
 
 def visible_submissions(user) -> QuerySet[Submission]:
@@ -64,6 +64,17 @@ def get_request_for_user(user, pk: int) -> SpecialRequest:
 def can_report(user) -> bool:
     """Officers report for their unit; office staff enter items for any unit; viewers change nothing."""
     return user.is_office_staff or user.is_officer
+
+
+def can_edit_item(user, item: Submission) -> bool:
+    """Staff correct any item; its own unit edits it while the desk has it pending or returned it."""
+    return user.is_office_staff or (
+        user.is_officer and item.unit_id == user.unit_id and item.desk_state in UNIT_EDITABLE_STATES
+    )
+
+
+def can_withdraw_item(user, item: Submission) -> bool:
+    return user.is_officer and item.unit_id == user.unit_id and item.desk_state == DeskState.PENDING
 
 
 def check_reads_failures(user) -> None:

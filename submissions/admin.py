@@ -3,7 +3,7 @@ whose services keep the history and `unit_count` right (an admin inline would si
 
 from django.contrib import admin
 
-from harbin_infoassess.admin import ReadOnly
+from core.admin import ReadOnly
 from submissions.models import Adoption, JointUnit, LeaderInstruction, SpecialRequest, Submission, UrgentFailure
 
 

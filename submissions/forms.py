@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from audit.locking import VersionedForm
-from scoring.engine import Period
+from core.assessment import YEARS, Period
+from core.dates import cn_date
 from submissions.models import (
     ALLOWED_ADOPTION_TYPES,
     Adoption,
@@ -56,10 +57,6 @@ def _limit(field: forms.CharField, length: int) -> None:
     field.widget.attrs["maxlength"] = str(length)
 
 
-def month_label(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月"
-
-
 def check_not_future(day: dt.date) -> None:
     if day > timezone.localdate():
         raise forms.ValidationError("日期不能晚于今天。")
@@ -67,7 +64,7 @@ def check_not_future(day: dt.date) -> None:
 
 def check_assessed_from(unit: Unit | None, day: dt.date) -> None:
     if unit and unit.assessed_from and day < unit.assessed_from:
-        raise forms.ValidationError(f"不能早于该单位的起始考核月份（{month_label(unit.assessed_from)}）。")
+        raise forms.ValidationError(f"不能早于该单位的起始考核月份（{cn_date(unit.assessed_from, 'month')}）。")
 
 
 class TokenMixin(forms.Form):
@@ -122,7 +119,9 @@ class ItemForm(TokenMixin, VersionedForm, forms.ModelForm):
         else:
             # Our decision: an officer answers only a request of their unit that is still open; an answer
             # after the deadline is recorded by the office (who then sees it scored as late).
-            request_field.queryset = SpecialRequest.objects.for_unit(user.unit).open(timezone.now())
+            # An officer's edit of a returned item keeps the request it answered, even if closed since.
+            open_ids = SpecialRequest.objects.for_unit(user.unit).open(timezone.now()).values("pk")
+            request_field.queryset = SpecialRequest.objects.filter(Q(pk__in=open_ids) | Q(pk=item.special_request_id))
             request_field.error_messages["invalid_choice"] = "所选专约不存在、已截止或不是发给本单位的，不能再作答。"
             request_field.help_text = "只列出发给本单位且尚未截止的专约。"
             # RULES.md decision 10: what an officer names waits for the other unit's consent.
@@ -157,7 +156,8 @@ class ItemForm(TokenMixin, VersionedForm, forms.ModelForm):
         data = self.cleaned_data
         return ItemInput(
             unit=self.item_unit(), title=data["title"], body=data["body"], info_type=data["info_type"],
-            submitted_at=data.get("submitted_at") or timezone.now(),
+            # An officer's edit keeps the time the item was first reported.
+            submitted_at=data.get("submitted_at") or (self.instance.submitted_at if self.instance.pk else timezone.now()),
             special_request=data.get("special_request"), joint_units=list(data["joint_units"]),
         )
 
@@ -413,7 +413,7 @@ class ItemFilterForm(forms.Form):
 
 class FailureFilterForm(forms.Form):
     unit = forms.ModelChoiceField(queryset=Unit.objects.all(), required=False, label="单位", empty_label="全部单位")
-    year = forms.IntegerField(required=False, min_value=2008, max_value=2100, label="年度")
+    year = forms.IntegerField(required=False, min_value=YEARS.start, max_value=YEARS[-1], label="年度")
     kind = forms.ChoiceField(choices=[("", "全部类型"), *FailureKind.choices], required=False, label="问题类型")
 
     def apply(self, failures: QuerySet[UrgentFailure]) -> QuerySet[UrgentFailure]:

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce, Least
 
+from core.assessment import RequestOutcome, request_outcome
 from units.models import Unit
 
 
@@ -45,7 +46,6 @@ ALLOWED_ADOPTION_TYPES: dict[str, tuple[str, ...]] = {
     Level.PROVINCE: (AdoptionType.GENERAL, AdoptionType.RESEARCH),
     Level.STATE: (AdoptionType.GENERAL, AdoptionType.RESEARCH),
 }
-RESEARCH_ADOPTION_TYPES = (AdoptionType.SMALL_RESEARCH, AdoptionType.LARGE_RESEARCH, AdoptionType.RESEARCH)
 
 
 class InstructionKind(models.TextChoices):
@@ -53,6 +53,24 @@ class InstructionKind(models.TextChoices):
     AFFIRM = "affirm", "肯定性"
     REFERENCE = "reference", "借鉴性"
     DECISION = "decision", "决策性"
+
+
+class DeskState(models.TextChoices):
+    """Where an item stands on the office's editorial desk (editorial app). Blank: never on the desk (items
+    from before the desk and from ledger imports), so they do not flood the inbox."""
+
+    OFF_DESK = "", "—"
+    PENDING = "pending", "待处理"
+    SELECTED = "selected", "拟采用"  # in a draft issue
+    ADOPTED = "adopted", "已采用"  # in a published issue
+    RESERVED = "reserved", "备用"
+    REJECTED = "rejected", "未采用"
+    RETURNED = "returned", "退回修改"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+# An item its unit may still edit (and, while pending, withdraw).
+UNIT_EDITABLE_STATES = (DeskState.PENDING, DeskState.RETURNED)
 
 
 class FailureKind(models.TextChoices):
@@ -135,6 +153,9 @@ class Submission(models.Model):
     unit_count = models.PositiveSmallIntegerField(default=1, editable=False)
     is_invalid = models.BooleanField("无效", default=False)
     invalid_reason = models.CharField("无效原因", max_length=200, blank=True)
+    desk_state = models.CharField("采编状态", max_length=16, choices=DeskState.choices, blank=True, default="")
+    # The editors' word to the unit with the latest decision (why it was returned or not adopted).
+    desk_note = models.CharField("采编意见", max_length=500, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -153,8 +174,11 @@ class Submission(models.Model):
                 name="submission_invalid_has_reason",
                 condition=Q(is_invalid=False) | ~Q(invalid_reason=""),
             ),
+            models.CheckConstraint(name="submission_desk_state_valid", condition=Q(desk_state__in=DeskState.values)),
         ]
         indexes = [
+            # The editorial inbox: items on the desk in a state, oldest first.
+            models.Index(fields=["desk_state", "submitted_at"], condition=~Q(desk_state=""), name="submission_desk_idx"),
             # Scoring and the bulletin aggregate a unit's items by submission time.
             models.Index(fields=["unit", "submitted_at"], name="submission_unit_time_idx"),
             # The items list, newest first.
@@ -171,8 +195,9 @@ class Submission(models.Model):
         return f"{self.ledger_no} {self.title}"
 
     @property
-    def is_research(self) -> bool:
-        return self.info_type in RESEARCH_TYPES
+    def answer_outcome(self) -> RequestOutcome | None:
+        """On time or late, for an item answering a special request (decision 5)."""
+        return request_outcome(self.submitted_at, self.special_request.deadline) if self.special_request_id else None
 
 
 class JointUnitQuerySet(models.QuerySet):

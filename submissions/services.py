@@ -17,9 +17,10 @@ from django.utils import timezone
 from audit import services as audit
 from audit.locking import lock_version, update_versioned
 from audit.models import AuditEvent, EventKind
-from scoring.engine import request_outcome
+from core.assessment import RequestOutcome, request_outcome
 from submissions.models import (
     Adoption,
+    DeskState,
     FormToken,
     JointUnit,
     LeaderInstruction,
@@ -167,7 +168,8 @@ def _count_units(item: Submission) -> None:
 def report_item(data: ItemInput, *, user, token: uuid.UUID) -> Submission:
     with transaction.atomic():
         claim = _claim_token(token, Submission)
-        item = Submission(ledger_no=f"NEW-{token}", created_by=user)
+        # Reported on the web: it lands in the editorial desk's inbox.
+        item = Submission(ledger_no=f"NEW-{token}", created_by=user, desk_state=DeskState.PENDING)
         _apply(item, data)
         item.save()
         item.ledger_no = ledger_no_for(item)
@@ -195,6 +197,10 @@ def correct_item(item: Submission, data: ItemInput, *, user, version: int) -> Su
         if not changes:
             return current
         current.version += 1
+        if current.desk_state == DeskState.RETURNED and user.is_officer:
+            # The unit's edit of a returned item is its resubmission: back into the inbox.
+            current.desk_state = DeskState.PENDING
+            changes["采编状态"] = [DeskState.RETURNED.label, DeskState.PENDING.label]
         current.save()
         JointUnit.objects.filter(submission=current).exclude(unit_id__in=new_ids).delete()
         JointUnit.objects.bulk_create(added)
@@ -262,6 +268,21 @@ def mark_invalid(item: Submission, reason: str, *, user) -> Submission:
     return current
 
 
+def withdraw_item(item: Submission, *, user) -> Submission:
+    """The unit takes back an item the desk has not decided on yet: it stops counting and leaves the inbox."""
+    with transaction.atomic():
+        current = Submission.objects.select_for_update().get(pk=item.pk)
+        if current.desk_state != DeskState.PENDING:
+            raise ValueError("该信息已由办公厅处理，不能撤回。")
+        before = snapshot(current)
+        current.is_invalid, current.invalid_reason = True, "报送单位撤回"
+        current.desk_state = DeskState.WITHDRAWN
+        current.version += 1
+        current.save(update_fields=["is_invalid", "invalid_reason", "desk_state", "version", "updated_at"])
+        _record(current, EventKind.INVALIDATE, audit.diff(before, snapshot(current)), user, "报送单位撤回")
+    return current
+
+
 def restore_item(item: Submission, *, user) -> Submission:
     with transaction.atomic():
         current = Submission.objects.select_for_update().get(pk=item.pk)
@@ -325,27 +346,16 @@ def save_request(request: SpecialRequest | None, fields: dict, targets: list[Uni
     return obj
 
 
-class Outcome:
-    """A target unit's state for a request (RULES.md decision 5)."""
-
-    ON_TIME = "on_time"
-    LATE = "late"
-    PENDING = "pending"  # not answered, deadline not passed
-    MISSING = "missing"
-
-    LABELS = {ON_TIME: "按时", LATE: "逾期", PENDING: "未报送（未截止）", MISSING: "未报送"}
-
-
 def first_answers(request: SpecialRequest) -> dict[int, dt.datetime]:
     """Each target unit's earliest valid answer to the request, its own or a confirmed joint item (decision 5)."""
     targets = request.targets.annotate(first=earliest_answer(request.pk, models.OuterRef("pk")))
     return {pk: first for pk, first in targets.values_list("pk", "first") if first is not None}
 
 
-def outcome(deadline: dt.datetime, first_answer: dt.datetime | None, now: dt.datetime) -> str:
+def outcome(deadline: dt.datetime, first_answer: dt.datetime | None, now: dt.datetime) -> RequestOutcome:
     """The scoring rule's outcome, with "not yet" while an unanswered request is still open."""
     if first_answer is None and now <= deadline:
-        return Outcome.PENDING
+        return RequestOutcome.PENDING
     return request_outcome(first_answer, deadline)
 
 

@@ -13,8 +13,8 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.db.models.signals import post_delete, post_save, pre_save
-from django.utils import timezone
 
+from core.assessment import TIME_ZONE
 from submissions.models import (
     RESEARCH_TYPES,
     TALLY_POINT_COLUMNS,
@@ -68,7 +68,7 @@ def connect_signals() -> None:
 
 def _month(field: str, local: bool = False) -> dict:
     """The year and month of a date, or of a time in Asia/Shanghai (RULES.md decision 1)."""
-    tz = timezone.get_default_timezone() if local else None
+    tz = TIME_ZONE if local else None
     return {"year": ExtractYear(field, tzinfo=tz), "month": ExtractMonth(field, tzinfo=tz)}
 
 

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -16,14 +15,14 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
-from accounts.access import login_required, staff_required
 from audit.locking import StaleEdit
-from scoring.engine import ADOPTIONS, INSTRUCTIONS, Period, fact_points, highest_adoption_level, is_outranked, round2
-from scoring.rules import Rules
-from scoring.services import rules_for_year
+from core.access import login_required, staff_required
+from core.assessment import RequestOutcome
 from submissions import forms, services
 from submissions.access import (
+    can_edit_item,
     can_report,
+    can_withdraw_item,
     check_reads_failures,
     check_settles_joint,
     get_failure_for_user,
@@ -116,9 +115,11 @@ def item_create(request: HttpRequest) -> HttpResponse:
     return render(request, "submissions/item_form.html", {"form": form})
 
 
-@staff_required
+@login_required
 def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_submission_for_user(request.user, pk)
+    if not can_edit_item(request.user, item):
+        raise PermissionDenied("该信息已由办公厅处理，不能再修改。")
     form = forms.ItemForm(request.POST or None, instance=item, user=request.user)
     current = None
     if request.method == "POST" and form.is_valid():
@@ -133,37 +134,8 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "submissions/item_form.html", {"form": form, "item": item, "current": current})
 
 
-@dataclass
-class PointsRow:
-    fact: Adoption | LeaderInstruction
-    points: Decimal
-    share: Decimal | None  # the per-unit share of a joint item (RULES.md decision 10)
-    superseded: bool = False  # decision 8 set to "highest level only": a higher level's adoption earns instead
-
-
-def _points_rows(item: Submission, facts: list, source: str, kind: str, date: str, rules_by_year: dict[int, Rules],
-                 adoptions: list[Adoption]) -> list[PointsRow]:
-    """Each fact's points under the rules and in the period of the calendar year of its own date (RULES.md
-    decision 1): the year's assessment is where it counts."""
-    rows = []
-    for fact in facts:
-        year = getattr(fact, date).year
-        if year not in rules_by_year:
-            rules_by_year[year] = rules_for_year(year).rules()
-        rules = rules_by_year[year]
-        top_level = highest_adoption_level(((a.level, a.adopted_on) for a in adoptions), Period(year))
-        value = fact_points(rules, source, fact.level, getattr(fact, kind), 1, top_level)
-        share = fact_points(rules, source, fact.level, getattr(fact, kind), item.unit_count, top_level)
-        split = rules.joint_split and item.unit_count > 1
-        rows.append(PointsRow(fact, round2(value), round2(share) if split else None, is_outranked(fact.level, top_level, rules)))
-    return rows
-
-
 def _render_item(request: HttpRequest, item: Submission, status: int = 200, **forms_: object) -> HttpResponse:
     staff = request.user.is_office_staff
-    rules_by_year: dict[int, Rules] = {}
-    adoptions = list(item.adoptions.select_related("created_by"))
-    instructions = list(item.instructions.select_related("created_by"))
     joints = list(item.joint_units.select_related("unit").order_by("unit__name"))
     for joint in joints:
         joint.can_settle = not joint.confirmed and (staff or joint.unit_id == request.user.unit_id)
@@ -171,10 +143,10 @@ def _render_item(request: HttpRequest, item: Submission, status: int = 200, **fo
         "item": item,
         "joints": joints,
         "has_pending": any(not joint.confirmed for joint in joints),
-        "adoptions": _points_rows(item, adoptions, ADOPTIONS, "adoption_type", "adopted_on", rules_by_year, adoptions),
-        "instructions": _points_rows(item, instructions, INSTRUCTIONS, "kind", "instructed_on", rules_by_year, adoptions),
         "history": services.history_of(item),
         "staff": staff,
+        "can_edit": can_edit_item(request.user, item),
+        "can_withdraw": can_withdraw_item(request.user, item),
     }
     if staff:
         context.update({
@@ -201,6 +173,21 @@ def item_invalidate(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_item(request, item, status=400, invalidate_form=form)
     services.mark_invalid(item, form.cleaned_data["reason"], user=request.user)
     messages.success(request, "已标记为无效，该信息不再计入报送。")
+    return redirect("submissions:detail", pk=item.pk)
+
+
+@login_required
+@require_POST
+def item_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_submission_for_user(request.user, pk)
+    if not can_withdraw_item(request.user, item):
+        raise PermissionDenied("只有待处理的本单位信息可以撤回。")
+    try:
+        services.withdraw_item(item, user=request.user)
+    except ValueError as refused:  # the office decided on it a moment ago
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, "信息已撤回，不再计入报送。")
     return redirect("submissions:detail", pk=item.pk)
 
 
@@ -386,7 +373,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
     if request.user.is_officer:
         for req in page:
             req.my_outcome = services.outcome(req.deadline, req.my_answer, now)
-    return render(request, "submissions/request_list.html", {"page": page, "now": now, "labels": services.Outcome.LABELS})
+    return render(request, "submissions/request_list.html", {"page": page, "now": now})
 
 
 @login_required
@@ -399,9 +386,9 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     answers = services.first_answers(req)
     rows = [(unit, answers.get(unit.pk), services.outcome(req.deadline, answers.get(unit.pk), now))
             for unit in targets.in_office_order()]
-    totals = {key: sum(1 for row in rows if row[2] == key) for key in services.Outcome.LABELS}
+    totals = [(key, sum(1 for row in rows if row[2] == key)) for key in RequestOutcome]
     return render(request, "submissions/request_detail.html", {
-        "req": req, "rows": rows, "totals": totals, "labels": services.Outcome.LABELS, "is_open": req.deadline >= now,
+        "req": req, "rows": rows, "totals": totals, "is_open": req.deadline >= now,
         "history": services.history_of(req) if request.user.can_read_all else [],
         "can_answer": request.user.is_officer and req.deadline >= now,
     })

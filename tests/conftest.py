@@ -1,7 +1,10 @@
+from collections.abc import Callable
+
 import pytest
 from django.core.cache import cache
+from django.test import Client
 
-from tests.factories import make_personas, make_unit
+from tests.factories import login, make_personas, make_unit
 from units import versioning
 
 
@@ -11,6 +14,11 @@ def _test_settings(settings):
     settings.SECURE_SSL_REDIRECT = False
     # Hashing every persona's password with the production hasher would dominate the suite's time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Renewing the session on every request (the idle timeout) adds the same three statements to every request;
+    # pinned query counts measure the pages themselves. tests/test_sessions.py runs with the production value.
+    settings.SESSION_SAVE_EVERY_REQUEST = False
+    # Log personas in with client.force_login: it skips authenticate(), so django-axes neither slows nor counts it.
+    # client.login() calls authenticate() without a request, which axes refuses (AxesBackendRequestParameterRequired).
 
 
 @pytest.fixture
@@ -25,7 +33,10 @@ def unit_b():
 
 @pytest.fixture
 def personas(unit_a, unit_b):
-    """Administrator, staff, the officers of unit A and unit B, a viewer, and an anonymous visitor (None)."""
+    """Administrator, staff, the officers of unit A and unit B, a viewer, and an anonymous visitor (None).
+
+    A test module that needs particular units A and B overrides the `unit_a` and `unit_b` fixtures.
+    """
     return make_personas(unit_a, unit_b)
 
 
@@ -34,3 +45,9 @@ def _empty_cache():
     # Assessments are cached per data version; a rolled-back test leaves the version as it found it.
     cache.clear()
     versioning.forget_local()
+
+
+@pytest.fixture
+def client_for(personas) -> Callable[[str], Client]:
+    """`client_for("officer_a")`: a new test client logged in as that persona ("anonymous": nobody)."""
+    return lambda persona: login(Client(), personas[persona])

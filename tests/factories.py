@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import threading
 from decimal import Decimal
 
+import pytest
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import Role, User
 from audit.models import SECURITY_KINDS, AuditEvent
+from editorial.models import Carrier, Issue, IssueItem
 from scoring.models import BasicWorkEntry, BasicWorkStatus, RuleSet
 from scoring.rulesets import PARAM_FIELDS, read
 from submissions.models import (
@@ -25,6 +29,9 @@ from submissions.models import (
 from units.models import Person, PersonRole, Sequence, Unit
 
 _seq = itertools.count(1)
+# The access personas of make_personas, in the order the tests try them.
+PERSONAS = ("admin", "staff", "officer_a", "officer_b", "viewer", "anonymous")
+OFFICE = {"admin", "staff"}
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 PASSWORD = "test-pass-123"
 
@@ -102,6 +109,26 @@ def make_request(targets: list[Unit] = (), **kw) -> SpecialRequest:
     return request
 
 
+def make_carrier(**kw) -> Carrier:
+    kw.setdefault("name", f"测试刊物{next(_seq)}")
+    kw.setdefault("level", "city")
+    kw.setdefault("adoption_type", "general")
+    return Carrier.objects.create(**kw)
+
+
+def make_issue(carrier: Carrier | None = None, items: list[Submission] = (), **kw) -> Issue:
+    """A draft issue of `carrier` holding `items` in order (their desk state set to 拟采用)."""
+    issue = Issue.objects.create(carrier=carrier or make_carrier(), **kw)
+    carrier = issue.carrier
+    IssueItem.objects.bulk_create(
+        IssueItem(issue=issue, submission=item, position=n, title=item.title, body=item.body,
+                  adoption_type=carrier.adoption_type or "general")
+        for n, item in enumerate(items, start=1)
+    )
+    Submission.objects.filter(pk__in=[item.pk for item in items]).update(desk_state="selected")
+    return issue
+
+
 def make_basic_work(unit: Unit | None = None, items: list[str | Decimal] | None = None, **kw) -> BasicWorkEntry:
     kw.setdefault("year", timezone.localdate().year)
     kw.setdefault("status", BasicWorkStatus.CONFIRMED)
@@ -140,6 +167,51 @@ def login(client, user: User | None):
     if user is not None:
         client.force_login(user)
     return client
+
+
+# Every table a ledger import writes, to prove that a refused import wrote nothing.
+MODELS = [
+    Unit,
+    SpecialRequest,
+    SpecialRequest.targets.through,
+    Submission,
+    JointUnit,
+    Adoption,
+    LeaderInstruction,
+    UrgentFailure,
+    BasicWorkEntry,
+    AuditEvent,
+]
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+# Races, on a database that really runs transactions side by side.
+on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent transactions (PostgreSQL)")
+
+
+def run_together(*calls) -> list:
+    """Start the calls at the same moment in threads, each on its own connection; their results or errors."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(i: int, call) -> None:
+        try:
+            barrier.wait()
+            results[i] = call()
+        except Exception as error:  # noqa: BLE001 - the test inspects what each call raised
+            results[i] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
 
 
 def recorded(**filters) -> QuerySet[AuditEvent]:

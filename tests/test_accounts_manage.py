@@ -7,53 +7,41 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Role, User
-from tests.factories import PASSWORD, make_personas, make_unit, make_user
+from tests.factories import PASSWORD, PERSONAS, make_unit, make_user
 
 pytestmark = pytest.mark.django_db
 
 
-PERSONAS = ["admin", "staff", "officer_a", "officer_b", "viewer", "anonymous"]
 NEW_PASSWORD = "Harbin-2024-xinxi"
 
 
-@pytest.fixture
-def users():
-    return make_personas()
-
-
-def client_for(user: User | None) -> Client:
-    client = Client()
-    if user:
-        client.force_login(user)
-    return client
-
-
-def _expect_admin_only(persona: str, response) -> None:
+def _expect_admin_only(persona: str, response, admin_status: int) -> None:
+    """The administrator gets `admin_status` (a page 200, a saved form's redirect 302)."""
     if persona == "anonymous":
         assert response.status_code == 302 and response.url.startswith(reverse("login"))
     elif persona == "admin":
-        assert response.status_code in (200, 302)
+        assert response.status_code == admin_status
     else:
         assert response.status_code == 403
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_account_pages_by_persona(users, persona):
-    client = client_for(users[persona])
-    target = users["viewer"]
+def test_account_pages_by_persona(personas, persona, client_for):
+    client = client_for(persona)
+    target = personas["viewer"]
     for url in (reverse("accounts:list"), reverse("accounts:create"), reverse("accounts:edit", args=[target.pk]),
                 reverse("accounts:password", args=[target.pk])):
-        _expect_admin_only(persona, client.get(url))
+        _expect_admin_only(persona, client.get(url), 200)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_create_account_by_persona(users, persona):
+def test_create_account_by_persona(personas, persona, client_for):
     unit = make_unit(name="道外区", sequence="district")
-    response = client_for(users[persona]).post(reverse("accounts:create"), {
+    response = client_for(persona).post(reverse("accounts:create"), {
         "username": "daowai", "first_name": "陈静", "role": "officer", "unit": unit.pk,
         "password1": NEW_PASSWORD, "password2": NEW_PASSWORD,
     })
-    _expect_admin_only(persona, response)
+    _expect_admin_only(persona, response, 302)
     created = User.objects.filter(username="daowai").first()
     assert (created is not None) == (persona == "admin")
     if created:
@@ -62,27 +50,27 @@ def test_create_account_by_persona(users, persona):
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_deactivate_account_by_persona(users, persona):
-    target = users["viewer"] if persona != "viewer" else users["officer_a"]
-    response = client_for(users[persona]).post(reverse("accounts:deactivate", args=[target.pk]))
-    _expect_admin_only(persona, response)
+def test_deactivate_account_by_persona(personas, persona, client_for):
+    target = personas["viewer"] if persona != "viewer" else personas["officer_a"]
+    response = client_for(persona).post(reverse("accounts:deactivate", args=[target.pk]))
+    _expect_admin_only(persona, response, 302)
     target.refresh_from_db()
     assert target.is_active == (persona != "admin")
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_reset_password_by_persona(users, persona):
-    target = users["staff"] if persona != "staff" else users["viewer"]
-    response = client_for(users[persona]).post(
+def test_reset_password_by_persona(personas, persona, client_for):
+    target = personas["staff"] if persona != "staff" else personas["viewer"]
+    response = client_for(persona).post(
         reverse("accounts:password", args=[target.pk]), {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
     )
-    _expect_admin_only(persona, response)
+    _expect_admin_only(persona, response, 302)
     target.refresh_from_db()
     assert target.check_password(NEW_PASSWORD) == (persona == "admin")
 
 
-def test_officer_needs_a_unit_and_nothing_is_saved(users):
-    response = client_for(users["admin"]).post(reverse("accounts:create"), {
+def test_officer_needs_a_unit_and_nothing_is_saved(personas, client_for):
+    response = client_for("admin").post(reverse("accounts:create"), {
         "username": "xinxiyuan", "first_name": "周杰", "role": "officer", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD,
     })
     page = response.content.decode()
@@ -91,17 +79,17 @@ def test_officer_needs_a_unit_and_nothing_is_saved(users):
     assert not User.objects.filter(username="xinxiyuan").exists()
 
 
-def test_office_roles_have_no_unit(users):
+def test_office_roles_have_no_unit(personas, client_for):
     unit = make_unit()
-    client_for(users["admin"]).post(reverse("accounts:create"), {
+    client_for("admin").post(reverse("accounts:create"), {
         "username": "lingdao", "role": "viewer", "unit": unit.pk, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD,
     })
     assert User.objects.get(username="lingdao").unit is None
 
 
-def test_duplicate_username_and_password_mismatch(users):
+def test_duplicate_username_and_password_mismatch(personas, client_for):
     make_user(username="staff2")
-    page = client_for(users["admin"]).post(reverse("accounts:create"), {
+    page = client_for("admin").post(reverse("accounts:create"), {
         "username": "staff2", "role": "staff", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD + "x",
     }).content.decode()
     assert "该用户名已被使用。" in page
@@ -109,9 +97,9 @@ def test_duplicate_username_and_password_mismatch(users):
     assert User.objects.filter(username="staff2").count() == 1
 
 
-def test_edit_account_moves_an_officer_to_staff(users):
-    officer = users["officer_a"]
-    response = client_for(users["admin"]).post(reverse("accounts:edit", args=[officer.pk]), {
+def test_edit_account_moves_an_officer_to_staff(personas, client_for):
+    officer = personas["officer_a"]
+    response = client_for("admin").post(reverse("accounts:edit", args=[officer.pk]), {
         "username": officer.username, "first_name": "吴磊", "email": "", "role": "staff", "unit": officer.unit_id,
         "version": 1,
     })
@@ -120,9 +108,9 @@ def test_edit_account_moves_an_officer_to_staff(users):
     assert (officer.role, officer.unit, officer.first_name) == ("staff", None, "吴磊")
 
 
-def test_admin_cannot_demote_or_deactivate_themselves(users):
-    admin = users["admin"]
-    client = client_for(admin)
+def test_admin_cannot_demote_or_deactivate_themselves(personas, client_for):
+    admin = personas["admin"]
+    client = client_for("admin")
     page = client.post(reverse("accounts:edit", args=[admin.pk]), {"username": admin.username, "role": "viewer"}).content.decode()
     assert "不能取消自己的管理员角色。" in page
     response = client.post(reverse("accounts:deactivate", args=[admin.pk]), follow=True)
@@ -131,9 +119,9 @@ def test_admin_cannot_demote_or_deactivate_themselves(users):
     assert admin.role == Role.ADMIN and admin.is_active
 
 
-def test_deactivated_account_cannot_log_in_until_reactivated(users):
-    target = users["staff"]
-    admin = client_for(users["admin"])
+def test_deactivated_account_cannot_log_in_until_reactivated(personas, client_for):
+    target = personas["staff"]
+    admin = client_for("admin")
     admin.post(reverse("accounts:deactivate", args=[target.pk]))
     response = Client().post(reverse("login"), {"username": target.username, "password": PASSWORD})
     assert response.status_code == 200 and "_auth_user_id" not in response.client.session
@@ -141,9 +129,9 @@ def test_deactivated_account_cannot_log_in_until_reactivated(users):
     assert Client().post(reverse("login"), {"username": target.username, "password": PASSWORD}).status_code == 302
 
 
-def test_weak_password_refused(users):
-    target = users["viewer"]
-    page = client_for(users["admin"]).post(
+def test_weak_password_refused(personas, client_for):
+    target = personas["viewer"]
+    page = client_for("admin").post(
         reverse("accounts:password", args=[target.pk]), {"new_password1": "12345678", "new_password2": "12345678"},
     ).content.decode()
     assert "这个密码太常见了。" in page
@@ -151,11 +139,11 @@ def test_weak_password_refused(users):
     assert target.check_password(PASSWORD)
 
 
-def test_account_list_query_count_is_fixed(users, django_assert_num_queries):
+def test_account_list_query_count_is_fixed(personas, django_assert_num_queries, client_for):
     units = [make_unit() for _ in range(30)]
     for i in range(120):
         make_user(Role.OFFICER, units[i % 30])
-    client = client_for(users["admin"])
+    client = client_for("admin")
     # Session, user, the accounts with their units.
     with django_assert_num_queries(3):
         page = client.get(reverse("accounts:list")).content.decode()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from fractions import Fraction
+from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -12,8 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import EventKind
-from scoring.engine import round2
-from scoring.services import rules_for_year
+from scoring.item_points import item_points
 from submissions.models import ALLOWED_ADOPTION_TYPES, Adoption, LeaderInstruction
 from tests.factories import login, make_adoption, make_instruction, make_submission, make_unit, recorded, shanghai
 
@@ -171,16 +170,15 @@ def test_points_follow_the_years_rules_and_split_for_joint_items(client, persona
     item = make_submission(unit, joint=[partner, third], submitted_at=shanghai(2024, 3, 1))
     make_adoption(item, level="province", adoption_type="research", adopted_on=dt.date(2024, 3, 5))
     make_instruction(item, level="state", kind="affirm", instructed_on=dt.date(2024, 3, 9))
-    rules = rules_for_year(2024).rules()
     response = login(client, personas["viewer"]).get(reverse("submissions:detail", args=[item.pk]))
-    [adoption] = response.context["adoptions"]
-    [instruction] = response.context["instructions"]
-    assert adoption.points == round2(rules.adoption_points["province"]["research"])
-    assert adoption.share == round2(rules.adoption_points["province"]["research"] / 3)
-    assert instruction.points == round2(rules.instruction_points["state"]["affirm"])
-    assert instruction.share == round2(rules.instruction_points["state"]["affirm"] / Fraction(3))
+    points = item_points(item)
+    [adoption], [instruction] = points.adoptions, points.instructions
+    # Art. 9 (2008): a provincial research adoption earns 10, a State Council leader's affirmation 20;
+    # decision 10: three units share them, 10 / 3 = 3.33 and 20 / 3 = 6.67 each.
+    assert (adoption.points, adoption.share) == (Decimal("10.00"), Decimal("3.33"))
+    assert (instruction.points, instruction.share) == (Decimal("20.00"), Decimal("6.67"))
     page = response.content.decode()
-    assert f"{adoption.points:.2f}" in page and f"{adoption.share:.2f}" in page
+    assert all(number in page for number in ("10.00", "3.33", "20.00", "6.67"))
 
 
 def test_points_use_a_years_own_rule_set(client, personas):
@@ -193,9 +191,10 @@ def test_points_use_a_years_own_rule_set(client, personas):
     item = make_submission(make_unit(), submitted_at=shanghai(2024, 12, 20))
     make_adoption(item, level="city", adoption_type="general", adopted_on=dt.date(2025, 1, 3))
     response = login(client, personas["staff"]).get(reverse("submissions:detail", args=[item.pk]))
-    # Decision 1: an adoption counts in its own date's year, under that year's rules.
-    assert response.context["adoptions"][0].points == round2(Fraction(3))
-    assert response.context["adoptions"][0].share is None
+    # Decision 1: an adoption counts in its own date's year, under that year's rules (3, not 2008's 1).
+    [adoption] = item_points(item).adoptions
+    assert (adoption.points, adoption.share) == (Decimal("3.00"), None)
+    assert "3.00" in response.content.decode()
 
 
 # --- instructions -------------------------------------------------------------------------------------
@@ -255,7 +254,6 @@ def test_edit_and_delete_instruction_keep_history(client, personas, item):
 
 # --- access -------------------------------------------------------------------------------------------
 
-PERSONAS = ("admin", "staff", "officer_a", "officer_b", "viewer", "anonymous")
 
 
 @pytest.mark.parametrize(
@@ -303,7 +301,7 @@ def test_highest_level_only_setting_shows_the_lower_adoption_at_zero(client, per
     make_adoption(item, level="city", adoption_type="general", adopted_on=dt.date(2024, 3, 5))
     make_adoption(item, level="province", adoption_type="general", adopted_on=dt.date(2024, 3, 9))
     response = login(client, personas["staff"]).get(reverse("submissions:detail", args=[item.pk]))
-    city, province = response.context["adoptions"]
-    assert (city.points, city.superseded) == (round2(Fraction(0)), True)
-    assert province.points == round2(rules_for_year(2024).rules().adoption_points["province"]["general"])
+    city, province = item_points(item).adoptions
+    assert (city.points, city.superseded) == (Decimal("0.00"), True)
+    assert (province.points, province.superseded) == (Decimal("2.00"), False)  # Art. 9: provincial general 2
     assert "仅计最高层级" in response.content.decode()

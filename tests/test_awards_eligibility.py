@@ -10,7 +10,6 @@ import pytest
 from awards.eligibility import candidates, officer_candidates, organizer_candidates, research_candidates, stale_picks
 from awards.models import AwardKind, AwardPick, SpecialContribution
 from awards.services import AwardsRefused, finalize_year, flag_contribution, pick_award, unpick_award
-from scoring.rules import RULES_2008
 from tests.factories import (
     make_adoption,
     make_instruction,
@@ -80,13 +79,6 @@ def test_only_active_information_officers_can_be_flagged():
     assert SpecialContribution.objects.count() == 0
 
 
-def points(adoptions: list[tuple[str, str]], instructions: list[tuple[str, str]]) -> Decimal:
-    """Art. 9 by hand from the 2008 tables: the whole item's points."""
-    total = sum(RULES_2008["adoption_points"][level][kind] for level, kind in adoptions)
-    total += sum(RULES_2008["instruction_points"][level][kind] for level, kind in instructions)
-    return Decimal(total).quantize(Decimal("0.01"))
-
-
 def test_art12_research_items_ranked_by_the_whole_items_points_in_the_year(districts):
     a, b, c = districts[:3]
     day = dt.date(YEAR, 5, 10)
@@ -110,8 +102,10 @@ def test_art12_research_items_ranked_by_the_whole_items_points_in_the_year(distr
     found = research_candidates(result)
 
     assert [x.target_id for x in found] == [joint.pk, small.pk]
-    assert found[0].score == points([("city", "large_research"), ("province", "research")], [("city", "decision")])
-    assert found[1].score == points([("city", "small_research")], [])
+    # Art. 9, the whole item: city large research 5 + provincial research 10 + a city leader's decision 10 = 25;
+    # city small research 2.
+    assert found[0].score == Decimal("25.00")
+    assert found[1].score == Decimal("2.00")
     assert found[0].unit == f"{b.name}、{c.name}"
     assert "省采用（调研" in found[0].reason and "《黑龙江政务信息》第5期" in found[0].reason
     assert "决策性批示" in found[0].reason and "阅研性" not in found[0].reason

@@ -15,7 +15,8 @@ from units.models import Sequence
 
 pytestmark = pytest.mark.django_db
 YEAR = 2024
-PLACES = {seq: tuple(places) for seq, places in RULES_2008["tier_places"].items()}
+# Art. 10: the last model place and the last advanced place of each sequence.
+PLACES = {"district": (2, 5), "county": (3, 7), "bureau": (10, 30), "office_abroad": (2, 5)}
 
 
 def expected_tiers(instructions: list[int], last_model: int, last_advanced: int) -> list[str | None]:

@@ -23,21 +23,23 @@ READERS = ("admin", "staff", "officer_a", "officer_b", "viewer")
 
 
 @pytest.fixture
-def world():
+def unit_a():
+    return make_scored_unit(Sequence.DISTRICT, 9, name="区9")
+
+
+@pytest.fixture
+def unit_b():
+    return make_scored_unit(Sequence.DISTRICT, 1, name="区1")
+
+
+@pytest.fixture
+def world(unit_a, unit_b, personas):
     """Six districts (A is the best, B has no tier), their people, and the personas."""
-    units = [make_scored_unit(Sequence.DISTRICT, n, name=f"区{n}") for n in (9, 8, 7, 6, 5, 1)]
+    units = [unit_a, *(make_scored_unit(Sequence.DISTRICT, n, name=f"区{n}") for n in (8, 7, 6, 5)), unit_b]
     leader = make_person(units[0], role=PersonRole.LEADER_IN_CHARGE, name="甲领导")
     officer = make_person(units[2], role=PersonRole.INFORMATION_OFFICER, name="丙信息员")
     outsider = make_person(units[5], role=PersonRole.INFORMATION_OFFICER, name="己信息员")
-    personas = make_personas(units[0], units[5])
     return {"units": units, "leader": leader, "officer": officer, "outsider": outsider, "personas": personas}
-
-
-def client_for(client, world, persona: str):
-    user = world["personas"][persona]
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def assert_login_redirect(response):
@@ -45,10 +47,10 @@ def assert_login_redirect(response):
 
 
 @pytest.mark.parametrize("persona", [*READERS, "anonymous"])
-def test_index_lists_finalized_and_provisional_years(client, world, persona):
+def test_index_lists_finalized_and_provisional_years(client, world, persona, client_for):
     finalize_year(YEAR)
     make_submission(world["units"][0], submitted_at=shanghai(2023, 5, 1))
-    response = client_for(client, world, persona).get(reverse("awards:index"))
+    response = client_for(persona).get(reverse("awards:index"))
     if persona == "anonymous":
         return assert_login_redirect(response)
     html = response.content.decode()
@@ -58,10 +60,10 @@ def test_index_lists_finalized_and_provisional_years(client, world, persona):
 
 
 @pytest.mark.parametrize("persona", [*READERS, "anonymous"])
-def test_year_page_shows_the_finalized_lists_to_everyone_logged_in(client, world, persona):
+def test_year_page_shows_the_finalized_lists_to_everyone_logged_in(client, world, persona, client_for):
     finalize_year(YEAR)
     pick_award(YEAR, AwardKind.ORGANIZER, world["leader"].pk)
-    response = client_for(client, world, persona).get(reverse("awards:year", args=[YEAR]))
+    response = client_for(persona).get(reverse("awards:year", args=[YEAR]))
     if persona == "anonymous":
         return assert_login_redirect(response)
     html = response.content.decode()
@@ -100,8 +102,8 @@ def test_every_version_stays_readable(client, world):
 
 
 @pytest.mark.parametrize("persona", [*READERS, "anonymous"])
-def test_review_page_is_for_office_staff_and_admin_only(client, world, persona):
-    response = client_for(client, world, persona).get(reverse("awards:review", args=[YEAR]))
+def test_review_page_is_for_office_staff_and_admin_only(client, world, persona, client_for):
+    response = client_for(persona).get(reverse("awards:review", args=[YEAR]))
     if persona == "anonymous":
         return assert_login_redirect(response)
     assert response.status_code == (200 if persona in ("admin", "staff") else 403)
@@ -126,8 +128,8 @@ def test_review_shows_ties_across_a_boundary_and_blocking_units_before_finalizin
 
 
 @pytest.mark.parametrize("persona", [*READERS, "anonymous"])
-def test_only_the_administrator_finalizes(client, world, persona):
-    response = client_for(client, world, persona).post(reverse("awards:finalize", args=[YEAR]), {"reason": ""})
+def test_only_the_administrator_finalizes(client, world, persona, client_for):
+    response = client_for(persona).post(reverse("awards:finalize", args=[YEAR]), {"reason": ""})
     if persona == "anonymous":
         assert_login_redirect(response)
     elif persona == "admin":
@@ -158,9 +160,9 @@ def test_finalizing_the_current_year_is_refused(client, world):
 
 
 @pytest.mark.parametrize("persona", [*READERS, "anonymous"])
-def test_workbook_and_csv_downloads(client, world, persona):
+def test_workbook_and_csv_downloads(client, world, persona, client_for):
     finalize_year(YEAR)
-    c = client_for(client, world, persona)
+    c = client_for(persona)
     book = c.get(reverse("awards:workbook", args=[YEAR]))
     csv = c.get(reverse("awards:csv", args=[YEAR, "model"]))
     if persona == "anonymous":
@@ -173,10 +175,10 @@ def test_workbook_and_csv_downloads(client, world, persona):
 
 
 @pytest.mark.parametrize("persona", [*READERS, "anonymous"])
-def test_only_the_administrator_picks(client, world, persona):
+def test_only_the_administrator_picks(client, world, persona, client_for):
     finalize_year(YEAR)
     data = {"kind": "organizer", "target": world["leader"].pk, "action": "pick"}
-    response = client_for(client, world, persona).post(reverse("awards:pick", args=[YEAR]), data)
+    response = client_for(persona).post(reverse("awards:pick", args=[YEAR]), data)
     if persona == "anonymous":
         assert_login_redirect(response)
     elif persona == "admin":
@@ -213,10 +215,10 @@ def test_pick_count_against_the_target_warns_far_from_it(client, world):
 
 
 @pytest.mark.parametrize("persona", [*READERS, "anonymous"])
-def test_office_staff_flag_special_contributions(client, world, persona):
+def test_office_staff_flag_special_contributions(client, world, persona, client_for):
     finalize_year(YEAR)
     data = {"person": world["outsider"].pk, "note": "及时报送紧急信息"}
-    response = client_for(client, world, persona).post(reverse("awards:contribution", args=[YEAR]), data)
+    response = client_for(persona).post(reverse("awards:contribution", args=[YEAR]), data)
     if persona == "anonymous":
         assert_login_redirect(response)
     elif persona in ("admin", "staff"):

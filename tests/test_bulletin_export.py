@@ -7,17 +7,14 @@ import datetime as dt
 import io
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from bulletins.publishing import publish_bulletin
-from tests.factories import make_adoption, make_personas, make_submission, make_unit, shanghai
+from tests.factories import OFFICE, PERSONAS, make_adoption, make_submission, make_unit, shanghai
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = ["admin", "staff", "officer_a", "officer_b", "viewer", "anonymous"]
-OFFICE = {"admin", "staff"}
 MARCH = dt.date(2024, 3, 1)
 # A unit name and a title that a spreadsheet would run as formulas if written as they are.
 FORMULA_UNIT = "=HYPERLINK(\"http://evil\",\"x\")"
@@ -25,32 +22,34 @@ FORMULA_TITLE = "@SUM(1+1)关于冰雪经济"
 
 
 @pytest.fixture
-def world():
-    daoli = make_unit(name="道里区", sequence="district", display_order=1)
-    sneaky = make_unit(name=FORMULA_UNIT, sequence="district", display_order=2)
+def unit_a():
+    return make_unit(name="道里区", sequence="district", display_order=1)
+
+
+@pytest.fixture
+def unit_b():
+    return make_unit(name=FORMULA_UNIT, sequence="district", display_order=2)
+
+
+@pytest.fixture
+def world(unit_a, unit_b, personas):
+    daoli, sneaky = unit_a, unit_b
     make_unit(name="尚志市", sequence="county")
     item = make_submission(daoli, title=FORMULA_TITLE, submitted_at=shanghai(2024, 3, 4))
     make_adoption(item, level="city", adoption_type="large_research", adopted_on=dt.date(2024, 3, 10),
                   carrier="每日要情", issue_no="第12期")
     make_submission(sneaky, title="-3度低温预警", submitted_at=shanghai(2024, 3, 6))
-    users = make_personas(daoli, sneaky)
-    publish_bulletin(MARCH, users["staff"])
-    return {"users": users}
+    publish_bulletin(MARCH, personas["staff"])
+    return {"users": personas}
 
-
-def client_for(world, persona: str) -> Client:
-    client = Client()
-    if user := world["users"][persona]:
-        client.force_login(user)
-    return client
 
 
 def rows_of(sheet) -> list[list]:
     return [[cell.value for cell in row] for row in sheet.iter_rows()]
 
 
-def test_excel_has_the_title_headers_and_values_of_the_page(world):
-    response = client_for(world, "viewer").get(reverse("bulletins:export_xlsx", args=["2024-03"]))
+def test_excel_has_the_title_headers_and_values_of_the_page(world, client_for):
+    response = client_for("viewer").get(reverse("bulletins:export_xlsx", args=["2024-03"]))
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"] and ".xlsx" in response["Content-Disposition"]
     book = load_workbook(io.BytesIO(response.content))
@@ -78,8 +77,8 @@ def test_excel_has_the_title_headers_and_values_of_the_page(world):
     assert directory[2][:4] == ["道里区", FORMULA_TITLE, "市", "每日要情 第12期"]
 
 
-def test_excel_keeps_formula_like_text_as_text(world):
-    response = client_for(world, "officer_a").get(reverse("bulletins:export_xlsx", args=["2024-03"]))
+def test_excel_keeps_formula_like_text_as_text(world, client_for):
+    response = client_for("officer_a").get(reverse("bulletins:export_xlsx", args=["2024-03"]))
     book = load_workbook(io.BytesIO(response.content))
     unit_cells = [c for row in book["采用情况通报"].iter_rows() for c in row if c.value == FORMULA_UNIT]
     title_cells = [c for row in book["被采用信息目录"].iter_rows() for c in row if c.value == FORMULA_TITLE]
@@ -87,8 +86,8 @@ def test_excel_keeps_formula_like_text_as_text(world):
     assert all(cell.data_type == "s" for cell in unit_cells + title_cells)
 
 
-def test_csv_is_utf8_with_bom_and_quotes_formula_text(world):
-    response = client_for(world, "officer_b").get(reverse("bulletins:export_csv", args=["2024-03"]))
+def test_csv_is_utf8_with_bom_and_quotes_formula_text(world, client_for):
+    response = client_for("officer_b").get(reverse("bulletins:export_csv", args=["2024-03"]))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     assert response.content.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
@@ -97,9 +96,9 @@ def test_csv_is_utf8_with_bom_and_quotes_formula_text(world):
     assert "'" + FORMULA_UNIT in by_unit and by_unit["道里区"][-2:] == ["5.00", "5.00"]
 
 
-def test_an_earlier_version_can_be_exported(world):
+def test_an_earlier_version_can_be_exported(world, client_for):
     publish_bulletin(MARCH, None, "更正")
-    client = client_for(world, "viewer")
+    client = client_for("viewer")
     first = client.get(reverse("bulletins:export_xlsx", args=["2024-03"]), {"version": "1"})
     assert "（第1版）" in load_workbook(io.BytesIO(first.content))["采用情况通报"]["A2"].value
     assert client.get(reverse("bulletins:export_xlsx", args=["2024-03"]), {"version": "9"}).status_code == 404
@@ -108,8 +107,8 @@ def test_an_earlier_version_can_be_exported(world):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("name", ["bulletins:export_xlsx", "bulletins:export_csv"])
-def test_exports_by_persona(world, persona, name):
-    client = client_for(world, persona)
+def test_exports_by_persona(world, persona, name, client_for):
+    client = client_for(persona)
     published = client.get(reverse(name, args=["2024-03"]))
     preview = client.get(reverse(name, args=["2024-03"]), {"preview": "1"})
     if persona == "anonymous":
@@ -120,9 +119,9 @@ def test_exports_by_persona(world, persona, name):
     assert preview.status_code == (200 if persona in OFFICE else 403)
 
 
-def test_preview_export_shows_the_live_numbers(world):
+def test_preview_export_shows_the_live_numbers(world, client_for):
     make_submission(make_unit(name="新设单位"), submitted_at=shanghai(2024, 3, 9))
-    client = client_for(world, "staff")
+    client = client_for("staff")
     preview = load_workbook(io.BytesIO(
         client.get(reverse("bulletins:export_xlsx", args=["2024-03"]), {"preview": "1"}).content))["采用情况通报"]
     published = load_workbook(io.BytesIO(client.get(reverse("bulletins:export_xlsx", args=["2024-03"])).content))["采用情况通报"]
@@ -131,5 +130,5 @@ def test_preview_export_shows_the_live_numbers(world):
     assert "新设单位" not in [row[2] for row in rows_of(published)]
 
 
-def test_no_export_of_an_unpublished_month(world):
-    assert client_for(world, "viewer").get(reverse("bulletins:export_xlsx", args=["2024-02"])).status_code == 404
+def test_no_export_of_an_unpublished_month(world, client_for):
+    assert client_for("viewer").get(reverse("bulletins:export_xlsx", args=["2024-02"])).status_code == 404

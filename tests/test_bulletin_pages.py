@@ -7,45 +7,44 @@ import re
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from bulletins.models import BulletinVersion
 from bulletins.publishing import publish_bulletin
-from tests.factories import make_adoption, make_instruction, make_personas, make_submission, make_unit, shanghai
+from tests.factories import OFFICE, PERSONAS, make_adoption, make_instruction, make_submission, make_unit, shanghai
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = ["admin", "staff", "officer_a", "officer_b", "viewer", "anonymous"]
-OFFICE = {"admin", "staff"}
 MARCH = dt.date(2024, 3, 1)
 
 
 @pytest.fixture
-def world():
-    daoli = make_unit(name="道里区", sequence="district", display_order=1)
-    nangang = make_unit(name="南岗区", sequence="district", display_order=2)
+def unit_a():
+    return make_unit(name="道里区", sequence="district", display_order=1)
+
+
+@pytest.fixture
+def unit_b():
+    return make_unit(name="南岗区", sequence="district", display_order=2)
+
+
+@pytest.fixture
+def world(unit_a, unit_b, personas):
+    daoli, nangang = unit_a, unit_b
     make_unit(name="尚志市", sequence="county")
     item = make_submission(daoli, title="道里区冰雪旅游升温", submitted_at=shanghai(2024, 3, 4))
     make_adoption(item, adopted_on=dt.date(2024, 3, 10), carrier="每日要情", issue_no="第12期")
     make_instruction(item, level="city", kind="affirm", instructed_on=dt.date(2024, 3, 18), leader="张市长")
     make_submission(nangang, title="南岗区二月信息", submitted_at=shanghai(2024, 2, 4))
-    users = make_personas(daoli, nangang)
-    return {"daoli": daoli, "nangang": nangang, "users": users, "item": item}
+    return {"daoli": daoli, "nangang": nangang, "users": personas, "item": item}
 
 
 @pytest.fixture
 def published(world):
     return publish_bulletin(MARCH, world["users"]["staff"])
 
-
-def client_for(world, persona: str) -> Client:
-    client = Client()
-    if user := world["users"][persona]:
-        client.force_login(user)
-    return client
 
 
 def assert_login_redirect(response) -> None:
@@ -58,8 +57,8 @@ def own_rows(page: str) -> list[str]:
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_list(world, published, persona):
-    response = client_for(world, persona).get(reverse("bulletins:list"), {"year": "2024"})
+def test_list(world, published, persona, client_for):
+    response = client_for(persona).get(reverse("bulletins:list"), {"year": "2024"})
     if persona == "anonymous":
         return assert_login_redirect(response)
     page = response.content.decode()
@@ -69,18 +68,18 @@ def test_list(world, published, persona):
     assert (reverse("bulletins:publish", args=["2024-02"]) in page) == (persona in OFFICE)
 
 
-def test_list_for_staff_shows_a_chosen_year_and_marks_published_months(world, published):
-    page = client_for(world, "staff").get(reverse("bulletins:list"), {"year": "2024"}).content.decode()
+def test_list_for_staff_shows_a_chosen_year_and_marks_published_months(world, published, client_for):
+    page = client_for("staff").get(reverse("bulletins:list"), {"year": "2024"}).content.decode()
     assert "2024年12月" in page and "已发布第1版" in page
     assert reverse("bulletins:preview", args=["2024-12"]) in page
     # A year that has not come is not offered; the current year is shown instead.
-    future = client_for(world, "staff").get(reverse("bulletins:list"), {"year": "2999"}).content.decode()
+    future = client_for("staff").get(reverse("bulletins:list"), {"year": "2999"}).content.decode()
     assert f"{timezone.localdate().year}年各月" in future and "2999年" not in future
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_bulletin_page(world, published, persona):
-    response = client_for(world, persona).get(reverse("bulletins:detail", args=["2024-03"]))
+def test_bulletin_page(world, published, persona, client_for):
+    response = client_for(persona).get(reverse("bulletins:detail", args=["2024-03"]))
     if persona == "anonymous":
         return assert_login_redirect(response)
     page = response.content.decode()
@@ -95,16 +94,16 @@ def test_bulletin_page(world, published, persona):
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_an_unpublished_month_has_no_bulletin_page(world, published, persona):
-    response = client_for(world, persona).get(reverse("bulletins:detail", args=["2024-02"]))
+def test_an_unpublished_month_has_no_bulletin_page(world, published, persona, client_for):
+    response = client_for(persona).get(reverse("bulletins:detail", args=["2024-02"]))
     if persona == "anonymous":
         return assert_login_redirect(response)
     assert response.status_code == 404
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_preview_is_for_staff_only(world, persona):
-    response = client_for(world, persona).get(reverse("bulletins:preview", args=["2024-03"]))
+def test_preview_is_for_staff_only(world, persona, client_for):
+    response = client_for(persona).get(reverse("bulletins:preview", args=["2024-03"]))
     if persona == "anonymous":
         return assert_login_redirect(response)
     assert response.status_code == (200 if persona in OFFICE else 403)
@@ -114,8 +113,8 @@ def test_preview_is_for_staff_only(world, persona):
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_publish_is_for_staff_only(world, persona):
-    response = client_for(world, persona).post(reverse("bulletins:publish", args=["2024-03"]), {"reason": ""})
+def test_publish_is_for_staff_only(world, persona, client_for):
+    response = client_for(persona).post(reverse("bulletins:publish", args=["2024-03"]), {"reason": ""})
     if persona == "anonymous":
         assert_login_redirect(response)
     elif persona in OFFICE:
@@ -128,20 +127,20 @@ def test_publish_is_for_staff_only(world, persona):
     assert not BulletinVersion.objects.exists()
 
 
-def test_publish_needs_post(world):
-    assert client_for(world, "staff").get(reverse("bulletins:publish", args=["2024-03"])).status_code == 405
+def test_publish_needs_post(world, client_for):
+    assert client_for("staff").get(reverse("bulletins:publish", args=["2024-03"])).status_code == 405
 
 
-def test_republishing_without_reason_shows_a_chinese_error_and_changes_nothing(world, published):
-    client = client_for(world, "staff")
+def test_republishing_without_reason_shows_a_chinese_error_and_changes_nothing(world, published, client_for):
+    client = client_for("staff")
     response = client.post(reverse("bulletins:publish", args=["2024-03"]), {"reason": "  "})
     assert response.status_code == 400
     assert "该月通报已发布第1版，重新发布须填写更正原因。" in response.content.decode()
     assert BulletinVersion.objects.count() == 1
 
 
-def test_a_corrected_version_says_which_it_is_and_what_changed(world, published):
-    client = client_for(world, "staff")
+def test_a_corrected_version_says_which_it_is_and_what_changed(world, published, client_for):
+    client = client_for("staff")
     make_adoption(make_submission(world["nangang"], submitted_at=shanghai(2024, 3, 5)), adopted_on=dt.date(2024, 3, 28))
     preview = client.get(reverse("bulletins:preview", args=["2024-03"])).content.decode()
     assert "当前数据与已发布第1版相比" in preview and "报送(本月)：0 → 1" in preview and "发布第2版" in preview
@@ -162,9 +161,9 @@ def test_a_corrected_version_says_which_it_is_and_what_changed(world, published)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_every_version_is_readable_by_every_logged_in_user(world, published, persona):
+def test_every_version_is_readable_by_every_logged_in_user(world, published, persona, client_for):
     publish_bulletin(MARCH, None, "更正")
-    client = client_for(world, persona)
+    client = client_for(persona)
     for response in (client.get(reverse("bulletins:version", kwargs={"pk": published.pk})),
                      client.get(reverse("bulletins:version", kwargs={"month": "2024-03", "version": 2}))):
         if persona == "anonymous":
@@ -180,31 +179,31 @@ def _future() -> str:
 
 @pytest.mark.parametrize("month", ["2024-13", "2024-00", "1999-05", "future"])
 @pytest.mark.parametrize("name", ["bulletins:preview", "bulletins:publish", "bulletins:detail", "bulletins:export_xlsx"])
-def test_bad_months_are_not_found_and_change_nothing(world, name, month):
+def test_bad_months_are_not_found_and_change_nothing(world, name, month, client_for):
     month = _future() if month == "future" else month
-    client = client_for(world, "staff")
+    client = client_for("staff")
     url = reverse(name, args=[month])
     response = client.post(url, {"reason": "x"}) if name == "bulletins:publish" else client.get(url)
     assert response.status_code == 404
     assert not BulletinVersion.objects.exists()
 
 
-def test_malformed_month_paths_do_not_resolve(world):
-    client = client_for(world, "staff")
+def test_malformed_month_paths_do_not_resolve(world, client_for):
+    client = client_for("staff")
     for path in ("/bulletins/abc/", "/bulletins/abc/preview/", "/bulletins/2024-3x/publish/"):
         assert client.get(path).status_code == 404
 
 
-def test_the_current_month_can_be_previewed_with_a_warning(world):
+def test_the_current_month_can_be_previewed_with_a_warning(world, client_for):
     month = f"{timezone.localdate():%Y-%m}"
-    page = client_for(world, "staff").get(reverse("bulletins:preview", args=[month])).content.decode()
+    page = client_for("staff").get(reverse("bulletins:preview", args=[month])).content.decode()
     assert "尚未结束" in page
 
 
 # --- The start page panel ----------------------------------------------------------------------------------
 
-def test_home_panel_shows_the_officers_place_points_and_chart(world, published):
-    page = client_for(world, "officer_a").get(reverse("home")).content.decode()
+def test_home_panel_shows_the_officers_place_points_and_chart(world, published, client_for):
+    page = client_for("officer_a").get(reverse("home")).content.decode()
     assert "最新通报" in page and "2024年3月" in page
     assert "本单位在区政府序列中排名第<strong>1</strong>名" in page
     # 1 point for the city adoption + 3 for the city leader's affirming instruction (RULES.md Art. 9).
@@ -215,24 +214,24 @@ def test_home_panel_shows_the_officers_place_points_and_chart(world, published):
     assert svg[0].count("<rect") == 1
 
 
-def test_home_panel_chart_uses_the_latest_version_of_each_month(world, published):
+def test_home_panel_chart_uses_the_latest_version_of_each_month(world, published, client_for):
     staff = world["users"]["staff"]
     publish_bulletin(dt.date(2024, 2, 1), staff)
     make_submission(world["daoli"], submitted_at=shanghai(2024, 3, 20))
     publish_bulletin(MARCH, staff, "补录一条")
-    page = client_for(world, "officer_a").get(reverse("home")).content.decode()
+    page = client_for("officer_a").get(reverse("home")).content.decode()
     submitted = re.findall(r"<svg.*?</svg>", page, re.S)[0]
     assert "2月：0" in submitted and "3月：2" in submitted and "3月：1" not in submitted
 
 
-def test_home_panel_without_bulletins_says_so(world):
-    page = client_for(world, "officer_a").get(reverse("home")).content.decode()
+def test_home_panel_without_bulletins_says_so(world, client_for):
+    page = client_for("officer_a").get(reverse("home")).content.decode()
     assert "尚未发布任何通报" in page and "<svg" not in page
 
 
 @pytest.mark.parametrize("persona", ["staff", "viewer"])
-def test_home_panel_for_office_and_viewers_links_the_latest_bulletin(world, published, persona):
-    page = client_for(world, persona).get(reverse("home")).content.decode()
+def test_home_panel_for_office_and_viewers_links_the_latest_bulletin(world, published, persona, client_for):
+    page = client_for(persona).get(reverse("home")).content.decode()
     assert reverse("bulletins:detail", args=["2024-03"]) in page and "<svg" not in page
 
 
@@ -249,8 +248,8 @@ def _populate(units: int) -> None:
 
 
 @pytest.mark.parametrize("persona", ["staff", "officer_a"])
-def test_bulletin_page_query_count_is_fixed(world, persona, django_assert_num_queries):
-    client = client_for(world, persona)
+def test_bulletin_page_query_count_is_fixed(world, persona, django_assert_num_queries, client_for):
+    client = client_for(persona)
     # session, user (+ the officer's unit, checked by the middleware), the version, the month's history; the
     # first view also renders the frozen part from the snapshot and the previous version's; later views reuse it.
     expected = 5 if persona == "officer_a" else 4
@@ -268,15 +267,15 @@ def test_bulletin_page_query_count_is_fixed(world, persona, django_assert_num_qu
 
 
 @pytest.mark.parametrize("persona", ["staff", "officer_a", "officer_b"])
-def test_a_repeat_view_of_a_published_version_is_not_modified(world, persona):
-    client = client_for(world, persona)
+def test_a_repeat_view_of_a_published_version_is_not_modified(world, persona, client_for):
+    client = client_for(persona)
     publish_bulletin(MARCH, None)
     url = reverse("bulletins:detail", args=["2024-03"])
     first = client.get(url)
     assert first.status_code == 200 and "private" in first["Cache-Control"]
     assert client.get(url, headers={"if-none-match": first["ETag"]}).status_code == 304
     # Another reader, the print view, or a correction published since: the page differs, so it is sent again.
-    other = client_for(world, "viewer").get(url, headers={"if-none-match": first["ETag"]})
+    other = client_for("viewer").get(url, headers={"if-none-match": first["ETag"]})
     assert other.status_code == 200 and other["ETag"] != first["ETag"]
     assert client.get(url, {"print": "1"}, headers={"if-none-match": first["ETag"]}).status_code == 200
     publish_bulletin(MARCH, None, "更正")
@@ -284,16 +283,16 @@ def test_a_repeat_view_of_a_published_version_is_not_modified(world, persona):
     assert again.status_code == 200 and "已被更正" in again.content.decode()
 
 
-def test_the_catalogue_folds_by_sequence_and_the_print_view_opens_it(world, published):
-    client = client_for(world, "staff")
+def test_the_catalogue_folds_by_sequence_and_the_print_view_opens_it(world, published, client_for):
+    client = client_for("staff")
     page = client.get(reverse("bulletins:detail", args=["2024-03"])).content.decode()
     assert "<details class=\"notice-catalogue\">" in page and "<details class=\"notice-catalogue\" open>" not in page
     printed = client.get(reverse("bulletins:detail", args=["2024-03"]), {"print": "1"}).content.decode()
     assert "<details class=\"notice-catalogue\" open>" in printed and "<details class=\"notice-catalogue\">" not in printed
 
 
-def test_preview_and_list_query_counts_are_fixed(world):
-    client = client_for(world, "staff")
+def test_preview_and_list_query_counts_are_fixed(world, client_for):
+    client = client_for("staff")
     counts = []
     for more in (0, 110):
         _populate(more)

@@ -11,8 +11,6 @@ from django.utils import timezone
 from bulletins.models import BulletinVersion, BulletinVersionQuerySet
 from bulletins.publishing import BulletinRefused, compare_versions, parse_month, publish_bulletin
 from bulletins.services import build_bulletin
-from scoring.engine import round2
-from scoring.rules import DEFAULT_RULES
 from tests.factories import make_adoption, make_submission, make_unit, make_user, shanghai
 
 pytestmark = pytest.mark.django_db
@@ -60,9 +58,8 @@ def test_a_published_version_does_not_change_when_the_facts_change(march):
 
     assert BulletinVersion.objects.get(pk=version.pk).data == frozen
     live = unit_row(build_bulletin(2024, 3), "道里区")
-    points = DEFAULT_RULES.adoption_points["city"]["general"] + DEFAULT_RULES.adoption_points["city"]["urgent"]
     assert live["submitted"]["month"] == 1 and live["adopted"]["month"]["city"] == 2
-    assert live["points"]["month"] == str(round2(points))
+    assert live["points"]["month"] == "3.00"  # Art. 9: a city general adoption 1 + a city urgent one 2
     assert unit_row(frozen, "道里区")["submitted"]["month"] == 2
     assert unit_row(frozen, "道里区")["adopted"]["month"]["city"] == 1
 
@@ -95,9 +92,8 @@ def test_compare_versions_names_each_changed_number_old_and_new(march):
     by_unit = {c.unit: {name: (old, new) for name, old, new in c.figures} for c in changes.units}
     assert set(by_unit) == {"道里区", "南岗区"}
     assert by_unit["南岗区"]["报送(本月)"] == (0, 1) and by_unit["南岗区"]["报送(累计)"] == (0, 1)
-    point = DEFAULT_RULES.adoption_points["city"]["general"]
     assert by_unit["道里区"]["市采用(本月)"] == (1, 2)
-    assert by_unit["道里区"]["得分(本月)"] == (str(round2(point)), str(round2(2 * point)))
+    assert by_unit["道里区"]["得分(本月)"] == ("1.00", "2.00")  # Art. 9: 1 point a city general adoption
     assert "报送(本月)" not in by_unit["道里区"]
     assert [(i.title, i.level) for i in changes.items_added] == [("道里区优化营商环境", "市")] and changes.items_removed == []
     assert not compare_versions(second.data, second.data)

@@ -18,6 +18,8 @@ import yaml
 from django.conf import settings
 from django.core.management import get_commands
 
+from accounts.middleware import body_size_limit
+
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
 SYSTEMD = DEPLOY / "systemd"
@@ -134,6 +136,7 @@ def megabytes(value: str) -> int:
 def test_nginx_takes_a_ledger_of_the_upload_limit_and_passes_the_headers_the_settings_expect():
     (body,) = nginx_setting("client_max_body_size")
     assert settings.LEDGER_UPLOAD_MAX_BYTES < megabytes(body) <= settings.LEDGER_UPLOAD_MAX_BYTES + 4 * 1024 * 1024
+    assert megabytes(body) >= body_size_limit()  # whatever the site refuses itself reaches it, to be told in Chinese
     headers = dict(h.split(None, 1) for h in nginx_setting("proxy_set_header"))
     # settings.SECURE_PROXY_SSL_HEADER (BEHIND_TLS_PROXY) reads X-Forwarded-Proto; the logs read the rest.
     assert headers["X-Forwarded-Proto"] == "$scheme"

@@ -13,9 +13,8 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from scoring.ledger import SHEETS, ImportResult, LedgerInvalid, import_ledger
-from tests.factories import make_submission, make_unit
+from tests.factories import counts, make_submission, make_unit
 from tests.ledger_builder import ledger_file
-from tests.test_ledger_errors import counts
 
 pytestmark = pytest.mark.django_db
 CHINESE = re.compile(r"[\u4e00-\u9fff]")

@@ -18,8 +18,8 @@ from openpyxl.chart import BarChart, Reference
 from scoring import ledger
 from scoring.ledger import LedgerInvalid, import_ledger
 from submissions.models import Submission
-from tests.ledger_builder import ledger_bytes
-from tests.test_ledger_errors import BASE, counts
+from tests.factories import counts
+from tests.ledger_builder import BASE, ledger_bytes
 from units.models import Unit
 
 pytestmark = pytest.mark.django_db

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.forms.models import model_to_dict
 
+from audit.models import AuditEvent
 from scoring.ledger import LedgerInvalid, import_ledger
 from scoring.models import BasicWorkEntry, BasicWorkStatus
 from scoring.services import compute_scores
@@ -20,25 +21,14 @@ from submissions.models import (
     Submission,
     UrgentFailure,
 )
-from tests.factories import make_basic_work, make_unit, recorded
-from tests.ledger_builder import ledger_file
-from tests.test_ledger_errors import BASE, FIVES
+from tests.factories import MODELS, make_basic_work, make_unit, recorded
+from tests.ledger_builder import BASE, FIVES, ledger_file
 from units.models import Unit
 
 pytestmark = pytest.mark.django_db
 UTC = dt.UTC
 SHEETS = ("单位", "专约", "报送", "采用", "批示", "紧急信息问题", "基础工作")
-FACTS = [
-    Unit,
-    SpecialRequest,
-    SpecialRequest.targets.through,
-    Submission,
-    JointUnit,
-    Adoption,
-    LeaderInstruction,
-    UrgentFailure,
-    BasicWorkEntry,
-]
+FACTS = [model for model in MODELS if model is not AuditEvent]  # the audit trail grows by the import itself
 
 
 def load(sheets: dict):

@@ -8,12 +8,13 @@ here, straight from the lists: not from the database and not with `scoring.engin
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import random
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
-from io import StringIO
+from io import BytesIO, StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,8 +22,7 @@ from django.core.management import call_command
 from pypinyin import lazy_pinyin
 
 from scoring.ledger import import_ledger
-from tests.ledger_builder import ledger_file
-from tests.test_ledger_errors import BASE
+from tests.ledger_builder import BASE, ledger_bytes, ledger_file
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -432,10 +432,16 @@ def office_order(ledger: Ledger) -> list[str]:
 # ---------------------------------------------------------------- the round trip
 
 
+@functools.cache
+def generated_workbook() -> bytes:
+    """The generated ledger as a workbook, written once for the module (writing it is the slow part)."""
+    return ledger_bytes(as_sheets(generate()))
+
+
 @pytest.fixture
 def ledger() -> Ledger:
-    generated = generate()
-    result = import_ledger(ledger_file(as_sheets(generated)))
+    generated = generate()  # deterministic: the same ledger as the cached workbook
+    result = import_ledger(BytesIO(generated_workbook()))
     assert result.summary["报送"]["created"] == len(generated.items)
     return generated
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from scoring.engine import Period
+from core.assessment import Period
 from scoring.ledger import import_ledger
 from scoring.models import BasicWorkEntry, BasicWorkStatus
 from scoring.services import compute_scores

@@ -3,36 +3,32 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import make_personas
-
 pytestmark = pytest.mark.django_db
 
 EVERYONE = {"首页", "政务信息", "专约", "单位", "考核排名", "基础工作", "采用通报", "年度评比"}
 EXPECTED = {
-    "admin": EVERYONE | {"紧急信息问题", "台账导入", "考核规则", "账号", "系统状态", "审计日志"},
-    "staff": EVERYONE | {"紧急信息问题", "台账导入"},
-    "viewer": EVERYONE | {"紧急信息问题"},
+    "admin": EVERYONE | {"紧急信息问题", "采编", "台账导入", "考核规则", "账号", "系统状态", "审计日志"},
+    "staff": EVERYONE | {"紧急信息问题", "采编", "台账导入"},
+    "viewer": EVERYONE | {"紧急信息问题", "采编"},
     "officer_a": EVERYONE,
 }
 
 
 @pytest.mark.parametrize("persona", list(EXPECTED))
-def test_each_role_sees_its_entries(client, persona):
-    client.force_login(make_personas()[persona])
-    labels = {item["label"] for item in client.get(reverse("home")).context["nav_items"]}
+def test_each_role_sees_its_entries(client_for, persona):
+    labels = {item["label"] for item in client_for(persona).get(reverse("home")).context["nav_items"]}
     assert labels == EXPECTED[persona]
 
 
-def test_every_entry_opens_for_the_roles_that_see_it(client):
+def test_every_entry_opens_for_the_roles_that_see_it(client_for):
     for persona in ("admin", "viewer", "officer_a"):
-        client.force_login(make_personas()[persona])
+        client = client_for(persona)
         for item in client.get(reverse("home")).context["nav_items"]:
             assert client.get(item["url"], follow=True).status_code == 200, (persona, item)
 
 
-def test_the_deepest_matching_entry_is_active(client):
-    client.force_login(make_personas()["admin"])
-    items = client.get(reverse("scoring:basic_list")).context["nav_items"]
+def test_the_deepest_matching_entry_is_active(client_for):
+    items = client_for("admin").get(reverse("scoring:basic_list")).context["nav_items"]
     assert [i["label"] for i in items if i["active"]] == ["基础工作"]
 
 

@@ -9,12 +9,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.views import home
 from audit.models import EventKind
+from core.assessment import RequestOutcome
+from harbin_infoassess.views import home
 from submissions.models import SpecialRequest, Submission
 from submissions.panels import home_panel
-from submissions.services import Outcome, outcome
-from tests.factories import login, make_request, make_submission, make_unit, recorded
+from submissions.services import outcome
+from tests.factories import PERSONAS, login, make_request, make_submission, make_unit, recorded
 
 pytestmark = pytest.mark.django_db
 
@@ -37,10 +38,10 @@ def request_post(targets=(), **kw) -> dict:
 def test_outcome_follows_decision_5():
     deadline = timezone.now()
     later = deadline + dt.timedelta(seconds=1)
-    assert outcome(deadline, deadline, later) == Outcome.ON_TIME  # at the deadline is on time
-    assert outcome(deadline, later, later) == Outcome.LATE
-    assert outcome(deadline, None, deadline) == Outcome.PENDING  # not yet: the deadline has not passed
-    assert outcome(deadline, None, later) == Outcome.MISSING
+    assert outcome(deadline, deadline, later) == RequestOutcome.ON_TIME  # at the deadline is on time
+    assert outcome(deadline, later, later) == RequestOutcome.LATE
+    assert outcome(deadline, None, deadline) == RequestOutcome.PENDING  # not yet: the deadline has not passed
+    assert outcome(deadline, None, later) == RequestOutcome.MISSING
 
 
 # --- creating and editing ---------------------------------------------------------------------------------
@@ -129,7 +130,8 @@ def test_request_page_shows_each_target_outcome(client, personas):
     outcomes = {unit.pk: result for unit, _, result in response.context["rows"]}
     assert outcomes == {on_time.pk: "on_time", late.pk: "late", missing.pk: "missing", invalid_only.pk: "missing"}
     page = response.content.decode()
-    assert "按时" in page and "逾期" in page and "未报送" in page
+    assert "按时报送 1 个 · 逾期报送 1 个 · 未报送（未截止） 0 个 · 未报送 2 个" in page
+    assert "迟报" not in page  # 迟报 is the urgent-information failure, not a request's outcome
 
 
 def test_open_request_shows_not_yet(client, personas):
@@ -274,7 +276,6 @@ def test_home_panel_is_for_officers_only(rf, personas):
 
 # --- access -------------------------------------------------------------------------------------------
 
-PERSONAS = ("admin", "staff", "officer_a", "officer_b", "viewer", "anonymous")
 EXPECTED = {
     ("submissions:request_list", False): (200, 200, 200, 200, 200, "login"),
     ("submissions:request_detail", True): (200, 200, 200, 404, 200, "login"),

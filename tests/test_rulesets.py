@@ -68,9 +68,10 @@ def test_detail_shows_every_number_of_the_2008_rule_set_in_chinese(client, perso
     client.force_login(personas["admin"])
     html = client.get(reverse("scoring:ruleset_detail", args=[rules_2008.pk])).content.decode()
     for text in ["基础工作（第七条）", "每项满分", "月均报送定额 · 区政府", "中直、省属在哈单位", "按比例", "迟报每次扣分",
-                 "瞒报每次扣分", "有瞒报的单位不参加标兵、先进评选", "专约迟报得分系数", "每年应报送调研信息",
+                 "瞒报每次扣分", "有瞒报的单位不参加标兵、先进评选", "专约逾期报送得分系数", "每年应报送调研信息",
                  "国务院办公厅采用 · 调研", "累加", "省领导 · 决策性批示", "联合报送信息的采用、批示得分由各单位平分",
-                 "委办局 · 先进单位至第几名", "优秀信息员名额", RULES_2008["basic_items"][7]]:
+                 "委办局 · 先进单位至第几名", "优秀信息员名额",
+                 "积极参加市政府系统信息工作会议、活动，按时限完成交办的工作任务"]:
         assert text in html, text
     # Values: the bureau's 30 advanced places, officer target 60, the late-answer credit 0.5.
     assert "30名" in html and "60名" in html and "0.5" in html
@@ -133,7 +134,7 @@ def test_copy_then_edit_changes_only_the_copy(client, personas, rules_2008):
         ({"adoption_points__city__general": "abc"}, "adoption_points__city__general", "请输入数字"),
         ({"tier_places__district__0": "6", "tier_places__district__1": "5"}, "tier_places__district__1", "截至名次不能小于"),
         ({"tier_places__bureau__1": "2.5"}, "tier_places__bureau__1", "请输入整数"),
-        ({"request_credits__late": "2"}, "request_credits__late", "按时报送 ≥ 迟报 ≥ 未报送"),
+        ({"request_credits__late": "2"}, "request_credits__late", "按时报送 ≥ 逾期报送 ≥ 未报送"),
         ({"quota_mode": "sometimes"}, "quota_mode", "选择"),
         ({"basic_items": " \n "}, "basic_items", "请填写该项"),
         ({"basic_items": "\n".join(f"第{i}项" for i in range(13))}, "basic_items", "1至12项"),

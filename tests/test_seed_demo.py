@@ -11,6 +11,7 @@ from django.test import Client
 
 from accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from accounts.models import User
+from editorial.models import IssueItem
 from submissions.models import JointUnit
 from units.models import PersonRole, Sequence, Unit
 
@@ -21,7 +22,7 @@ YEAR = 2024
 
 def _counts() -> dict[str, int]:
     """Rows of every model of the project's apps, so a duplicate anywhere (units, people, facts) shows."""
-    project_apps = ("accounts", "units", "submissions", "scoring", "bulletins", "awards")
+    project_apps = ("accounts", "units", "submissions", "scoring", "bulletins", "awards", "editorial")
     return {model._meta.label: model.objects.count() for app in project_apps for model in apps.get_app_config(app).get_models()}
 
 
@@ -41,6 +42,10 @@ def test_seed_demo_twice_gives_the_same_counts():
     assert _counts() == first
     assert first["units.Unit"] > 50 and first["accounts.User"] == len(DEMO_ACCOUNTS)
     assert first["bulletins.BulletinVersion"] == 12  # every month of the past demo year, published once
+    assert 40 <= first["editorial.Issue"] <= 70 and first["editorial.IssueItem"] > 100  # about one issue a week
+    # Each published item's adoption is dated and numbered as its issue.
+    published = IssueItem.objects.filter(issue__status="published").select_related("issue", "adoption")
+    assert all(e.adoption.adopted_on == e.issue.issued_on and e.adoption.issue_no == e.issue.number_label for e in published)
     daoli = Unit.objects.get(name="道里区")
     assert daoli.display_order == 10 and daoli.is_active
     assert User.objects.get(username="staff").is_active
@@ -51,9 +56,10 @@ def test_seed_demo_twice_gives_the_same_counts():
 
 @pytest.fixture
 def structure_only(monkeypatch):
-    """The structure tests do not need the year of activity (submissions.demo, tested with the facts)."""
-    monkeypatch.setattr("units.management.commands.seed_demo.seed_activity", lambda year: None)
-    monkeypatch.setattr("units.management.commands.seed_demo.seed_bulletins", lambda year: None)
+    """The structure tests do not need the year of activity (harbin_infoassess.demo, tested with the facts)."""
+    monkeypatch.setattr("harbin_infoassess.management.commands.seed_demo.seed_activity", lambda year: None)
+    monkeypatch.setattr("harbin_infoassess.management.commands.seed_demo.seed_bulletins", lambda year: None)
+    monkeypatch.setattr("harbin_infoassess.management.commands.seed_demo.seed_editorial", lambda year: None)
 
 
 def test_seed_demo_builds_harbins_structure(structure_only):

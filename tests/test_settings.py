@@ -1,40 +1,54 @@
 """Settings come from the environment: SQLite by default, DATABASE_URL switches, production passes --deploy.
 
-Each case runs in a fresh interpreter with a clean environment, because settings are read once per process.
+Settings are read once per process, so each case executes the settings module afresh under a clean
+environment (in this process: quick); the deploy check runs as the real command in a fresh interpreter.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import secrets
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
+from unittest import mock
 
 import pytest
+from django.core.checks.security.base import check_secret_key
+from django.core.exceptions import ImproperlyConfigured
+from django.test import override_settings
 
 ROOT = Path(__file__).resolve().parent.parent
-PRINT_SETTINGS = (
-    "import json, django; from django.conf import settings; django.setup();"
-    "db = settings.DATABASES['default'];"
-    "print(json.dumps({'engine': db['ENGINE'], 'name': str(db['NAME']), 'options': db.get('OPTIONS', {}),"
-    " 'debug': settings.DEBUG, 'language': settings.LANGUAGE_CODE, 'tz': settings.TIME_ZONE,"
-    " 'ssl_redirect': settings.SECURE_SSL_REDIRECT, 'hsts': settings.SECURE_HSTS_SECONDS,"
-    " 'proxy_header': settings.SECURE_PROXY_SSL_HEADER}))"
-)
+# Only what Python needs to start: no DATABASE_URL, DEBUG or SECRET_KEY leaking in from the caller.
+BASE_ENV = {"PATH": os.environ.get("PATH", ""), "DJANGO_SETTINGS_MODULE": "harbin_infoassess.settings"}
 
 
-def run(args: list[str], **env: str) -> subprocess.CompletedProcess:
-    # Only what Python needs to start: no DATABASE_URL, DEBUG or SECRET_KEY leaking in from the caller.
-    clean = {"PATH": os.environ.get("PATH", ""), "DJANGO_SETTINGS_MODULE": "harbin_infoassess.settings", **env}
-    return subprocess.run([sys.executable, *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120)
+def load_settings(**env: str) -> ModuleType:
+    """harbin_infoassess/settings.py executed afresh with only `env` in the environment."""
+    spec = importlib.util.spec_from_file_location("fresh_settings", ROOT / "harbin_infoassess" / "settings.py")
+    module = importlib.util.module_from_spec(spec)
+    with mock.patch.dict(os.environ, {**BASE_ENV, **env}, clear=True):
+        spec.loader.exec_module(module)
+    return module
 
 
 def settings_with(**env: str) -> dict:
-    result = run(["-c", PRINT_SETTINGS], **env)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    module = load_settings(**env)
+    db = module.DATABASES["default"]
+    values = {
+        "engine": db["ENGINE"], "name": str(db["NAME"]), "options": db.get("OPTIONS", {}), "debug": module.DEBUG,
+        "language": module.LANGUAGE_CODE, "tz": module.TIME_ZONE, "ssl_redirect": module.SECURE_SSL_REDIRECT,
+        "hsts": module.SECURE_HSTS_SECONDS, "proxy_header": getattr(module, "SECURE_PROXY_SSL_HEADER", None),
+    }
+    return json.loads(json.dumps(values))  # plain values, as a reader of the settings would compare them
+
+
+def run(args: list[str], **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env={**BASE_ENV, **env}, capture_output=True, text=True,
+                          timeout=120)
 
 
 def test_default_database_is_sqlite_file_in_the_project():
@@ -62,9 +76,8 @@ def test_debug_is_a_strict_boolean(value, expected):
 
 @pytest.mark.parametrize("name", ["DEBUG", "SECURE_SSL_REDIRECT"])
 def test_a_mistyped_boolean_is_refused(name):
-    result = run(["-c", PRINT_SETTINGS], **{name: "flase"})
-    assert result.returncode != 0
-    assert f"{name} must be true or false" in result.stderr
+    with pytest.raises(ImproperlyConfigured, match=f"{name} must be true or false"):
+        load_settings(**{name: "flase"})
 
 
 def test_https_switches_for_a_site_behind_a_tls_proxy():
@@ -82,6 +95,19 @@ def test_production_settings_pass_the_deploy_check():
 
 
 def test_deploy_check_refuses_the_development_key():
-    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], DEBUG="False", ALLOWED_HOSTS="example.org")
-    assert result.returncode != 0
-    assert "SECRET_KEY" in result.stderr + result.stdout
+    # The same check that `manage.py check --deploy` runs, on the key production gets when SECRET_KEY is unset.
+    default_key = load_settings(DEBUG="False", ALLOWED_HOSTS="example.org").SECRET_KEY
+    with override_settings(SECRET_KEY=default_key):
+        assert [warning.id for warning in check_secret_key(None)] == ["security.W009"]
+    with override_settings(SECRET_KEY=secrets.token_urlsafe(50)):
+        assert check_secret_key(None) == []
+
+
+def test_lockout_and_session_limits_come_from_the_environment():
+    default = load_settings()
+    assert (default.AXES_FAILURE_LIMIT, default.AXES_COOLOFF_TIME.total_seconds()) == (5, 1800)
+    assert (default.SESSION_COOKIE_AGE, default.SESSION_ABSOLUTE_SECONDS) == (1800, 28800)
+    changed = load_settings(LOGIN_FAILURE_LIMIT="3", LOGIN_LOCKOUT_MINUTES="60", SESSION_IDLE_MINUTES="15",
+                            SESSION_ABSOLUTE_HOURS="4")
+    assert (changed.AXES_FAILURE_LIMIT, changed.AXES_COOLOFF_TIME.total_seconds()) == (3, 3600)
+    assert (changed.SESSION_COOKIE_AGE, changed.SESSION_ABSOLUTE_SECONDS) == (900, 14400)

@@ -26,10 +26,17 @@ from submissions.models import (
 )
 from submissions.services import ItemInput
 from submissions.tallies import rebuild_all_tallies, refresh_tallies
-from tests.factories import make_adoption, make_instruction, make_submission, make_unit, make_user, shanghai
-from tests.ledger_builder import ledger_file
-from tests.test_facts import on_postgresql, run_together
-from tests.test_ledger_errors import BASE
+from tests.factories import (
+    make_adoption,
+    make_instruction,
+    make_submission,
+    make_unit,
+    make_user,
+    on_postgresql,
+    run_together,
+    shanghai,
+)
+from tests.ledger_builder import BASE, ledger_file
 
 pytestmark = pytest.mark.django_db
 COLUMNS = ["counted", "research", *TALLY_POINT_COLUMNS]

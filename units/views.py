@@ -9,9 +9,10 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.access import get_unit_for_user, staff_required, visible_units
 from audit.locking import StaleEdit
+from core.access import staff_required
 from units import services
+from units.access import get_unit_for_user, visible_units
 from units.forms import PersonForm, UnitFilterForm, UnitForm
 from units.models import Person, PersonRole, Sequence, Unit
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from django import forms, template
-from django.utils import timezone
 
 register = template.Library()
 
@@ -26,13 +24,3 @@ def bs(field: forms.BoundField) -> str:
 @register.filter
 def points(value: Decimal | None) -> str:
     return "" if value is None else f"{value:.2f}"
-
-
-@register.filter
-def month_cn(value: dt.date | dt.datetime | None) -> str:
-    """Dates in the UI like 2024年3月."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value)
-    return f"{value.year}年{value.month}月"

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from awards.exports import award_workbook
 from awards.services import latest_result
-from harbin_infoassess import cli
+from core import cli
 
 
 class Command(BaseCommand):

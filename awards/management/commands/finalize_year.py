@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from awards.services import AwardsRefused, finalize_year
-from harbin_infoassess import cli
+from core import cli
 
 
 class Command(BaseCommand):

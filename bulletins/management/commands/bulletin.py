@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from bulletins.publishing import BulletinRefused, parse_month
 from bulletins.services import build_bulletin, bulletin_json
-from harbin_infoassess import cli
+from core import cli
 
 FORMATS = ("json", "xlsx")
 

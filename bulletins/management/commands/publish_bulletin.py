@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from bulletins.publishing import BulletinRefused, month_label, parse_month, publish_bulletin
+from bulletins.publishing import BulletinRefused, parse_month, publish_bulletin
+from core.dates import cn_date
 
 
 class Command(BaseCommand):
@@ -15,4 +16,4 @@ class Command(BaseCommand):
             version = publish_bulletin(parse_month(month), user=None, reason=reason)
         except BulletinRefused as refusal:
             raise CommandError(str(refusal)) from None
-        self.stdout.write(f"已发布{month_label(version.month)}通报第{version.version}版（{version.number}）。")
+        self.stdout.write(f"已发布{cn_date(version.month, 'month')}通报第{version.version}版（{version.number}）。")

@@ -2,9 +2,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from harbin_infoassess import cli
-from scoring.engine import parse_year_month
-from scoring.exports import TIER_LABELS
+from core import cli
+from core.assessment import parse_year_month
 from scoring.services import compute_scores, scores_json
 
 FORMATS = ("json", "table", "xlsx")
@@ -51,7 +50,7 @@ def score_table(report) -> str:
         lines.append(
             "\t".join(
                 [s.facts.sequence, s.facts.name, *("未考核" if v is None else f"{v:.2f}" for v in values)]
-                + [str(s.rank or "") + ("*" if s.tie_flag else ""), TIER_LABELS.get(s.tier, "")]
+                + [str(s.rank or "") + ("*" if s.tie_flag else ""), s.tier.label if s.tier else ""]
             )
         )
     return "\n".join(lines) + "\n"

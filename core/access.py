@@ -1,4 +1,7 @@
-"""Role checks done on the server, for every view (issue: accounts and roles)."""
+"""Role checks done on the server, for every view (issue: accounts and roles).
+
+They read only the role properties of `accounts.User`, so every app can use them, units' pages too.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +10,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
-
-from units.models import Unit
+from django.http import HttpRequest, HttpResponse
 
 
 def _role_required(check: Callable[[object], bool]) -> Callable:
@@ -33,26 +33,13 @@ staff_required = _role_required(lambda user: user.is_office_staff)
 admin_required = _role_required(lambda user: user.is_office_admin)
 
 
-# What an auditor may open: the audit trail and the reports (read-only); the write views among them check
-# their own roles, which an auditor has none of.
-AUDITOR_PAGES = ("home", "login", "logout", "audit:", "scoring:ranking", "scoring:scorecard", "bulletins:", "awards:")
+# What an auditor may open: the audit trail and the reports (read-only), and their own password; the write views
+# among them check their own roles, which an auditor has none of.
+AUDITOR_PAGES = (
+    "home", "login", "logout", "password_change", "audit:", "scoring:ranking", "scoring:scorecard", "bulletins:", "awards:",
+)
 
 
 def auditor_may_open(view_name: str) -> bool:
     """`view_name` as "namespace:name"; an entry ending in ":" allows the whole namespace."""
     return any(view_name == page or (page.endswith(":") and view_name.startswith(page)) for page in AUDITOR_PAGES)
-
-
-def visible_units(user) -> QuerySet[Unit]:
-    """Units whose data the user may read: all for office roles and viewers, their own for an officer."""
-    if user.can_read_all:
-        return Unit.objects.all()
-    return Unit.objects.filter(pk=user.unit_id)
-
-
-def get_unit_for_user(user, pk: int) -> Unit:
-    """A unit the user may read, or 404 (another unit's page does not exist for an officer)."""
-    try:
-        return visible_units(user).get(pk=pk)
-    except Unit.DoesNotExist:
-        raise Http404("没有找到该单位。") from None

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
+from core.assessment import TIME_ZONE
 from scoring.models import BASIC_ITEM_FIELDS, AssessmentMethod, BasicWorkEntry, BasicWorkStatus
 from scoring.services import rules_for_year
 from submissions.models import (
@@ -53,11 +54,10 @@ QUOTA = {Sequence.DISTRICT: 15, Sequence.COUNTY: 15, Sequence.OFFICE_ABROAD: 15,
 TYPE_WEIGHTS = [(InfoType.GENERAL, 75), (InfoType.URGENT, 12), (InfoType.SMALL_RESEARCH, 9), (InfoType.LARGE_RESEARCH, 4)]
 # Share of items adopted at each level (issue: city ~15%, province ~3%, State Council ~0.5%).
 ADOPTION_RATE = {Level.CITY: 0.15, Level.PROVINCE: 0.03, Level.STATE: 0.005}
-SHANGHAI = timezone.get_default_timezone()
 
 
 def _moment(rng: random.Random, day: dt.date) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, rng.randint(8, 17), rng.randrange(60), tzinfo=SHANGHAI)
+    return dt.datetime(day.year, day.month, day.day, rng.randint(8, 17), rng.randrange(60), tzinfo=TIME_ZONE)
 
 
 class _Year:

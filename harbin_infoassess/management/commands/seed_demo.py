@@ -6,7 +6,8 @@ from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD, seed_accounts
 from bulletins.demo import seed_bulletins
-from submissions.demo import seed_activity
+from editorial.demo import seed_editorial
+from harbin_infoassess.demo import seed_activity
 from units.demo import seed_people, seed_units
 
 
@@ -23,6 +24,7 @@ class Command(BaseCommand):
             people = seed_people(units)
             accounts = seed_accounts()
             seed_activity(year)
+            seed_editorial(year)
             seed_bulletins(year)
         self.stdout.write(self.style.SUCCESS(f"演示数据已就绪：{len(units)} 个单位，{people} 名责任人，{year} 年的报送与采用。"))
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}，仅供演示）：")

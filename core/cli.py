@@ -6,10 +6,12 @@ import argparse
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.assessment import YEARS
+
 
 def year(text: str) -> int:
     """An argparse type for --year: a four-digit year, or a Chinese error."""
-    if not text.isdigit() or not 2000 <= int(text) <= 2100:
+    if not text.isdigit() or int(text) not in YEARS:
         raise argparse.ArgumentTypeError(f"年度“{text}”无效，应为四位年份，例如 2024。")
     return int(text)
 

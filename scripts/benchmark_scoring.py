@@ -1,6 +1,7 @@
 """Speed of the full-year scoring on a large generated year, next to the floor of one plain SQL aggregate.
 
-Run it on an empty scratch database (scripts/benchmark does, on SQLite and PostgreSQL); it refuses a
+Run it on an empty scratch database (scripts/benchmark does, on SQLite and PostgreSQL, as
+`python scripts/benchmark_scoring.py [--items N …]`); it refuses a
 database that already holds items so that it never mixes with real data.
 """
 
@@ -8,17 +9,27 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import os
 import random
 import statistics
+import sys
 import time
-from zoneinfo import ZoneInfo
+from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+import django
 
-from scoring.models import BasicWorkEntry, BasicWorkStatus
-from scoring.services import compute_scores
-from submissions.models import (
+# A development script, not one of the site's commands: it sets Django up itself (scripts/benchmark runs it).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "harbin_infoassess.settings")
+django.setup()
+
+from django.core.management.base import BaseCommand, CommandError  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+
+from core.assessment import TIME_ZONE  # noqa: E402
+from scoring.models import BasicWorkEntry, BasicWorkStatus  # noqa: E402
+from scoring.services import compute_scores  # noqa: E402
+from submissions.models import (  # noqa: E402
     ALLOWED_ADOPTION_TYPES,
     Adoption,
     JointUnit,
@@ -28,10 +39,9 @@ from submissions.models import (
     Submission,
     UrgentFailure,
 )
-from submissions.tallies import refresh_tallies
-from units.models import Sequence, Unit
+from submissions.tallies import refresh_tallies  # noqa: E402
+from units.models import Sequence, Unit  # noqa: E402
 
-TZ = ZoneInfo("Asia/Shanghai")
 YEAR = 2024
 BATCH = 5000
 
@@ -106,7 +116,7 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT unit_id, COUNT(*) FROM {table} WHERE submitted_at >= %s AND submitted_at < %s GROUP BY unit_id",
-                [dt.datetime(YEAR, 1, 1, tzinfo=TZ), dt.datetime(YEAR + 1, 1, 1, tzinfo=TZ)],
+                [dt.datetime(YEAR, 1, 1, tzinfo=TIME_ZONE), dt.datetime(YEAR + 1, 1, 1, tzinfo=TIME_ZONE)],
             )
             cursor.fetchall()
 
@@ -125,13 +135,13 @@ class Command(BaseCommand):
             for u in units
         )
         requests = SpecialRequest.objects.bulk_create(
-            SpecialRequest(code=f"BZ{i}", title="基准专约", deadline=dt.datetime(YEAR, 1 + i % 12, 20, 18, tzinfo=TZ))
+            SpecialRequest(code=f"BZ{i}", title="基准专约", deadline=dt.datetime(YEAR, 1 + i % 12, 20, 18, tzinfo=TIME_ZONE))
             for i in range(24)
         )
         SpecialRequest.targets.through.objects.bulk_create(
             SpecialRequest.targets.through(specialrequest_id=r.pk, unit_id=u.pk) for r in requests for u in rng.sample(units, 50)
         )
-        start = dt.datetime(YEAR, 1, 1, tzinfo=TZ)
+        start = dt.datetime(YEAR, 1, 1, tzinfo=TIME_ZONE)
         types = ["general"] * 7 + ["urgent", "small_research", "large_research"]
         items = [
             Submission(
@@ -189,3 +199,7 @@ class Command(BaseCommand):
             for i, u in enumerate(rng.sample(units, min(200, n_units)))
         )
         return units
+
+
+if __name__ == "__main__":
+    Command().run_from_argv([sys.argv[0], "benchmark_scoring", *sys.argv[1:]])
