@@ -225,7 +225,7 @@ def test_officer_pages_read_a_fixed_number_of_rows_whatever_the_number_of_units(
     # Session and user, then the page's own: the home reads the unit's rows of the published versions; the
     # scorecard and the ranking read the cached assessment (one query for the data version) and the unit's facts.
     pages = {
-        reverse("home"): 8,
+        reverse("home"): 9,
         reverse("scoring:scorecard", args=[own.pk, YEAR]) + "?through=12": 12,
         reverse("scoring:ranking") + f"?year={YEAR}&through=12": 4,
     }
