@@ -18,6 +18,7 @@ from accounts.models import Role
 from awards.services import finalize_year
 from bulletins.models import BulletinVersion
 from bulletins.publishing import publish_bulletin
+from editorial.forms import InboxFilterForm
 from scoring.forms import PeriodForm
 from scoring.models import RuleSet
 from submissions.forms import FailureFilterForm, ItemFilterForm
@@ -26,8 +27,10 @@ from tests.factories import (
     login,
     make_adoption,
     make_basic_work,
+    make_carrier,
     make_failure,
     make_instruction,
+    make_issue,
     make_person,
     make_request,
     make_submission,
@@ -51,7 +54,7 @@ QUERY_READS = {"page", "request", "format", "year", "preview", "version", "print
 QUERY_PARAMS = sorted(
     QUERY_READS
     | set(ItemFilterForm.base_fields) | set(FailureFilterForm.base_fields)
-    | set(UnitFilterForm.base_fields) | set(PeriodForm.base_fields) | {"role"}
+    | set(UnitFilterForm.base_fields) | set(PeriodForm.base_fields) | set(InboxFilterForm.base_fields) | {"role"}
 )
 
 
@@ -72,6 +75,7 @@ def world(personas, unit_a, unit_b):
         "person": make_person(unit_a),
         "ruleset": RuleSet.objects.first(),
         "bulletin": publish_bulletin(shanghai(YEAR, 3, 1).date()),
+        "issue": make_issue(make_carrier(), [make_submission(unit_a, submitted_at=shanghai(YEAR, 3, 4))]),
     }
 
 
@@ -80,6 +84,8 @@ def valid_args(world: dict) -> dict[str, dict[str, object]]:
     unit, item, person = world["unit"].pk, world["item"].pk, world["person"].pk
     account, version = world["personas"]["viewer"].pk, world["bulletin"]
     month = f"{YEAR}-03"
+    issue = world["issue"]
+    entry = issue.entries.get().pk
     return {
         "accounts:edit": {"pk": account}, "accounts:password": {"pk": account},
         "accounts:deactivate": {"pk": account}, "accounts:reactivate": {"pk": account},
@@ -110,6 +116,15 @@ def valid_args(world: dict) -> dict[str, dict[str, object]]:
         "awards:workbook": {"year": YEAR}, "awards:csv": {"year": YEAR, "slug": "model"},
         "awards:pick": {"year": YEAR}, "awards:contribution": {"year": YEAR},
         "awards:contribution_delete": {"year": YEAR, "person_id": person},
+        "submissions:withdraw": {"pk": item},
+        "editorial:review": {"pk": item}, "editorial:decide": {"pk": item}, "editorial:item_adoption": {"pk": item},
+        "editorial:carrier_edit": {"pk": issue.carrier_id},
+        **{f"editorial:{name}": {"pk": issue.pk} for name in (
+            "issue_detail", "issue_edit", "issue_publish", "issue_withdraw", "issue_discard", "issue_download",
+            "entry_forward")},
+        **{f"editorial:{name}": {"pk": issue.pk, "entry_pk": entry} for name in ("entry_edit", "entry_remove")},
+        "editorial:entry_move": {"pk": issue.pk, "entry_pk": entry, "direction": "up"},
+        "editorial:upward_adoption": {"entry_pk": entry},
     }
 
 
