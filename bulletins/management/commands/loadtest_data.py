@@ -13,12 +13,12 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.core.management.base import BaseCommand
 from django.db import connection
+from scoring.management.commands.benchmark_scoring import YEAR
+from scoring.management.commands.benchmark_scoring import Command as Benchmark
 
 from accounts.models import Role, User
 from bulletins.models import BulletinVersion
 from bulletins.publishing import publish_bulletin
-from scoring.management.commands.benchmark_scoring import YEAR
-from scoring.management.commands.benchmark_scoring import Command as Benchmark
 from submissions.models import Submission
 from submissions.tallies import refresh_tallies
 from units.models import Unit
