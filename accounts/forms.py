@@ -6,10 +6,11 @@ from django.db.models import QuerySet
 
 from accounts.models import Role, User
 from audit.locking import VersionedForm
+from core.forms import OfficeMessagesMixin
 from units.models import Unit
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(OfficeMessagesMixin, AuthenticationForm):
     def clean(self) -> dict:
         # AuthenticationForm sets the field's max_length too late for it to be checked, and a name no account can
         # have would reach authenticate() and the lockout's 255-character column (a 500 on PostgreSQL).
@@ -28,7 +29,7 @@ class UnitChoiceField(forms.ModelChoiceField):
         return f"{unit.name}（{unit.get_sequence_display()}）" + ("" if unit.is_active else "（已停用）")
 
 
-class RoleUnitMixin:
+class RoleUnitMixin(OfficeMessagesMixin):
     """Role and unit together: an officer acts for exactly one unit, the office roles for none (User constraint)."""
 
     def _setup_role_unit(self) -> None:

@@ -7,12 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts import lockout, services
 from accounts.forms import AccountCreateForm, AccountEditForm, AccountFilterForm, LockReleaseForm
 from accounts.models import User
 from audit.locking import StaleEdit
+from core import confirm
 from core.access import admin_required
 
 
@@ -75,6 +77,12 @@ def account_set_active(request: HttpRequest, pk: int, active: bool) -> HttpRespo
     if account.pk == request.user.pk:
         messages.error(request, "不能停用自己的账号。")
         return redirect("accounts:list")
+    if not active and not confirm.is_confirmed(request):
+        unit = f"（{account.unit.name}）" if account.unit else ""
+        return confirm.ask(request, title=f"停用账号“{account.username}”", action="确认停用", danger=True, lines=[
+            f"停用{account.get_role_display()}账号“{account.username}”{unit}，停用后不能再登录。",
+            "该账号录入的数据保留，可随时重新启用。",
+        ], back_url=reverse("accounts:list"))
     services.set_active(account, active, user=request.user)
     messages.success(request, f"已{'启用' if active else '停用'}账号“{account.username}”。")
     return redirect("accounts:list")

@@ -3,10 +3,11 @@ from __future__ import annotations
 from django import forms
 
 from awards.models import AwardKind
+from core.forms import OfficeMessagesMixin
 from units.models import Person, PersonRole
 
 
-class FinalizeForm(forms.Form):
+class FinalizeForm(OfficeMessagesMixin, forms.Form):
     reason = forms.CharField(
         label="重新确定原因", max_length=300, required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -14,7 +15,7 @@ class FinalizeForm(forms.Form):
     )
 
 
-class PickForm(forms.Form):
+class PickForm(OfficeMessagesMixin, forms.Form):
     kind = forms.ChoiceField(choices=AwardKind.choices)
     target = forms.IntegerField(min_value=1)
     action = forms.ChoiceField(choices=[("pick", "评选"), ("unpick", "取消")])
@@ -25,7 +26,7 @@ class PersonChoiceField(forms.ModelChoiceField):
         return f"{person.name}（{person.unit.name}）"
 
 
-class ContributionForm(forms.Form):
+class ContributionForm(OfficeMessagesMixin, forms.Form):
     """Flag an information officer for a special contribution (RULES.md Art. 11)."""
 
     person = PersonChoiceField(

@@ -84,14 +84,20 @@ def latest_result(year: int) -> YearResult | None:
     return YearResult.objects.filter(year=year).order_by("-version").first()
 
 
+def next_version(year: int, reason: str) -> int:
+    """The version finalizing would make; a version after the first needs a reason."""
+    version = (YearResult.objects.filter(year=year).aggregate(v=Max("version"))["v"] or 0) + 1
+    if version > 1 and not reason.strip():
+        raise AwardsRefused(f"{year}年度考核结果已确定，重新确定（第{version}版）须填写原因。")
+    return version
+
+
 def finalize_year(year: int, user=None, reason: str = "") -> YearResult:
     """Freeze the year's scores, ranks and tiers as a new version; a version after the first needs a reason."""
     reason = reason.strip()
     check_finalizable(year)
     with transaction.atomic():
-        version = (YearResult.objects.filter(year=year).aggregate(v=Max("version"))["v"] or 0) + 1
-        if version > 1 and not reason:
-            raise AwardsRefused(f"{year}年度考核结果已确定，重新确定（第{version}版）须填写原因。")
+        version = next_version(year, reason)
         data = build_snapshot(year)
         try:
             with transaction.atomic():

@@ -21,6 +21,7 @@ from awards.exports import LISTS, award_report, award_workbook, workbook_filenam
 from awards.forms import ContributionForm, FinalizeForm, PickForm
 from awards.models import AwardKind, SpecialContribution, YearResult
 from awards.standings import by_sequence, standings
+from core import confirm
 from core.access import admin_required, staff_required
 from core.assessment import YEARS
 from exports import download, render_csv
@@ -122,6 +123,8 @@ def finalize(request: HttpRequest, year: int) -> HttpResponse:
     form = FinalizeForm(request.POST)
     if form.is_valid():
         try:
+            if not confirm.is_confirmed(request):
+                return _ask_finalize(request, year, form.cleaned_data["reason"])
             result = services.finalize_year(year, user=request.user, reason=form.cleaned_data["reason"])
         except services.AwardsRefused as refused:
             form.add_error(None, str(refused))
@@ -131,11 +134,37 @@ def finalize(request: HttpRequest, year: int) -> HttpResponse:
     return render(request, "awards/review.html", _review_context(year, form), status=400)
 
 
+def _ask_finalize(request: HttpRequest, year: int, reason: str) -> HttpResponse:
+    services.check_finalizable(year)
+    version = services.next_version(year, reason)
+    snapshot = services.build_snapshot(year)
+    blocks = by_sequence(snapshot)
+    lines = [
+        f"确定{year}年度考核结果第{version}版（考核规则：{snapshot['rule_set']}）。",
+        f"{len(standings(snapshot))}个单位的全年得分、名次和等次将被固定，评选优秀组织者等以此为准：",
+        *(f"{b.label}序列：标兵单位{len(b.model)}个，先进单位{len(b.advanced)}个。" for b in blocks if b.model or b.advanced),
+        "确定后不能撤回；以后更正须填写原因，重新确定为新版本。",
+        *([f"原因：{reason.strip()}"] if reason.strip() else []),
+    ]
+    flagged = sum(len(b.flagged) for b in blocks)
+    return confirm.ask(
+        request, title=f"确定{year}年度考核结果", lines=lines, action="确认无误，确定结果", danger=True,
+        warning=f"有{flagged}个单位在等次分界处与相邻单位同分，请先核对。" if flagged else "",
+        back_url=reverse("awards:review", args=[year]),
+    )
+
+
 @login_required
 def workbook(request: HttpRequest, year: int) -> HttpResponse:
+    """The award workbook (INTERFACES.md); `?layout=official` gives the lists as the office sends them."""
+    layout = request.GET.get("layout", "")
+    if layout not in ("", "official"):
+        raise Http404("没有该格式的名单。")
     result = get_year_result(year, request.GET.get("version"))
+    official = layout == "official"
     # Made once per state of the data: the candidates are read from the facts of the whole year.
-    return download(cached(f"award-workbook:{result.pk}", lambda: award_workbook(result)), workbook_filename(result))
+    content = cached(f"award-workbook:{result.pk}:{official}", lambda: award_workbook(result, official))
+    return download(content, workbook_filename(result, official))
 
 
 @login_required

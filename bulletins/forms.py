@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from django import forms
 
+from core.forms import OfficeMessagesMixin
 
-class PublishForm(forms.Form):
+
+class PublishForm(OfficeMessagesMixin, forms.Form):
     reason = forms.CharField(
         label="发布或更正原因", max_length=300, required=False,
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),

@@ -40,13 +40,23 @@ def parse_month(text: str, today: dt.date | None = None) -> dt.date:
     return first
 
 
+def check_publishable(month: dt.date, latest: BulletinVersion | None, reason: str) -> dict:
+    """The live bulletin that publishing would freeze; refused when a new version has no reason or would
+    repeat the latest one (nothing changed since, so there is nothing to correct)."""
+    if latest is not None and not reason.strip():
+        raise BulletinRefused(f"{cn_date(month, 'month')}通报已发布第{latest.version}版，重新发布须填写更正原因。")
+    data = build_bulletin(month.year, month.month)
+    if latest is not None and not compare_versions(latest.data, data):
+        raise BulletinRefused(f"{cn_date(month, 'month')}通报的数据与已发布的第{latest.version}版相同，无需重新发布。")
+    return data
+
+
 @transaction.atomic
 def publish_bulletin(month: dt.date, user=None, reason: str = "") -> BulletinVersion:
     """Freeze the live bulletin of `month` as its next version; a version after the first needs a reason."""
     reason = reason.strip()
-    latest = BulletinVersion.objects.headers().latest_of_month(month)
-    if latest is not None and not reason:
-        raise BulletinRefused(f"{cn_date(month, 'month')}通报已发布第{latest.version}版，重新发布须填写更正原因。")
+    latest = BulletinVersion.objects.latest_of_month(month)
+    data = check_publishable(month, latest, reason)
     try:
         # A savepoint, so a concurrent publication of the same version is refused without breaking the caller's
         # transaction.
@@ -55,7 +65,7 @@ def publish_bulletin(month: dt.date, user=None, reason: str = "") -> BulletinVer
                 month=month,
                 version=latest.version + 1 if latest else 1,
                 number=bulletin_number(month),
-                data=build_bulletin(month.year, month.month),
+                data=data,
                 reason=reason,
                 published_by=user,
             )

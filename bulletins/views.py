@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import cache_control
@@ -18,19 +19,22 @@ from django.views.decorators.http import condition, require_POST
 from bulletins.exports import notice_csv, notice_xlsx
 from bulletins.forms import PublishForm
 from bulletins.models import BulletinVersion
-from bulletins.notice import Notice, build_notice, notice_title
+from bulletins.notice import Notice, build_notice, bulletin_number, notice_title
 from bulletins.publishing import (
     BulletinRefused,
     VersionChanges,
+    check_publishable,
     compare_versions,
     parse_month,
     publish_bulletin,
 )
 from bulletins.services import build_bulletin
+from core import confirm
 from core.access import login_required, staff_required
 from core.assessment import YEARS
 from core.dates import cn_date
 from exports import download
+from submissions.models import Submission
 from units.versioning import cached
 
 # Published versions and their files never change; kept a week, rendered again only if evicted.
@@ -82,6 +86,12 @@ def _year_shown(request: HttpRequest, today: dt.date) -> int:
     return min(max(year, YEARS.start), today.year)
 
 
+def _years_with_data(published: list[BulletinVersion], *shown: int) -> list[int]:
+    """The years worth choosing: those with items or published bulletins, and the current and shown year."""
+    items = {d.year for d in Submission.objects.dates("submitted_at", "year")}
+    return sorted(items | {v.month.year for v in published} | set(shown), reverse=True)
+
+
 @login_required
 def bulletin_list(request: HttpRequest) -> HttpResponse:
     published = BulletinVersion.objects.headers().latest_per_month()
@@ -95,7 +105,7 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
         months = [dt.date(year, m, 1) for m in range(last_month, 0, -1)]
         context |= {
             "year": year,
-            "years": range(today.year, YEARS.start - 1, -1),
+            "years": _years_with_data(published, today.year, year),
             "months": [
                 {"month": m, "param": f"{m:%Y-%m}", "label": cn_date(m, "month"), "latest": latest.get(m)} for m in months
             ],
@@ -224,6 +234,9 @@ def bulletin_publish(request: HttpRequest, month: str) -> HttpResponse:
     form = PublishForm(request.POST, published_version=latest.version if latest else None)
     if form.is_valid():
         try:
+            if not confirm.is_confirmed(request):
+                data = check_publishable(first, latest, form.cleaned_data["reason"])
+                return _ask_publish(request, first, latest, data, form.cleaned_data["reason"])
             version = publish_bulletin(first, request.user, form.cleaned_data["reason"])
         except BulletinRefused as refusal:
             form.add_error("reason", str(refusal))
@@ -233,6 +246,23 @@ def bulletin_publish(request: HttpRequest, month: str) -> HttpResponse:
     return _render_preview(request, first, form)
 
 
+def _ask_publish(request: HttpRequest, month: dt.date, latest: BulletinVersion | None, data: dict, reason: str):
+    label, number = cn_date(month, "month"), (latest.version + 1 if latest else 1)
+    silent = len(data["no_submission_units"])
+    lines = [
+        f"发布{label}政务信息采用情况通报第{number}版，文号{bulletin_number(month)}。",
+        f"通报涉及{len(data['units'])}个单位，其中{silent}个单位本月未报送信息，将在通报中列出。",
+        "发布后各单位即可看到，该版本的数字不再改变；以后更正只能发布新版本。",
+        *([f"更正原因：{reason.strip()}"] if reason.strip() else []),
+    ]
+    unfinished = month == timezone.localdate().replace(day=1)
+    return confirm.ask(
+        request, title=f"发布{label}通报", lines=lines, action="确认发布", danger=True,
+        warning=f"本月尚未结束：{label}的数据可能仍会变化，通常在月份结束后发布。" if unfinished else "",
+        back_url=reverse("bulletins:preview", args=[f"{month:%Y-%m}"]),
+    )
+
+
 def _exported(request: HttpRequest, month_text: str, render_file, extension: str) -> tuple[bytes, str]:
     """The file an export link names (`?preview=1` live, for staff; `?version=N`; else the latest) and its name.
     A published version's file is made once."""
@@ -240,7 +270,7 @@ def _exported(request: HttpRequest, month_text: str, render_file, extension: str
     if "preview" in request.GET:
         if not request.user.is_office_staff:
             raise PermissionDenied("只有办公厅工作人员可以预览未发布的通报。")
-        return render_file(_live_notice(month)[1]), f"采用情况通报{month:%Y-%m}（预览）.{extension}"
+        return render_file(_live_notice(month)[1]), f"{cn_date(month, 'month')}政务信息采用情况通报（预览）.{extension}"
     try:
         number = int(request.GET["version"]) if "version" in request.GET else None
     except ValueError:
@@ -248,7 +278,7 @@ def _exported(request: HttpRequest, month_text: str, render_file, extension: str
     version = get_published_version(month=month, version=number)
     content = cache.get_or_set(f"bulletin-file:{_frozen_key(version)}:{extension}", lambda: render_file(_notice_of(version)),
                                FROZEN_TIMEOUT)
-    return content, f"采用情况通报{month:%Y-%m}（第{version.version}版）.{extension}"
+    return content, f"{cn_date(month, 'month')}政务信息采用情况通报（第{version.version}版）.{extension}"
 
 
 @login_required

@@ -25,24 +25,35 @@ BODY = {"font_name": "仿宋_GB2312", "font_size": 11, "border": 1, "valign": "v
 # A few formats, each written once into the workbook; every cell names one (styling cells one by one was three
 # quarters of an export's time with openpyxl).
 FORMATS = {
+    "issuer": {"font_name": "黑体", "font_size": 14, "bold": True, "align": "center", "valign": "vcenter"},
     "title": {"font_name": "黑体", "font_size": 16, "bold": True, "align": "center", "valign": "vcenter", "text_wrap": True},
     "subtitle": {"font_name": "仿宋_GB2312", "font_size": 11, "align": "right"},
     "header": {**BODY, "font_name": "黑体", "bold": True, "align": "center"},
+    "heading": {**BODY, "font_name": "黑体", "bold": True},
     "body": BODY,
     "points": {**BODY, "num_format": "0.00"},
 }
 A4 = 9  # xlsxwriter's paper index
 
 
+@dataclass(frozen=True)
+class Heading:
+    """A row naming the group of the data rows below it ("一、区政府序列"), written across the table in the
+    workbook and left out of CSV (whose rows carry the group in a column)."""
+
+    text: str
+
+
 @dataclass
 class Report:
     title: str
     header: Sequence[str]
-    rows: Iterable[Sequence[object]]
+    rows: Iterable[Sequence[object] | Heading]
     sheet_name: str = "Sheet1"
     subtitle: str = ""
     widths: Sequence[int] = field(default_factory=tuple)
     landscape: bool = False
+    issuer: str = ""  # the office sending the document, above the title
 
 
 def _cell_value(value: object) -> object:
@@ -60,23 +71,33 @@ def _display_width(text: str) -> int:
 
 
 def _write_sheet(ws, report: Report, formats: dict) -> None:
-    rows = [list(row) for row in report.rows]
+    rows = list(report.rows)
     ncols = len(report.header)
     widths = [_display_width(str(h)) + 2 for h in report.header]
     for row in rows:
-        for col, value in enumerate(row):
-            if value is not None:
-                widths[col] = max(widths[col], min(_display_width(str(value)) + 2, 60))
+        if not isinstance(row, Heading):
+            for col, value in enumerate(row):
+                if value is not None:
+                    widths[col] = max(widths[col], min(_display_width(str(value)) + 2, 60))
     for col in range(ncols):
         ws.set_column(col, col, report.widths[col] if col < len(report.widths) else widths[col])
-    ws.merge_range(0, 0, 0, ncols - 1, report.title, formats["title"])
-    ws.set_row(0, 36)
-    header_row = 1
+    r = 0
+    if report.issuer:
+        ws.merge_range(r, 0, r, ncols - 1, report.issuer, formats["issuer"])
+        ws.set_row(r, 28)
+        r += 1
+    ws.merge_range(r, 0, r, ncols - 1, report.title, formats["title"])
+    ws.set_row(r, 36)
+    r += 1
     if report.subtitle:
-        ws.merge_range(1, 0, 1, ncols - 1, report.subtitle, formats["subtitle"])
-        header_row = 2
+        ws.merge_range(r, 0, r, ncols - 1, report.subtitle, formats["subtitle"])
+        r += 1
+    header_row = r
     ws.write_row(header_row, 0, report.header, formats["header"])
     for r, row in enumerate(rows, start=header_row + 1):
+        if isinstance(row, Heading):
+            ws.merge_range(r, 0, r, ncols - 1, row.text, formats["heading"])
+            continue
         for col, value in enumerate(row):
             if isinstance(value, Decimal):
                 ws.write_number(r, col, float(value), formats["points"])
@@ -113,6 +134,8 @@ def render_csv(report: Report) -> bytes:
     writer = csv.writer(out)
     writer.writerow(report.header)
     for row in report.rows:
+        if isinstance(row, Heading):
+            continue
         # A leading apostrophe is how spreadsheets are told "this is text" in CSV.
         writer.writerow(["'" + v if _is_formula_like(v) else _cell_value(v) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")

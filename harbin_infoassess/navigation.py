@@ -17,6 +17,8 @@ class NavItem:
     # Who sees it: "all" logged-in users, "staff" (office staff and administrators), "admin", "readers" (all but
     # unit officers), "audit" (administrators and auditors). An auditor sees only the pages open to them.
     audience: str = "all"
+    # Pages outside the entry's own URL that belong to it (the years' rule sets are part of 考核规则).
+    also: tuple[str, ...] = ()
 
 
 NAV: tuple[NavItem, ...] = (
@@ -30,7 +32,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("考核排名", "scoring:ranking"),
     NavItem("基础工作", "scoring:basic_list"),
     NavItem("台账导入", "scoring:import", "staff"),
-    NavItem("考核规则", "scoring:ruleset_list", "admin"),
+    NavItem("考核规则", "scoring:ruleset_list", "admin", also=("scoring:year_list",)),
     NavItem("采用通报", "bulletins:list"),
     NavItem("年度评比", "awards:index"),
     NavItem("账号", "accounts:list", "admin"),
@@ -53,10 +55,15 @@ def navigation(request: HttpRequest) -> dict:
     user = request.user
     if not user.is_authenticated:
         return {"nav_items": []}
-    items = [{"label": item.label, "url": reverse(item.url_name)} for item in NAV if _visible(item, user)]
-    # The deepest entry that contains the current page is the active one (/scoring/basic/ is not 考核排名).
-    containing = [i for i in items if request.path == i["url"] or (i["url"] != "/" and request.path.startswith(i["url"]))]
-    active = max(containing, key=lambda i: len(i["url"]), default=None)
+    items, matches = [], []
+    for item in NAV:
+        if _visible(item, user):
+            entry = {"label": item.label, "url": reverse(item.url_name)}
+            items.append(entry)
+            matches += [(entry, url) for url in (entry["url"], *map(reverse, item.also))]
+    # The deepest URL that contains the current page picks the active entry (/scoring/basic/ is not 考核排名).
+    containing = [(entry, url) for entry, url in matches if request.path == url or (url != "/" and request.path.startswith(url))]
+    active = max(containing, key=lambda match: len(match[1]), default=(None, ""))[0]
     for item in items:
         item["active"] = item is active
     return {"nav_items": items}

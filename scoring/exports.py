@@ -33,6 +33,14 @@ def period_title(report: ScoreReport) -> str:
     return f"{period.year}年1月至{period.through}月" if period.through < 12 else f"{period.year}年度"
 
 
+def period_label(through: int) -> str:
+    """Said next to every total, so that the year so far and the whole year are never read as one figure:
+    the ranking runs to a month, the year's result counts the whole year (quotas pro rata, Art. 6)."""
+    if through == 12:
+        return "全年（按比例）"
+    return f"1–{through}月累计" if through > 1 else "1月"
+
+
 def remark(ranked: bool, basic_missing: bool, barred: bool, tie_flag: bool) -> str:
     """Why a unit's line needs a second look: shared by the provisional ranking and the finalized lists."""
     notes = []

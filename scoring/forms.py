@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from audit.locking import VersionedForm
 from core.assessment import YEARS, RequestOutcome, Tier
+from core.forms import OfficeMessagesMixin
 from scoring.models import BASIC_ITEM_FIELDS, HALF_STEPS, ZERO_NEEDS_REASON, AssessmentMethod, RuleSet
 from scoring.rules import Rules
 from scoring.rulesets import PARAM_FIELDS, ParamField, basic_work_problems, check_params, params_from_values, read
@@ -18,7 +19,7 @@ from units.models import Sequence
 NUMBER_ERRORS = {"required": "请填写该项。", "invalid": "请输入数字。", "min_value": "不能小于 %(limit_value)s。"}
 
 
-class BootstrapForm(forms.Form):
+class BootstrapForm(OfficeMessagesMixin, forms.Form):
     """Gives every widget its Bootstrap class, so templates can render fields as they are."""
 
     def __init__(self, *args, **kwargs) -> None:
@@ -142,8 +143,10 @@ class HalfStepField(forms.DecimalField):
         self.steps = [step for step in HALF_STEPS if step <= most]
         self.error = f"得分须为0至{most.normalize():f}分、以0.5分为单位。"
         kwargs.setdefault("error_messages", {"required": "请选择得分。", "invalid": self.error})
-        choices = [(f"{v:.1f}", f"{v:.1f}") for v in self.steps]
-        super().__init__(max_digits=3, decimal_places=1, widget=forms.Select(choices=choices), **kwargs)
+        # Every item starts empty: nothing counts until someone picks it (no full marks by default).
+        choices = [("", "请选择"), *((f"{v:.1f}", f"{v:.1f}") for v in self.steps)]
+        widget = forms.Select(choices=choices, attrs={"data-basic-item": ""})
+        super().__init__(max_digits=3, decimal_places=1, widget=widget, **kwargs)
 
     def prepare_value(self, value):
         # One decimal, as the options are written, so "5", 5 and Decimal("5.0") all select "5.0".
@@ -160,17 +163,20 @@ class HalfStepField(forms.DecimalField):
 
 class BasicWorkForm(VersionedForm, BootstrapForm):
     """The items of Art. 7 as the year's rule set has them, each 0 to its maximum in steps of 0.5
-    (decision 7); all zeros need a reason."""
+    (decision 7). Every item must be picked, or `all_zero` ticked: all items 0, which needs a reason."""
 
     method = forms.ChoiceField(label="考核方式", choices=AssessmentMethod.choices, initial=AssessmentMethod.SPOT_CHECK)
+    all_zero = forms.BooleanField(label="各项均记0分（如未参加考核），须在备注中说明原因", required=False)
     note = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, rules: Rules, self_check: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        most = rules.basic_item_max
+        # "All 0" makes picking each item unnecessary (clean() records them as 0).
+        all_zero = self.is_bound and self["all_zero"].data
+        self.most = rules.basic_item_max
         self.item_names = BASIC_ITEM_FIELDS[: rules.basic_item_count]
         for number, (name, label) in enumerate(zip(self.item_names, rules.basic_items, strict=True), start=1):
-            self.fields[name] = HalfStepField(most, label=f"{number}. {label}", initial=most)
+            self.fields[name] = HalfStepField(self.most, label=f"{number}. {label}", required=not all_zero)
         if self_check:
             # A unit's own entry is always a self-check.
             del self.fields["method"]
@@ -179,8 +185,23 @@ class BasicWorkForm(VersionedForm, BootstrapForm):
     def items(self) -> list[forms.BoundField]:
         return [self[name] for name in self.item_names]
 
+    def total(self) -> Decimal:
+        return sum((self.cleaned_data[name] for name in self.item_names), Decimal(0))
+
+    def summary(self) -> list[str]:
+        """What confirming will record, item by item, for the confirmation page."""
+        lines = [f"{self[name].label}：{self.cleaned_data[name]:.1f}分" for name in self.item_names]
+        note = self.cleaned_data.get("note", "").strip()
+        full = (self.most * len(self.item_names)).normalize()
+        return [*lines, f"合计：{self.total():.2f}分（满分{full:f}分）", *([f"备注：{note}"] if note else [])]
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        if data.get("all_zero"):
+            for name in self.item_names:
+                if data.get(name):
+                    self.add_error(name, "已选择“各项均记0分”，该项不能有分数。")
+                data[name] = Decimal(0)
         values = [data.get(name) for name in self.item_names]
         if None not in values and not any(values) and not data.get("note", "").strip():
             self.add_error("note", ZERO_NEEDS_REASON)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from audit.locking import StaleEdit
+from core import confirm
 from core.access import admin_required, login_required, staff_required
 from core.assessment import YEARS
 from exports import download, render_xlsx
@@ -53,7 +54,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
         if not user.can_read_all:
             raise PermissionDenied("单位信息员不能下载全部单位的考核排名。")
         content = cached(f"ranking-xlsx:{year}:{through}", lambda: render_xlsx(ranking_reports(compute_scores(year, through))))
-        return download(content, f"ranking-{year}-{through:02d}.xlsx")
+        return download(content, f"{year}年1-{through}月考核排名.xlsx")
     if user.can_read_all:
         # A thousand rows, the same for every reader: rendered once per state of the data.
         def tables() -> tuple[ScoreReport, str]:
@@ -99,6 +100,11 @@ def basic_list(request: HttpRequest) -> HttpResponse:
                                                        "pending": sum(r.self_check_pending for r in rows)})
 
 
+def _ask_basic(request: HttpRequest, unit, year: int, form: BasicWorkForm) -> HttpResponse:
+    verb = "确认提交自查结果" if request.user.is_officer else "确认保存为确认结果"
+    return confirm.ask(request, title=f"{unit.name}{year}年度基础工作考核", lines=form.summary(), action=verb, revise=True)
+
+
 @login_required
 def basic_unit(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     """Staff enter or confirm the entry that counts; an officer enters the unit's self-check; viewers read."""
@@ -118,7 +124,9 @@ def basic_unit(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         written = row.self_check if user.is_officer else row.confirmed
         form = BasicWorkForm(request.POST or None, initial=initial, rules=rules, self_check=user.is_officer,
                              version=basic_work.version_of(written))
-        if request.method == "POST" and form.is_valid():
+        if request.method == "POST" and form.is_valid() and confirm.REVISE_FIELD not in request.POST:
+            if not confirm.is_confirmed(request):
+                return _ask_basic(request, unit, year, form)
             save = basic_work.save_self_check if user.is_officer else basic_work.save_confirmed
             try:
                 save(unit, year, form.cleaned_data, user, form.cleaned_data["version"])

@@ -19,6 +19,7 @@ from django.utils.safestring import mark_safe
 from audit.locking import VersionedForm
 from core.assessment import YEARS, Period
 from core.dates import cn_date
+from core.forms import OfficeMessagesMixin
 from submissions.models import (
     ALLOWED_ADOPTION_TYPES,
     Adoption,
@@ -76,7 +77,7 @@ class TokenMixin(forms.Form):
     )
 
 
-class ItemForm(TokenMixin, VersionedForm, forms.ModelForm):
+class ItemForm(OfficeMessagesMixin, TokenMixin, VersionedForm, forms.ModelForm):
     """Report (officer: own unit, now) or enter/correct (staff: any unit, the real time) an item."""
 
     joint_units = forms.ModelMultipleChoiceField(
@@ -162,7 +163,7 @@ class ItemForm(TokenMixin, VersionedForm, forms.ModelForm):
         )
 
 
-class InvalidateForm(forms.Form):
+class InvalidateForm(OfficeMessagesMixin, forms.Form):
     reason = forms.CharField(
         label="无效原因", max_length=200, help_text="如：重复报送、单位撤回、不属于政务信息。",
         error_messages={"required": "标记无效必须填写原因。"},
@@ -179,7 +180,7 @@ def _dated_on_item(form: forms.ModelForm, name: str) -> dt.date:
     return value
 
 
-class AdoptionForm(VersionedForm, forms.ModelForm):
+class AdoptionForm(OfficeMessagesMixin, VersionedForm, forms.ModelForm):
     class Meta:
         model = Adoption
         fields = ["level", "adoption_type", "adopted_on", "carrier", "issue_no"]
@@ -215,7 +216,7 @@ class AdoptionCreateForm(TokenMixin, AdoptionForm):
     pass
 
 
-class InstructionForm(VersionedForm, forms.ModelForm):
+class InstructionForm(OfficeMessagesMixin, VersionedForm, forms.ModelForm):
     class Meta:
         model = LeaderInstruction
         fields = ["level", "kind", "instructed_on", "leader", "content"]
@@ -245,7 +246,7 @@ class InstructionCreateForm(TokenMixin, InstructionForm):
     pass
 
 
-class FailureForm(VersionedForm, forms.ModelForm):
+class FailureForm(OfficeMessagesMixin, VersionedForm, forms.ModelForm):
     class Meta:
         model = UrgentFailure
         fields = ["unit", "occurred_on", "kind", "description"]
@@ -283,7 +284,7 @@ class FailureCreateForm(TokenMixin, FailureForm):
     pass
 
 
-class RequestForm(VersionedForm, forms.ModelForm):
+class RequestForm(OfficeMessagesMixin, VersionedForm, forms.ModelForm):
     targets = forms.ModelMultipleChoiceField(
         queryset=Unit.objects.none(), required=False, label="对象单位", widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "所选对象单位（%(value)s）不存在或已停用。",

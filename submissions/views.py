@@ -11,13 +11,16 @@ from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from audit.locking import StaleEdit
+from core import confirm
 from core.access import login_required, staff_required
 from core.assessment import RequestOutcome
+from core.dates import cn_date
 from submissions import forms, services
 from submissions.access import (
     can_edit_item,
@@ -305,6 +308,11 @@ def _edit_on_item(request: HttpRequest, pk: int, fact_pk: int, kind: ItemFact) -
 def _delete_on_item(request: HttpRequest, pk: int, fact_pk: int, kind: ItemFact) -> HttpResponse:
     item = get_submission_for_user(request.user, pk)
     fact = get_object_or_404(getattr(item, kind.related), pk=fact_pk)
+    if not confirm.is_confirmed(request):
+        return confirm.ask(request, title=f"删除{kind.name}", action="确认删除", danger=True, lines=[
+            f"删除{item.unit.name}信息《{item.title}》的{kind.name}：{fact}。",
+            "删除后相关单位的得分随之重新计算；删除记录保留在变更历史中。",
+        ], back_url=reverse("submissions:detail", args=[item.pk]))
     services.delete_fact(fact, user=request.user)
     messages.success(request, f"{kind.name}已删除，删除记录保留在变更历史中。")
     return redirect("submissions:detail", pk=item.pk)
@@ -500,6 +508,11 @@ def failure_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def failure_delete(request: HttpRequest, pk: int) -> HttpResponse:
     failure = get_failure_for_user(request.user, pk)
+    if not confirm.is_confirmed(request):
+        return confirm.ask(request, title="删除紧急信息问题", action="确认删除", danger=True, lines=[
+            f"删除{failure.unit.name}{cn_date(failure.occurred_on)}的{failure.get_kind_display()}记录。",
+            "删除后该单位的扣分随之取消；删除记录保留在变更历史中。",
+        ], back_url=reverse("submissions:failure_list"))
     services.delete_fact(failure, user=request.user)
     messages.success(request, "紧急信息问题已删除，删除记录保留在变更历史中。")
     return redirect("submissions:failure_list")

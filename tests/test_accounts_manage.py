@@ -52,7 +52,7 @@ def test_create_account_by_persona(personas, persona, client_for):
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_deactivate_account_by_persona(personas, persona, client_for):
     target = personas["viewer"] if persona != "viewer" else personas["officer_a"]
-    response = client_for(persona).post(reverse("accounts:deactivate", args=[target.pk]))
+    response = client_for(persona).post(reverse("accounts:deactivate", args=[target.pk]), {"confirmed": "1"})
     _expect_admin_only(persona, response, 302)
     target.refresh_from_db()
     assert target.is_active == (persona != "admin")
@@ -93,7 +93,7 @@ def test_duplicate_username_and_password_mismatch(personas, client_for):
         "username": "staff2", "role": "staff", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD + "x",
     }).content.decode()
     assert "该用户名已被使用。" in page
-    assert "输入的两个密码不一致。" in page
+    assert "两次输入的密码不一致。" in page
     assert User.objects.filter(username="staff2").count() == 1
 
 
@@ -113,7 +113,7 @@ def test_admin_cannot_demote_or_deactivate_themselves(personas, client_for):
     client = client_for("admin")
     page = client.post(reverse("accounts:edit", args=[admin.pk]), {"username": admin.username, "role": "viewer"}).content.decode()
     assert "不能取消自己的管理员角色。" in page
-    response = client.post(reverse("accounts:deactivate", args=[admin.pk]), follow=True)
+    response = client.post(reverse("accounts:deactivate", args=[admin.pk]), {"confirmed": "1"}, follow=True)
     assert "不能停用自己的账号。" in response.content.decode()
     admin.refresh_from_db()
     assert admin.role == Role.ADMIN and admin.is_active
@@ -122,7 +122,7 @@ def test_admin_cannot_demote_or_deactivate_themselves(personas, client_for):
 def test_deactivated_account_cannot_log_in_until_reactivated(personas, client_for):
     target = personas["staff"]
     admin = client_for("admin")
-    admin.post(reverse("accounts:deactivate", args=[target.pk]))
+    admin.post(reverse("accounts:deactivate", args=[target.pk]), {"confirmed": "1"})
     response = Client().post(reverse("login"), {"username": target.username, "password": PASSWORD})
     assert response.status_code == 200 and "_auth_user_id" not in response.client.session
     admin.post(reverse("accounts:reactivate", args=[target.pk]))
@@ -134,7 +134,7 @@ def test_weak_password_refused(personas, client_for):
     page = client_for("admin").post(
         reverse("accounts:password", args=[target.pk]), {"new_password1": "12345678", "new_password2": "12345678"},
     ).content.decode()
-    assert "这个密码太常见了。" in page
+    assert "该密码过于常见，容易被猜中。" in page
     target.refresh_from_db()
     assert target.check_password(PASSWORD)
 

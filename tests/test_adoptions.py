@@ -108,7 +108,7 @@ def test_database_refuses_second_adoption_at_a_level(item):
         (lambda item: timezone.localdate() + dt.timedelta(days=1), "日期不能晚于今天"),
         (lambda item: timezone.localdate(item.submitted_at) - dt.timedelta(days=1), "日期不能早于信息的报送日期"),
         (lambda item: "", "请填写采用日期"),
-        (lambda item: "2024-02-30", "有效的日期"),
+        (lambda item: "2024-02-30", "日期格式不正确，请按“2026-11-28”填写。"),
     ],
 )
 def test_bad_adoption_date(client, personas, item, day, message):
@@ -138,7 +138,7 @@ def test_edit_and_delete_adoption_keep_history(client, personas, item):
     assert adoption.adoption_type == "urgent" and adoption.issue_no == "第2期"
     change = recorded(kind=EventKind.UPDATE).get()
     assert change.changes == {"采用类型": ["一般动态", "紧急重要"], "期号": ["第1期", "第2期"]}
-    client.post(reverse("submissions:adoption_delete", args=[item.pk, adoption.pk]))
+    client.post(reverse("submissions:adoption_delete", args=[item.pk, adoption.pk]), {"confirmed": "1"})
     assert not Adoption.objects.exists()
     deleted = recorded(kind=EventKind.DELETE).get()
     assert deleted.parent_id == item.pk and deleted.changes["期号"] == ["第2期", ""]
@@ -158,7 +158,8 @@ def test_edit_adoption_to_a_taken_level_is_refused(client, personas, item):
 
 def test_adoption_of_another_item_is_404(client, personas, item):
     other = make_adoption(make_submission(make_unit()))
-    response = login(client, personas["staff"]).post(reverse("submissions:adoption_delete", args=[item.pk, other.pk]))
+    url = reverse("submissions:adoption_delete", args=[item.pk, other.pk])
+    response = login(client, personas["staff"]).post(url, {"confirmed": "1"})
     assert response.status_code == 404 and Adoption.objects.filter(pk=other.pk).exists()
 
 
@@ -224,8 +225,8 @@ def test_duplicate_instruction_is_refused(client, personas, item):
     ("override", "message"),
     [
         ({"instructed_on": (timezone.localdate() + dt.timedelta(days=2)).isoformat()}, "日期不能晚于今天"),
-        ({"kind": "praise"}, "选择一个有效的选项"),
-        ({"level": "village"}, "选择一个有效的选项"),
+        ({"kind": "praise"}, "不在可选范围内，请重新选择。"),
+        ({"level": "village"}, "不在可选范围内，请重新选择。"),
         ({"leader": "领" * 51}, "50"),
         ({"content": "批" * 20001}, "20000"),
     ],
@@ -246,7 +247,7 @@ def test_edit_and_delete_instruction_keep_history(client, personas, item):
     assert client.post(reverse("submissions:instruction_edit", args=[item.pk, instruction.pk]), data).status_code == 302
     instruction.refresh_from_db()
     assert instruction.kind == "reference"
-    client.post(reverse("submissions:instruction_delete", args=[item.pk, instruction.pk]))
+    client.post(reverse("submissions:instruction_delete", args=[item.pk, instruction.pk]), {"confirmed": "1"})
     assert not LeaderInstruction.objects.exists()
     actions = list(recorded(model="submissions.LeaderInstruction").values_list("kind", flat=True))
     assert actions == [EventKind.UPDATE, EventKind.DELETE]

@@ -110,12 +110,12 @@ def _units_and_people(staff: Client) -> None:
     unit = Unit.objects.get(name="新区")
     staff.post(reverse("units:edit", args=[unit.pk]), {"name": "新区", "short_name": "新", "sequence": "district",
                                                        "is_ranked": "on", "version": 1})
-    staff.post(reverse("units:deactivate", args=[unit.pk]))
+    staff.post(reverse("units:deactivate", args=[unit.pk]), {"confirmed": "1"})
     staff.post(reverse("units:person_create", args=[unit.pk]), {"role": "information_officer", "name": "李四", "is_active": "on"})
     person = unit.people.get()
     staff.post(reverse("units:person_edit", args=[person.pk]), {"role": "information_officer", "name": "李四",
                                                                 "post": "科员", "is_active": "on", "version": 1})
-    staff.post(reverse("units:person_delete", args=[person.pk]))
+    staff.post(reverse("units:person_delete", args=[person.pk]), {"confirmed": "1"})
 
 
 def _accounts(admin: Client) -> None:
@@ -126,7 +126,7 @@ def _accounts(admin: Client) -> None:
                                                              "role": "auditor", "version": 1})
     admin.post(reverse("accounts:password", args=[account.pk]), {"new_password1": "Hy8$wr3Pn0@q",
                                                                  "new_password2": "Hy8$wr3Pn0@q"})
-    admin.post(reverse("accounts:deactivate", args=[account.pk]))
+    admin.post(reverse("accounts:deactivate", args=[account.pk]), {"confirmed": "1"})
 
 
 def _rule_sets(admin: Client) -> None:
@@ -140,7 +140,8 @@ def _rule_sets(admin: Client) -> None:
 def _basic_work(staff: Client) -> None:
     unit = make_unit()
     staff.post(reverse("scoring:basic_unit", args=[unit.pk, 2024]),
-               {**{f"item{i}": "4.5" for i in range(1, 9)}, "method": "spot_check", "note": "", "version": 0})
+               {**{f"item{i}": "4.5" for i in range(1, 9)}, "method": "spot_check", "note": "", "version": 0,
+                "confirmed": "1"})
 
 
 def _facts(staff: Client) -> None:
@@ -163,13 +164,13 @@ def _ledger_upload(title: str, unit: str = "道里区"):
 
 
 def _bulletin(staff: Client) -> None:
-    staff.post(reverse("bulletins:publish", args=["2024-03"]), {"reason": ""})
+    staff.post(reverse("bulletins:publish", args=["2024-03"]), {"reason": "", "confirmed": "1"})
 
 
 def _year_end(admin: Client) -> None:
     units = [make_scored_unit(Sequence.DISTRICT, n, name=f"区{n}") for n in (9, 8, 7, 6, 5, 1)]
     leader = make_person(units[0], role=PersonRole.LEADER_IN_CHARGE, name="甲领导")
-    admin.post(reverse("awards:finalize", args=[2024]), {"reason": ""})
+    admin.post(reverse("awards:finalize", args=[2024]), {"reason": "", "confirmed": "1"})
     admin.post(reverse("awards:pick", args=[2024]), {"kind": "organizer", "target": leader.pk, "action": "pick"})
     assert AwardPick.objects.count() == 1
     officer = make_person(units[1], role=PersonRole.INFORMATION_OFFICER, name="乙信息员")
@@ -447,7 +448,8 @@ def test_basic_work_records_name_the_unit():
     entry = make_basic_work(year=2024)
     staff = make_user(Role.STAFF)
     browser(staff).post(reverse("scoring:basic_unit", args=[entry.unit_id, 2024]),
-                        {**{f"item{i}": "4.0" for i in range(1, 9)}, "method": "spot_check", "note": "复核", "version": 1})
+                        {**{f"item{i}": "4.0" for i in range(1, 9)}, "method": "spot_check", "note": "复核", "version": 1,
+                         "confirmed": "1"})
     event = assert_listed(EventKind.UPDATE, staff, model="scoring.BasicWorkEntry")
     assert event.unit_id == entry.unit_id and event.changes["第1项"] == ["5.0", "4.0"]
 

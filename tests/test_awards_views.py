@@ -10,7 +10,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from awards.models import AwardKind, AwardPick, SpecialContribution, YearResult
-from awards.services import finalize_year, pick_award
+from awards.services import build_snapshot, finalize_year, pick_award
+from awards.standings import by_sequence
 from scoring.models import AssessmentYear, RuleSet
 from scoring.rules import RULES_2008
 from submissions.tallies import refresh_tallies
@@ -129,7 +130,7 @@ def test_review_shows_ties_across_a_boundary_and_blocking_units_before_finalizin
 
 @pytest.mark.parametrize("persona", [*READERS, "anonymous"])
 def test_only_the_administrator_finalizes(client, world, persona, client_for):
-    response = client_for(persona).post(reverse("awards:finalize", args=[YEAR]), {"reason": ""})
+    response = client_for(persona).post(reverse("awards:finalize", args=[YEAR]), {"reason": "", "confirmed": "1"})
     if persona == "anonymous":
         assert_login_redirect(response)
     elif persona == "admin":
@@ -145,10 +146,24 @@ def test_finalize_refusal_keeps_the_typed_reason_and_saves_nothing(client, world
     response = client.post(reverse("awards:finalize", args=[YEAR]), {"reason": " "})
     assert response.status_code == 400 and "须填写原因" in response.content.decode()
     make_unit(sequence=Sequence.DISTRICT, name="新设区")
-    response = client.post(reverse("awards:finalize", args=[YEAR]), {"reason": "复核更正"})
+    response = client.post(reverse("awards:finalize", args=[YEAR]), {"reason": "复核更正", "confirmed": "1"})
     html = response.content.decode()
     assert response.status_code == 400 and "新设区" in html and "复核更正</textarea>" in html
     assert YearResult.objects.count() == 1
+
+
+def test_finalizing_first_says_what_will_be_fixed_and_saves_only_when_confirmed(client, world):
+    client.force_login(world["personas"]["admin"])
+    response = client.post(reverse("awards:finalize", args=[YEAR]), {"reason": ""})
+    html = response.content.decode()
+    assert response.status_code == 200 and not YearResult.objects.exists()
+    blocks = by_sequence(build_snapshot(YEAR))
+    district = next(b for b in blocks if b.sequence == Sequence.DISTRICT)
+    assert f"确定{YEAR}年度考核结果第1版" in html
+    assert f"区政府序列：标兵单位{len(district.model)}个，先进单位{len(district.advanced)}个。" in html
+    assert "确认无误，确定结果" in html
+    client.post(reverse("awards:finalize", args=[YEAR]), {"reason": "", "confirmed": "1"})
+    assert YearResult.objects.get().version == 1
 
 
 def test_finalizing_the_current_year_is_refused(client, world):
@@ -289,3 +304,10 @@ def test_picking_in_a_year_without_a_finalized_result_is_404(client, world):
     data = {"kind": "organizer", "target": world["leader"].pk, "action": "pick"}
     assert client.post(reverse("awards:pick", args=[YEAR]), data).status_code == 404
     assert AwardPick.objects.count() == 0
+
+
+def test_the_years_totals_name_the_whole_year(client, world):
+    finalize_year(YEAR)
+    client.force_login(world["personas"]["staff"])
+    for url in (reverse("awards:year", args=[YEAR]), reverse("awards:review", args=[YEAR])):
+        assert '总分<br><span class="small fw-normal">全年（按比例）</span>' in client.get(url).content.decode()

@@ -28,9 +28,11 @@ def unit_b():
 YEAR = 2024
 
 
-def _entry_data(items=("5",) * 8, method=AssessmentMethod.SPOT_CHECK, note="", version=0) -> dict[str, str]:
-    """The form as posted; `version`: of the entry it writes (0: none yet)."""
-    return {**{f"item{i}": v for i, v in enumerate(items, start=1)}, "method": method, "note": note, "version": version}
+def _entry_data(items=("5",) * 8, method=AssessmentMethod.SPOT_CHECK, note="", version=0, confirmed=True) -> dict[str, str]:
+    """The form as posted from the confirmation page (confirmed) or from the entry form itself; `version`: of
+    the entry it writes (0: none yet)."""
+    data = {**{f"item{i}": v for i, v in enumerate(items, start=1)}, "method": method, "note": note, "version": version}
+    return {**data, "confirmed": "1"} if confirmed else data
 
 
 def _unit_url(unit, year=YEAR) -> str:
@@ -97,10 +99,49 @@ def test_staff_enter_the_confirmed_entry_and_it_counts(client, personas, unit_a)
     assert score.basic == sum(Decimal(v) for v in items)
 
 
-def test_new_entry_form_starts_at_full_marks(client, personas, unit_a):
+def test_new_entry_form_starts_empty(client, personas, unit_a):
     client.force_login(personas["staff"])
     html = client.get(_unit_url(unit_a)).content.decode()
-    assert html.count('<option value="5.0" selected>') == 8
+    assert html.count('<option value="" selected>请选择</option>') == 8
+    assert "selected>5.0" not in html and 'value="5.0" selected' not in html
+    assert "js/basic_total.js" in html and "data-basic-total" in html
+
+
+def test_saving_needs_every_item(client, personas, unit_a):
+    client.force_login(personas["staff"])
+    items = ["4"] * 7 + [""]
+    response = client.post(_unit_url(unit_a), _entry_data(items))
+    assert response.status_code == 200
+    assert response.context["form"].errors["item8"] == ["请选择得分。"]
+    assert not BasicWorkEntry.objects.exists()
+
+
+def test_saving_asks_once_more_with_the_total_and_saves_only_when_confirmed(client, personas, unit_a):
+    client.force_login(personas["staff"])
+    items = ["5", "4.5", "5", "3", "5", "5", "0", "2.5"]
+    response = client.post(_unit_url(unit_a), _entry_data(items, note="抽查", confirmed=False))
+    html = response.content.decode()
+    assert response.status_code == 200 and not BasicWorkEntry.objects.exists()
+    assert f"合计：{sum(Decimal(v) for v in items):.2f}分（满分40分）" in html and "确认保存为确认结果" in html
+    assert '<input type="hidden" name="item2" value="4.5">' in html and '<input type="hidden" name="note" value="抽查">' in html
+    # Going back keeps what was chosen, and saves nothing.
+    response = client.post(_unit_url(unit_a), {**_entry_data(items, confirmed=False), "revise": "1"})
+    assert '<option value="4.5" selected>' in response.content.decode() and not BasicWorkEntry.objects.exists()
+    assert client.post(_unit_url(unit_a), _entry_data(items, note="抽查")).status_code == 302
+    assert BasicWorkEntry.objects.get(unit=unit_a).total == sum(Decimal(v) for v in items)
+
+
+def test_all_zero_with_a_reason_needs_no_item_picked(client, personas, unit_a):
+    client.force_login(personas["staff"])
+    data = {"method": AssessmentMethod.SPOT_CHECK, "all_zero": "on", "note": "", "version": 0, "confirmed": "1"}
+    response = client.post(_unit_url(unit_a), data)
+    assert response.context["form"].errors["note"] == ["各项均为0分时，请在备注中说明原因。"]
+    response = client.post(_unit_url(unit_a), {**data, "item3": "2"})
+    assert response.context["form"].errors["item3"] == ["已选择“各项均记0分”，该项不能有分数。"]
+    assert not BasicWorkEntry.objects.exists()
+    assert client.post(_unit_url(unit_a), {**data, "note": "未参加考核"}).status_code == 302
+    entry = BasicWorkEntry.objects.confirmed().get(unit=unit_a)
+    assert entry.total == 0 and entry.note == "未参加考核"
 
 
 def test_staff_correct_the_confirmed_entry_in_place(client, personas, unit_a):
@@ -133,6 +174,7 @@ def test_bad_entries_are_refused_in_chinese_and_nothing_is_saved(client, persona
     assert '<option value="cross_check" selected>' in html
     if items[7] == "3.5":
         assert '<option value="3.5" selected>' in html and html.count('<option value="5.0" selected>') == 6
+    assert "确认保存" not in html
     assert not BasicWorkEntry.objects.exists()
 
 
@@ -236,7 +278,8 @@ def test_the_form_has_the_rule_sets_items_and_maximum(client, personas, unit_a):
     response = client.get(_unit_url(unit_a))
     form = response.context["form"]
     assert [f.label for f in form.items()] == ["1. 组织机构", "2. 工作制度", "3. 信息队伍"]
-    assert '<option value="7.5" selected>' in response.content.decode()
+    assert '<option value="7.5">7.5</option>' in response.content.decode()  # the maximum, not chosen
+    assert '<option value="8.0">' not in response.content.decode()
     refused = client.post(_unit_url(unit_a), _entry_data(["8", "7", "6"]))
     assert "0至7.5分" in " ".join(refused.context["form"].errors["item1"])
     client.post(_unit_url(unit_a), _entry_data(["7.5", "7", "6"]))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
@@ -51,7 +52,8 @@ def rows_of(sheet) -> list[list]:
 def test_excel_has_the_title_headers_and_values_of_the_page(world, client_for):
     response = client_for("viewer").get(reverse("bulletins:export_xlsx", args=["2024-03"]))
     assert response.status_code == 200
-    assert "attachment" in response["Content-Disposition"] and ".xlsx" in response["Content-Disposition"]
+    name = quote("2024年3月政务信息采用情况通报（第1版）.xlsx")
+    assert response["Content-Disposition"] == f"attachment; filename*=utf-8''{name}"
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["采用情况通报", "被采用信息目录"]
     sheet = book["采用情况通报"]
@@ -97,6 +99,7 @@ def test_csv_is_utf8_with_bom_and_quotes_formula_text(world, client_for):
 
 
 def test_an_earlier_version_can_be_exported(world, client_for):
+    make_submission(make_unit(sequence="county"), submitted_at=shanghai(2024, 3, 20))  # something to correct
     publish_bulletin(MARCH, None, "更正")
     client = client_for("viewer")
     first = client.get(reverse("bulletins:export_xlsx", args=["2024-03"]), {"version": "1"})

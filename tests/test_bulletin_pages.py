@@ -14,6 +14,7 @@ from django.utils import timezone
 from bulletins.models import BulletinVersion
 from bulletins.publishing import publish_bulletin
 from tests.factories import OFFICE, PERSONAS, make_adoption, make_instruction, make_submission, make_unit, shanghai
+from units.models import Unit
 
 pytestmark = pytest.mark.django_db
 
@@ -77,6 +78,13 @@ def test_list_for_staff_shows_a_chosen_year_and_marks_published_months(world, pu
     assert f"{timezone.localdate().year}年各月" in future and "2999年" not in future
 
 
+def test_the_year_choice_offers_only_years_with_data(world, published, client_for):
+    response = client_for("staff").get(reverse("bulletins:list"), {"year": "2024"})
+    # The world's items are of 2024; the current year is always there to choose.
+    assert response.context["years"] == sorted({timezone.localdate().year, 2024}, reverse=True)
+    assert '<option value="2008"' not in response.content.decode()
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_bulletin_page(world, published, persona, client_for):
     response = client_for(persona).get(reverse("bulletins:detail", args=["2024-03"]))
@@ -114,7 +122,7 @@ def test_preview_is_for_staff_only(world, persona, client_for):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_publish_is_for_staff_only(world, persona, client_for):
-    response = client_for(persona).post(reverse("bulletins:publish", args=["2024-03"]), {"reason": ""})
+    response = client_for(persona).post(reverse("bulletins:publish", args=["2024-03"]), {"reason": "", "confirmed": "1"})
     if persona == "anonymous":
         assert_login_redirect(response)
     elif persona in OFFICE:
@@ -125,6 +133,35 @@ def test_publish_is_for_staff_only(world, persona, client_for):
     else:
         assert response.status_code == 403
     assert not BulletinVersion.objects.exists()
+
+
+def test_publish_first_says_what_will_happen_and_publishes_only_when_confirmed(world, client_for):
+    client = client_for("staff")
+    response = client.post(reverse("bulletins:publish", args=["2024-03"]), {"reason": ""})
+    page = response.content.decode()
+    assert response.status_code == 200 and not BulletinVersion.objects.exists()
+    units = Unit.objects.count()  # every unit is in the bulletin; only 道里区 reported in March
+    assert "发布2024年3月政务信息采用情况通报第1版，文号哈政办信通〔2024〕3号。" in page
+    assert f"通报涉及{units}个单位，其中{units - 1}个单位本月未报送信息" in page
+    assert "本月尚未结束" not in page and 'name="confirmed" value="1"' in page
+    client.post(reverse("bulletins:publish", args=["2024-03"]), {"reason": "", "confirmed": "1"})
+    assert BulletinVersion.objects.get().number == "哈政办信通〔2024〕3号"
+
+
+def test_publishing_the_running_month_warns_in_red_that_it_is_not_over(world, client_for):
+    month = timezone.localdate().replace(day=1)
+    page = client_for("staff").post(reverse("bulletins:publish", args=[f"{month:%Y-%m}"])).content.decode()
+    assert f'data-confirm-warning>本月尚未结束：{month.year}年{month.month}月的数据可能仍会变化' in page
+    assert 'class="text-danger fw-bold"' in page and not BulletinVersion.objects.exists()
+
+
+def test_publishing_an_unchanged_version_is_refused_in_chinese(world, published, client_for):
+    client = client_for("staff")
+    for data in ({"reason": "再发一次"}, {"reason": "再发一次", "confirmed": "1"}):
+        response = client.post(reverse("bulletins:publish", args=["2024-03"]), data)
+        assert response.status_code == 400
+        assert "2024年3月通报的数据与已发布的第1版相同，无需重新发布。" in response.content.decode()
+    assert BulletinVersion.objects.count() == 1
 
 
 def test_publish_needs_post(world, client_for):
@@ -145,7 +182,8 @@ def test_a_corrected_version_says_which_it_is_and_what_changed(world, published,
     preview = client.get(reverse("bulletins:preview", args=["2024-03"])).content.decode()
     assert "当前数据与已发布第1版相比" in preview and "报送(本月)：0 → 1" in preview and "发布第2版" in preview
 
-    response = client.post(reverse("bulletins:publish", args=["2024-03"]), {"reason": "补录南岗区采用"}, follow=True)
+    response = client.post(reverse("bulletins:publish", args=["2024-03"]),
+                           {"reason": "补录南岗区采用", "confirmed": "1"}, follow=True)
     page = response.content.decode()
     assert "已发布2024年3月通报第2版（哈政办信通〔2024〕3号）。" in page
     assert "第2版（现行）" in page and "更正原因：补录南岗区采用" in page
@@ -162,6 +200,7 @@ def test_a_corrected_version_says_which_it_is_and_what_changed(world, published,
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_every_version_is_readable_by_every_logged_in_user(world, published, persona, client_for):
+    make_submission(world["nangang"], submitted_at=shanghai(2024, 3, 25))
     publish_bulletin(MARCH, None, "更正")
     client = client_for(persona)
     for response in (client.get(reverse("bulletins:version", kwargs={"pk": published.pk})),
@@ -257,6 +296,7 @@ def test_bulletin_page_query_count_is_fixed(world, persona, django_assert_num_qu
         _populate(more)
         BulletinVersion.objects.all().delete()
         publish_bulletin(MARCH, None)
+        make_submission(world["nangang"], submitted_at=shanghai(2024, 3, 25))
         publish_bulletin(MARCH, None, "更正")
         with django_assert_num_queries(expected + 2):
             first = client.get(reverse("bulletins:detail", args=["2024-03"]))

@@ -71,6 +71,9 @@ def test_publishing_again_needs_a_reason_and_makes_version_2(march):
         with pytest.raises(BulletinRefused, match="更正原因"):
             publish_bulletin(MARCH, staff, reason)
     assert BulletinVersion.objects.count() == 1
+    # Nothing changed since version 1: there is nothing to correct.
+    with pytest.raises(BulletinRefused, match="2024年3月通报的数据与已发布的第1版相同，无需重新发布。"):
+        publish_bulletin(MARCH, staff, "补录省采用一条")
 
     make_adoption(march["second"], level="province", adoption_type="general", adopted_on=dt.date(2024, 3, 25))
     second = publish_bulletin(MARCH, staff, "补录省采用一条")
@@ -120,6 +123,9 @@ def test_publish_command_publishes_and_needs_a_reason_the_second_time(march, cap
     assert "已发布2024年3月通报第1版（哈政办信通〔2024〕3号）" in capsys.readouterr().out
     with pytest.raises(CommandError, match="更正原因"):
         call_command("publish_bulletin", "--month", "2024-03")
+    with pytest.raises(CommandError, match="与已发布的第1版相同"):
+        call_command("publish_bulletin", "--month", "2024-03", "--reason", "更正南岗区数字")
+    make_submission(march["nangang"], submitted_at=shanghai(2024, 3, 25))
     call_command("publish_bulletin", "--month", "2024-03", "--reason", "更正南岗区数字")
     assert list(BulletinVersion.objects.values_list("version", "reason")) == [(2, "更正南岗区数字"), (1, "")]
 

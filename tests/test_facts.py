@@ -92,7 +92,7 @@ def test_old_form_tokens_are_cleared_when_a_new_one_is_claimed(client, personas)
     [
         ({"occurred_on": (timezone.localdate() + dt.timedelta(days=1)).isoformat()}, "日期不能晚于今天"),
         ({"occurred_on": ""}, "请填写日期"),
-        ({"kind": "rumour"}, "选择一个有效的选项"),
+        ({"kind": "rumour"}, "不在可选范围内，请重新选择。"),
         ({"unit": 999999}, "所选单位不存在或已停用"),
         ({"description": "说" * 20001}, "20000"),
     ],
@@ -171,7 +171,7 @@ def test_edit_and_delete_failure_keep_history(client, personas):
     assert "旧说明" in page and "新说明" in page  # the history on the fact's page
     viewer_page = login(Client(), personas["viewer"]).get(reverse("submissions:failure_edit", args=[failure.pk]))
     assert "旧说明" in viewer_page.content.decode() and "保存" not in viewer_page.content.decode()
-    client.post(reverse("submissions:failure_delete", args=[failure.pk]))
+    client.post(reverse("submissions:failure_delete", args=[failure.pk]), {"confirmed": "1"})
     assert not UrgentFailure.objects.exists()
     actions = list(recorded(model="submissions.UrgentFailure").values_list("kind", flat=True))
     assert actions == [EventKind.UPDATE, EventKind.DELETE]
@@ -196,7 +196,7 @@ def test_failure_views_by_persona(client, personas, url_name, method, with_failu
         url = reverse(url_name, args=[failure.pk] if with_failure else [])
         client.logout()
         login(client, personas[persona])
-        response = client.get(url) if method == "get" else client.post(url, {"kind": "late"})
+        response = client.get(url) if method == "get" else client.post(url, {"kind": "late", "confirmed": "1"})
         if status == "login":
             assert response.status_code == 302 and response["Location"].startswith(reverse("login")), persona
         else:

@@ -244,5 +244,5 @@ def test_hostile_usernames_are_refused_without_an_error(username):
 
 def test_a_username_longer_than_any_account_is_an_ordinary_wrong_login():
     response = attempt("a" * 151, "wrong-password")
-    assert response.status_code == 200 and "请输入一个正确的" in response.content.decode()
+    assert response.status_code == 200 and "用户名或密码不正确" in response.content.decode()
     assert not AccessAttempt.objects.exists()  # no account can have it, so there is no pair to lock

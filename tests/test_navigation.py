@@ -32,6 +32,14 @@ def test_the_deepest_matching_entry_is_active(client_for):
     assert [i["label"] for i in items if i["active"]] == ["基础工作"]
 
 
+@pytest.mark.parametrize(("url_name", "label"), [
+    ("scoring:year_list", "考核规则"), ("scoring:ruleset_list", "考核规则"), ("scoring:ranking", "考核排名"),
+])
+def test_the_years_rule_sets_light_the_rules_entry(client_for, url_name, label):
+    items = client_for("admin").get(reverse(url_name)).context["nav_items"]
+    assert [i["label"] for i in items if i["active"]] == [label]
+
+
 def test_anonymous_visitor_sees_no_navigation(client):
     response = client.get(reverse("login"))
     assert response.context["nav_items"] == []

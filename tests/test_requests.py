@@ -74,7 +74,7 @@ def test_double_submitted_request_creates_one(client, personas):
     ("override", "message"),
     [
         ({"targets": []}, "请至少选择一个对象单位"),
-        ({"title": ""}, "这个字段是必填项"),
+        ({"title": ""}, "请填写标题。"),
         ({"code": "Z" * 51}, "50"),
         ({"deadline": ""}, "请填写截止时间"),
         ({"deadline": "明天"}, "截止时间格式不正确"),

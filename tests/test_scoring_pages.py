@@ -6,6 +6,7 @@ import datetime as dt
 import io
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -174,7 +175,7 @@ def test_ranking_workbook_is_the_ranking_page(client, personas, unit_a, unit_b, 
     client.force_login(personas["staff"])
     response = _ranking(client, format="xlsx")
     assert response.status_code == 200
-    assert response["Content-Disposition"] == 'attachment; filename="ranking-2024-12.xlsx"'
+    assert response["Content-Disposition"] == f"attachment; filename*=utf-8''{quote('2024年1-12月考核排名.xlsx')}"
     workbook = load_workbook(io.BytesIO(response.content))
     assert workbook.sheetnames == ["区政府序列", "县(市)政府序列", "委办局序列", "驻外办事处序列"]
     sheet = workbook["区政府序列"]
@@ -340,3 +341,12 @@ def test_scorecard_of_a_year_out_of_range_is_404(client, personas, unit_a, year)
     client.force_login(personas["staff"])
     assert client.get(reverse("scoring:scorecard", args=[unit_a.pk, year])).status_code == 404
     assert client.get(reverse("scoring:basic_unit", args=[unit_a.pk, year])).status_code == 404
+
+
+@pytest.mark.parametrize(("through", "label"), [(11, "1–11月累计"), (3, "1–3月累计"), (1, "1月"), (12, "全年（按比例）")])
+def test_every_total_names_its_period(client, personas, unit_a, through, label):
+    client.force_login(personas["staff"])
+    ranking = client.get(reverse("scoring:ranking"), {"year": 2024, "through": through}).content.decode()
+    card = client.get(reverse("scoring:scorecard", args=[unit_a.pk, 2024]), {"through": through}).content.decode()
+    assert f'总分<br><span class="small fw-normal">{label}</span>' in ranking
+    assert f"<th>总分（{label}）</th>" in card

@@ -83,7 +83,8 @@ def _instruction_post(instruction, text: str) -> dict:
 
 
 def _basic_post(entry: BasicWorkEntry, text: str) -> dict:
-    return {**{f"item{i}": "5.0" for i in range(1, 9)}, "method": "spot_check", "note": text}
+    # As sent from the confirmation page that shows the total (issue 14).
+    return {**{f"item{i}": "5.0" for i in range(1, 9)}, "method": "spot_check", "note": text, "confirmed": "1"}
 
 
 def _ruleset_post(rule_set: RuleSet, text: str) -> dict:

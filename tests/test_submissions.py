@@ -107,7 +107,7 @@ def test_form_without_token_is_refused(client, personas):
         ({"title": ""}, "请填写标题"),
         ({"title": "长" * 301}, "300"),
         ({"body": "文" * 20001}, "20000"),
-        ({"info_type": "poem"}, "选择一个有效的选项"),
+        ({"info_type": "poem"}, "不在可选范围内，请重新选择。"),
     ],
 )
 def test_bad_item_input_saves_nothing_and_keeps_values(client, personas, override, message):

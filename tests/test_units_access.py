@@ -101,7 +101,7 @@ def test_unit_edit(world, persona, client_for):
 def test_unit_deactivate_and_reactivate(world, persona, client_for):
     client = client_for(persona)
     unit = world["b"]
-    response = client.post(reverse("units:deactivate", args=[unit.pk]))
+    response = client.post(reverse("units:deactivate", args=[unit.pk]), {"confirmed": "1"})
     _expect_staff_only(world, persona, response, 302)
     unit.refresh_from_db()
     assert unit.is_active == (persona not in OFFICE)
@@ -150,7 +150,7 @@ def test_person_edit(world, persona, client_for):
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_person_delete(world, persona, client_for):
     person = world["person_a"]
-    response = client_for(persona).post(reverse("units:person_delete", args=[person.pk]))
+    response = client_for(persona).post(reverse("units:person_delete", args=[person.pk]), {"confirmed": "1"})
     _expect_staff_only(world, persona, response, 302)
     assert Person.objects.filter(pk=person.pk).exists() == (persona not in OFFICE)
 

@@ -100,7 +100,7 @@ def test_person_added_to_the_unit_in_the_url(staff_client):
 def test_person_named_by_an_award_is_not_deleted(staff_client):
     person = make_person(name="刘洋")
     AwardPick.objects.create(year=2024, kind="officer", person=person)
-    response = staff_client.post(reverse("units:person_delete", args=[person.pk]), follow=True)
+    response = staff_client.post(reverse("units:person_delete", args=[person.pk]), {"confirmed": "1"}, follow=True)
     assert Person.objects.filter(pk=person.pk).exists()
     assert "刘洋已列入评比记录，不能删除" in response.content.decode()
 
@@ -119,7 +119,7 @@ def test_deactivated_units_officer_cannot_log_in():
     officer = make_user(Role.OFFICER, unit)
     staff = Client()
     staff.force_login(make_user(Role.STAFF))
-    response = staff.post(reverse("units:deactivate", args=[unit.pk]), follow=True)
+    response = staff.post(reverse("units:deactivate", args=[unit.pk]), {"confirmed": "1"}, follow=True)
     assert "其 1 个信息员账号不能再登录" in response.content.decode()
     response = Client().post(reverse("login"), {"username": officer.username, "password": PASSWORD})
     assert response.status_code == 200
@@ -137,7 +137,7 @@ def test_logged_in_officer_is_logged_out_when_the_unit_is_deactivated():
     assert officer.get(reverse("units:detail", args=[unit.pk])).status_code == 200
     staff = Client()
     staff.force_login(make_user(Role.STAFF))
-    staff.post(reverse("units:deactivate", args=[unit.pk]))
+    staff.post(reverse("units:deactivate", args=[unit.pk]), {"confirmed": "1"})
     response = officer.get(reverse("units:detail", args=[unit.pk]))
     assert response.status_code == 302 and response.url == reverse("login")
     assert "_auth_user_id" not in officer.session

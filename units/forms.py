@@ -7,6 +7,7 @@ from django.core.validators import RegexValidator
 from django.db.models import QuerySet
 
 from audit.locking import VersionedForm
+from core.forms import OfficeMessagesMixin
 from units.models import Person, Sequence, Unit
 
 MONTH_FORMAT = "%Y-%m"
@@ -27,7 +28,7 @@ class MonthField(forms.DateField):
         return date.replace(day=1) if date else None
 
 
-class UnitForm(VersionedForm, forms.ModelForm):
+class UnitForm(OfficeMessagesMixin, VersionedForm, forms.ModelForm):
     assessed_from = MonthField(
         label="起始考核月份", required=False, help_text="年中加入的单位从该月起计算报送定额；为空表示全年考核。"
     )
@@ -69,7 +70,7 @@ class UnitFilterForm(forms.Form):
 phone_validator = RegexValidator(r"^[0-9+\-() 转]+$", "电话只能包含数字、空格、“-”“+”“()”和“转”。")
 
 
-class PersonForm(VersionedForm, forms.ModelForm):
+class PersonForm(OfficeMessagesMixin, VersionedForm, forms.ModelForm):
     phone = forms.CharField(label="电话", max_length=30, required=False, validators=[phone_validator])
 
     class Meta:

@@ -7,9 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from audit.locking import StaleEdit
+from core import confirm
 from core.access import staff_required
 from units import services
 from units.access import get_unit_for_user, visible_units
@@ -91,6 +93,12 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def unit_set_active(request: HttpRequest, pk: int, active: bool) -> HttpResponse:
     unit = get_unit_for_user(request.user, pk)
+    if not active and not confirm.is_confirmed(request):
+        officers = unit.accounts.filter(is_active=True).count()
+        return confirm.ask(request, title=f"停用单位“{unit.name}”", action="确认停用", danger=True, lines=[
+            f"停用后，“{unit.name}”的{officers}个信息员账号不能再登录，已登录的将被退出。",
+            "该单位的历史信息、得分和通报仍然保留，可随时重新启用。",
+        ], back_url=reverse("units:detail", args=[unit.pk]))
     accounts = services.set_unit_active(unit, active, user=request.user)
     if active:
         messages.success(request, f"已启用单位“{unit.name}”。")
@@ -129,6 +137,11 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def person_delete(request: HttpRequest, pk: int) -> HttpResponse:
     person = _get_person_for_user(request.user, pk)
+    if not confirm.is_confirmed(request):
+        return confirm.ask(request, title=f"删除{person.name}", action="确认删除", danger=True, lines=[
+            f"删除“{person.unit.name}”的{person.get_role_display()}{person.name}及其联系方式。",
+            "删除后不能恢复；如只是离岗，请改为在编辑中取消“在岗”。",
+        ], back_url=reverse("units:detail", args=[person.unit_id]))
     if services.delete_person(person, user=request.user):
         messages.success(request, f"已删除{person.name}。")
     else:

@@ -32,6 +32,8 @@ def test_admin_finalizes_picks_and_downloads_the_workbook(page, login, tmp_path)
     ties = page.locator("#ties")
     assert "道里区" in ties.inner_text() and "道外区" in ties.inner_text()
     page.get_by_role("button", name="确定年度考核结果").click()
+    assert "确定2024年度考核结果第1版" in page.locator(".confirm-box").inner_text()
+    page.get_by_role("button", name="确认无误，确定结果").click()
     page.wait_for_url(f"**/awards/{YEAR}/")
     assert "已确定2024年度考核结果（第1版）" in page.content()
     assert YearResult.objects.filter(year=YEAR).count() == 1
@@ -46,7 +48,10 @@ def test_admin_finalizes_picks_and_downloads_the_workbook(page, login, tmp_path)
     path = tmp_path / "awards.xlsx"
     download_info.value.save_as(path)
 
+    assert download_info.value.suggested_filename == "2024年度政务信息工作评比名单（第1版）.xlsx"
     wb = load_workbook(path)
     assert wb.sheetnames == ["标兵单位", "先进单位", "优秀组织者", "优秀信息员", "优秀调研信息", "全部排名"]
-    assert [r[2] for r in wb["标兵单位"].iter_rows(min_row=3, values_only=True)] == ["南岗区", "道里区", "道外区"]
-    assert list(wb["优秀组织者"].iter_rows(min_row=3, values_only=True)) == [(1, "王分管", "南岗区", "副区长")]
+    # Below the issuing office, the title, the number and date and the header (row 4): a sequence heading.
+    model = list(wb["标兵单位"].iter_rows(min_row=5, values_only=True))
+    assert model[0][0] == "一、区政府序列" and [r[2] for r in model[1:]] == ["南岗区", "道里区", "道外区"]
+    assert list(wb["优秀组织者"].iter_rows(min_row=5, values_only=True)) == [(1, "王分管", "南岗区", "副区长")]

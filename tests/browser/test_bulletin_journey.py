@@ -39,6 +39,12 @@ def test_staff_publish_and_the_officer_sees_the_bulletin_with_the_own_row(page, 
     page.locator("details.notice-catalogue summary").first.click()
     assert "道里区冰雪旅游持续升温" in page.locator("article.notice").inner_text()
     page.get_by_role("button", name="发布", exact=True).click()
+    # Publishing asks first, saying what will happen; nothing is published before the confirmation.
+    confirm_box = page.locator(".confirm-box")
+    assert f"文号哈政办信通〔{month.year}〕{month.month}号" in confirm_box.inner_text()
+    assert "本月尚未结束" not in confirm_box.inner_text()
+    assert not BulletinVersion.objects.exists()
+    page.get_by_role("button", name="确认发布").click()
     page.wait_for_url(f"**/bulletins/{month:%Y-%m}/")
     assert f"已发布{label}通报第1版" in page.content()
     assert BulletinVersion.objects.filter(month=month, version=1).exists()

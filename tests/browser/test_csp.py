@@ -26,13 +26,16 @@ def test_no_violation_and_the_confirmation_still_asks(page, login):
     page.wait_for_load_state("networkidle")
     assert page.evaluate("typeof bootstrap") == "object"  # the vendored script ran
 
-    page.once("dialog", lambda dialog: dialog.dismiss())
-    page.locator("form[data-confirm] button", has_text="删除").first.click()
+    # Deleting asks on the server's confirmation page first (core.confirm); cancelling sends nothing.
+    page.locator("form button", has_text="删除").first.click()
     page.wait_for_load_state("networkidle")
-    assert Adoption.objects.filter(pk=adoption.pk).exists()  # dismissed: nothing sent
+    assert "删除后相关单位的得分随之重新计算" in page.locator(".confirm-box").inner_text()
+    page.get_by_role("link", name="取消").click()
+    page.wait_for_load_state("networkidle")
+    assert Adoption.objects.filter(pk=adoption.pk).exists()
 
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.locator("form[data-confirm] button", has_text="删除").first.click()
+    page.locator("form button", has_text="删除").first.click()
+    page.get_by_role("button", name="确认删除").click()
     page.wait_for_load_state("networkidle")
     assert not Adoption.objects.filter(pk=adoption.pk).exists()
 
