@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "editorial",
     "operations",
     "harbin_infoassess",  # project-level: the start page and the demo loader (seed_demo)
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -177,6 +179,9 @@ STORAGES = {
 
 # Ledger uploads: the page accepts at least 20 MB (INTERFACES.md).
 LEDGER_UPLOAD_MAX_BYTES: int = env.int("LEDGER_UPLOAD_MAX_BYTES", default=30 * 1024 * 1024)
+# Uploaded ledgers are kept under MEDIA_ROOT (import history) and imported by a background worker
+# (`manage.py db_worker`): the queue is a table of the database.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # How long audit records are kept before `prune_audit` (no arguments, run monthly) deletes them; 180 at least.
 AUDIT_RETENTION_DAYS: int = env.int("AUDIT_RETENTION_DAYS", default=180)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

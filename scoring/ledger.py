@@ -18,19 +18,28 @@ from decimal import Decimal, InvalidOperation
 from itertools import chain
 from pathlib import Path
 from typing import IO, Any
+from xml.etree import ElementTree
 
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
-from openpyxl import load_workbook
+from openpyxl.utils.cell import get_column_letter
 from openpyxl.utils.datetime import from_excel
+from openpyxl.xml.constants import REL_NS, SHEET_MAIN_NS
 
 from audit import services as audit
 from audit.models import AuditEvent, EventKind
 from core.assessment import TIME_ZONE, YEARS
-from scoring.models import BASIC_ITEM_FIELDS, ZERO_NEEDS_REASON, AssessmentMethod, BasicWorkEntry, BasicWorkStatus
+from scoring.models import (
+    BASIC_ITEM_FIELDS,
+    ZERO_NEEDS_REASON,
+    AssessmentMethod,
+    BasicWorkEntry,
+    BasicWorkStatus,
+    ImportStage,
+)
 from scoring.rules import Rules
 from scoring.services import rules_for_year
-from scoring.xlsx_rows import sheet_rows
+from scoring.xlsx_rows import MAX_CELL_CHARS, CellTooLong, open_workbook, sheet_rows
 from submissions.models import (
     ALLOWED_ADOPTION_TYPES,
     Adoption,
@@ -53,11 +62,13 @@ from units.models import Sequence, Unit
 # Bounds that keep a hostile file cheap: real ledgers stay far below them.
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 3 * 1024 * 1024 * 1024
+MAX_PART_BYTES = 1024 * 1024 * 1024  # one part (a sheet) uncompressed: Excel's largest sheet stays well below
 MAX_COMPRESSION_RATIO = 250
 MAX_ROWS = 2_000_000
 MAX_EMPTY_ROWS = 200_000
 MAX_LISTED_ERRORS = 1000
 BATCH = 2000
+PROGRESS_EVERY = 1000  # rows between two progress reports
 
 SEQUENCES = {
     "区政府": Sequence.DISTRICT,
@@ -94,6 +105,7 @@ class LedgerError:
     row: int | None
     column: str
     message: str
+    value: str = ""  # the cell's text as read, to show beside the message
 
     def __str__(self) -> str:
         where = f"第{self.row}行" if self.row else ""
@@ -107,9 +119,21 @@ class LedgerInvalid(Exception):
         super().__init__(f"台账有 {self.total} 个问题，未导入任何数据。")
 
 
+class Progress:
+    """What an import reports as it goes (the upload's job page, the command's progress line); this one reports
+    nowhere. `rows` may raise to stop the import while it is still checking (a cancelled job)."""
+
+    def stage(self, stage: ImportStage, totals: dict[str, int | None]) -> None:
+        """A stage begins; `totals`: the rows of each sheet it will go through, None where unknown."""
+
+    def rows(self, sheet: str, done: int) -> None:
+        """`done` rows of `sheet` are through the current stage."""
+
+
 @dataclass
 class ImportResult:
     summary: dict[str, dict[str, int]] = field(default_factory=dict)
+    progress: Progress = field(default_factory=Progress, repr=False, compare=False)
 
     def count(self, sheet: str, outcome: str, n: int = 1) -> None:
         self.summary.setdefault(sheet, {"created": 0, "updated": 0, "unchanged": 0})[outcome] += n
@@ -235,19 +259,43 @@ def _half_step(value: Any, most: Decimal) -> Decimal:
 
 def _check_zip(source: str | Path | IO[bytes]) -> None:
     try:
-        with zipfile.ZipFile(source) as archive:
-            members = archive.infolist()
-            names = {m.filename for m in members}
+        archive = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError):
         raise LedgerInvalid(
             [LedgerError("", None, "", "文件不是有效的 xlsx 工作簿（可能是其他格式改了扩展名，或文件不完整）。")]
         ) from None
-    if "xl/workbook.xml" not in names:
-        raise LedgerInvalid([LedgerError("", None, "", "文件不是 Excel 工作簿（缺少 xl/workbook.xml）。")])
-    total = sum(m.file_size for m in members)
-    bomb = any(m.file_size > 50 * 1024 * 1024 and m.file_size > MAX_COMPRESSION_RATIO * max(m.compress_size, 1) for m in members)
-    if total > MAX_UNCOMPRESSED_BYTES or bomb:
+    with archive:
+        members = archive.infolist()
+        names = {m.filename for m in members}
+        if "xl/workbook.xml" not in names:
+            raise LedgerInvalid([LedgerError("", None, "", "文件不是 Excel 工作簿（缺少 xl/workbook.xml）。")])
+        # Sizes as the zip directory declares them; a part that holds more than it declares fails its CRC
+        # check after exactly the declared bytes (zipfile reads no further), as a damaged sheet.
+        for m in members:
+            bomb = m.file_size > 50 * 1024 * 1024 and m.file_size > MAX_COMPRESSION_RATIO * max(m.compress_size, 1)
+            if bomb or m.file_size > MAX_PART_BYTES:
+                sheet = _sheet_of_part(archive, m.filename)
+                part = f"工作表“{sheet}”" if sheet else f"文件中的“{m.filename}”"
+                too_big = "解压后过大（疑似压缩炸弹）" if bomb else f"解压后超过 {_size_label(MAX_PART_BYTES)}的上限"
+                raise LedgerInvalid([LedgerError(sheet, None, "", f"{part}{too_big}，已拒绝，未读取其内容。")])
+    if sum(m.file_size for m in members) > MAX_UNCOMPRESSED_BYTES:
         raise LedgerInvalid([LedgerError("", None, "", "文件解压后过大（疑似压缩炸弹），已拒绝。")])
+
+
+def _sheet_of_part(archive: zipfile.ZipFile, part: str) -> str:
+    """The name of the sheet whose XML is `part`, from the workbook's own (small) parts; "" when not a sheet."""
+    try:
+        small = [archive.getinfo(name) for name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")]
+        if any(info.file_size > 10 * 1024 * 1024 for info in small):
+            return ""
+        workbook, rels = (ElementTree.fromstring(archive.read(info)) for info in small)
+    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile, OSError):
+        return ""
+    targets = {rel.get("Id"): "xl/" + rel.get("Target", "").removeprefix("/xl/") for rel in rels}
+    for sheet in workbook.iter(f"{{{SHEET_MAIN_NS}}}sheet"):
+        if targets.get(sheet.get(f"{{{REL_NS}}}id")) == part:
+            return sheet.get("name", "")
+    return ""
 
 
 def _size_label(size: int) -> str:
@@ -274,6 +322,10 @@ def _sheet_rows(workbook, title: str, sheet: str) -> Iterator[tuple[int, list]]:
             row = next(rows)
         except StopIteration:
             return
+        except CellTooLong as cell:
+            column = get_column_letter(cell.column) if cell.column else ""
+            message = f"单元格超过 {MAX_CELL_CHARS} 个字符（Excel 的上限），已拒绝，未读取其内容。"
+            raise LedgerInvalid([LedgerError(sheet, cell.row, column, message)]) from None
         except Exception:  # XML, zlib, CRC or openpyxl errors: all mean the same to the user
             raise LedgerInvalid([LedgerError(sheet, None, "", "工作表已损坏，无法读取。")]) from None
         yield row
@@ -286,15 +338,16 @@ class _Row:
 
 
 class _Reader:
-    def __init__(self) -> None:
+    def __init__(self, progress: Progress) -> None:
         self.errors: list[LedgerError] = []
         self.error_count = 0
         self.rows_read = 0
+        self.progress = progress
 
-    def error(self, sheet: str, row: int | None, column: str, message: str) -> None:
+    def error(self, sheet: str, row: int | None, column: str, message: str, value: Any = None) -> None:
         self.error_count += 1
         if len(self.errors) < MAX_LISTED_ERRORS:
-            self.errors.append(LedgerError(sheet, row, column, message))
+            self.errors.append(LedgerError(sheet, row, column, message, _text(value)[:200]))
 
     def rows(self, workbook, sheet: str) -> Iterator[_Row]:
         title = next((name for name in workbook.sheetnames if name.strip() == sheet), None)
@@ -319,7 +372,7 @@ class _Reader:
             self.error(sheet, 1, name, "缺少必填列")
         if missing:
             return
-        empty_run = 0
+        empty_run = done = 0
         for number, raw in rows:
             values = {name: (raw[i] if i < len(raw) else None) for name, i in columns.items()}
             if all(_text(v) == "" for v in values.values()):
@@ -329,11 +382,15 @@ class _Reader:
                     return
                 continue
             empty_run = 0
+            done += 1
+            if done % PROGRESS_EVERY == 0:
+                self.progress.rows(sheet, done)
             self.rows_read += 1
             if self.rows_read > MAX_ROWS:
                 self.error(sheet, number, "", f"工作簿超过 {MAX_ROWS} 行的上限")
                 return
             yield _Row(number, values)
+        self.progress.rows(sheet, done)
 
     def cell(self, sheet: str, row: _Row, column: str, parse, *args) -> Any:
         """Parse one cell; on a bad value record the problem and return None."""
@@ -344,7 +401,7 @@ class _Reader:
         try:
             return parse(value, *args)
         except _Cell as problem:
-            self.error(sheet, row.number, column, str(problem))
+            self.error(sheet, row.number, column, str(problem), value)
             return None
 
 
@@ -365,8 +422,8 @@ class _Plan:
 
 
 class _Checker(_Reader):
-    def __init__(self, workbook) -> None:
-        super().__init__()
+    def __init__(self, workbook, progress: Progress) -> None:
+        super().__init__(progress)
         self.workbook = workbook
         self.plan = _Plan()
         # What a reference may name: what is in the system, and what a row of the workbook names even when
@@ -384,11 +441,12 @@ class _Checker(_Reader):
 
     def unit_name(self, sheet: str, row: _Row, column: str, name: str | None) -> str | None:
         if name and name not in self.known_units:
-            self.error(sheet, row.number, column, f"单位“{name}”不存在（既不在“单位”工作表中，也不在系统中）")
+            self.error(sheet, row.number, column, f"单位“{name}”不存在（既不在“单位”工作表中，也不在系统中）", name)
             return None
         return name
 
     def check(self) -> _Plan:
+        self.progress.stage(ImportStage.CHECKING, {sheet: _declared_rows(self.workbook, sheet) for sheet in SHEETS})
         for sheet in ("单位", "专约", "报送", "采用", "批示", "紧急信息问题", "基础工作"):
             getattr(self, f"_check_{SHEET_METHODS[sheet]}")(sheet)
         return self.plan
@@ -560,6 +618,15 @@ class _Checker(_Reader):
                 }
 
 
+def _declared_rows(workbook, sheet: str) -> int | None:
+    """The data rows a sheet's own dimension says it has (read from the part's first bytes), for progress."""
+    title = next((name for name in workbook.sheetnames if name.strip() == sheet), None)
+    try:
+        return max(workbook[title].max_row - 1, 0) if title else 0
+    except Exception:  # unsized, a chart sheet, or damaged (the check itself says what is wrong)
+        return None
+
+
 def _year(value: Any) -> int:
     text = _text(value)
     if not re.fullmatch(r"\d{4}", text) or int(text) not in YEARS:
@@ -654,6 +721,7 @@ def _upsert(
     trail.record(sheet, fields, to_create, zip(to_update, before, strict=True))
     result.count(sheet, "created", len(to_create))
     result.count(sheet, "updated", len(to_update))
+    result.progress.rows(sheet, len(wanted))
 
 
 def _relinked(links, owner_path: str, owners: list[str], wanted: dict[str, list[str]]) -> set[str]:
@@ -843,27 +911,32 @@ def _write_basic(plan: _Plan, unit_ids: dict[str, int], user, result: ImportResu
     )
 
 
-def import_ledger(source: str | Path | IO[bytes], user=None, max_bytes: int = MAX_FILE_BYTES) -> ImportResult:
+def import_ledger(
+    source: str | Path | IO[bytes], user=None, max_bytes: int = MAX_FILE_BYTES, progress: Progress | None = None
+) -> ImportResult:
     """Load a ledger workbook all or nothing; raises LedgerInvalid listing every problem."""
+    progress = progress or Progress()
     if _size(source) > max_bytes:
         raise LedgerInvalid([LedgerError("", None, "", f"文件超过 {_size_label(max_bytes)}的上限。")])
     _check_zip(source)
     if not isinstance(source, str | Path):
         source.seek(0)
     try:
-        workbook = load_workbook(source, read_only=True, data_only=True)
+        workbook = open_workbook(source)
     except Exception:  # openpyxl raises many kinds on a damaged file; all mean the same to the user
         raise LedgerInvalid([LedgerError("", None, "", "无法读取该 xlsx 工作簿，文件可能已损坏。")]) from None
     try:
-        checker = _Checker(workbook)
+        checker = _Checker(workbook, progress)
         plan = checker.check()
     finally:
         workbook.close()
     if checker.error_count:
         raise LedgerInvalid(checker.errors, checker.error_count)
+    progress.stage(ImportStage.WRITING, {sheet: len(getattr(plan, SHEET_METHODS[sheet])) for sheet in SHEETS})
     try:
         with transaction.atomic():
-            result = _write(plan, user)
+            result = _write(plan, user, progress)
+            progress.stage(ImportStage.REBUILDING, {})
             rebuild_all_tallies()  # now, rather than on the first page that reads them
             return result
     except IntegrityError:
@@ -871,8 +944,8 @@ def import_ledger(source: str | Path | IO[bytes], user=None, max_bytes: int = MA
         raise LedgerInvalid([LedgerError("", None, "", "导入期间相关数据被他人修改，未导入任何数据，请重新导入。")]) from None
 
 
-def _write(plan: _Plan, user) -> ImportResult:
-    result, trail = ImportResult(), _Trail(user)
+def _write(plan: _Plan, user, progress: Progress) -> ImportResult:
+    result, trail = ImportResult(progress=progress), _Trail(user)
     for sheet in SHEETS:
         result.summary[sheet] = {"created": 0, "updated": 0, "unchanged": 0}
     unit_ids = _write_units(plan, result, trail)

@@ -156,3 +156,70 @@ class BasicWorkEntry(models.Model):
     @property
     def total(self) -> Decimal:
         return sum(self.items, Decimal("0"))
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "进行中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "未导入"
+    CANCELLED = "cancelled", "已取消"
+
+
+class ImportStage(models.TextChoices):
+    CHECKING = "checking", "检查"
+    WRITING = "writing", "写入"
+    REBUILDING = "rebuilding", "重建统计"
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def unfinished(self) -> ImportJobQuerySet:
+        return self.filter(status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING])
+
+
+class ImportJob(models.Model):
+    """One upload of a ledger workbook, imported by a background worker (issue 13); the file is kept."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="导入人", null=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    file = models.FileField("台账文件", upload_to="ledgers/%Y/%m/")
+    file_name = models.CharField("文件名", max_length=255)
+    size = models.PositiveBigIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    address = models.GenericIPAddressField("上传地址", null=True, blank=True)  # the audit records of the import carry it
+    status = models.CharField("状态", max_length=16, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    stage = models.CharField("阶段", max_length=16, choices=ImportStage.choices, blank=True)
+    # Per sheet: rows the workbook declares (an estimate; None when it does not say) and rows done this stage.
+    rows_total = models.JSONField("各表行数", default=dict)
+    rows_done = models.JSONField("各表已处理行数", default=dict)
+    stage_started_at = models.DateTimeField("本阶段开始", null=True)
+    started_at = models.DateTimeField("开始时间", null=True)
+    finished_at = models.DateTimeField("结束时间", null=True)
+    # Written by the worker on every progress report: a running job whose row stops moving is dead.
+    updated_at = models.DateTimeField("最近进展", auto_now=True)
+    cancel_requested = models.BooleanField("已请求取消", default=False)
+    summary = models.JSONField("结果", default=dict)
+    problems = models.JSONField("问题", default=list)
+    problem_total = models.PositiveIntegerField("问题数", default=0)
+    reason = models.CharField("失败原因", max_length=300, blank=True)
+    task_id = models.CharField("后台任务", max_length=64, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "台账导入"
+        verbose_name_plural = "台账导入"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="import_job_status_valid", condition=Q(status__in=ImportStatus.values)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name}（{self.get_status_display()}）"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.CANCELLED)

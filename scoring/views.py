@@ -1,20 +1,21 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
 
 from audit.locking import StaleEdit
 from core import confirm
 from core.access import admin_required, login_required, staff_required
 from core.assessment import YEARS
-from exports import download, render_xlsx
-from scoring import basic_work, rulesets
+from exports import CONTENT_TYPES, download, render_xlsx
+from scoring import basic_work, imports, rulesets
 from scoring.engine import UnitScore
 from scoring.exports import by_sequence, period_title, ranking_reports
 from scoring.forms import (
@@ -25,9 +26,7 @@ from scoring.forms import (
     RuleSetCopyForm,
     RuleSetParamsForm,
 )
-from scoring.ledger import LedgerInvalid
-from scoring.ledger import import_ledger as load_ledger
-from scoring.models import AssessmentYear, RuleSet
+from scoring.models import AssessmentYear, ImportJob, ImportStatus, RuleSet
 from scoring.scorecard import build_scorecard
 from scoring.services import ScoreReport, compute_scores, rules_for_year
 from units.access import get_unit_for_user, visible_units
@@ -142,18 +141,83 @@ def basic_unit(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 @staff_required
 def import_ledger(request: HttpRequest) -> HttpResponse:
     form = LedgerUploadForm(request.POST, request.FILES) if request.method == "POST" else LedgerUploadForm()
-    invalid = None
     if request.method == "POST" and form.is_valid():
-        try:
-            result = load_ledger(form.cleaned_data["file"], user=request.user, max_bytes=settings.LEDGER_UPLOAD_MAX_BYTES)
-        except LedgerInvalid as exc:
-            invalid = exc
-        else:
-            request.session["ledger_summary"] = result.summary
-            messages.success(request, "台账导入成功。")
-            return redirect("scoring:import")
-    summary = request.session.pop("ledger_summary", None) if request.method == "GET" else None
-    return render(request, "scoring/import.html", {"form": form, "invalid": invalid, "summary": summary})
+        job = imports.start_import(form.cleaned_data["file"], request)
+        messages.success(request, f"已上传“{job.file_name}”，正在后台导入。")
+        return redirect("scoring:import_job", pk=job.pk)
+    return render(request, "scoring/import.html", {"form": form})
+
+
+def _get_import_job(pk: int) -> ImportJob:
+    # Only office staff reach the import views, and they see every import of the office.
+    imports.fail_dead_jobs()
+    try:
+        return ImportJob.objects.select_related("user").get(pk=pk)
+    except ImportJob.DoesNotExist:
+        raise Http404("没有找到该导入记录。") from None
+
+
+@staff_required
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _get_import_job(pk)
+    return render(request, "scoring/import_job.html", {"job": job, "view": imports.job_view(job, timezone.now())})
+
+
+@staff_required
+def import_job_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The part of the job page that the page's script fetches again while the job runs."""
+    job = _get_import_job(pk)
+    return render(request, "scoring/_import_job_status.html", {"job": job, "view": imports.job_view(job, timezone.now())})
+
+
+@staff_required
+@require_POST
+def import_job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _get_import_job(pk)
+    if imports.cancel_import(job):
+        messages.success(request, "已取消导入，不会写入任何数据。")
+    else:
+        messages.error(request, "该导入已开始写入或已结束，不能再取消。")
+    return redirect("scoring:import_job", pk=job.pk)
+
+
+@staff_required
+@require_POST
+def import_job_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _get_import_job(pk)
+    if job.status not in (ImportStatus.FAILED, ImportStatus.CANCELLED):
+        messages.error(request, "只有未导入或已取消的导入可以重新导入。")
+        return redirect("scoring:import_job", pk=job.pk)
+    again = imports.retry_import(job, request)
+    messages.success(request, f"已重新排队导入“{again.file_name}”。")
+    return redirect("scoring:import_job", pk=again.pk)
+
+
+@staff_required
+def import_job_problems(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _get_import_job(pk)
+    if not job.problems:
+        raise Http404("该导入没有问题清单。")
+    return download(render_xlsx([imports.problems_report(job)]), f"ledger-problems-{job.pk}.xlsx")
+
+
+@staff_required
+def import_job_file(request: HttpRequest, pk: int) -> FileResponse:
+    job = _get_import_job(pk)
+    try:
+        source = job.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("原始文件已不存在。") from None
+    return FileResponse(source, as_attachment=True, filename=job.file_name, content_type=CONTENT_TYPES[".xlsx"])
+
+
+@staff_required
+def import_history(request: HttpRequest) -> HttpResponse:
+    imports.fail_dead_jobs()
+    page = Paginator(ImportJob.objects.select_related("user"), 50).get_page(request.GET.get("page"))
+    now = timezone.now()
+    rows = [(job, imports.job_view(job, now)) for job in page]
+    return render(request, "scoring/import_history.html", {"page": page, "rows": rows})
 
 
 def _get_rule_set(pk: int) -> RuleSet:

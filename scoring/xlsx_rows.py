@@ -3,22 +3,164 @@
 openpyxl builds a rich-text object for every inline string (the kind openpyxl itself writes), which costs
 tens of microseconds a cell; a ledger has millions of cells. This reader walks the sheet's XML once, with
 openpyxl's own tables of shared strings and date styles, and yields plain values.
+
+No cell's text is ever held whole past Excel's own limit of 32,767 characters: the shared strings are read with
+expat, keeping only strings within the limit, and a sheet is fed to the parser in chunks, stopping as soon as one
+cell has taken more bytes than such a cell can (CellTooLong, with the cell's row and column).
+
+A formula cell reads as its cached value; without one (many programs save formulas uncomputed) as the
+formula's text with its leading "=" (INTERFACES.md), a shared formula translated to its own cell.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
-from typing import Any
-from xml.etree.ElementTree import iterparse
+from typing import IO, Any
+from xml.etree.ElementTree import Element, XMLPullParser, iterparse
+from xml.parsers import expat
 
-from openpyxl.utils.cell import column_index_from_string
+from openpyxl.formula.tokenizer import TokenizerError
+from openpyxl.formula.translate import Translator
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.utils.cell import column_index_from_string, get_column_letter, range_boundaries
 from openpyxl.utils.datetime import from_excel
-from openpyxl.xml.constants import SHEET_MAIN_NS
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
 
 ROW = f"{{{SHEET_MAIN_NS}}}row"
+CELL = f"{{{SHEET_MAIN_NS}}}c"
 VALUE = f"{{{SHEET_MAIN_NS}}}v"
 TEXT = f"{{{SHEET_MAIN_NS}}}t"
+FORMULA = f"{{{SHEET_MAIN_NS}}}f"
+DIMENSION = f"{{{SHEET_MAIN_NS}}}dimension"
+SHEET_DATA = f"{{{SHEET_MAIN_NS}}}sheetData"
+MAX_CELL_CHARS = 32_767  # Excel's own limit
+# The most XML one cell within that limit can take: every character as a 10-byte reference, and its markup.
+MAX_CELL_BYTES = MAX_CELL_CHARS * 10 + 4096
+CHUNK = 64 * 1024
+CELL_START = re.compile(rb'<(?:[\w.-]+:)?c\s[^>]*?\br="([A-Za-z]{1,3})([0-9]{1,7})"')
+
+
+class CellTooLong(Exception):
+    """A cell over MAX_CELL_CHARS characters; row and column (1-based) where known."""
+
+    def __init__(self, row: int | None = None, column: int | None = None) -> None:
+        super().__init__(row, column)
+        self.row, self.column = row, column
+
+
+class _TooLong:
+    """Stands in the shared-string table for a string over the limit, which is never kept."""
+
+
+TOO_LONG = _TooLong()
+
+
+class _Sheet(ReadOnlyWorksheet):
+    def _get_size(self) -> None:
+        """The sheet's declared size, from its <dimension> if it comes before the rows. (openpyxl's own reads on
+        through all of a sheet that has none: a whole extra pass, and a huge cell read whole.)"""
+        with self._get_source() as source:
+            for _, element in iterparse(source, events=("start",)):
+                if element.tag == DIMENSION:
+                    self._min_column, self._min_row, self._max_column, self._max_row = range_boundaries(element.get("ref"))
+                    return
+                if element.tag == SHEET_DATA:
+                    return
+
+
+class _BoundedReader(ExcelReader):
+    def read_strings(self) -> None:
+        part = self.package.find(SHARED_STRINGS)
+        if part is not None:
+            with self.archive.open(part.PartName[1:]) as source:
+                self.shared_strings = shared_strings(source)
+
+    def read_worksheets(self) -> None:
+        # As openpyxl's read-only reading does, with sheets sized by _Sheet.
+        for sheet, rel in self.parser.find_sheets():
+            if rel.target not in self.valid_files:
+                continue
+            if "chartsheet" in rel.Type:
+                self.read_chartsheet(sheet, rel)
+                continue
+            worksheet = _Sheet(self.wb, sheet.name, rel.target, self.shared_strings)
+            worksheet.sheet_state = sheet.state
+            self.wb._sheets.append(worksheet)
+
+
+def open_workbook(source: Any):
+    """A read-only openpyxl workbook (values, not formulas) whose shared strings are read within the limit."""
+    reader = _BoundedReader(source, read_only=True, data_only=True)
+    reader.read()
+    return reader.wb
+
+
+def shared_strings(source: IO[bytes]) -> list[str | _TooLong]:
+    """The shared-string table as openpyxl reads it (text runs joined, phonetic guides left out), a string over
+    MAX_CELL_CHARS replaced by TOO_LONG as soon as it passes the limit."""
+    strings: list[str | _TooLong] = []
+    parts: list[str] = []
+    state = {"length": 0, "text": False, "phonetic": 0}
+    si, t, rph = (f"{SHEET_MAIN_NS}}}{name}" for name in ("si", "t", "rPh"))
+
+    def start(name: str, attrs: dict) -> None:
+        if name == si:
+            parts.clear()
+            state["length"] = 0
+        elif name == t:
+            state["text"] = not state["phonetic"]
+        elif name == rph:
+            state["phonetic"] += 1
+
+    def end(name: str) -> None:
+        if name == si:
+            strings.append(TOO_LONG if state["length"] > MAX_CELL_CHARS else "".join(parts).replace("x005F_", ""))
+        elif name == t:
+            state["text"] = False
+        elif name == rph:
+            state["phonetic"] -= 1
+
+    def text(data: str) -> None:
+        if state["text"]:
+            state["length"] += len(data)
+            if state["length"] > MAX_CELL_CHARS:
+                parts.clear()
+            else:
+                parts.append(data)
+
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, text
+    parser.buffer_text, parser.buffer_size = True, CHUNK
+    parser.ParseFile(source)
+    return strings
+
+
+def _ends(source: IO[bytes]) -> Iterator[Element]:
+    """Every element of a sheet's XML as it ends, read in chunks; CellTooLong as soon as more than MAX_CELL_BYTES
+    pass without a cell ending, so one huge cell is never held whole."""
+    parser = XMLPullParser(events=("end",))
+    window: list[bytes] = []  # the bytes since the chunk in which the last cell ended
+    pending = 0
+    while chunk := source.read(CHUNK):
+        parser.feed(chunk)
+        window.append(chunk)
+        pending += len(chunk)
+        for _, element in parser.read_events():
+            if element.tag == CELL:
+                window, pending = [chunk], 0
+            yield element
+        if pending > MAX_CELL_BYTES:
+            starts = list(CELL_START.finditer(b"".join(window)))
+            if not starts:
+                raise CellTooLong()
+            letters, row = starts[-1].groups()
+            raise CellTooLong(int(row), column_index_from_string(letters.decode().upper()))
+    parser.close()
+    for _, element in parser.read_events():
+        yield element
 
 
 def _column(reference: str) -> int:
@@ -33,20 +175,30 @@ def _number(text: str) -> int | float:
 
 
 class _Cells:
-    def __init__(self, workbook) -> None:
-        self.shared = workbook.shared_strings
+    def __init__(self, workbook, worksheet) -> None:
+        # The table read with the workbook (`workbook.shared_strings` is the one a new workbook would write).
+        self.shared = worksheet._shared_strings
         self.date_styles = workbook._date_formats
         self.epoch = workbook.epoch
+        self.shared_formulas: dict[str, tuple[str, str]] = {}  # si: (formula, the cell that holds its text)
 
-    def value(self, cell) -> Any:
+    def value(self, cell, coordinate: str) -> Any:
         kind = cell.get("t", "n")
         if kind == "inlineStr":
-            return "".join(t.text or "" for t in cell.iter(TEXT))
+            return _within_limit("".join(t.text or "" for t in cell.iter(TEXT)))
         text = cell.findtext(VALUE)
-        if text is None:
+        formula = cell.find(FORMULA)
+        if formula is not None:
+            written = self.formula(formula, coordinate)
+            if text is None or (text == "" and kind != "str"):  # no cached value: the formula's own text
+                return _within_limit(written)
+        if not text:
             return None
         if kind == "s":
-            return self.shared[int(text)]
+            shared = self.shared[int(text)]
+            if shared is TOO_LONG:
+                raise CellTooLong
+            return shared
         if kind == "n":
             number = _number(text)
             style = cell.get("s")
@@ -59,16 +211,35 @@ class _Cells:
             return dt.datetime.fromisoformat(text)
         if kind == "e":
             return None  # an error value such as #N/A holds no fact: read as an empty cell
-        return text  # "str": a formula's text result
+        return _within_limit(text)  # "str": a formula's text result
+
+    def formula(self, element, coordinate: str) -> str:
+        si = element.get("si")
+        if element.get("t") == "shared" and si is not None:
+            if element.text:
+                self.shared_formulas[si] = ("=" + element.text, coordinate)
+            elif si in self.shared_formulas:
+                master, origin = self.shared_formulas[si]
+                try:
+                    return Translator(master, origin=origin).translate_formula(coordinate)
+                except TokenizerError:  # a formula openpyxl cannot parse: its text as written
+                    return master
+        return "=" + (element.text or "")
+
+
+def _within_limit(text: str) -> str:
+    if len(text) > MAX_CELL_CHARS:
+        raise CellTooLong
+    return text
 
 
 def sheet_rows(workbook, name: str) -> Iterator[tuple[int, list[Any]]]:
     """(row number, values) for each row present in the sheet of a read-only openpyxl workbook."""
-    cells = _Cells(workbook)
     worksheet = workbook[name]
+    cells = _Cells(workbook, worksheet)
     row_number = 0
     with workbook._archive.open(worksheet._worksheet_path) as source:
-        for _, element in iterparse(source):
+        for element in _ends(source):
             if element.tag != ROW:
                 continue
             row_number = int(element.get("r") or row_number + 1)
@@ -77,6 +248,9 @@ def sheet_rows(workbook, name: str) -> Iterator[tuple[int, list[Any]]]:
                 reference = cell.get("r")
                 column = _column(reference) if reference else len(values) + 1
                 values.extend([None] * (column - 1 - len(values)))
-                values.append(cells.value(cell))
+                try:
+                    values.append(cells.value(cell, reference or f"{get_column_letter(column)}{row_number}"))
+                except CellTooLong:
+                    raise CellTooLong(row_number, column) from None
             yield row_number, values
             element.clear()  # an emptied row stays in the tree: tens of bytes, even for a million rows

@@ -4,12 +4,19 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from tests.factories import login, make_personas, make_unit
+from tests.factories import login, make_personas, make_unit, run_queued_tasks
 from units import versioning
 
 
+@pytest.fixture(scope="session")
+def _media_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(settings, _media_root):
+    # Uploaded files (kept ledgers) go to a scratch folder, never the project's media/.
+    settings.MEDIA_ROOT = _media_root
     # The test client speaks plain HTTP; production's HTTPS redirect is tested in test_settings.
     settings.SECURE_SSL_REDIRECT = False
     # Hashing every persona's password with the production hasher would dominate the suite's time.
@@ -51,3 +58,9 @@ def _empty_cache():
 def client_for(personas) -> Callable[[str], Client]:
     """`client_for("officer_a")`: a new test client logged in as that persona ("anonymous": nobody)."""
     return lambda persona: login(Client(), personas[persona])
+
+
+@pytest.fixture
+def run_tasks():
+    """Run the queued background tasks here, as `manage.py db_worker --batch` would (tests.factories)."""
+    return run_queued_tasks

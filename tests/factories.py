@@ -11,6 +11,8 @@ import pytest
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
 
 from accounts.models import Role, User
 from audit.models import SECURITY_KINDS, AuditEvent
@@ -233,3 +235,16 @@ def ruleset_form_data(rule_set: RuleSet, **changes) -> dict[str, str]:
             data[field.name] = str(value)
     data.update(changes)
     return data
+
+
+def run_queued_tasks() -> int:
+    """Run the queued background tasks here, in this process and transaction, as `manage.py db_worker --batch`
+    would: each is claimed and run by the database backend's own worker; returns how many ran."""
+    worker = Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
+                    max_tasks=None, worker_id="test-worker", excluded_queue_names=[])
+    count = 0
+    while (task_result := DBTaskResult.objects.ready().first()) is not None:
+        task_result.claim(worker.worker_id)
+        worker.run_task(task_result)
+        count += 1
+    return count

@@ -11,11 +11,13 @@ The workbook is written in openpyxl's write-only mode, so a benchmark can build 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Mapping
+import zipfile
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
 
 Rows = Iterable[Mapping[str, Any]]
 
@@ -55,6 +57,48 @@ def write_ledger(path: str | Path, sheets: Mapping[str, Rows], headers: Mapping[
 def ledger_file(sheets: Mapping[str, Rows], headers: Mapping[str, list[str]] | None = None) -> io.BytesIO:
     """The workbook as an open binary file, as an upload hands it over."""
     return io.BytesIO(ledger_bytes(sheets, headers))
+
+
+def rezipped(data: bytes, change: Callable[[str, bytes], bytes | None]) -> bytes:
+    """The workbook's members passed through `change` (None drops the member)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = change(info.filename, source.read(info))
+            if content is not None:
+                target.writestr(info.filename, content)
+    return out.getvalue()
+
+
+def with_shared_strings(data: bytes, cells: Mapping[str, int], strings: list[str]) -> bytes:
+    """The workbook with a shared-string table, as Excel writes text (openpyxl writes inline strings): each of
+    `cells` (a coordinate whose cell holds PLACEHOLDER) points to its index in `strings`, given as
+    plain text or as a whole `<si>` element."""
+    table = "".join(s if s.startswith("<si>") else f"<si><t>{s}</t></si>" for s in strings)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == "[Content_Types].xml":
+                override = f'<Override PartName="/xl/sharedStrings.xml" ContentType="{SHARED_STRINGS}"/>'
+                content = content.replace(b"</Types>", f"{override}</Types>".encode())
+            for cell, index in cells.items():
+                inline = f'<c r="{cell}" t="inlineStr"><is><t>PLACEHOLDER</t></is></c>'.encode()
+                content = content.replace(inline, f'<c r="{cell}" t="s"><v>{index}</v></c>'.encode())
+            target.writestr(info, content)
+        target.writestr("xl/sharedStrings.xml", f'<sst xmlns="{SHEET_MAIN_NS}">{table}</sst>')
+    return out.getvalue()
+
+
+# A small ledger with two bad rows (an unknown unit on row 3, an unknown type on row 4) and one good one.
+INVALID_LEDGER = {
+    "单位": [{"单位名称": "道里区", "序列": "区政府"}],
+    "报送": [
+        {"信息编号": "DL-001", "单位名称": "道里区", "标题": "正确的行", "报送时间": "2024-03-01", "信息类型": "一般动态"},
+        {"信息编号": "DL-002", "单位名称": "不存在区", "标题": "无此单位", "报送时间": "2024-03-01", "信息类型": "一般动态"},
+        {"信息编号": "DL-003", "单位名称": "道里区", "标题": "类型不对", "报送时间": "2024-03-01", "信息类型": "小道消息"},
+    ],
+}
 
 
 # A small valid ledger that the ledger tests load, change or break.

@@ -30,6 +30,7 @@ from tests.factories import (
     make_user,
     recorded,
     ruleset_form_data,
+    run_queued_tasks,
     shanghai,
 )
 from tests.ledger_builder import ledger_file
@@ -152,6 +153,7 @@ def _facts(staff: Client) -> None:
 
 def _ledger(staff: Client) -> None:
     staff.post(reverse("scoring:import"), {"file": _ledger_upload("台账标题")})
+    run_queued_tasks()  # the background worker imports it
 
 
 def _ledger_upload(title: str, unit: str = "道里区"):
@@ -229,7 +231,9 @@ def test_a_ledger_reload_that_moves_or_retitles_an_item_is_on_its_history():
     staff = make_user(Role.STAFF)
     client = browser(staff)
     client.post(reverse("scoring:import"), {"file": _ledger_upload("旧标题")})
+    run_queued_tasks()
     client.post(reverse("scoring:import"), {"file": _ledger_upload("新标题", unit="南岗区")})
+    run_queued_tasks()
     item = Submission.objects.get(ledger_no="L1")
     assert (item.title, item.unit.name) == ("新标题", "南岗区")
     change = recorded(kind=EventKind.UPDATE, model="submissions.Submission", object_id=item.pk).get()
@@ -240,6 +244,7 @@ def test_a_ledger_reload_that_moves_or_retitles_an_item_is_on_its_history():
     # Loading the same workbook again changes nothing: only the import itself is recorded.
     before = recorded().count()
     client.post(reverse("scoring:import"), {"file": _ledger_upload("新标题", unit="南岗区")})
+    run_queued_tasks()
     assert recorded().count() == before + 1 and recorded().last().kind == EventKind.IMPORT
 
 

@@ -20,7 +20,7 @@ from bulletins.models import BulletinVersion
 from bulletins.publishing import publish_bulletin
 from editorial.forms import InboxFilterForm
 from scoring.forms import PeriodForm
-from scoring.models import RuleSet
+from scoring.models import ImportJob, ImportStatus, RuleSet
 from submissions.forms import FailureFilterForm, ItemFilterForm
 from tests.factories import (
     PERSONAS,
@@ -75,6 +75,11 @@ def world(personas, unit_a, unit_b):
         "person": make_person(unit_a),
         "ruleset": RuleSet.objects.first(),
         "bulletin": publish_bulletin(shanghai(YEAR, 3, 1).date()),
+        "import": ImportJob.objects.create(
+            user=personas["staff"], file="ledgers/missing.xlsx", file_name="台账.xlsx", size=1, sha256="0" * 64,
+            status=ImportStatus.FAILED, problem_total=1,
+            problems=[{"sheet": "报送", "row": 2, "column": "标题", "value": "=1+1", "message": "不能为空"}],
+        ),
         "issue": make_issue(make_carrier(), [make_submission(unit_a, submitted_at=shanghai(YEAR, 3, 4))]),
     }
 
@@ -108,6 +113,10 @@ def valid_args(world: dict) -> dict[str, dict[str, object]]:
         "scoring:scorecard": {"pk": unit, "year": YEAR}, "scoring:basic_unit": {"pk": unit, "year": YEAR},
         "scoring:ruleset_detail": {"pk": world["ruleset"].pk}, "scoring:ruleset_copy": {"pk": world["ruleset"].pk},
         "scoring:ruleset_edit": {"pk": world["ruleset"].pk},
+        **{f"scoring:{name}": {"pk": world["import"].pk} for name in (
+            "import_job", "import_job_status", "import_job_cancel", "import_job_retry", "import_job_problems",
+            "import_job_file",
+        )},
         "bulletins:detail": {"month": month}, "bulletins:preview": {"month": month},
         "bulletins:publish": {"month": month}, "bulletins:export_xlsx": {"month": month},
         "bulletins:export_csv": {"month": month},

@@ -6,8 +6,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from scoring.models import ImportJob, ImportStatus
 from submissions.models import Submission
-from tests.ledger_builder import ledger_bytes
+from tests.ledger_builder import INVALID_LEDGER, ledger_bytes
 from units.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -26,57 +27,62 @@ def _upload(content: bytes, name: str = "台账.xlsx") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="application/octet-stream")
 
 
-
 @pytest.mark.parametrize(
     ("persona", "status"),
     [("admin", 200), ("staff", 200), ("officer_a", 403), ("officer_b", 403), ("viewer", 403), ("anonymous", 302)],
 )
-def test_import_page_is_for_office_staff(client, personas, persona, status):
+def test_import_page_is_for_office_staff(client, personas, run_tasks, persona, status):
     if personas[persona]:
         client.force_login(personas[persona])
     assert client.get(reverse(URL)).status_code == status
     response = client.post(reverse(URL), {"file": _upload(ledger_bytes(GOOD))})
     assert response.status_code == (302 if status == 200 else status)
+    assert ImportJob.objects.exists() == (status == 200)
+    run_tasks()
     assert Submission.objects.exists() == (status == 200)
 
 
-def test_upload_shows_the_summary_per_sheet_and_reloading_changes_nothing(client, personas):
+def test_upload_queues_a_job_and_the_worker_shows_the_summary_per_sheet(client, personas, run_tasks):
     client.force_login(personas["staff"])
-    response = client.post(reverse(URL), {"file": _upload(ledger_bytes(GOOD))}, follow=True)
+    response = client.post(reverse(URL), {"file": _upload(ledger_bytes(GOOD))})
+    job = ImportJob.objects.get()
+    assert response.url == reverse("scoring:import_job", args=[job.pk])
+    assert job.status == ImportStatus.QUEUED and not Submission.objects.exists()  # nothing done in the request
+    html = client.get(response.url).content.decode()
+    assert "排队中" in html and "取消导入" in html
+
+    assert run_tasks() == 1
+    response = client.get(response.url)
     html = response.content.decode()
-    assert "台账导入成功" in html
-    summary = response.context["summary"]
-    assert summary["单位"]["created"] == 2 and summary["报送"]["created"] == 2
+    assert "台账导入成功" in html and "取消导入" not in html
+    job.refresh_from_db()
+    assert job.status == ImportStatus.DONE
+    assert job.summary["单位"]["created"] == 2 and job.summary["报送"]["created"] == 2
     assert "<td>报送</td><td class=\"num\">2</td>" in html
     assert Submission.objects.get(ledger_no="DL-001").created_by == personas["staff"]
-    # The summary is shown once, after the redirect.
-    assert client.get(reverse(URL)).context["summary"] is None
 
-    again = client.post(reverse(URL), {"file": _upload(ledger_bytes(GOOD))}, follow=True).context["summary"]
-    assert again["报送"] == {"created": 0, "updated": 0, "unchanged": 2}
+    client.post(reverse(URL), {"file": _upload(ledger_bytes(GOOD))})
+    run_tasks()
+    assert ImportJob.objects.first().summary["报送"] == {"created": 0, "updated": 0, "unchanged": 2}
     assert Unit.objects.count() == 2 + 2  # the ledger's units and the officers' units of the personas
 
 
-def test_invalid_ledger_lists_every_error_and_writes_nothing(client, personas):
-    bad = {
-        "单位": [{"单位名称": "道里区", "序列": "区政府"}],
-        "报送": [
-            {"信息编号": "DL-001", "单位名称": "道里区", "标题": "正确的行", "报送时间": "2024-03-01", "信息类型": "一般动态"},
-            {"信息编号": "DL-002", "单位名称": "不存在区", "标题": "无此单位", "报送时间": "2024-03-01", "信息类型": "一般动态"},
-            {"信息编号": "DL-003", "单位名称": "道里区", "标题": "类型不对", "报送时间": "2024-03-01", "信息类型": "小道消息"},
-        ],
-    }
+def test_invalid_ledger_lists_every_error_and_writes_nothing(client, personas, run_tasks):
     client.force_login(personas["staff"])
     units_before = Unit.objects.count()
-    response = client.post(reverse(URL), {"file": _upload(ledger_bytes(bad))})
-    assert response.status_code == 200
+    job_url = client.post(reverse(URL), {"file": _upload(ledger_bytes(INVALID_LEDGER))}).url
+    run_tasks()
+    response = client.get(job_url)
     html = response.content.decode()
-    errors = response.context["invalid"].errors
-    assert {(e.sheet, e.row, e.column) for e in errors} >= {("报送", 3, "单位名称"), ("报送", 4, "信息类型")}
-    assert "<th>工作表</th><th class=\"num\">行</th><th>列</th><th>问题</th>" in html
-    for e in errors:
-        assert e.message in html
-    assert "未导入任何数据" in html
+    problems = response.context["job"].problems
+    assert {(p["sheet"], p["row"], p["column"], p["value"]) for p in problems} >= {
+        ("报送", 3, "单位名称", "不存在区"),
+        ("报送", 4, "信息类型", "小道消息"),
+    }
+    assert "<th>工作表</th><th class=\"num\">行</th><th>列</th><th>值</th><th>问题</th>" in html
+    for p in problems:
+        assert p["message"] in html
+    assert "未导入任何数据" in html and "下载问题清单" in html and "重新导入" in html
     assert not Submission.objects.exists() and Unit.objects.count() == units_before
 
 
@@ -93,7 +99,7 @@ def test_upload_form_refuses_other_files_in_chinese(client, personas, name, cont
     response = client.post(reverse(URL), {"file": _upload(content, name)})
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors["file"])
-    assert not Unit.objects.filter(name="道里区").exists()
+    assert not Unit.objects.filter(name="道里区").exists() and not ImportJob.objects.exists()
 
 
 def test_upload_without_a_file(client, personas):
@@ -109,12 +115,14 @@ def test_upload_over_the_size_limit_is_refused(client, personas, settings):
     assert len(content) > 1024
     response = client.post(reverse(URL), {"file": _upload(content)})
     assert "上传的台账不能超过" in " ".join(response.context["form"].errors["file"])
-    assert not Submission.objects.exists()
+    assert not Submission.objects.exists() and not ImportJob.objects.exists()
 
 
-def test_a_renamed_csv_is_an_invalid_workbook(client, personas):
+def test_a_renamed_csv_is_an_invalid_workbook(client, personas, run_tasks):
     client.force_login(personas["staff"])
     response = client.post(reverse(URL), {"file": _upload("单位名称,序列\n道里区,区政府\n".encode(), "台账.xlsx")})
-    assert response.status_code == 200
-    assert response.context["invalid"].errors and "未导入任何数据" in response.content.decode()
+    run_tasks()
+    job = ImportJob.objects.get()
+    assert job.status == ImportStatus.FAILED and "不是有效的 xlsx" in job.problems[0]["message"]
+    assert "未导入任何数据" in client.get(response.url).content.decode()
     assert not Unit.objects.filter(name="道里区").exists()

@@ -51,6 +51,15 @@ def test_admin_finalizes_picks_and_downloads_the_workbook(page, login, tmp_path)
     assert download_info.value.suggested_filename == "2024年度政务信息工作评比名单（第1版）.xlsx"
     wb = load_workbook(path)
     assert wb.sheetnames == ["标兵单位", "先进单位", "优秀组织者", "优秀信息员", "优秀调研信息", "全部排名"]
+    # The workbook programs read: the title, the header, then the data rows.
+    assert [r[2] for r in wb["标兵单位"].iter_rows(min_row=3, values_only=True)] == ["南岗区", "道里区", "道外区"]
+
+    with page.expect_download() as download_info:
+        page.locator("#download-official").click()
+    path = tmp_path / "official.xlsx"
+    download_info.value.save_as(path)
+    assert download_info.value.suggested_filename == "2024年度政务信息工作正式名单（第1版）.xlsx"
+    wb = load_workbook(path)
     # Below the issuing office, the title, the number and date and the header (row 4): a sequence heading.
     model = list(wb["标兵单位"].iter_rows(min_row=5, values_only=True))
     assert model[0][0] == "一、区政府序列" and [r[2] for r in model[1:]] == ["南岗区", "道里区", "道外区"]
