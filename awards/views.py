@@ -26,6 +26,7 @@ from core.access import admin_required, staff_required
 from core.assessment import YEARS
 from exports import download, render_csv
 from submissions.models import Submission
+from units.versioning import cached
 
 TARGET_TOLERANCE = 0.25  # a pick count further than this from the target warns (decision 12)
 
@@ -76,7 +77,8 @@ def _year_context(request: HttpRequest, result: YearResult, contribution_form: C
     context["is_latest"] = result.version == versions[0].version
     if context["is_latest"]:
         # Individual awards go by the latest version's tiers; older versions show their unit lists only.
-        found = {kind: candidates(result, kind) for kind in AwardKind.values}
+        # Read from the facts of the whole year (seconds on a large year): once per state of the data.
+        found = cached(f"award-candidates:{result.pk}", lambda: {kind: candidates(result, kind) for kind in AwardKind.values})
         context["sections"] = [_award_section(k, found[k], result.data.get("award_targets", {})) for k in AwardKind.values]
         if request.user.is_office_admin:
             context["stale"] = stale_picks(result, found)
@@ -160,7 +162,9 @@ def workbook(request: HttpRequest, year: int) -> HttpResponse:
         raise Http404("没有该格式的名单。")
     result = get_year_result(year, request.GET.get("version"))
     official = layout == "official"
-    return download(award_workbook(result, official), workbook_filename(result, official))
+    # Made once per state of the data: the candidates are read from the facts of the whole year.
+    content = cached(f"award-workbook:{result.pk}:{official}", lambda: award_workbook(result, official))
+    return download(content, workbook_filename(result, official))
 
 
 @login_required

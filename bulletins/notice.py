@@ -48,6 +48,10 @@ def bulletin_number(month: dt.date) -> str:
     return f"哈政办信通〔{month.year}〕{month.month}号"
 
 
+def notice_title(month: dt.date) -> str:
+    return f"关于{month.year}年{month.month}月份全市政府系统政务信息采用情况的通报"
+
+
 @dataclass(frozen=True)
 class NoticeRow:
     unit: str
@@ -88,6 +92,7 @@ class Notice:
     tables: list[SequenceTable]
     directory: list[DirectoryEntry]
     version: int | None = None  # None: the live preview, not published
+    catalogues: list[tuple[str, list[DirectoryEntry]]] = field(default_factory=list)  # the directory by sequence
     issuer: str = ISSUER
     salutation: str = SALUTATION
     pair_headers: tuple[str, ...] = field(default=PAIR_HEADERS)
@@ -99,7 +104,7 @@ class Notice:
 
     @property
     def title(self) -> str:
-        return f"关于{self.period}全市政府系统政务信息采用情况的通报"
+        return notice_title(self.month)
 
     @property
     def intro(self) -> str:
@@ -170,4 +175,10 @@ def build_notice(data: dict, *, number: str = "", issued_on: dt.date | None = No
             SequenceTable(NUMERALS[len(tables)], sequence, f"{_label(Sequence, sequence)}序列", rows, silent.get(sequence, []))
         )
     directory = [directory_entry(item) for item in data.get("adopted_items", [])]
-    return Notice(first, number or bulletin_number(first), issued_on or timezone.localdate(), tables, directory, version)
+    by_label = {table.sequence: table.label for table in tables}
+    catalogues: dict[str, list[DirectoryEntry]] = {}
+    for entry in directory:  # in office order, so sequence by sequence
+        sequence = sequence_of.get(entry.unit, "")
+        catalogues.setdefault(by_label.get(sequence, _label(Sequence, sequence)), []).append(entry)
+    return Notice(first, number or bulletin_number(first), issued_on or timezone.localdate(), tables, directory, version,
+                  catalogues=list(catalogues.items()))

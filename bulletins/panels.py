@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.http import HttpRequest
 
 from bulletins.charts import BarChart, bar_chart
-from bulletins.models import BulletinVersion
+from bulletins.models import BulletinUnitRow, BulletinVersion
 from bulletins.notice import points_text
 from units.models import Sequence
 
@@ -14,13 +14,9 @@ MONTHS = range(1, 13)
 
 def unit_rows_of_year(year: int, unit_id: int) -> dict[int, dict]:
     """The unit's row in the latest published version of each month of the year, by month number."""
-    shown = BulletinVersion.objects.headers().filter(month__year=year).latest_per_month()
-    rows = {}
-    for version in BulletinVersion.objects.filter(pk__in=[v.pk for v in shown]):
-        row = next((u for u in version.data.get("units", []) if u.get("unit_id") == unit_id), None)
-        if row is not None:
-            rows[version.month.month] = row
-    return rows
+    shown = {v.pk: v.month.month for v in BulletinVersion.objects.headers().filter(month__year=year).latest_per_month()}
+    unit_rows = BulletinUnitRow.objects.filter(unit_id=unit_id, version__in=shown).values_list("version_id", "row")
+    return {shown[version_id]: row for version_id, row in unit_rows}
 
 
 def unit_year_charts(year: int, rows: dict[int, dict]) -> list[BarChart]:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from audit import services as audit
 from audit.models import EventKind
-from bulletins.models import BulletinVersion
+from bulletins.models import BulletinUnitRow, BulletinVersion
 from bulletins.notice import DirectoryEntry, bulletin_number, directory_entry, unit_figures
 from bulletins.services import build_bulletin
 from core.assessment import parse_year_month
@@ -71,6 +71,7 @@ def publish_bulletin(month: dt.date, user=None, reason: str = "") -> BulletinVer
             )
             summary = f"发布{cn_date(month, 'month')}通报第{version.version}版（{version.number}）"
             audit.record(EventKind.PUBLISH, version, user=user, summary=summary + (f"：{reason}" if reason else ""))
+            BulletinUnitRow.copy_from(version)
             return version
     except IntegrityError:
         raise BulletinRefused(f"{cn_date(month, 'month')}通报刚被其他人发布，请刷新页面查看后再决定是否重新发布。") from None

@@ -1,21 +1,28 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.utils.safestring import mark_safe
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import condition, require_POST
 
 from bulletins.exports import notice_csv, notice_xlsx
 from bulletins.forms import PublishForm
 from bulletins.models import BulletinVersion
-from bulletins.notice import Notice, build_notice, bulletin_number
+from bulletins.notice import Notice, build_notice, bulletin_number, notice_title
 from bulletins.publishing import (
     BulletinRefused,
+    VersionChanges,
     check_publishable,
     compare_versions,
     parse_month,
@@ -28,6 +35,10 @@ from core.assessment import YEARS
 from core.dates import cn_date
 from exports import download
 from submissions.models import Submission
+from units.versioning import cached
+
+# Published versions and their files never change; kept a week, rendered again only if evicted.
+FROZEN_TIMEOUT = 7 * 24 * 3600
 
 
 def _month_or_404(text: str) -> dt.date:
@@ -38,8 +49,9 @@ def _month_or_404(text: str) -> dt.date:
 
 
 def get_published_version(*, pk: int | None = None, month: dt.date | None = None, version: int | None = None) -> BulletinVersion:
-    """A published version (by id, or a month's given or latest version), or 404. Every logged-in user reads them."""
-    versions = BulletinVersion.objects.all()
+    """A published version (by id, or a month's given or latest version), or 404. Every logged-in user reads them.
+    Its snapshot is read when first used: a page or file already rendered does not need it."""
+    versions = BulletinVersion.objects.headers()
     if pk is not None:
         found = versions.filter(pk=pk).first()
     elif version is not None:
@@ -101,32 +113,88 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
     return render(request, "bulletins/list.html", context)
 
 
-@login_required
+def _shown(request: HttpRequest, pk: int | None = None, month: str | None = None,
+           version: int | None = None) -> tuple[BulletinVersion, list[BulletinVersion]]:
+    """The version a page URL names and its month's versions, without snapshots; read once per request."""
+    if not hasattr(request, "bulletin_shown"):
+        if pk is not None:
+            shown = get_published_version(pk=pk)
+        else:
+            shown = get_published_version(month=_month_or_404(month), version=version)
+        history = BulletinVersion.objects.headers().of_month(shown.month).select_related("published_by").order_by("version")
+        request.bulletin_shown = shown, list(history)
+    return request.bulletin_shown
+
+
+def _version_etag(request: HttpRequest, **kwargs) -> str:
+    # What the page shows: the version, the month's current version (history, "corrected" note), the reader
+    # (own rows, menu), the fold, and the CSRF secret the logout form's token is made from (made now if new).
+    version, history = _shown(request, **kwargs)
+    user = request.user
+    get_token(request)
+    seen = (version.pk, history[-1].pk, user.pk, user.role, user.unit_id, "print" in request.GET,
+            request.META["CSRF_COOKIE"])
+    return hashlib.sha256(repr(seen).encode()).hexdigest()[:32]
+
+
+def _version_modified(request: HttpRequest, **kwargs) -> dt.datetime:
+    return _shown(request, **kwargs)[1][-1].published_at
+
+
+def frozen_page(view):
+    """A published version never changes: a repeat view is a 304 (private: the page names its reader)."""
+    conditional = condition(etag_func=_version_etag, last_modified_func=_version_modified)(view)
+    return login_required(cache_control(private=True, no_cache=True)(conditional))
+
+
+@frozen_page
 def bulletin_detail(request: HttpRequest, month: str) -> HttpResponse:
-    return _render_version(request, get_published_version(month=_month_or_404(month)))
+    return _render_version(request, *_shown(request, month=month))
 
 
-@login_required
+@frozen_page
 def bulletin_version(
     request: HttpRequest, pk: int | None = None, month: str | None = None, version: int | None = None,
 ) -> HttpResponse:
-    if pk is not None:
-        return _render_version(request, get_published_version(pk=pk))
-    return _render_version(request, get_published_version(month=_month_or_404(month), version=version))
+    return _render_version(request, *_shown(request, pk=pk, month=month, version=version))
 
 
-def _render_version(request: HttpRequest, version: BulletinVersion) -> HttpResponse:
-    history = list(BulletinVersion.objects.headers().of_month(version.month).select_related("published_by").order_by("version"))
-    previous = BulletinVersion.objects.of_month(version.month).filter(version=version.version - 1).first()
+def _frozen_key(version: BulletinVersion) -> str:
+    # The publication time too: after a restore from backup an id may name another version.
+    return f"{version.pk}-{version.published_at.timestamp()}"
+
+
+def _frozen_html(version: BulletinVersion, unfolded: bool) -> str:
+    """The version's correction note and notice, rendered once (it never changes) and kept in the cache."""
+
+    def render() -> str:
+        data = BulletinVersion.objects.values_list("data", flat=True).get(pk=version.pk)
+        previous = BulletinVersion.objects.of_month(version.month).filter(version=version.version - 1).first()
+        return render_to_string("bulletins/_frozen.html", {
+            "version": version,
+            "notice": build_notice(data, number=version.number, issued_on=timezone.localdate(version.published_at),
+                                   version=version.version),
+            "previous": previous,
+            "changes": compare_versions(previous.data, data) if previous else None,
+            "unfolded": unfolded,
+        })
+
+    return cache.get_or_set(f"bulletin-version:{_frozen_key(version)}:{unfolded}", render, FROZEN_TIMEOUT)
+
+
+def _render_version(request: HttpRequest, version: BulletinVersion, history: list[BulletinVersion]) -> HttpResponse:
+    unfolded = "print" in request.GET
+    frozen = _frozen_html(version, unfolded)
+    if own := _own_unit_id(request):  # the reader's own rows, marked in the page rendered for everyone
+        frozen = frozen.replace(f'<tr data-unit="{own}">', f'<tr data-unit="{own}" class="own-unit">')
     return render(request, "bulletins/bulletin.html", {
         "version": version,
-        "notice": _notice_of(version),
+        "title": notice_title(version.month),
+        "frozen": mark_safe(frozen),  # noqa: S308 -- rendered by the template engine, escaped there
         "history": history,
         "current": history[-1],
         "is_latest": version.version == history[-1].version,
-        "previous": previous,
-        "changes": compare_versions(previous.data, version.data) if previous else None,
-        "own_unit_id": _own_unit_id(request),
+        "unfolded": unfolded,
     })
 
 
@@ -136,15 +204,23 @@ def bulletin_preview(request: HttpRequest, month: str) -> HttpResponse:
 
 
 def _render_preview(request: HttpRequest, month: dt.date, form: PublishForm | None) -> HttpResponse:
-    latest = BulletinVersion.objects.latest_of_month(month)
+    latest = BulletinVersion.objects.headers().latest_of_month(month)
     form = form or PublishForm(published_version=latest.version if latest else None)
-    data, notice = _live_notice(month)
+
+    def live() -> tuple[Notice, str, VersionChanges | None]:
+        data, notice = _live_notice(month)
+        changes = compare_versions(latest.data, data) if latest else None
+        return notice, render_to_string("bulletins/_notice.html", {"notice": notice}), changes
+
+    # Rendered once per state of the data (and published version), like the numbers themselves.
+    notice, notice_html, changes = cached(f"bulletin-preview:{month:%Y-%m}:{latest.pk if latest else 0}", live)
     return render(request, "bulletins/preview.html", {
         "month": month,
         "month_param": f"{month:%Y-%m}",
         "notice": notice,
+        "notice_html": mark_safe(notice_html),  # noqa: S308 -- rendered by the template engine, escaped there
         "latest": latest,
-        "changes": compare_versions(latest.data, data) if latest else None,
+        "changes": changes,
         "form": form,
         "is_current_month": month == timezone.localdate().replace(day=1),
     }, status=400 if form.errors else 200)
@@ -187,28 +263,29 @@ def _ask_publish(request: HttpRequest, month: dt.date, latest: BulletinVersion |
     )
 
 
-def _notice_for_export(request: HttpRequest, month_text: str) -> tuple[Notice, str]:
-    """The notice an export link names (`?preview=1` live, for staff; `?version=N`; else the latest) and a file name."""
+def _exported(request: HttpRequest, month_text: str, render_file, extension: str) -> tuple[bytes, str]:
+    """The file an export link names (`?preview=1` live, for staff; `?version=N`; else the latest) and its name.
+    A published version's file is made once."""
     month = _month_or_404(month_text)
     if "preview" in request.GET:
         if not request.user.is_office_staff:
             raise PermissionDenied("只有办公厅工作人员可以预览未发布的通报。")
-        return _live_notice(month)[1], f"{cn_date(month, 'month')}政务信息采用情况通报（预览）"
+        return render_file(_live_notice(month)[1]), f"{cn_date(month, 'month')}政务信息采用情况通报（预览）.{extension}"
     try:
         number = int(request.GET["version"]) if "version" in request.GET else None
     except ValueError:
         raise Http404("版本号不正确。") from None
     version = get_published_version(month=month, version=number)
-    return _notice_of(version), f"{cn_date(month, 'month')}政务信息采用情况通报（第{version.version}版）"
+    content = cache.get_or_set(f"bulletin-file:{_frozen_key(version)}:{extension}", lambda: render_file(_notice_of(version)),
+                               FROZEN_TIMEOUT)
+    return content, f"{cn_date(month, 'month')}政务信息采用情况通报（第{version.version}版）.{extension}"
 
 
 @login_required
 def export_xlsx(request: HttpRequest, month: str) -> HttpResponse:
-    notice, name = _notice_for_export(request, month)
-    return download(notice_xlsx(notice), f"{name}.xlsx")
+    return download(*_exported(request, month, notice_xlsx, "xlsx"))
 
 
 @login_required
 def export_csv(request: HttpRequest, month: str) -> HttpResponse:
-    notice, name = _notice_for_export(request, month)
-    return download(notice_csv(notice), f"{name}.csv")
+    return download(*_exported(request, month, notice_csv, "csv"))

@@ -15,21 +15,25 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import PurePath
 
+import xlsxwriter
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
 
 CONTENT_TYPES = {".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".csv": "text/csv; charset=utf-8"}
 FORMULA_STARTS = ("=", "+", "-", "@")
-ISSUER_FONT = Font(name="黑体", size=14, bold=True)
-TITLE_FONT = Font(name="黑体", size=16, bold=True)
-SUBTITLE_FONT = Font(name="仿宋_GB2312", size=11)
-HEADER_FONT = Font(name="黑体", size=11, bold=True)
-BODY_FONT = Font(name="仿宋_GB2312", size=11)
-THIN = Side(style="thin")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+BODY = {"font_name": "仿宋_GB2312", "font_size": 11, "border": 1, "valign": "vcenter", "text_wrap": True}
+# A few formats, each written once into the workbook; every cell names one (styling cells one by one was three
+# quarters of an export's time with openpyxl).
+FORMATS = {
+    "issuer": {"font_name": "黑体", "font_size": 14, "bold": True, "align": "center", "valign": "vcenter"},
+    "title": {"font_name": "黑体", "font_size": 16, "bold": True, "align": "center", "valign": "vcenter", "text_wrap": True},
+    "subtitle": {"font_name": "仿宋_GB2312", "font_size": 11, "align": "right"},
+    "header": {**BODY, "font_name": "黑体", "bold": True, "align": "center"},
+    "heading": {**BODY, "font_name": "黑体", "bold": True},
+    "body": BODY,
+    "points": {**BODY, "num_format": "0.00"},
+}
+A4 = 9  # xlsxwriter's paper index
 
 
 @dataclass(frozen=True)
@@ -66,67 +70,62 @@ def _display_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
 
 
-def _write_sheet(ws, report: Report) -> None:
+def _write_sheet(ws, report: Report, formats: dict) -> None:
+    rows = list(report.rows)
     ncols = len(report.header)
-    header_row = 1
-    if report.issuer:
-        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncols)
-        ws.cell(row=1, column=1, value=report.issuer).font = ISSUER_FONT
-        ws.cell(row=1, column=1).alignment = Alignment(horizontal="center", vertical="center")
-        ws.row_dimensions[1].height = 28
-        header_row = 2
-    title_row = header_row
-    ws.merge_cells(start_row=title_row, start_column=1, end_row=title_row, end_column=ncols)
-    ws.cell(row=title_row, column=1, value=report.title).font = TITLE_FONT
-    ws.cell(row=title_row, column=1).alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    ws.row_dimensions[title_row].height = 36
-    header_row += 1
-    if report.subtitle:
-        ws.merge_cells(start_row=header_row, start_column=1, end_row=header_row, end_column=ncols)
-        ws.cell(row=header_row, column=1, value=report.subtitle).font = SUBTITLE_FONT
-        ws.cell(row=header_row, column=1).alignment = Alignment(horizontal="right")
-        header_row += 1
     widths = [_display_width(str(h)) + 2 for h in report.header]
-    for col, name in enumerate(report.header, start=1):
-        cell = ws.cell(row=header_row, column=col, value=name)
-        cell.font, cell.border = HEADER_FONT, BORDER
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for r, row in enumerate(report.rows, start=header_row + 1):
+    for row in rows:
+        if not isinstance(row, Heading):
+            for col, value in enumerate(row):
+                if value is not None:
+                    widths[col] = max(widths[col], min(_display_width(str(value)) + 2, 60))
+    for col in range(ncols):
+        ws.set_column(col, col, report.widths[col] if col < len(report.widths) else widths[col])
+    r = 0
+    if report.issuer:
+        ws.merge_range(r, 0, r, ncols - 1, report.issuer, formats["issuer"])
+        ws.set_row(r, 28)
+        r += 1
+    ws.merge_range(r, 0, r, ncols - 1, report.title, formats["title"])
+    ws.set_row(r, 36)
+    r += 1
+    if report.subtitle:
+        ws.merge_range(r, 0, r, ncols - 1, report.subtitle, formats["subtitle"])
+        r += 1
+    header_row = r
+    ws.write_row(header_row, 0, report.header, formats["header"])
+    for r, row in enumerate(rows, start=header_row + 1):
         if isinstance(row, Heading):
-            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncols)
-            cell = ws.cell(row=r, column=1, value=row.text)
-            cell.font, cell.border = HEADER_FONT, BORDER
+            ws.merge_range(r, 0, r, ncols - 1, row.text, formats["heading"])
             continue
-        for col, value in enumerate(row, start=1):
-            cell = ws.cell(row=r, column=col, value=_cell_value(value))
-            if _is_formula_like(value):
-                cell.data_type = "s"  # keep "=…" as text: never evaluated as a formula
-            cell.font, cell.border = BODY_FONT, BORDER
-            cell.alignment = Alignment(vertical="center", wrap_text=True)
+        for col, value in enumerate(row):
             if isinstance(value, Decimal):
-                cell.number_format = "0.00"
-            if value is not None:
-                widths[col - 1] = max(widths[col - 1], min(_display_width(str(value)) + 2, 60))
-    for col in range(1, ncols + 1):
-        width = report.widths[col - 1] if col <= len(report.widths) else widths[col - 1]
-        ws.column_dimensions[get_column_letter(col)].width = width
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
-    ws.print_title_rows = f"{header_row}:{header_row}"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if report.landscape else "portrait"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+                ws.write_number(r, col, float(value), formats["points"])
+            elif isinstance(value, str):
+                ws.write_string(r, col, value, formats["body"])  # always text: "=…" is never a formula
+            elif value is None:
+                ws.write_blank(r, col, None, formats["body"])
+            else:
+                ws.write(r, col, _cell_value(value), formats["body"])
+    ws.freeze_panes(header_row + 1, 0)
+    ws.repeat_rows(header_row)
+    ws.set_paper(A4)
+    if report.landscape:
+        ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.center_horizontally()
+    ws.set_footer("&C第 &P 页，共 &N 页")
 
 
 def render_xlsx(reports: Sequence[Report]) -> bytes:
-    wb = Workbook()
-    wb.remove(wb.active)
-    for report in reports:
-        _write_sheet(wb.create_sheet(title=report.sheet_name[:31]), report)
+    """The official look with xlsxwriter (four times openpyxl's write-only mode on a large bulletin, README)."""
     out = io.BytesIO()
-    wb.save(out)
+    workbook = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+                                         "strings_to_urls": False})
+    formats = {name: workbook.add_format(spec) for name, spec in FORMATS.items()}
+    for report in reports:
+        _write_sheet(workbook.add_worksheet(report.sheet_name[:31]), report, formats)
+    workbook.close()
     return out.getvalue()
 
 

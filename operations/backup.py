@@ -39,9 +39,10 @@ NAME_TIME = "%Y%m%dT%H%M%SZ"
 DATABASE_PARTS = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 VENDOR_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 # Tables `migrate` fills by itself: a database with rows only in these is still empty. Data migrations: scoring 0002
-# creates the 2008 rule set, submissions 0004 marks every unit's tallies stale, editorial 0001 lists the carriers.
+# creates the 2008 rule set, submissions 0004 marks every unit's tallies stale, editorial 0001 lists the carriers,
+# units 0004 sets the data version.
 WRITTEN_BY_MIGRATE = {"django_migrations", "django_content_type", "auth_permission", "scoring_ruleset",
-                      "submissions_staletally", "editorial_carrier"}
+                      "submissions_staletally", "editorial_carrier", "units_dataversion"}
 
 
 class BackupError(Exception):

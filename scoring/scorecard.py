@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from core.assessment import Period, RequestOutcome, request_outcome
 from scoring.basic_work import BasicWorkRow, entry_row
@@ -101,11 +101,17 @@ class Scorecard:
         return f"得分系数合计 {number(credit)} / 专约 {len(self.requests)} 项 × {points} = {self.score.special}"
 
 
-def _unit_facts(queryset: QuerySet, unit: Unit) -> QuerySet:
-    """Facts on the unit's own items and on the joint items it is a confirmed unit of (decision 10)."""
-    joint = JointUnit.objects.confirmed().filter(unit=unit).values("submission")
-    on_unit = Q(submission__unit=unit) | Q(submission__in=joint)
-    return queryset.filter(on_unit).select_related("submission")
+def _unit_facts(queryset: QuerySet, unit: Unit) -> list:
+    """Facts on the unit's own items and on the joint items it is a confirmed unit of (decision 10), in their
+    model's order.
+
+    Two index-backed queries: one query with the two conditions OR-ed scans every fact of the period.
+    """
+    own = queryset.filter(unit=unit)
+    joint = queryset.filter(submission__in=JointUnit.objects.confirmed().filter(unit=unit).values("submission"))
+    facts = {f.pk: f for part in (own, joint) for f in part.select_related("submission")}
+    ordering = queryset.model._meta.ordering
+    return sorted(facts.values(), key=lambda f: [getattr(f, name) for name in ordering])
 
 
 def _request_lines(unit: Unit, period: Period, rules: Rules) -> list[RequestLine]:
@@ -123,7 +129,7 @@ def _request_lines(unit: Unit, period: Period, rules: Rules) -> list[RequestLine
     return lines
 
 
-def _point_lines(facts: QuerySet, source: str, kind_field: str, rules: Rules) -> list[PointLine]:
+def _point_lines(facts: list, source: str, kind_field: str, rules: Rules) -> list[PointLine]:
     lines = []
     for fact in facts:
         shared = fact.submission.unit_count if rules.joint_split else 1

@@ -29,6 +29,7 @@ from submissions.models import (
 )
 from submissions.tallies import refresh_tallies
 from units.models import Unit
+from units.versioning import cached
 
 DEFAULT_RULE_SET = "2008"
 
@@ -197,7 +198,12 @@ class ScoreReport:
 
 
 def compute_scores(year: int, through: int = 12) -> ScoreReport:
-    """The assessment of January to `through` of `year` for every unit, in office order."""
+    """The assessment of January to `through` of `year` for every unit, in office order: computed once per
+    state of the data and reused until a write changes it (units.versioning)."""
+    return cached(f"scores:{year}:{through}", lambda: _compute_scores(year, through))
+
+
+def _compute_scores(year: int, through: int) -> ScoreReport:
     rule_set = rules_for_year(year)
     rules = rule_set.rules()
     period = Period(year=year, through=through)

@@ -5,7 +5,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from audit.locking import StaleEdit
@@ -14,6 +16,7 @@ from core.access import admin_required, login_required, staff_required
 from core.assessment import YEARS
 from exports import CONTENT_TYPES, download, render_xlsx
 from scoring import basic_work, imports, rulesets
+from scoring.engine import UnitScore
 from scoring.exports import by_sequence, period_title, ranking_reports
 from scoring.forms import (
     AssignRuleSetForm,
@@ -25,8 +28,9 @@ from scoring.forms import (
 )
 from scoring.models import AssessmentYear, ImportJob, ImportStatus, RuleSet
 from scoring.scorecard import build_scorecard
-from scoring.services import compute_scores, rules_for_year
+from scoring.services import ScoreReport, compute_scores, rules_for_year
 from units.access import get_unit_for_user, visible_units
+from units.versioning import cached
 
 
 def _period(request: HttpRequest, year: int | None = None) -> tuple[PeriodForm, int, int]:
@@ -35,19 +39,33 @@ def _period(request: HttpRequest, year: int | None = None) -> tuple[PeriodForm, 
     return form, year, through
 
 
+def _ranking_tables(report: ScoreReport, scores: list[UnitScore], own_unit_id: int | None) -> str:
+    groups = [(sequence, rows) for sequence, rows in by_sequence(scores) if rows]
+    return render_to_string("scoring/_ranking_tables.html", {"groups": groups, "report": report, "own_unit_id": own_unit_id})
+
+
 @login_required
 def ranking(request: HttpRequest) -> HttpResponse:
     """The year so far per sequence; an officer sees only their own unit's row (nothing is published yet)."""
     form, year, through = _period(request)
-    report = compute_scores(year, through)
+    user = request.user
     if request.GET.get("format") == "xlsx":
-        if not request.user.can_read_all:
+        if not user.can_read_all:
             raise PermissionDenied("单位信息员不能下载全部单位的考核排名。")
-        return download(render_xlsx(ranking_reports(report)), f"{year}年1-{through}月考核排名.xlsx")
-    scores = report.scores if request.user.can_read_all else [s for s in report.scores if s.facts.unit_id == request.user.unit_id]
-    groups = [(sequence, rows) for sequence, rows in by_sequence(scores) if rows]
+        content = cached(f"ranking-xlsx:{year}:{through}", lambda: render_xlsx(ranking_reports(compute_scores(year, through))))
+        return download(content, f"{year}年1-{through}月考核排名.xlsx")
+    if user.can_read_all:
+        # A thousand rows, the same for every reader: rendered once per state of the data.
+        def tables() -> tuple[ScoreReport, str]:
+            report = compute_scores(year, through)
+            return report, _ranking_tables(report, report.scores, None)
+
+        report, html = cached(f"ranking:{year}:{through}", tables)
+    else:
+        report = compute_scores(year, through)
+        html = _ranking_tables(report, [s for s in report.scores if s.facts.unit_id == user.unit_id], user.unit_id)
     return render(request, "scoring/ranking.html", {
-        "form": form, "report": report, "groups": groups, "title": period_title(report),
+        "form": form, "report": report, "tables": mark_safe(html), "title": period_title(report),  # noqa: S308
     })
 
 

@@ -18,9 +18,7 @@ def visible_submissions(user) -> QuerySet[Submission]:
     items = Submission.objects.all()
     if user.can_read_all:
         return items
-    # A subquery rather than a join, so no DISTINCT is needed for the joint items.
-    joint = JointUnit.objects.filter(unit_id=user.unit_id).values("submission_id")
-    return items.filter(Q(unit_id=user.unit_id) | Q(pk__in=joint))
+    return items.of_unit(user.unit_id)
 
 
 def get_submission_for_user(user, pk: int) -> Submission:

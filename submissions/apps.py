@@ -6,6 +6,10 @@ class SubmissionsConfig(AppConfig):
     name = 'submissions'
 
     def ready(self) -> None:
+        from submissions.models import FormToken, MonthTally, StaleTally
         from submissions.tallies import connect_signals
+        from units.versioning import watch
 
         connect_signals()
+        # The derived tallies and the form tokens do not change a score.
+        watch(self, exclude=(MonthTally, StaleTally, FormToken))

@@ -12,7 +12,9 @@ import uuid
 from django import forms
 from django.core.validators import MaxLengthValidator
 from django.db.models import Q, QuerySet
+from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from audit.locking import VersionedForm
 from core.assessment import YEARS, Period
@@ -23,7 +25,6 @@ from submissions.models import (
     Adoption,
     FailureKind,
     InfoType,
-    JointUnit,
     LeaderInstruction,
     SpecialRequest,
     Submission,
@@ -331,8 +332,44 @@ class RequestCreateForm(TokenMixin, RequestForm):
 # --- list filters ------------------------------------------------------------------------------------------
 
 
+class UnitSearchInput(forms.TextInput):
+    """A unit typed by name, with suggestions loaded as one types (static/js/unit-search.js) instead of a
+    drop-down of every unit on every page."""
+
+    def __init__(self) -> None:
+        super().__init__(attrs={"list": "unit-choices", "autocomplete": "off", "placeholder": "全部单位（输入名称）",
+                                "data-choices-url": reverse_lazy("units:choices")})
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        return super().render(name, value, attrs, renderer) + mark_safe('<datalist id="unit-choices"></datalist>')
+
+
+class UnitByNameField(forms.ModelChoiceField):
+    """A unit by its exact name, or by its id (links from other pages); shown by name."""
+
+    widget = UnitSearchInput
+
+    def to_python(self, value):
+        value = str(value).strip() if value is not None else ""
+        if not value:
+            return None
+        unit = self.queryset.filter(name=value).first()
+        if unit is None and value.isdigit():
+            unit = self.queryset.filter(pk=value).first()
+        if unit is None:
+            raise forms.ValidationError(f"没有名为“{value}”的单位。", code="invalid_choice")
+        return unit
+
+    def prepare_value(self, value):
+        if isinstance(value, Unit):
+            return value.name
+        if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+            return self.queryset.filter(pk=value).values_list("name", flat=True).first() or value
+        return value
+
+
 class ItemFilterForm(forms.Form):
-    unit = forms.ModelChoiceField(queryset=Unit.objects.all(), required=False, label="单位", empty_label="全部单位")
+    unit = UnitByNameField(queryset=Unit.objects.all(), required=False, label="单位")
     sequence = forms.ChoiceField(choices=[("", "全部序列"), *Sequence.choices], required=False, label="序列")
     month = forms.CharField(
         required=False, label="月份", widget=forms.TextInput(attrs={"type": "month", "placeholder": "2024-03"}),
@@ -361,8 +398,7 @@ class ItemFilterForm(forms.Form):
         self.is_valid()  # invalid filters are ignored (and shown with their error); the valid ones apply
         data = self.cleaned_data
         if data.get("unit"):
-            joint = JointUnit.objects.filter(unit=data["unit"]).values("submission_id")
-            items = items.filter(Q(unit=data["unit"]) | Q(pk__in=joint))
+            items = items.of_unit(data["unit"])
         if data.get("sequence"):
             items = items.filter(unit__sequence=data["sequence"])
         if data.get("month"):

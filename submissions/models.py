@@ -128,6 +128,13 @@ class SubmissionQuerySet(models.QuerySet):
         StaleTally.mark(item.unit_id for item in objs)
         return objs
 
+    def of_unit(self, unit: Unit | int) -> SubmissionQuerySet:
+        """The unit's own items and the joint items it is on: ids from two index-backed queries in a UNION
+        (an OR of the two makes PostgreSQL walk every item, 240 ms on 300,000)."""
+        own = Submission.objects.filter(unit=unit).values("pk").order_by()
+        joint = JointUnit.objects.filter(unit=unit).values("submission_id").order_by()
+        return self.filter(pk__in=own.union(joint))
+
 
 class Submission(models.Model):
     """An information item a unit reports (报送)."""

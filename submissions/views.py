@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from audit.locking import StaleEdit
@@ -45,6 +46,7 @@ from submissions.models import (
     earliest_answer,
 )
 from units.models import Unit
+from units.versioning import cached
 
 PAGE_SIZE = 50
 DUPLICATE_MESSAGE = "该表单已经提交过，没有重复保存。"
@@ -72,15 +74,28 @@ def _repeated_post(request: HttpRequest, form, model: type[models.Model]) -> Htt
 # --- items ---------------------------------------------------------------------------------------------
 
 
+class CountKeptPaginator(Paginator):
+    """Counting 300,000 items on every click of a page: the count of a filter is kept until the data changes."""
+
+    def __init__(self, object_list, per_page: int, key: str) -> None:
+        super().__init__(object_list, per_page)
+        self.key = key
+
+    @cached_property
+    def count(self) -> int:
+        return cached(self.key, lambda: Paginator.count.func(self))
+
+
 @login_required
 def item_list(request: HttpRequest) -> HttpResponse:
     filters = forms.ItemFilterForm(request.GET or None, user=request.user)
     items = filters.apply(visible_submissions(request.user)) if request.GET else visible_submissions(request.user)
     joint = Prefetch("joint_units", queryset=JointUnit.objects.select_related("unit"))
     items = items.select_related("unit").prefetch_related(joint, "adoptions")
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    scope = "all" if request.user.can_read_all else request.user.unit_id
+    page = CountKeptPaginator(items, PAGE_SIZE, f"item-count:{scope}:{query.urlencode()}").get_page(request.GET.get("page"))
     return render(request, "submissions/item_list.html", {
         "filters": filters, "page": page, "query": query.urlencode(), "can_report": can_report(request.user),
     })

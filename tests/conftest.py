@@ -1,9 +1,11 @@
 from collections.abc import Callable
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from tests.factories import login, make_personas, make_unit, run_queued_tasks
+from units import versioning
 
 
 @pytest.fixture(scope="session")
@@ -43,6 +45,13 @@ def personas(unit_a, unit_b):
     A test module that needs particular units A and B overrides the `unit_a` and `unit_b` fixtures.
     """
     return make_personas(unit_a, unit_b)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Assessments are cached per data version; a rolled-back test leaves the version as it found it.
+    cache.clear()
+    versioning.forget_local()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from bulletins.services import build_bulletin, bulletin_json
+from bulletins.services import _build_bulletin, build_bulletin, bulletin_json
 from tests.factories import make_adoption, make_instruction, make_submission, make_unit, shanghai
 
 pytestmark = pytest.mark.django_db
@@ -124,11 +124,11 @@ def test_bulletin_query_count_does_not_grow_with_units(django_assert_num_queries
     # After writes, the first read also rebuilds the stale month tallies (6 more, see the scoring service).
     populate(3)
     with django_assert_num_queries(13 + 6):
-        build_bulletin(2024, 3)
+        _build_bulletin(2024, 3)
     with django_assert_num_queries(13):
-        build_bulletin(2024, 3)
+        _build_bulletin(2024, 3)
     populate(120)
     with django_assert_num_queries(13 + 6):
-        build_bulletin(2024, 3)
+        _build_bulletin(2024, 3)
     with django_assert_num_queries(13):
-        assert len(build_bulletin(2024, 3)["units"]) == 123
+        assert len(_build_bulletin(2024, 3)["units"]) == 123

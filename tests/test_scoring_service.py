@@ -12,7 +12,7 @@ import pytest
 from scoring.engine import round2
 from scoring.models import AssessmentYear, RuleSet
 from scoring.rules import RULES_2008
-from scoring.services import compute_scores, scores_json
+from scoring.services import _compute_scores, compute_scores, scores_json
 from tests.factories import (
     make_adoption,
     make_basic_work,
@@ -163,15 +163,16 @@ def _populate(n_units: int, per_unit: int) -> None:
 
 def test_scoring_query_count_does_not_grow_with_units_and_items(django_assert_num_queries):
     # rule set (2), units, stale marks?, month tallies, facts of joint items, failures, requests, basic work;
-    # after writes also: lock the marks, delete them and the stale tallies, insert anew, and a savepoint (2)
+    # after writes also: lock the marks, delete them and the stale tallies, insert anew, and a savepoint (2).
+    # Pages and commands read it through the cache: one query for the data version (test_assessment_cache).
     _populate(4, 1)
     with django_assert_num_queries(9 + 6):
-        compute_scores(2024, 12)
+        _compute_scores(2024, 12)
     with django_assert_num_queries(9):
-        compute_scores(2024, 12)
+        _compute_scores(2024, 12)
     _populate(40, 3)
     with django_assert_num_queries(9 + 6):
-        compute_scores(2024, 12)
+        _compute_scores(2024, 12)
     with django_assert_num_queries(9):
-        report = compute_scores(2024, 12)
+        report = _compute_scores(2024, 12)
     assert len(report.scores) == 44

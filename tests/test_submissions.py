@@ -332,17 +332,40 @@ def many_items(count: int = 120) -> list[Submission]:
     return items
 
 
-@pytest.mark.parametrize(("persona", "queries"), [("staff", 7), ("officer_a", 7)])
+@pytest.mark.parametrize(("persona", "queries"), [("staff", 7), ("officer_a", 8)])
 def test_list_query_count_is_fixed(client, personas, django_assert_num_queries, persona, queries):
     many_items()
     user = personas[persona]
     if persona == "officer_a":
         Submission.objects.update(unit=user.unit)
     client = login(client, user)
-    # session, user, the unit filter's choices (officer: their unit, by the middleware), count, page, joint units, adoptions
+    # session, user (officer: their unit, by the middleware), data version, count, page, joint units, adoptions;
+    # no unit choices: they are loaded as one types
     with django_assert_num_queries(queries):
         response = client.get(reverse("submissions:list"))
     assert len(response.context["page"]) == 50
+    with django_assert_num_queries(queries - 1):  # the count is kept until the data changes
+        assert len(client.get(reverse("submissions:list"), {"page": 3}).context["page"]) == 20
+    make_submission(user.unit if persona == "officer_a" else make_unit())
+    assert client.get(reverse("submissions:list")).context["page"].paginator.count == 121
+
+
+def test_the_unit_filter_takes_a_name_or_an_id_and_suggests_names(client, personas):
+    a, b = personas["officer_a"].unit, personas["officer_b"].unit
+    make_submission(a, title="甲的信息")
+    make_submission(b, title="乙的信息")
+    login(client, personas["staff"])
+    for value in (a.name, str(a.pk)):
+        page = client.get(reverse("submissions:list"), {"unit": value}).content.decode()
+        assert "甲的信息" in page and "乙的信息" not in page and f'value="{a.name}"' in page
+    page = client.get(reverse("submissions:list"), {"unit": "没有这个单位"}).content.decode()
+    assert "没有名为“没有这个单位”的单位。" in page and "甲的信息" in page and '<select name="unit"' not in page
+    choices = client.get(reverse("units:choices"), {"q": a.name[-2:]}).json()["units"]
+    assert a.name in choices
+    login(client, personas["officer_b"])  # an officer is offered only their own unit
+    assert client.get(reverse("units:choices"), {"q": ""}).json() == {"units": [b.name]}
+    client.logout()
+    assert client.get(reverse("units:choices")).status_code == 302
 
 
 # --- the item page ------------------------------------------------------------------------------------

@@ -115,3 +115,16 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.unit.name}，{self.get_role_display()}）"
+
+
+class DataVersion(models.Model):
+    """One row whose token changes with every write that can change a score (units.versioning)."""
+
+    token = models.CharField("数据版本", max_length=32)
+
+    class Meta:
+        verbose_name = "数据版本"
+        verbose_name_plural = "数据版本"
+
+    def __str__(self) -> str:
+        return self.token

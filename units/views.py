@@ -5,7 +5,7 @@ from itertools import groupby
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -25,6 +25,17 @@ def _get_person_for_user(user, pk: int) -> Person:
         return Person.objects.select_related("unit").get(pk=pk, unit__in=visible_units(user))
     except Person.DoesNotExist:
         raise Http404("没有找到该人员。") from None
+
+
+CHOICES_SHOWN = 20
+
+
+@login_required
+def unit_choices(request: HttpRequest) -> JsonResponse:
+    """Names of the units the user may read that contain `q`, for a unit input's suggestions."""
+    query = request.GET.get("q", "").strip()[:100]
+    units = visible_units(request.user).filter(name__icontains=query).order_by("name")
+    return JsonResponse({"units": list(units.values_list("name", flat=True)[:CHOICES_SHOWN])})
 
 
 @login_required

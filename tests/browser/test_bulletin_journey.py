@@ -34,6 +34,9 @@ def test_staff_publish_and_the_officer_sees_the_bulletin_with_the_own_row(page, 
     row = page.locator("section.office-months tr", has_text=label)
     row.get_by_role("link", name="预览").click()
     assert "预览：按当前数据生成，尚未发布" in page.content()
+    # Each sequence's catalogue of adopted items folds open.
+    assert "道里区冰雪旅游持续升温" not in page.locator("article.notice").inner_text()
+    page.locator("details.notice-catalogue summary").first.click()
     assert "道里区冰雪旅游持续升温" in page.locator("article.notice").inner_text()
     page.get_by_role("button", name="发布", exact=True).click()
     # Publishing asks first, saying what will happen; nothing is published before the confirmation.

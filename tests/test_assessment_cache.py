@@ -1,0 +1,242 @@
+"""Assessments computed once per state of the data: after every kind of write the cached scores and bulletin
+numbers equal a recomputation (no write forgets to change the data version), pages show the new numbers, and a
+write in one process is seen by another."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+from django.urls import reverse
+
+from accounts.models import Role
+from bulletins.publishing import publish_bulletin
+from bulletins.services import _build_bulletin, build_bulletin
+from scoring import basic_work, rulesets
+from scoring.ledger import import_ledger
+from scoring.models import BasicWorkEntry, RuleSet
+from scoring.rules import RULES_2008
+from scoring.services import _compute_scores, compute_scores, scores_json
+from submissions import services
+from submissions.models import Adoption, JointUnit, LeaderInstruction, Submission, UrgentFailure
+from submissions.services import ItemInput
+from submissions.tallies import rebuild_all_tallies
+from tests.factories import (
+    login,
+    make_adoption,
+    make_basic_work,
+    make_request,
+    make_submission,
+    make_unit,
+    make_user,
+    shanghai,
+)
+from tests.ledger_builder import ledger_file
+from units import versioning
+from units.models import Unit
+
+pytestmark = pytest.mark.django_db
+YEAR, MONTH = 2024, 3
+
+
+def assert_fresh() -> None:
+    """The cached year and bulletin equal a computation from the facts as they stand."""
+    assert scores_json(compute_scores(YEAR, 12)) == scores_json(_compute_scores(YEAR, 12))
+    assert scores_json(compute_scores(YEAR, MONTH)) == scores_json(_compute_scores(YEAR, MONTH))
+    assert build_bulletin(YEAR, MONTH) == _build_bulletin(YEAR, MONTH)
+
+
+def total(unit: Unit) -> Decimal:
+    return next(s.total for s in compute_scores(YEAR, 12).scores if s.facts.unit_id == unit.pk)
+
+
+def item_input(unit: Unit, joint=(), at=None, info_type="general") -> ItemInput:
+    return ItemInput(unit=unit, title="测试", body="", info_type=info_type, submitted_at=at or shanghai(YEAR, MONTH, 5),
+                     special_request=None, joint_units=list(joint))
+
+
+def test_every_write_through_the_services_changes_the_cached_numbers():
+    staff = make_user(Role.STAFF)
+    first, second, third = make_unit(), make_unit(), make_unit()
+    assert_fresh()
+    item = services.report_item(item_input(first), user=staff, token=uuid.uuid4())
+    assert_fresh()
+    adoption = services.create_fact(
+        Adoption, {"submission": item, "level": "city", "adoption_type": "general", "adopted_on": dt.date(YEAR, MONTH, 9)},
+        user=staff, token=uuid.uuid4(),
+    )
+    assert_fresh()
+    instruction = services.create_fact(
+        LeaderInstruction, {"submission": item, "level": "city", "kind": "read", "instructed_on": dt.date(YEAR, MONTH, 10)},
+        user=staff, token=uuid.uuid4(),
+    )
+    assert_fresh()
+    for change in (item_input(second), item_input(second, joint=[third]), item_input(first, info_type="small_research")):
+        item = services.correct_item(item, change, user=staff, version=Submission.objects.get(pk=item.pk).version)
+        assert_fresh()
+    services.mark_invalid(item, "重复", user=staff)
+    assert_fresh()
+    services.restore_item(item, user=staff)
+    assert_fresh()
+    services.update_fact(adoption, {"level": "province", "adoption_type": "general"}, user=staff,
+                         version=adoption.version)
+    assert_fresh()
+    services.delete_fact(instruction, user=staff)
+    assert_fresh()
+    request = services.save_request(None, {"code": "ZY1", "title": "专约", "deadline": shanghai(YEAR, MONTH, 20)},
+                                    [first, second], user=staff, token=uuid.uuid4())
+    assert_fresh()
+    services.save_request(request, {"deadline": shanghai(YEAR, 2, 20)}, [second], user=staff, version=request.version)
+    assert_fresh()
+
+
+def test_units_basic_work_failures_and_rule_sets_change_the_cached_numbers():
+    staff = make_user(Role.ADMIN)
+    unit = make_unit()
+    make_submission(unit, submitted_at=shanghai(YEAR, MONTH, 2))
+    assert_fresh()
+    values = {f"item{i}": Decimal("4.5") for i in range(1, 9)} | {"method": "spot_check", "note": ""}
+    basic_work.save_confirmed(unit, YEAR, values, staff, version=0)
+    assert_fresh()
+    UrgentFailure.objects.create(unit=unit, kind="late", occurred_on=dt.date(YEAR, MONTH, 3))
+    assert_fresh()
+    Unit.objects.filter(pk=unit.pk).update(sequence="district")
+    assert_fresh()
+    unit.is_ranked = False
+    unit.save()
+    assert_fresh()
+    params = {**RULES_2008, "reporting_item_points": 30}
+    strict = RuleSet.objects.create(name="严格", params=RULES_2008)
+    rulesets.update_rule_set(strict, params, user=staff, version=strict.version)
+    rulesets.assign_rule_set(YEAR, strict, user=staff)
+    assert_fresh()
+    assert compute_scores(YEAR, 12).rule_set_name == "严格"
+
+
+def test_bulk_writes_imports_and_rebuilds_change_the_cached_numbers():
+    units = [make_unit() for _ in range(3)]
+    item = make_submission(units[0], joint=[units[1]], submitted_at=shanghai(YEAR, MONTH, 1))
+    make_adoption(item, adopted_on=dt.date(YEAR, MONTH, 3))
+    assert_fresh()
+    JointUnit.objects.filter(submission=item).delete()
+    assert_fresh()
+    Submission.objects.bulk_create(
+        Submission(ledger_no=f"BULK{i}", unit=units[2], title="批量", info_type="general",
+                   submitted_at=shanghai(YEAR, MONTH, 2 + i)) for i in range(3)
+    )
+    assert_fresh()
+    BasicWorkEntry.objects.bulk_create([BasicWorkEntry(unit=units[2], year=YEAR, status="confirmed",
+                                                       **{f"item{i}": 5 for i in range(1, 9)})])
+    assert_fresh()
+    UrgentFailure.objects.bulk_create(  # INSERT OR IGNORE on SQLite
+        [UrgentFailure(unit=units[2], kind="late", occurred_on=dt.date(YEAR, MONTH, 4))], ignore_conflicts=True
+    )
+    assert_fresh()
+    Submission.objects.filter(unit=units[2]).update(is_invalid=True, invalid_reason="重复")
+    rebuild_all_tallies()  # as after every bulk update
+    assert_fresh()
+    import_ledger(ledger_file({
+        "单位": [{"单位名称": "道里区", "序列": "区政府"}],
+        "报送": [{"信息编号": "A1", "单位名称": "道里区", "标题": "一", "报送时间": "2024-03-01 09:00", "信息类型": "一般动态"}],
+    }))
+    assert_fresh()
+
+
+def test_a_rolled_back_write_leaves_no_numbers_behind():
+    unit = make_unit()
+    before = total(unit)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        make_basic_work(unit, year=YEAR)
+        assert total(unit) > before  # computed, and cached, inside the transaction
+        raise RuntimeError
+    assert total(unit) == before
+    make_submission(unit, submitted_at=shanghai(YEAR, 1, 2))  # the next write gets a token of its own
+    assert_fresh()
+
+
+def test_a_second_reading_is_one_query(django_assert_num_queries):
+    make_submission(make_unit(), submitted_at=shanghai(YEAR, MONTH, 2))
+    compute_scores(YEAR, 12)
+    build_bulletin(YEAR, MONTH)
+    with django_assert_num_queries(1):
+        compute_scores(YEAR, 12)
+    with django_assert_num_queries(1):
+        build_bulletin(YEAR, MONTH)
+
+
+def test_a_write_in_one_process_is_seen_by_another(settings, tmp_path, monkeypatch):
+    # Two processes: each with its own memory, both with a shared cache (as with Redis).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                                   "LOCATION": str(tmp_path)}}
+    memories = {"a": {}, "b": {}}
+
+    def in_process(name: str):
+        monkeypatch.setattr(versioning, "_local", memories[name])
+
+    unit = make_unit()
+    in_process("a")
+    before = total(unit)
+    in_process("b")
+    with pytest.MonkeyPatch.context() as no_compute:  # b reads what a computed, from the shared cache
+        no_compute.setattr("scoring.services._compute_scores", lambda *a: pytest.fail("computed twice"))
+        assert total(unit) == before
+    make_basic_work(unit, year=YEAR)  # written by b
+    after = total(unit)
+    assert after > before
+    in_process("a")
+    assert total(unit) == after
+
+
+def test_a_write_in_another_process_is_seen_with_memory_caches_only():
+    # The default: each process's memory; the other process is one whose memory holds the old numbers.
+    unit = make_unit()
+    before = total(unit)
+    kept = dict(versioning._local)
+    make_basic_work(unit, year=YEAR)
+    versioning._local.update(kept)  # the other process still remembers the numbers before the write
+    assert total(unit) > before
+
+
+def test_pages_show_the_new_numbers_after_a_write(client):
+    staff = make_user(Role.STAFF)
+    unit = make_unit()
+    make_request([unit], deadline=shanghai(YEAR, MONTH, 20))
+    login(client, staff)
+    ranking = reverse("scoring:ranking") + f"?year={YEAR}&through=12"
+    card = reverse("scoring:scorecard", args=[unit.pk, YEAR]) + "?through=12"
+    preview = reverse("bulletins:preview", args=[f"{YEAR}-{MONTH:02d}"])
+    pages = [client.get(url).content for url in (ranking, card, preview)]
+    response = client.post(reverse("submissions:create"), {
+        "unit": unit.pk, "title": "新信息", "body": "", "info_type": "general", "submitted_at": "2024-03-05 09:00",
+        "form_token": str(uuid.uuid4()),
+    })
+    assert response.status_code == 302
+    assert_fresh()
+    for url, old in zip((ranking, card, preview), pages, strict=True):
+        assert client.get(url).content != old
+
+
+def test_officer_pages_read_a_fixed_number_of_rows_whatever_the_number_of_units(client, django_assert_num_queries):
+    own = make_unit()
+    login(client, make_user(Role.OFFICER, own))
+    # Session and user, then the page's own: the home reads the unit's rows of the published versions; the
+    # scorecard and the ranking read the cached assessment (one query for the data version) and the unit's facts.
+    pages = {
+        reverse("home"): 9,
+        reverse("scoring:scorecard", args=[own.pk, YEAR]) + "?through=12": 12,
+        reverse("scoring:ranking") + f"?year={YEAR}&through=12": 4,
+    }
+    for n in (2, 40):
+        for i in range(n):
+            item = make_submission(make_unit(), joint=[own] if i % 2 else [], submitted_at=shanghai(YEAR, MONTH, 1 + i % 20))
+            make_adoption(item, adopted_on=dt.date(YEAR, MONTH, 25))
+        publish_bulletin(dt.date(YEAR, MONTH, 1), reason=f"第{n}次")
+        for url, count in pages.items():
+            client.get(url)  # the first view after the writes computes the assessment
+            with django_assert_num_queries(count):
+                assert client.get(url).status_code == 200
+    home = client.get(reverse("home")).content.decode()
+    assert "本单位在委办局序列中排名第" in home
