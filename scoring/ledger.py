@@ -39,6 +39,7 @@ from scoring.models import (
 )
 from scoring.rules import Rules
 from scoring.services import rules_for_year
+from scoring.signals import ledger_imported
 from scoring.xlsx_rows import MAX_CELL_CHARS, CellTooLong, open_workbook, sheet_rows
 from submissions.models import (
     ALLOWED_ADOPTION_TYPES,
@@ -938,6 +939,7 @@ def import_ledger(
             result = _write(plan, user, progress)
             progress.stage(ImportStage.REBUILDING, {})
             rebuild_all_tallies()  # now, rather than on the first page that reads them
+            ledger_imported.send(sender=import_ledger, result=result)
             return result
     except IntegrityError:
         # Someone changed the same facts through the site between the check and the write.

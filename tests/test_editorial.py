@@ -20,10 +20,12 @@ from editorial.document import issue_docx
 from editorial.models import Carrier, Decision, Issue, IssueItem, IssueStatus
 from editorial.views import _entries
 from scoring.engine import round2
+from scoring.ledger import import_ledger
 from scoring.services import compute_scores, rules_for_year
 from submissions import services as submission_services
 from submissions.models import Adoption, DeskState, Submission
 from tests.factories import login, make_adoption, make_carrier, make_issue, make_request, make_submission, make_unit
+from tests.ledger_builder import ledger_file
 
 pytestmark = pytest.mark.django_db
 
@@ -467,3 +469,18 @@ def test_issue_list_and_forwarded_list_run_a_fixed_number_of_queries(client, per
     with django_assert_num_queries(5):
         response = client.get(reverse("editorial:forwarded"))
     assert len(response.context["page"]) == 36
+
+
+def test_a_carrier_an_imported_adoption_names_joins_the_list_at_its_level():
+    listed = Carrier.objects.count()
+    import_ledger(ledger_file({
+        "单位": [{"单位名称": "道里区", "序列": "区政府"}],
+        "报送": [{"信息编号": "L1", "单位名称": "道里区", "标题": "信息L1", "报送时间": "2024-03-01 09:00", "信息类型": "一般动态"},
+                 {"信息编号": "L2", "单位名称": "道里区", "标题": "信息L2", "报送时间": "2024-03-02 09:00", "信息类型": "一般动态"}],
+        "采用": [{"信息编号": "L1", "采用层级": "省", "采用类型": "一般动态", "采用日期": "2024-03-05", "刊物": "《龙江新设刊物》", "期号": "3"},
+                 {"信息编号": "L2", "采用层级": "市", "采用类型": "一般动态", "采用日期": "2024-03-06", "刊物": "哈尔滨政务信息", "期号": "9"}],
+    }))
+    new = Carrier.objects.get(name="龙江新设刊物")
+    assert new.level == "province"
+    # 《哈尔滨政务信息》 was listed already (the migration's set): named without its brackets, it is not added twice.
+    assert Carrier.objects.count() == listed + 1
