@@ -473,12 +473,16 @@ def test_issue_list_and_forwarded_list_run_a_fixed_number_of_queries(client, per
 
 def test_a_carrier_an_imported_adoption_names_joins_the_list_at_its_level():
     listed = Carrier.objects.count()
+    def item(no: str, day: int) -> dict:
+        return {"信息编号": no, "单位名称": "道里区", "标题": f"信息{no}", "报送时间": f"2024-03-0{day} 09:00", "信息类型": "一般动态"}
+
+    def adoption(no: str, level: str, day: int, carrier: str) -> dict:
+        return {"信息编号": no, "采用层级": level, "采用类型": "一般动态", "采用日期": f"2024-03-0{day}", "刊物": carrier, "期号": "3"}
+
     import_ledger(ledger_file({
         "单位": [{"单位名称": "道里区", "序列": "区政府"}],
-        "报送": [{"信息编号": "L1", "单位名称": "道里区", "标题": "信息L1", "报送时间": "2024-03-01 09:00", "信息类型": "一般动态"},
-                 {"信息编号": "L2", "单位名称": "道里区", "标题": "信息L2", "报送时间": "2024-03-02 09:00", "信息类型": "一般动态"}],
-        "采用": [{"信息编号": "L1", "采用层级": "省", "采用类型": "一般动态", "采用日期": "2024-03-05", "刊物": "《龙江新设刊物》", "期号": "3"},
-                 {"信息编号": "L2", "采用层级": "市", "采用类型": "一般动态", "采用日期": "2024-03-06", "刊物": "哈尔滨政务信息", "期号": "9"}],
+        "报送": [item("L1", 1), item("L2", 2)],
+        "采用": [adoption("L1", "省", 5, "《龙江新设刊物》"), adoption("L2", "市", 6, "哈尔滨政务信息")],
     }))
     new = Carrier.objects.get(name="龙江新设刊物")
     assert new.level == "province"
