@@ -474,10 +474,12 @@ def test_issue_list_and_forwarded_list_run_a_fixed_number_of_queries(client, per
 def test_a_carrier_an_imported_adoption_names_joins_the_list_at_its_level():
     listed = Carrier.objects.count()
     def item(no: str, day: int) -> dict:
-        return {"信息编号": no, "单位名称": "道里区", "标题": f"信息{no}", "报送时间": f"2024-03-0{day} 09:00", "信息类型": "一般动态"}
+        return {"信息编号": no, "单位名称": "道里区", "标题": f"信息{no}", "报送时间": f"2024-03-0{day} 09:00",
+                "信息类型": "一般动态"}
 
     def adoption(no: str, level: str, day: int, carrier: str) -> dict:
-        return {"信息编号": no, "采用层级": level, "采用类型": "一般动态", "采用日期": f"2024-03-0{day}", "刊物": carrier, "期号": "3"}
+        return {"信息编号": no, "采用层级": level, "采用类型": "一般动态", "采用日期": f"2024-03-0{day}",
+                "刊物": carrier, "期号": "3"}
 
     import_ledger(ledger_file({
         "单位": [{"单位名称": "道里区", "序列": "区政府"}],
