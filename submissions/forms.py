@@ -353,8 +353,9 @@ class UnitByNameField(forms.ModelChoiceField):
         value = str(value).strip() if value is not None else ""
         if not value:
             return None
-        unit = self.queryset.filter(name=value).first()
-        if unit is None and value.isdigit():
+        # No unit's name holds a NUL (PostgreSQL refuses one in a query); an id is ASCII digits of bounded length.
+        unit = self.queryset.filter(name=value).first() if "\x00" not in value else None
+        if unit is None and value.isascii() and value.isdigit() and len(value) <= 18:
             unit = self.queryset.filter(pk=value).first()
         if unit is None:
             raise forms.ValidationError(f"没有名为“{value}”的单位。", code="invalid_choice")

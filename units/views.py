@@ -33,7 +33,8 @@ CHOICES_SHOWN = 20
 @login_required
 def unit_choices(request: HttpRequest) -> JsonResponse:
     """Names of the units the user may read that contain `q`, for a unit input's suggestions."""
-    query = request.GET.get("q", "").strip()[:100]
+    # A NUL cannot be in a name, and PostgreSQL refuses it in a query.
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     units = visible_units(request.user).filter(name__icontains=query).order_by("name")
     return JsonResponse({"units": list(units.values_list("name", flat=True)[:CHOICES_SHOWN])})
 
