@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from core.forms import OfficeMessagesMixin
 from editorial.models import Carrier, DecisionAction, Issue, IssueItem, IssueStatus
 from submissions.models import ALLOWED_ADOPTION_TYPES, AdoptionType, DeskState, InfoType, Level, Submission
 from units.models import Sequence, Unit
@@ -54,7 +55,7 @@ class InboxFilterForm(forms.Form):
         return items
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(OfficeMessagesMixin, forms.Form):
     action = forms.ChoiceField(choices=DecisionAction.choices, label="处理",
                                error_messages={"required": "请选择处理方式。", "invalid_choice": "处理方式不正确。"})
     issue = forms.ModelChoiceField(queryset=Issue.objects.none(), required=False, label="采用到（草稿）",
@@ -83,7 +84,7 @@ class DecisionForm(forms.Form):
         return data
 
 
-class CarrierForm(forms.ModelForm):
+class CarrierForm(OfficeMessagesMixin, forms.ModelForm):
     class Meta:
         model = Carrier
         fields = ["name", "level", "adoption_type", "frequency", "order", "is_active"]
@@ -105,13 +106,13 @@ class CarrierForm(forms.ModelForm):
         return data
 
 
-class NewIssueForm(forms.Form):
+class NewIssueForm(OfficeMessagesMixin, forms.Form):
     carrier = forms.ModelChoiceField(queryset=Carrier.objects.active().filter(level=Level.CITY), label="刊物",
                                      empty_label=None, error_messages={"invalid_choice": "所选刊物不存在或已停用。",
                                                                        "required": "请选择刊物。"})
 
 
-class IssueForm(forms.ModelForm):
+class IssueForm(OfficeMessagesMixin, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, error_messages={"required": "表单已失效，请刷新页面。"})
 
     class Meta:
@@ -124,7 +125,7 @@ class IssueForm(forms.ModelForm):
         self.fields["version"].initial = self.instance.version
 
 
-class EntryForm(forms.ModelForm):
+class EntryForm(OfficeMessagesMixin, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, error_messages={"required": "表单已失效，请刷新页面。"})
 
     class Meta:
@@ -140,7 +141,7 @@ class EntryForm(forms.ModelForm):
         self.fields["adoption_type"].error_messages["invalid_choice"] = "该刊物不刊载所选类型。"
 
 
-class PublishForm(forms.Form):
+class PublishForm(OfficeMessagesMixin, forms.Form):
     issued_on = forms.DateField(label="刊发日期", widget=DATE_WIDGET, initial=timezone.localdate,
                                 error_messages={"required": "请填写刊发日期。", "invalid": "日期格式应为 2026-03-01。"})
     version = forms.IntegerField(widget=forms.HiddenInput, error_messages={"required": "表单已失效，请刷新页面。"})
@@ -149,11 +150,11 @@ class PublishForm(forms.Form):
         return _not_future(self.cleaned_data["issued_on"])
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(OfficeMessagesMixin, forms.Form):
     reason = forms.CharField(label="撤回原因", max_length=300, error_messages={"required": "撤回必须填写原因。"})
 
 
-class ForwardForm(forms.Form):
+class ForwardForm(OfficeMessagesMixin, forms.Form):
     forwarded_on = forms.DateField(label="报送省政府日期", widget=DATE_WIDGET, initial=timezone.localdate,
                                    error_messages={"required": "请填写报送日期。", "invalid": "日期格式应为 2026-03-01。"})
 
@@ -161,7 +162,7 @@ class ForwardForm(forms.Form):
         return _not_future(self.cleaned_data["forwarded_on"])
 
 
-class CarrierAdoptionForm(forms.Form):
+class CarrierAdoptionForm(OfficeMessagesMixin, forms.Form):
     """An adoption recorded by hand with its carrier from the list (a provincial or State Council adoption of
     a forwarded item, or any carrier's adoption outside the desk's issues); the carrier's own issue number."""
 

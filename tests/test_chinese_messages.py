@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 
 from core.forms import OfficeMessagesMixin
+from editorial.forms import CarrierForm
 from submissions.models import SpecialRequest
 from tests.factories import make_request, make_unit, make_user
 from units.models import Sequence, Unit
@@ -133,3 +134,10 @@ def test_the_compiled_catalog_matches_its_source():
     for msgid, plural, msgstr in entries:
         translated = ngettext(msgid, plural, 2) if plural else gettext(msgid)
         assert translated == msgstr, msgid
+
+
+def test_the_editorial_desks_forms_speak_as_the_office_writes():
+    form = CarrierForm({"name": "字" * 120, "level": "moon"})
+    assert not form.is_valid()
+    assert form.errors["name"] == ["刊物名称不能超过100字，现有120字。"]
+    assert form.errors["level"] == ["所选层级不在可选范围内，请重新选择。"]
