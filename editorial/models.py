@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from submissions.models import ALLOWED_ADOPTION_TYPES, Adoption, AdoptionType, Level, Submission
+from submissions.models import ALLOWED_ADOPTION_TYPES, Adoption, AdoptionType, Level, Submission, allowed_type_condition
 
 
 class Frequency(models.TextChoices):
@@ -17,13 +17,6 @@ class Frequency(models.TextChoices):
     WEEKLY = "weekly", "每周"
     MONTHLY = "monthly", "每月"
     IRREGULAR = "irregular", "不定期"
-
-
-def _type_allowed_condition(type_field: str) -> Q:
-    condition = Q(**{type_field: ""})
-    for level, types in ALLOWED_ADOPTION_TYPES.items():
-        condition |= Q(level=level, **{f"{type_field}__in": types})
-    return condition
 
 
 class CarrierQuerySet(models.QuerySet):
@@ -51,7 +44,9 @@ class Carrier(models.Model):
         ordering = ["order", "id"]
         constraints = [
             models.CheckConstraint(name="carrier_level_valid", condition=Q(level__in=Level.values)),
-            models.CheckConstraint(name="carrier_type_allowed_at_level", condition=_type_allowed_condition("adoption_type")),
+            models.CheckConstraint(
+                name="carrier_type_allowed_at_level", condition=Q(adoption_type="") | allowed_type_condition()
+            ),
         ]
 
     def __str__(self) -> str:

@@ -257,10 +257,11 @@ class JointUnit(models.Model):
         return f"{self.submission_id} + {self.unit_id}"
 
 
-def _allowed_type_condition() -> Q:
+def allowed_type_condition(type_field: str = "adoption_type") -> Q:
+    """Rows whose `level` offers their adoption type in `type_field` (RULES.md Art. 9, decision 8)."""
     condition = Q()
     for level, types in ALLOWED_ADOPTION_TYPES.items():
-        condition |= Q(level=level, adoption_type__in=types)
+        condition |= Q(level=level, **{f"{type_field}__in": types})
     return condition
 
 
@@ -331,7 +332,7 @@ class Adoption(ItemFact):
         ordering = ["adopted_on", "id"]
         constraints = [
             models.UniqueConstraint(fields=["submission", "level"], name="adoption_once_per_level"),
-            models.CheckConstraint(name="adoption_type_allowed_at_level", condition=_allowed_type_condition()),
+            models.CheckConstraint(name="adoption_type_allowed_at_level", condition=allowed_type_condition()),
         ]
         indexes = [
             # Scoring and the bulletin select adoptions by date.
