@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from audit import services as audit
 from audit.models import EventKind
 from audit.services import record_security_event
 
@@ -58,6 +59,8 @@ def lift_lock(username: str, ip_address: str) -> bool:
     if not any(lock.username == username and lock.ip_address == ip_address for lock in active_locks()):
         return False
     AccessAttempt.objects.filter(username=username, ip_address=ip_address).delete()
+    audit.record(EventKind.UPDATE, summary=f"解除登录锁定：{username}（{ip_address}）",
+                 changes={"登录锁定": [f"{username}（{ip_address}）已锁定", "已解除"]})
     return True
 
 

@@ -99,9 +99,18 @@ def _add_entry(issue: Issue, item: Submission, adoption_type: str) -> IssueItem:
 # --- carriers and issues -----------------------------------------------------------------------------------
 
 
+CARRIER_FIELDS = ("name", "level", "adoption_type", "frequency", "order", "is_active")
+
+
 def save_carrier(carrier: Carrier) -> Carrier:
+    """Save a carrier from its form, with before and after on the audit trail."""
     with transaction.atomic():
+        stored = Carrier.objects.select_for_update().filter(pk=carrier.pk).first() if carrier.pk else None
+        before = audit.snapshot(stored, CARRIER_FIELDS) if stored else {}
         carrier.save()
+        changes = audit.diff(before, audit.snapshot(carrier, CARRIER_FIELDS))
+        if changes:
+            audit.record(EventKind.UPDATE if stored else EventKind.CREATE, carrier, changes=changes)
     return carrier
 
 

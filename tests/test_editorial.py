@@ -396,6 +396,13 @@ def test_admin_manages_carriers_and_a_type_foreign_to_the_level_is_refused(clien
     assert client.post(url, {"name": "《新刊》", "level": "city", "adoption_type": "urgent", "frequency": "weekly",
                              "order": 1, "is_active": "on"}).status_code == 302
     assert client.post(url, {"name": "新刊", "level": "city", "frequency": "weekly", "order": 1}).status_code == 200
+    carrier = Carrier.objects.get(name="新刊")
+    created = AuditEvent.objects.get(kind=EventKind.CREATE, model="editorial.Carrier", object_id=carrier.pk)
+    assert created.user == personas["admin"] and created.changes["刊物名称"] == ["", "新刊"]
+    client.post(reverse("editorial:carrier_edit", args=[carrier.pk]),
+                {"name": "新刊", "level": "city", "adoption_type": "general", "frequency": "weekly", "order": 1})
+    changed = AuditEvent.objects.get(kind=EventKind.UPDATE, model="editorial.Carrier", object_id=carrier.pk)
+    assert changed.changes["采用类型"] == ["紧急重要", "一般动态"] and changed.changes["在用"] == ["是", "否"]
 
 
 # --- the inbox and access ------------------------------------------------------------------------------

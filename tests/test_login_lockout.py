@@ -246,3 +246,14 @@ def test_a_username_longer_than_any_account_is_an_ordinary_wrong_login():
     response = attempt("a" * 151, "wrong-password")
     assert response.status_code == 200 and "用户名或密码不正确" in response.content.decode()
     assert not AccessAttempt.objects.exists()  # no account can have it, so there is no pair to lock
+
+
+def test_lifting_a_lock_is_on_the_audit_trail_with_who_and_where(personas):
+    make_user(username="sun")
+    fail("sun", 5)
+    client = Client(REMOTE_ADDR="10.9.9.9")
+    client.force_login(personas["admin"])
+    client.post(reverse("accounts:lock_release"), {"username": "sun", "ip_address": HOME})
+    record = AuditEvent.objects.get(kind=EventKind.UPDATE, summary__startswith="解除登录锁定")
+    assert (record.user, record.address) == (personas["admin"], "10.9.9.9")
+    assert record.changes == {"登录锁定": [f"sun（{HOME}）已锁定", "已解除"]}
