@@ -77,7 +77,7 @@ def last_message(response) -> str:
 # --- counting only when confirmed -------------------------------------------------------------------------
 
 
-def test_an_officer_named_joint_unit_counts_only_for_the_reporting_unit_until_confirmed(client, personas):
+def test_decision10_an_officer_named_joint_unit_counts_only_for_the_reporting_unit_until_confirmed(client, personas):
     a, b = personas["officer_a"].unit, personas["officer_b"].unit
     item = report(personas["officer_a"], a, [b])
     adoption = make_adoption(item, level="city", adoption_type="general", adopted_on=dt.date(YEAR, 3, 10))
@@ -108,7 +108,7 @@ def test_an_officer_named_joint_unit_counts_only_for_the_reporting_unit_until_co
     assert sorted(e["unit"] for e in build_bulletin(YEAR, 3)["adopted_items"]) == sorted([a.name, b.name])
 
 
-def test_a_declined_joint_unit_is_removed_and_never_counted(client, personas):
+def test_decision10_a_declined_joint_unit_is_removed_and_never_counted(client, personas):
     a, b = personas["officer_a"].unit, personas["officer_b"].unit
     item = report(personas["officer_a"], a, [b])
     make_adoption(item, level="city", adoption_type="general", adopted_on=dt.date(YEAR, 3, 10))
@@ -123,7 +123,7 @@ def test_a_declined_joint_unit_is_removed_and_never_counted(client, personas):
     assert client.get(reverse("submissions:detail", args=[item.pk])).status_code == 404
 
 
-def test_only_confirmed_joint_units_share_the_points_of_an_item_with_both(personas):
+def test_decision10_only_confirmed_joint_units_share_the_points_of_an_item_with_both(personas):
     a = personas["officer_a"].unit
     confirmed, pending = make_unit(), make_unit()
     item = make_submission(a, joint=[confirmed], pending=[pending], submitted_at=shanghai(YEAR, 3, 5))
@@ -138,7 +138,7 @@ def test_only_confirmed_joint_units_share_the_points_of_an_item_with_both(person
 # --- who enters it ------------------------------------------------------------------------------------------
 
 
-def test_joint_units_the_office_enters_are_confirmed_at_once(client, personas):
+def test_decision10_joint_units_the_office_enters_are_confirmed_at_once(client, personas):
     staff = personas["staff"]
     a, b, c = personas["officer_a"].unit, personas["officer_b"].unit, make_unit()
     login(client, staff).post(reverse("submissions:create"), {
@@ -164,7 +164,7 @@ def test_an_office_correction_leaves_a_pending_joint_unit_pending(personas):
     assert corrected.unit_count == 1 and not JointUnit.objects.get().confirmed
 
 
-def test_a_ledger_imported_joint_unit_is_confirmed_and_confirms_a_pending_one_it_names(personas):
+def test_decision10_a_ledger_imported_joint_unit_is_confirmed_and_confirms_a_pending_one_it_names(personas):
     staff = personas["staff"]
     sheets = {
         "单位": [{"单位名称": n, "序列": "委办局"} for n in ("市发改委", "市财政局", "市商务局")],
@@ -267,7 +267,7 @@ def test_confirming_and_declining_are_kept_in_the_items_history_and_bump_its_ver
 # --- special requests (decision 5) --------------------------------------------------------------------------
 
 
-def test_a_joint_item_answers_a_request_for_each_confirmed_unit_it_was_sent_to(client, personas):
+def test_decision5_a_joint_item_answers_a_request_for_each_confirmed_unit_it_was_sent_to(client, personas):
     staff = personas["staff"]
     a, b = personas["officer_a"].unit, personas["officer_b"].unit
     pending, not_sent, late_partner, outsider = (make_unit() for _ in range(4))
