@@ -12,18 +12,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, models, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from audit import services as audit
 from audit.locking import lock_version, update_versioned
 from audit.models import AuditEvent, EventKind
 from core.assessment import RequestOutcome, request_outcome
+from core.dates import cn_date
+from notifications import services as notices
+from notifications.models import NoticeKind
 from submissions.models import (
     Adoption,
     DeskState,
     FormToken,
     JointUnit,
     LeaderInstruction,
+    Level,
     MonthTally,
     SpecialRequest,
     Submission,
@@ -80,6 +85,54 @@ def history_of(obj: models.Model) -> models.QuerySet[AuditEvent]:
 
 def _names(units: Iterable[Unit]) -> str:
     return "、".join(sorted(u.name for u in units))
+
+
+# --- notices to the units concerned (notifications) ------------------------------------------------------------
+
+ADOPTED_BY = {Level.CITY: "市政府办公厅", Level.PROVINCE: "省政府办公厅", Level.STATE: "国务院办公厅"}
+LEADERS = {Level.CITY: "市领导", Level.PROVINCE: "省领导", Level.STATE: "国务院领导"}
+
+
+def _fact_notice(fact: Adoption | LeaderInstruction) -> tuple[str, str]:
+    title = fact.submission.title
+    if isinstance(fact, Adoption):
+        where = "".join(filter(None, [fact.carrier, fact.issue_no]))
+        return NoticeKind.ADOPTED, f"“{title}”被{ADOPTED_BY[fact.level]}采用" + (f"（{where}）" if where else "")
+    who = fact.leader or LEADERS[fact.level]
+    return NoticeKind.INSTRUCTED, f"“{title}”获{who}{fact.get_kind_display()}批示（{LEADERS[fact.level]}）"
+
+
+def notify_facts(facts: list[Adoption | LeaderInstruction]) -> int:
+    """Tell each item's unit and its confirmed joint units (decision 10) of a new adoption or instruction: a
+    constant number of queries however many facts (an editorial issue publishes many at once)."""
+    if not facts:
+        return 0
+    items = {f.submission_id for f in facts}
+    units: dict[int, set[int]] = {f.submission_id: {f.submission.unit_id} for f in facts}
+    for item_id, unit_id in JointUnit.objects.confirmed().filter(submission_id__in=items).values_list("submission_id", "unit_id"):
+        units[item_id].add(unit_id)
+    officers = notices.officer_ids_by_unit(set().union(*units.values()))
+    messages = []
+    for fact in facts:
+        kind, text = _fact_notice(fact)
+        recipients = tuple(pk for unit_id in units[fact.submission_id] for pk in officers.get(unit_id, ()))
+        messages.append(notices.Message(recipients, kind, text, reverse("submissions:detail", args=[fact.submission_id])))
+    return notices.send(messages)
+
+
+def _notify_pending_joints(item: Submission, joints: Iterable[JointUnit]) -> None:
+    """A joint unit an officer named waits for that unit's confirmation: tell its officers (decision 10)."""
+    pending = [j.unit_id for j in joints if not j.confirmed]
+    if pending:
+        notices.notify_units(pending, NoticeKind.JOINT, f"{item.unit.name}报送的“{item.title}”将贵单位列为联合报送单位，请确认。",
+                             reverse("submissions:joint_list"))
+
+
+def _notify_targets(request: SpecialRequest, unit_ids: Iterable[int]) -> None:
+    if request.deadline > timezone.now():
+        notices.notify_units(unit_ids, NoticeKind.REQUEST,
+                             f"专项约稿“{request.title}”，请于{cn_date(request.deadline, 'minute')}前报送。",
+                             reverse("submissions:request_detail", args=[request.pk]))
 
 
 # --- double submission -----------------------------------------------------------------------------------
@@ -176,6 +229,7 @@ def report_item(data: ItemInput, *, user, token: uuid.UUID) -> Submission:
         item.save(update_fields=["ledger_no"])
         joints = JointUnit.objects.bulk_create(_named(item, u, user) for u in data.joint_units)
         _count_units(item)
+        _notify_pending_joints(item, joints)
         _record(item, EventKind.CREATE, audit.diff({}, snapshot(item, {JOINT_LABEL: _joint_names(joints)})), user)
         _bind_token(claim, item)
     return item
@@ -205,6 +259,7 @@ def correct_item(item: Submission, data: ItemInput, *, user, version: int) -> Su
         JointUnit.objects.filter(submission=current).exclude(unit_id__in=new_ids).delete()
         JointUnit.objects.bulk_create(added)
         _count_units(current)
+        _notify_pending_joints(current, added)
         _record(current, EventKind.UPDATE, changes, user)
     return current
 
@@ -301,6 +356,8 @@ def create_fact(model: type[models.Model], fields: dict, *, user, token: uuid.UU
         claim = _claim_token(token, model)
         obj = model.objects.create(created_by=user, **fields)
         audit.record_created(obj, HISTORY_FIELDS[model], user=user, parent=_parent(obj))
+        if isinstance(obj, Adoption | LeaderInstruction):
+            notify_facts([obj])
         _bind_token(claim, obj)
     return obj
 
@@ -327,9 +384,11 @@ def save_request(request: SpecialRequest | None, fields: dict, targets: list[Uni
         if request is None:
             claim = _claim_token(token, SpecialRequest)
             obj, before, action = SpecialRequest(created_by=user), {}, EventKind.CREATE
+            told = set()
         else:
             claim = None
             obj = lock_version(SpecialRequest.objects.all(), request.pk, version)
+            told = set(obj.targets.values_list("pk", flat=True))
             before = snapshot(obj, {TARGETS_LABEL: _names(obj.targets.all())})
             action = EventKind.UPDATE
         for name, value in fields.items():
@@ -341,6 +400,7 @@ def save_request(request: SpecialRequest | None, fields: dict, targets: list[Uni
             obj.save()
             obj.targets.set(targets)
             _record(obj, action, changes, user)
+            _notify_targets(obj, {u.pk for u in targets} - told)
         if claim:
             _bind_token(claim, obj)
     return obj

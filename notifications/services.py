@@ -1,0 +1,118 @@
+"""Notices (站内消息): written by the services that perform the events, inside their transactions.
+
+`notify` is the one way to send: the notices are one `bulk_create` whatever the number of recipients, and the
+recipients' unread counts (the header's bell, `User.unread_notices`) are recounted from the notices in one UPDATE,
+so a bulletin to every unit's officers costs a constant number of queries. Mail goes out after the commit, from
+the task worker (notifications.mail): a failing mail server never undoes the write.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import models, transaction
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.models import Role, User
+from notifications.mail import mail_enabled
+from notifications.models import Notice
+from notifications.tasks import deliver_mail
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Message:
+    """One notice to each of `recipients` (user ids)."""
+
+    recipients: tuple[int, ...]
+    kind: str
+    text: str
+    link: str = ""
+
+
+# --- who a notice concerns ------------------------------------------------------------------------------------
+
+
+def officers_of(unit_ids: Iterable[int] | None) -> models.QuerySet[User]:
+    """The information officers (active accounts) of these units, and nobody else's; None: of every unit."""
+    officers = User.objects.filter(is_active=True, role=Role.OFFICER, is_superuser=False)
+    return officers if unit_ids is None else officers.filter(unit_id__in=list(unit_ids))
+
+
+def officer_ids_by_unit(unit_ids: Iterable[int]) -> dict[int, tuple[int, ...]]:
+    """Each unit's officers' ids, in one query (reminders to many units)."""
+    found: dict[int, list[int]] = defaultdict(list)
+    for pk, unit_id in officers_of(unit_ids).values_list("pk", "unit_id"):
+        found[unit_id].append(pk)
+    return {unit_id: tuple(ids) for unit_id, ids in found.items()}
+
+
+def office_people() -> models.QuerySet[User]:
+    """Office staff and administrators (active accounts)."""
+    return User.objects.filter(is_active=True).filter(Q(role__in=[Role.ADMIN, Role.STAFF]) | Q(is_superuser=True))
+
+
+# --- sending ----------------------------------------------------------------------------------------------------
+
+
+def notify(recipients: models.QuerySet[User] | Iterable[int], kind: str, text: str, link: str = "") -> int:
+    """One notice to each recipient (a queryset of users or their ids); returns how many were written."""
+    if isinstance(recipients, models.QuerySet):
+        recipients = recipients.values_list("pk", flat=True)
+    return send([Message(tuple(recipients), kind, text, link)])
+
+
+def notify_units(unit_ids: Iterable[int], kind: str, text: str, link: str = "") -> int:
+    return notify(officers_of(unit_ids), kind, text, link)
+
+
+def send(messages: Iterable[Message]) -> int:
+    """Write every message's notices in one INSERT (batched by the database's parameter limit) and recount the
+    recipients' unread notices in one UPDATE, in the caller's transaction."""
+    now = timezone.now()
+    notices = [Notice(recipient_id=pk, kind=m.kind, text=m.text[:500], link=m.link, created_at=now)
+               for m in messages for pk in dict.fromkeys(m.recipients)]
+    if not notices:
+        return 0
+    with transaction.atomic():
+        Notice.objects.bulk_create(notices)
+        recount({n.recipient_id for n in notices})
+    if mail_enabled():
+        transaction.on_commit(_queue_mail)
+    return len(notices)
+
+
+def recount(user_ids: Iterable[int]) -> None:
+    """Set each user's unread count from their notices (a recount, never an increment: it cannot drift)."""
+    unread = (Notice.objects.unread().filter(recipient=OuterRef("pk")).order_by()
+              .values("recipient").annotate(n=Count("id")).values("n"))
+    User.objects.filter(pk__in=list(user_ids)).update(unread_notices=Coalesce(Subquery(unread), 0))
+
+
+def _queue_mail() -> None:
+    try:
+        deliver_mail.enqueue()
+    except Exception:  # after the commit: the write stands; the next send_reminders run mails what is left
+        log.exception("could not queue the notices' mail")
+
+
+# --- the reader's own state (not audited: it changes nothing but the reader's own notices) ----------------------
+
+
+def mark_read(notice: Notice) -> None:
+    with transaction.atomic():
+        Notice.objects.filter(pk=notice.pk, read_at__isnull=True).update(read_at=timezone.now())
+        recount([notice.recipient_id])
+
+
+def mark_all_read(user: User) -> int:
+    with transaction.atomic():
+        marked = Notice.objects.unread().filter(recipient=user).update(read_at=timezone.now())
+        recount([user.pk])
+    return marked
