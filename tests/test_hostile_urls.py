@@ -19,6 +19,7 @@ from awards.services import finalize_year
 from bulletins.models import BulletinVersion
 from bulletins.publishing import publish_bulletin
 from editorial.forms import InboxFilterForm
+from notifications.models import Notice
 from scoring.forms import PeriodForm
 from scoring.models import ImportJob, ImportStatus, RuleSet
 from submissions.forms import FailureFilterForm, ItemFilterForm
@@ -134,6 +135,8 @@ def valid_args(world: dict) -> dict[str, dict[str, object]]:
         **{f"editorial:{name}": {"pk": issue.pk, "entry_pk": entry} for name in ("entry_edit", "entry_remove")},
         "editorial:entry_move": {"pk": issue.pk, "entry_pk": entry, "direction": "up"},
         "editorial:upward_adoption": {"entry_pk": entry},
+        # Officer A's own notice (the finalized year), which the others may not mark read.
+        "notifications:read": {"pk": Notice.objects.filter(recipient=world["personas"]["officer_a"]).first().pk},
     }
 
 
