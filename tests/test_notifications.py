@@ -31,7 +31,6 @@ from tests.factories import (
     make_basic_work,
     make_carrier,
     make_issue,
-    make_request,
     make_submission,
     make_unit,
     make_user,
