@@ -344,3 +344,29 @@ def test_the_user_sets_their_own_address_and_digest(client_for, personas):
     assert officer.email == "a@example.org"
     response = client.post(reverse("notifications:contact"), {"email": "不是邮箱", "version": officer.version})
     assert response.status_code == 200 and 'value="不是邮箱"' in response.content.decode()
+
+
+def test_every_notice_links_to_a_page_its_recipient_may_open(client, personas, unit_a, unit_b, officer_c):
+    staff = personas["staff"]
+    request = services.save_request(None, {"code": "ZY9", "title": "约稿", "deadline": timezone.now() + dt.timedelta(days=3)},
+                                    [unit_a], user=staff, token=uuid.uuid4())
+    item = make_submission(unit_a, joint=[officer_c.unit], desk_state=DeskState.PENDING, special_request=request)
+    services.create_fact(LeaderInstruction, {"submission": item, "level": "city", "kind": "read",
+                                             "instructed_on": dt.date.today()}, user=staff, token=uuid.uuid4())
+    services.create_fact(Adoption, {"submission": item, "level": "city", "adoption_type": "general",
+                                    "adopted_on": dt.date.today()}, user=staff, token=uuid.uuid4())
+    desk.decide(item, "returned", user=staff, version=item.version, comment="补充")
+    data = ItemInput(unit=unit_a, title="联合", body="", info_type="general", submitted_at=timezone.now(),
+                     special_request=None, joint_units=[unit_b])
+    services.report_item(data, user=personas["officer_a"], token=uuid.uuid4())
+    for unit in (unit_a, unit_b, officer_c.unit):
+        make_submission(unit, submitted_at=shanghai(YEAR, 3, 2))
+        make_basic_work(unit, year=YEAR)
+    publish_bulletin(dt.date(YEAR, 3, 1), staff)
+    finalize_year(YEAR, personas["admin"])
+    kinds = set()
+    for notice in Notice.objects.select_related("recipient"):
+        kinds.add(notice.kind)
+        assert login(client, notice.recipient).get(notice.link).status_code == 200, (notice.kind, notice.link)
+    assert kinds == {NoticeKind.REQUEST, NoticeKind.INSTRUCTED, NoticeKind.ADOPTED, NoticeKind.RETURNED, NoticeKind.JOINT,
+                     NoticeKind.BULLETIN, NoticeKind.FINALIZED}
