@@ -88,7 +88,7 @@ def _office_reminders(now: dt.datetime) -> list[Due]:
     if local.day >= UNPUBLISHED_FROM_DAY and not BulletinVersion.objects.of_month(last_month).exists():
         due.append(Due(f"unpublished:{last_month:%Y-%m}", notices.Message(
             office, NoticeKind.UNPUBLISHED, f"{cn_date(last_month, 'month')}已结束，采用通报尚未发布。",
-            reverse("bulletins:detail", args=[f"{last_month:%Y-%m}"]))))
+            reverse("bulletins:preview", args=[f"{last_month:%Y-%m}"]))))
     return due
 
 

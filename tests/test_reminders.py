@@ -145,3 +145,14 @@ def test_concurrent_runs_send_each_reminder_once():
     assert not [r for r in results if isinstance(r, Exception)], results
     assert sum(r.notices for r in results) == 1
     assert Notice.objects.filter(recipient=officer).count() == 1
+
+
+def test_every_reminder_links_to_a_page_its_recipient_may_open(client, personas, request_due):
+    for now in (QUIET, request_due.deadline + dt.timedelta(minutes=1), shanghai(YEAR, 3, QUOTA_FROM_DAY, 9)):
+        send_reminders(now)
+    kinds = set()
+    for notice in Notice.objects.select_related("recipient"):
+        kinds.add(notice.kind)
+        client.force_login(notice.recipient)
+        assert client.get(notice.link).status_code == 200, (notice.kind, notice.link)
+    assert kinds == {NoticeKind.DEADLINE, NoticeKind.OVERDUE, NoticeKind.UNPUBLISHED, NoticeKind.QUOTA}
