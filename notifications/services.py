@@ -1,21 +1,21 @@
 """Notices (站内消息): written by the services that perform the events, inside their transactions.
 
 `notify` is the one way to send: the notices are one `bulk_create` whatever the number of recipients, and the
-recipients' unread counts (the header's bell, `User.unread_notices`) are recounted from the notices in one UPDATE,
-so a bulletin to every unit's officers costs a constant number of queries. Mail goes out after the commit, from
+recipients' unread counts (the header's bell, `User.unread_notices`) go up by them in one UPDATE, so a bulletin to
+every unit's officers costs a constant number of queries. Mail goes out after the commit, from
 the task worker (notifications.mail): a failing mail server never undoes the write.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import models, transaction
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -73,26 +73,34 @@ def notify_units(unit_ids: Iterable[int], kind: str, text: str, link: str = "") 
 
 
 def send(messages: Iterable[Message]) -> int:
-    """Write every message's notices in one INSERT (batched by the database's parameter limit) and recount the
-    recipients' unread notices in one UPDATE, in the caller's transaction."""
+    """Write every message's notices in one INSERT (batched by the database's parameter limit) and add them to the
+    recipients' unread counts in one UPDATE (one per distinct number of notices a recipient gets), in the caller's
+    transaction. Counts change by exact amounts under the rows' locks, so concurrent writes add up."""
     now = timezone.now()
     notices = [Notice(recipient_id=pk, kind=m.kind, text=m.text[:500], link=m.link, created_at=now)
                for m in messages for pk in dict.fromkeys(m.recipients)]
     if not notices:
         return 0
+    added = Counter(n.recipient_id for n in notices)
     with transaction.atomic():
         Notice.objects.bulk_create(notices)
-        recount({n.recipient_id for n in notices})
+        for count in sorted(set(added.values())):
+            users = sorted(pk for pk, n in added.items() if n == count)  # in id order: concurrent writers lock alike
+            User.objects.filter(pk__in=users).update(unread_notices=F("unread_notices") + count)
     if mail_enabled():
         transaction.on_commit(_queue_mail)
     return len(notices)
 
 
-def recount(user_ids: Iterable[int]) -> None:
-    """Set each user's unread count from their notices (a recount, never an increment: it cannot drift)."""
+def recount_unread() -> int:
+    """Set every user's unread count from their notices where it is wrong (`repair_derived`, after changes made
+    outside the system); returns how many were wrong."""
     unread = (Notice.objects.unread().filter(recipient=OuterRef("pk")).order_by()
               .values("recipient").annotate(n=Count("id")).values("n"))
-    User.objects.filter(pk__in=list(user_ids)).update(unread_notices=Coalesce(Subquery(unread), 0))
+    actual = Coalesce(Subquery(unread), 0)
+    wrong = list(User.objects.annotate(actual=actual).exclude(unread_notices=F("actual")).values_list("pk", flat=True))
+    User.objects.filter(pk__in=wrong).update(unread_notices=actual)
+    return len(wrong)
 
 
 def _queue_mail() -> None:
@@ -105,14 +113,19 @@ def _queue_mail() -> None:
 # --- the reader's own state (not audited: it changes nothing but the reader's own notices) ----------------------
 
 
+def _less_unread(user_id: int, count: int) -> None:
+    if count:
+        User.objects.filter(pk=user_id).update(unread_notices=Greatest(F("unread_notices") - count, 0))
+
+
 def mark_read(notice: Notice) -> None:
     with transaction.atomic():
-        Notice.objects.filter(pk=notice.pk, read_at__isnull=True).update(read_at=timezone.now())
-        recount([notice.recipient_id])
+        marked = Notice.objects.filter(pk=notice.pk, read_at__isnull=True).update(read_at=timezone.now())
+        _less_unread(notice.recipient_id, marked)
 
 
 def mark_all_read(user: User) -> int:
     with transaction.atomic():
         marked = Notice.objects.unread().filter(recipient=user).update(read_at=timezone.now())
-        recount([user.pk])
+        _less_unread(user.pk, marked)
     return marked

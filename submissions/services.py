@@ -427,14 +427,15 @@ class Repaired:
     unit_counts: int  # items whose unit count was wrong
     fact_owners: int  # adoptions and instructions whose copy of their item's unit or unit count was wrong
     tallies: int  # month tally rows after the rebuild
+    unread_counts: int = 0  # users whose count of unread notices (the header's bell) was wrong
 
 
 def repair_derived() -> Repaired:
     """Rebuild every stored copy from the facts, for after the database was changed outside the system (the
     system's own writes keep them right): the items' unit counts first, then the copies of them and of
-    the items' units on adoptions and instructions, then every month tally."""
+    the items' units on adoptions and instructions, then every month tally, and the users' unread counts."""
     with transaction.atomic():
         unit_counts = sync_unit_counts()
         fact_owners = sync_fact_owners()
         rebuild_all_tallies()
-        return Repaired(unit_counts, fact_owners, MonthTally.objects.count())
+        return Repaired(unit_counts, fact_owners, MonthTally.objects.count(), notices.recount_unread())

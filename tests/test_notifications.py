@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import smtplib
 import uuid
 
 import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -34,6 +36,8 @@ from tests.factories import (
     make_submission,
     make_unit,
     make_user,
+    on_postgresql,
+    run_together,
     shanghai,
 )
 
@@ -184,7 +188,7 @@ def test_the_list_shows_unread_first_fifty_a_page_with_pinned_queries(client_for
         notices.notify([officer.pk], NoticeKind.BULLETIN, f"通报{n:02d}")
     first = Notice.objects.filter(recipient=officer).order_by("created_at", "id").first()
     Notice.objects.exclude(pk=first.pk).update(read_at=timezone.now())
-    notices.recount([officer.pk])
+    assert notices.recount_unread() == 1  # the update above went around the service
     client = client_for("officer_a")
     # Session, user, the officer's unit (the header), the count of the pages, the page's notices.
     with django_assert_num_queries(5):
@@ -235,6 +239,27 @@ def test_an_auditor_sees_the_bell_and_their_own_list(client):
     auditor = make_user(Role.AUDITOR)
     notices.notify([auditor.pk], NoticeKind.BULLETIN, "通报")
     assert login(client, auditor).get(reverse("notifications:list")).status_code == 200
+
+
+def test_repair_derived_recounts_a_count_changed_outside_the_system(personas):
+    _notices(personas["officer_a"], 3)
+    User.objects.filter(pk=personas["officer_a"].pk).update(unread_notices=7)
+    out = io.StringIO()
+    call_command("repair_derived", stdout=out)
+    assert "已修复未读消息数 1 个账号" in out.getvalue()
+    personas["officer_a"].refresh_from_db()
+    assert personas["officer_a"].unread_notices == 3
+    assert notices.recount_unread() == 0
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_notices_to_one_person_add_up():
+    officer = make_user(Role.OFFICER)
+    results = run_together(*[lambda n=n: notices.notify([officer.pk], NoticeKind.BULLETIN, f"通报{n}") for n in range(4)])
+    assert results == [1] * 4
+    officer.refresh_from_db()
+    assert officer.unread_notices == Notice.objects.filter(recipient=officer).count() == 4
 
 
 # --- the bell: on every page, from the user row the login already read ---------------------------------------------
