@@ -369,7 +369,8 @@ def test_the_user_sets_their_own_address_and_digest(client_for, personas):
     officer.refresh_from_db()
     assert officer.email == "a@example.org"
     response = client.post(reverse("notifications:contact"), {"email": "不是邮箱", "version": officer.version})
-    assert response.status_code == 200 and 'value="不是邮箱"' in response.content.decode()
+    page = response.content.decode()
+    assert response.status_code == 200 and 'value="不是邮箱"' in page and "电子邮箱地址格式不正确" in page
 
 
 def test_every_notice_links_to_a_page_its_recipient_may_open(client, personas, unit_a, unit_b, officer_c):
