@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -92,12 +93,12 @@ def _office_reminders(now: dt.datetime) -> list[Due]:
     return due
 
 
-def items_still_needed(quota: object, counted: int) -> int:
+def items_still_needed(quota: Fraction, counted: int) -> int:
     """Items a unit still needs this month for its full monthly quota (RULES.md decision 3)."""
     return max(0, math.ceil(quota - counted))
 
 
-def _number(value) -> str:
+def _number(value: Fraction) -> str:
     return str(int(value)) if value == int(value) else f"{float(value):.2f}"
 
 
