@@ -53,12 +53,15 @@ class Sent:
 
 
 def _deadline_reminders(now: dt.datetime) -> list[Due]:
-    """Each target unit that has not answered an open request due within 3 days (then again within 1 day)."""
+    """Each target unit that has not answered an open request due within 3 days (then again within 1 day), unless
+    the request was made after that window opened."""
     waiting = []
     soon = SpecialRequest.objects.filter(deadline__gt=now, deadline__lte=now + dt.timedelta(days=max(DEADLINE_WINDOWS)))
     for request in soon.prefetch_related("targets"):
         answered = first_answers(request)
         window = min(days for days in DEADLINE_WINDOWS if request.deadline - now <= dt.timedelta(days=days))
+        if request.created_at > request.deadline - dt.timedelta(days=window):
+            continue  # made inside the window: its own notice (专项约稿) just gave the deadline
         waiting += [(request, window, unit.pk) for unit in request.targets.all() if unit.pk not in answered]
     officers = notices.officer_ids_by_unit({unit_id for _, _, unit_id in waiting})
     return [

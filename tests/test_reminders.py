@@ -17,6 +17,7 @@ from notifications.models import Notice, NoticeKind, SentReminder
 from reminders.services import QUOTA_FROM_DAY, UNPUBLISHED_FROM_DAY, send_reminders
 from reminders.tasks import send_reminders_task
 from scoring.services import rules_for_year
+from submissions.models import SpecialRequest
 from tests.factories import make_request, make_submission, make_unit, make_user, on_postgresql, run_together, shanghai
 from units.models import Sequence
 
@@ -34,6 +35,7 @@ def texts(user: User, kind: str) -> list[str]:
 def request_due(personas, unit_a, unit_b):
     """A request to units A and B due 2½ days after QUIET; B has answered it."""
     request = make_request([unit_a, unit_b], title="春耕备耕", deadline=QUIET + dt.timedelta(days=2, hours=12))
+    SpecialRequest.objects.filter(pk=request.pk).update(created_at=QUIET - dt.timedelta(days=10))
     make_submission(unit_b, special_request=request, submitted_at=QUIET - dt.timedelta(hours=1))
     return request
 
@@ -51,6 +53,13 @@ def test_deadline_reminders_3_days_and_1_day_before_to_the_units_that_have_not_a
     assert send_reminders(last_day).notices == 0
     assert ["不足1天" in t for t in texts(officer_a, NoticeKind.DEADLINE)] == [False, True]
     assert Notice.objects.exclude(recipient=officer_a).count() == 0
+
+
+def test_a_request_made_inside_a_window_is_not_reminded_for_it(personas, unit_a):
+    request = make_request([unit_a], deadline=QUIET + dt.timedelta(days=2))
+    SpecialRequest.objects.filter(pk=request.pk).update(created_at=QUIET - dt.timedelta(hours=1))
+    assert send_reminders(QUIET).notices == 0  # made 2 days and 1 hour before its deadline: no 3-day reminder
+    assert send_reminders(request.deadline - dt.timedelta(hours=2)).notices == 1  # the 1-day one
 
 
 def test_a_request_past_its_deadline_with_units_unanswered_is_told_to_the_office_once(personas, unit_a, request_due):
@@ -140,7 +149,8 @@ def test_the_worker_runs_the_same_reminders(personas, run_tasks):
 def test_concurrent_runs_send_each_reminder_once():
     unit = make_unit()
     officer = make_user(Role.OFFICER, unit)
-    make_request([unit], deadline=QUIET + dt.timedelta(days=2))
+    request = make_request([unit], deadline=QUIET + dt.timedelta(days=2))
+    SpecialRequest.objects.filter(pk=request.pk).update(created_at=QUIET - dt.timedelta(days=10))
     results = run_together(lambda: send_reminders(QUIET), lambda: send_reminders(QUIET))
     assert not [r for r in results if isinstance(r, Exception)], results
     assert sum(r.notices for r in results) == 1
