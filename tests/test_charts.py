@@ -8,13 +8,16 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from accounts.models import Role
 from bulletins import notice as notice_module
 from bulletins.models import BulletinVersion
 from bulletins.notice import LEVEL_COLUMNS
 from bulletins.publishing import publish_bulletin
 from core.charts import bar_chart
-from tests.factories import make_adoption, make_instruction, make_submission, make_unit, shanghai
+from submissions.models import Adoption, Submission
+from tests.factories import login, make_adoption, make_instruction, make_submission, make_unit, make_user, shanghai
 from units.models import Sequence
 
 pytestmark = pytest.mark.django_db
@@ -124,3 +127,60 @@ def test_a_month_without_points_draws_no_top_units_chart(personas, client_for):
     make_unit(name="区一", sequence=Sequence.DISTRICT)
     page = client_for("staff").get(reverse("bulletins:preview", args=["2024-03"])).content.decode()
     assert len(svgs(page)) == 1 and "得分前" not in page
+
+
+# --- A unit's page -------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def unit_year(unit_a, unit_b):
+    """Unit A's 2024: own items, a confirmed joint item of unit B's, an invalid item, adoptions at two levels;
+    a pending joint item does not count (decision 10)."""
+    own = make_submission(unit_a, submitted_at=shanghai(2024, 1, 31, 23, 30))  # January in Beijing
+    make_submission(unit_a, submitted_at=shanghai(2024, 5, 3))
+    make_submission(unit_a, submitted_at=shanghai(2024, 5, 4), invalid_reason="重复")
+    joint = make_submission(unit_b, joint=[unit_a], submitted_at=shanghai(2024, 5, 6))
+    make_submission(unit_b, pending=[unit_a], submitted_at=shanghai(2024, 6, 6))
+    make_adoption(own, adopted_on=dt.date(2024, 2, 1))
+    make_adoption(joint, level="province", adoption_type="general", adopted_on=dt.date(2024, 5, 20))
+    make_submission(unit_a, submitted_at=shanghai(2023, 12, 3))  # another year
+
+
+def _unit_page(client, unit, year=2024):
+    return client.get(reverse("units:detail", args=[unit.pk]), {"year": year})
+
+
+@pytest.mark.parametrize(("persona", "status"), [
+    ("admin", 200), ("staff", 200), ("viewer", 200), ("officer_a", 200), ("officer_b", 404), ("anonymous", 302),
+])
+def test_a_units_page_draws_its_year_by_month(unit_year, unit_a, persona, status, client_for):
+    response = _unit_page(client_for(persona), unit_a)
+    assert response.status_code == status
+    if status != 200:
+        return
+    page = response.content.decode()
+    items = Submission.objects.counted().of_unit(unit_a)
+    months = [timezone.localtime(at).month for at in items.values_list("submitted_at", flat=True)
+              if timezone.localtime(at).year == 2024]
+    submitted = svg_titled(page, f"{unit_a.name}2024年各月报送信息（条）")
+    assert bar_titles(submitted) == [f"{m}月：{months.count(m)}" for m in range(1, 13) if months.count(m)]
+    adoptions = Adoption.objects.filter(submission__in=items, adopted_on__year=2024)
+    adopted = svg_titled(page, f"{unit_a.name}2024年各月被采用（次，按层级）")
+    assert bar_titles(adopted) == [f"{a.adopted_on.month}月 {a.get_level_display()}：1"
+                                   for a in adoptions.order_by("adopted_on")]
+    assert "上一年（2023年）" in page and "下一年（2025年）" in page
+
+
+def test_an_auditor_does_not_open_a_units_page(unit_year, unit_a, client_for):
+    auditor = login(client_for("anonymous"), make_user(Role.AUDITOR))
+    assert auditor.get(reverse("units:detail", args=[unit_a.pk])).status_code == 403
+
+
+@pytest.mark.parametrize("items", [2, 40])
+def test_a_units_page_query_count_does_not_grow_with_items(unit_a, items, client_for, django_assert_num_queries):
+    for i in range(items):
+        item = make_submission(unit_a, joint=[make_unit()] if i % 3 == 0 else [], submitted_at=shanghai(2024, 1 + i % 12, 2))
+        make_adoption(item, adopted_on=dt.date(2024, 1 + i % 12, 3))
+    client = client_for("staff")
+    # Session, user, the unit, its people; the items per month, the adoptions per month.
+    with django_assert_num_queries(6):
+        assert _unit_page(client, unit_a).status_code == 200
