@@ -18,7 +18,7 @@ Number = int | Decimal
 PALETTE = ("#9b1c1c", "#1f4e79", "#b7791f", "#2f855a", "#6b46c1")
 COLUMN_WIDTH, COLUMN_HEIGHT = 360, 150  # bars standing: a year by month
 ROW_WIDTH, ROW_HEIGHT, ROW_LABEL = 560, 16, 150  # bars lying: one row per unit, its name in the first 150
-PAD_TOP, PAD_BOTTOM, PAD_X, LEGEND = 18, 20, 4, 14
+PAD_TOP, PAD_BOTTOM, PAD_X, LEGEND, MARK_LABEL = 18, 20, 4, 20, 80
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,8 @@ def bar_chart(
     count = max(len(labels), 1)
     if horizontal:
         width, height = ROW_WIDTH, PAD_TOP + legend_rows + count * ROW_HEIGHT + 4
-        length, slot, base = ROW_WIDTH - ROW_LABEL - 48, ROW_HEIGHT, PAD_TOP + legend_rows
+        # Room after the longest bar for its value, and for the marks' labels when there are marks.
+        length, slot, base = ROW_WIDTH - ROW_LABEL - 48 - (MARK_LABEL if marks else 0), ROW_HEIGHT, PAD_TOP + legend_rows
         axis = (_fmt(ROW_LABEL), _fmt(base), _fmt(ROW_LABEL), _fmt(height - 2))
     else:
         width, height = COLUMN_WIDTH, COLUMN_HEIGHT + legend_rows

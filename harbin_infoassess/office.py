@@ -118,16 +118,17 @@ def recent_imports() -> list[ImportJob]:
     return list(ImportJob.objects.select_related("user").order_by("-created_at", "-id")[:RECENT_IMPORTS])
 
 
-def _per_sequence(rows) -> dict[str, list[int]]:
-    """{sequence label: twelve monthly counts} from (sequence, month, count) rows; every sequence shown."""
-    counts = {sequence.label: [0] * 12 for sequence in Sequence}
+def _per_sequence(rows, months: int) -> dict[str, list[int | None]]:
+    """{sequence label: a count per month} from (sequence, month, count) rows; every sequence shown, months
+    still to come without a bar."""
+    counts: dict[str, list[int | None]] = {sequence.label: [0] * months + [None] * (12 - months) for sequence in Sequence}
     for sequence, month, n in rows:
-        if sequence in Sequence.values:
+        if sequence in Sequence.values and month <= months:
             counts[Sequence(sequence).label][month - 1] += n
     return counts
 
 
-def _picture(year: int) -> list[BarChart]:
+def _picture(year: int, months: int) -> list[BarChart]:
     period = Period(year)
     items = (Submission.objects.counted().filter(submitted_at__gte=period.start, submitted_at__lt=period.end)
              .values_list("unit__sequence", ExtractMonth("submitted_at", tzinfo=TIME_ZONE))
@@ -135,14 +136,16 @@ def _picture(year: int) -> list[BarChart]:
     adoptions = (Adoption.objects.dated_between(period.start_date, period.end_date)
                  .values_list("unit__sequence", ExtractMonth("adopted_on")).annotate(n=Count("id")).order_by())
     return [
-        bar_chart(f"{year}年全市各月报送信息（条，按序列）", MONTH_LABELS, _per_sequence(items)),
-        bar_chart(f"{year}年全市各月被采用（次，按序列）", MONTH_LABELS, _per_sequence(adoptions)),
+        bar_chart(f"{year}年全市各月报送信息（条，按序列）", MONTH_LABELS, _per_sequence(items, months)),
+        bar_chart(f"{year}年全市各月被采用（次，按序列）", MONTH_LABELS, _per_sequence(adoptions, months)),
     ]
 
 
 def city_picture(year: int) -> list[BarChart]:
     """Items (valid ones) and adoptions per month of the year, stacked by sequence; once per data version."""
-    return cached(f"office-picture:{year}", lambda: _picture(year))
+    today = timezone.localdate()
+    months = today.month if year == today.year else 12
+    return cached(f"office-picture:{year}:{months}", lambda: _picture(year, months))
 
 
 def latest_result() -> YearResult | None:

@@ -165,7 +165,7 @@ def test_a_units_page_draws_its_year_by_month(unit_year, unit_a, persona, status
     assert bar_titles(submitted) == [f"{m}月：{months.count(m)}" for m in range(1, 13) if months.count(m)]
     adoptions = Adoption.objects.filter(submission__in=items, adopted_on__year=2024)
     adopted = svg_titled(page, f"{unit_a.name}2024年各月被采用（次，按层级）")
-    assert bar_titles(adopted) == [f"{a.adopted_on.month}月 {a.get_level_display()}：1"
+    assert bar_titles(adopted) == [f"{a.adopted_on.month}月 {a.get_level_display()}采用：1"
                                    for a in adoptions.order_by("adopted_on")]
     assert "上一年（2023年）" in page and "下一年（2025年）" in page
 

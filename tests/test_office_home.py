@@ -160,7 +160,8 @@ def test_the_picture_stacks_items_and_adoptions_per_month_by_sequence(data, unit
     for chart, expected in ((items, expected_items), (adoptions, expected_adoptions)):
         for month, bar in enumerate(chart.bars, start=1):
             total = sum(n for (_, m), n in expected.items() if m == month)
-            assert bar.value == str(total)
+            # Months still to come draw no bar (the facts of a future date would wait for them).
+            assert bar.value == (str(total) if month <= _today().month else "")
             assert [s.title for s in bar.segments] == [
                 f"{month}月 {label}：{expected[(label, month)]}" for label in Sequence.labels if expected[(label, month)]
             ]
