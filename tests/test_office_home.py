@@ -198,3 +198,7 @@ def test_the_office_home_query_count_does_not_grow_with_rows(personas, units, cl
     # Again: the picture comes from the cache of this data version (only its token is read).
     with django_assert_num_queries(HOME_QUERIES - 2):
         client.get(reverse("home"))
+    # A viewer: no queue and no imports (seven queries fewer).
+    viewer = client_for("viewer")
+    with django_assert_num_queries(HOME_QUERIES - 2 - 7):
+        viewer.get(reverse("home"))
