@@ -27,6 +27,7 @@ from units.versioning import cached
 
 DUE_DAYS = 3
 RECENT_IMPORTS = 5
+SILENT_SHOWN = 20  # unit names named per due request; the request's page lists them all
 MONTH_LABELS = [f"{m}月" for m in range(1, 13)]
 
 
@@ -38,11 +39,12 @@ class Task:
     count: int
     url: str
     details: list[tuple[str, str, str]] = field(default_factory=list)  # (text, note, link)
-    todo: bool = True  # a count of things waiting (red when any), not a figure to know (received items)
+    todo: bool = True  # a count of things to do (red when any wait, else green), not a figure to know (blue)
+    pending: bool | None = None  # whether any wait, when the count does not say (due requests all answered)
 
     @property
     def waiting(self) -> bool:
-        return self.todo and self.count > 0
+        return self.todo and (self.count > 0 if self.pending is None else self.pending)
 
 
 def _filtered(url: str, **query: object) -> str:
@@ -62,12 +64,17 @@ def _due_requests(now: dt.datetime) -> Task:
     ):
         silent.setdefault(request_id, []).append(name)
     return Task(f"{DUE_DAYS}天内截止的专约", len(due), reverse("submissions:request_list"), [
-        (f"{code} {title}",
-         f"{cn_date(deadline, 'minute')}截止；" + (f"未报送{len(silent[pk])}个单位：{'、'.join(silent[pk])}" if pk in silent
-                                                 else "对象单位均已报送"),
+        (f"{code} {title}", f"{cn_date(deadline, 'minute')}截止；{_silent_text(silent.get(pk, []))}",
          reverse("submissions:request_detail", args=[pk]))
         for pk, code, title, deadline in due
-    ])
+    ], pending=bool(silent))
+
+
+def _silent_text(names: list[str]) -> str:
+    if not names:
+        return "对象单位均已报送"
+    shown = "、".join(names[:SILENT_SHOWN]) + (f"等{len(names)}个单位" if len(names) > SILENT_SHOWN else "")
+    return f"未报送{len(names)}个单位：{shown}"
 
 
 def _items_received(today: dt.date) -> list[Task]:

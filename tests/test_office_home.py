@@ -113,6 +113,8 @@ def test_an_answer_by_the_last_unit_empties_the_due_request(data, client_for, un
     make_submission(unit_b, special_request=data["due"], submitted_at=_now() - dt.timedelta(minutes=2))
     page = client_for("staff").get(reverse("home")).content.decode()
     assert "对象单位均已报送" in page
+    assert 'queue-count">1</span>' in page.split('data-task="3天内截止的专约"')[1].split("</li>")[0]
+    assert "text-bg-success queue-count\">1<" in page  # nothing waits on it any more: green
 
 
 @pytest.mark.parametrize("persona", ["viewer", "auditor"])
@@ -202,3 +204,10 @@ def test_the_office_home_query_count_does_not_grow_with_rows(personas, units, cl
     viewer = client_for("viewer")
     with django_assert_num_queries(HOME_QUERIES - 2 - 7):
         viewer.get(reverse("home"))
+
+
+def test_a_request_to_many_units_names_the_first_twenty_silent_ones():
+    names = [f"单位{i}" for i in range(office.SILENT_SHOWN + 5)]
+    text = office._silent_text(names)
+    assert text.startswith(f"未报送{len(names)}个单位：单位0、")
+    assert text.endswith(f"单位{office.SILENT_SHOWN - 1}等{len(names)}个单位")
