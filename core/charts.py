@@ -17,7 +17,7 @@ Number = int | Decimal
 # Deep red first (the single series, the office's colour), then colours told apart in print too.
 PALETTE = ("#9b1c1c", "#1f4e79", "#b7791f", "#2f855a", "#6b46c1")
 COLUMN_WIDTH, COLUMN_HEIGHT = 360, 150  # bars standing: a year by month
-ROW_WIDTH, ROW_HEIGHT, ROW_LABEL = 560, 16, 150  # bars lying: one row per unit, its name in the first 150
+ROW_WIDTH, ROW_HEIGHT, ROW_LABEL = 480, 16, 150  # bars lying: one row per unit, its name in the first 150
 PAD_TOP, PAD_BOTTOM, PAD_X, LEGEND, MARK_LABEL = 18, 20, 4, 20, 80
 
 
