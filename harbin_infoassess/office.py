@@ -110,7 +110,7 @@ def _failures(today: dt.date) -> Task:
 
 
 def work_queue(now: dt.datetime) -> list[Task]:
-    """What the office has to do now, each with its count and list: seven queries."""
+    """What the office has to do now, each with its count and list: six queries at most."""
     today = timezone.localdate(now)
     return [
         _due_requests(now),
