@@ -192,7 +192,7 @@ def test_workbook_and_csv_downloads(client, world, persona, client_for):
 @pytest.mark.parametrize("persona", [*READERS, "anonymous"])
 def test_only_the_administrator_picks(client, world, persona, client_for):
     finalize_year(YEAR)
-    data = {"kind": "organizer", "target": world["leader"].pk, "action": "pick"}
+    data = {"kind": "organizer", "target": world["leader"].pk, "action": "pick", "version": 1}
     response = client_for(persona).post(reverse("awards:pick", args=[YEAR]), data)
     if persona == "anonymous":
         assert_login_redirect(response)
@@ -206,7 +206,7 @@ def test_only_the_administrator_picks(client, world, persona, client_for):
 def test_picking_an_ineligible_person_shows_an_error_and_saves_nothing(client, world):
     finalize_year(YEAR)
     client.force_login(world["personas"]["admin"])
-    data = {"kind": "officer", "target": world["outsider"].pk, "action": "pick"}
+    data = {"kind": "officer", "target": world["outsider"].pk, "action": "pick", "version": 1}
     response = client.post(reverse("awards:pick", args=[YEAR]), data, follow=True)
     assert "不符合优秀信息员的评选条件" in response.content.decode()
     assert AwardPick.objects.count() == 0
@@ -276,11 +276,11 @@ def test_year_page_query_count_with_many_units(client, many_units, django_assert
     finalize_year(YEAR)
     personas = make_personas(many_units[0], many_units[1])
     client.force_login(personas["admin"])
-    with django_assert_num_queries(20):  # the candidates, and the data version they are kept under
+    with django_assert_num_queries(18):  # the candidates, the data version they are kept under, the picks
         response = client.get(reverse("awards:year", args=[YEAR]))
-    assert response.status_code == 200 and response.content.decode().count('value="pick"') > 100
+    assert response.status_code == 200 and response.content.decode().count('name="target"') > 100
     client.force_login(personas["officer_a"])
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):  # session, user, unit, the result and its versions, the data version, the picks
         assert client.get(reverse("awards:year", args=[YEAR])).status_code == 200
 
 
@@ -293,15 +293,15 @@ def test_review_index_and_workbook_query_counts_with_many_units(client, many_uni
     finalize_year(YEAR)
     with django_assert_num_queries(4):
         assert client.get(reverse("awards:index")).status_code == 200
-    with django_assert_num_queries(15):  # the lists, and the data version they are kept under
+    with django_assert_num_queries(19):  # the lists, the data version they are kept under, the picks
         assert client.get(reverse("awards:workbook", args=[YEAR])).status_code == 200
-    with django_assert_num_queries(4):  # session, user, the result, the data version
+    with django_assert_num_queries(5):  # session, user, the result, the picks, the data version
         assert client.get(reverse("awards:workbook", args=[YEAR])).status_code == 200
 
 
 def test_picking_in_a_year_without_a_finalized_result_is_404(client, world):
     client.force_login(world["personas"]["admin"])
-    data = {"kind": "organizer", "target": world["leader"].pk, "action": "pick"}
+    data = {"kind": "organizer", "target": world["leader"].pk, "action": "pick", "version": 1}
     assert client.post(reverse("awards:pick", args=[YEAR]), data).status_code == 404
     assert AwardPick.objects.count() == 0
 
