@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from audit.locking import StaleEdit
 from core.access import admin_required, login_required, staff_required
 from editorial import forms, services
 from editorial.access import check_reads_desk, get_carrier, get_desk_item, get_entry, get_issue_for_user, get_item
@@ -89,9 +90,17 @@ def carrier_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     carrier = get_carrier(pk) if pk else None
     form = forms.CarrierForm(request.POST or None, instance=carrier)
     if request.method == "POST" and form.is_valid():
-        saved = services.save_carrier(form.save(commit=False))
-        messages.success(request, f"刊物{saved}已保存。")
-        return redirect("editorial:carrier_list")
+        try:
+            if carrier is None:
+                saved = services.create_carrier(form.model_values(), user=request.user)
+            else:
+                saved = services.update_carrier(carrier, form.model_values(), user=request.user,
+                                                version=form.cleaned_data["version"])
+        except StaleEdit as stale:
+            form.refuse_stale(stale)
+        else:
+            messages.success(request, f"刊物{saved}已保存。")
+            return redirect("editorial:carrier_list")
     return render(request, "editorial/carrier_form.html", {"form": form, "carrier": carrier})
 
 
@@ -157,7 +166,9 @@ def issue_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.IssueForm(request.POST, instance=issue)
     if form.is_valid():
         try:
-            services.edit_issue(issue, {f: form.cleaned_data[f] for f in form._meta.fields}, version=form.cleaned_data["version"])
+            services.edit_issue(issue, form.model_values(), user=request.user, version=form.cleaned_data["version"])
+        except StaleEdit as stale:
+            form.refuse_stale(stale)
         except services.DeskError as refused:
             form.add_error(None, str(refused))
         else:
@@ -187,8 +198,9 @@ def entry_edit(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
     form = forms.EntryForm(request.POST or None, instance=entry)
     if request.method == "POST" and form.is_valid():
         try:
-            services.edit_entry(entry, {f: form.cleaned_data[f] for f in form._meta.fields},
-                                version=form.cleaned_data["version"])
+            services.edit_entry(entry, form.model_values(), user=request.user, version=form.cleaned_data["version"])
+        except StaleEdit as stale:
+            form.refuse_stale(stale)
         except services.DeskError as refused:
             form.add_error(None, str(refused))
         else:
@@ -217,7 +229,7 @@ def entry_move(request: HttpRequest, pk: int, entry_pk: int, direction: str) -> 
     if direction not in ("up", "down"):
         raise Http404("没有这种调整方式。")
     try:
-        services.move_entry(get_entry(issue, entry_pk), -1 if direction == "up" else 1)
+        services.move_entry(get_entry(issue, entry_pk), -1 if direction == "up" else 1, user=request.user)
     except services.DeskError as refused:
         messages.error(request, str(refused))
     return redirect("editorial:issue_detail", pk=issue.pk)

@@ -17,14 +17,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
+from editorial.models import Carrier, IssueItem
 from audit.locking import StaleEdit
 from audit.models import AuditEvent, EventKind
 from scoring.models import BasicWorkEntry, RuleSet
 from tests.factories import (
     make_adoption,
     make_basic_work,
+    make_carrier,
     make_failure,
     make_instruction,
+    make_issue,
     make_person,
     make_request,
     make_submission,
@@ -93,6 +96,19 @@ def _ruleset_post(rule_set: RuleSet, text: str) -> dict:
     return data
 
 
+def _carrier_post(carrier: Carrier, text: str) -> dict:
+    return {"name": text, "level": carrier.level, "adoption_type": carrier.adoption_type, "frequency": carrier.frequency,
+            "order": carrier.order, "is_active": "on"}
+
+
+def _entry_post(entry: IssueItem, text: str) -> dict:
+    return {"title": text, "body": entry.body, "adoption_type": entry.adoption_type}
+
+
+def _draft_entry() -> IssueItem:
+    return make_issue(items=[make_submission()]).entries.get()
+
+
 def _editable_rule_set() -> RuleSet:
     source = RuleSet.objects.get(name="2008")
     return RuleSet.objects.create(name="2025版", params=source.params, based_on=source)
@@ -120,6 +136,10 @@ FORMS = {
                             _instruction_post, lambda i: _reload(i).content),
     "basic work": EditForm(lambda: make_basic_work(year=YEAR), lambda e: reverse("scoring:basic_unit", args=[e.unit_id, YEAR]),
                            _basic_post, lambda e: _reload(e).note),
+    "carrier": EditForm(make_carrier, lambda c: reverse("editorial:carrier_edit", args=[c.pk]), _carrier_post,
+                        lambda c: _reload(c).name, editor=Role.ADMIN),
+    "draft issue entry": EditForm(_draft_entry, lambda e: reverse("editorial:entry_edit", args=[e.issue_id, e.pk]),
+                                  _entry_post, lambda e: _reload(e).title),
     "rule set": EditForm(_editable_rule_set, lambda r: reverse("scoring:ruleset_edit", args=[r.pk]), _ruleset_post,
                          lambda r: _reload(r).params["basic_items"][0], editor=Role.ADMIN),
 }
