@@ -17,9 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
-from editorial.models import Carrier, IssueItem
 from audit.locking import StaleEdit
 from audit.models import AuditEvent, EventKind
+from editorial.models import Carrier, IssueItem
 from scoring.models import BasicWorkEntry, RuleSet
 from tests.factories import (
     make_adoption,
