@@ -121,6 +121,13 @@ def test_admin_picks_two_officers_in_place_without_a_page_reload(page, login):
     expect(summary).to_contain_text("请先勾选评选对象。")
     assert page.evaluate("window.pageMarker") == "still here"
     assert list(AwardPick.objects.values_list("person_id", flat=True)) == [officers[1].pk]
+    # A session that ended meanwhile: the login page comes instead of being swapped into the list.
+    page.context.clear_cookies(name="sessionid")
+    page.locator(f"#officer tr[data-target='{officers[0].pk}'] input[type=checkbox]").check()
+    page.locator("#officer").get_by_role("button", name="评选所选").click()
+    page.wait_for_url("**/login/**")
+    assert page.locator("#id_username").is_visible() and AwardPick.objects.count() == 1
+
     # Nothing blocked by the Content-Security-Policy (htmx adds no inline style, runs no eval); the refusal
     # above is the only failed request.
     assert errors == [] and [(status, url.rsplit("/", 3)[-3:]) for status, url in failed] == [(400, ["2024", "pick", ""])]
