@@ -156,10 +156,6 @@ def _latest_locked(year: int, version: int | None) -> YearResult:
     return result
 
 
-def _target_field(kind: str) -> str:
-    return "submission_id" if kind == AwardKind.RESEARCH else "person_id"
-
-
 PICK_SHOWN = ("kind", "person", "submission")
 
 
@@ -171,7 +167,7 @@ def set_picks(year: int, kind: str, target_ids: list[int], picked: bool, version
     someone picked already, or unpicking someone not picked, changes nothing. Each change is on the audit trail.
     """
     result = _latest_locked(year, version)
-    field = _target_field(kind)
+    field = "submission_id" if kind == AwardKind.RESEARCH else "person_id"
     existing = AwardPick.objects.filter(year=year, kind=kind, **{f"{field}__in": target_ids})
     if not picked:
         gone = list(existing.select_related("person__unit", "submission__unit"))
