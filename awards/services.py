@@ -147,7 +147,10 @@ class StalePicks(AwardsRefused):
 def _latest_locked(year: int, version: int | None) -> YearResult:
     """The year's latest result, locked for the caller's transaction (picks of one year queue behind each other
     and behind finalizing); `version`: the one the page showed, refused if the year was finalized again since."""
-    result = YearResult.objects.select_for_update().filter(year=year).order_by("-version").first()
+    YearResult.objects.select_for_update().filter(year=year).order_by("-version").first()
+    # Read again once the lock is held: a version finalized while we waited is committed now, and PostgreSQL's
+    # locking read above returns the row it waited for, not one that appeared meanwhile.
+    result = latest_result(year)
     if result is None:
         raise AwardsRefused(f"{year}年度考核结果尚未确定，不能评选个人奖项。")
     if version is not None and version != result.version:
