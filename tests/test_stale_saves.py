@@ -228,3 +228,29 @@ def test_the_message_shows_beijing_time(settings):
     AuditEvent.objects.create(at=dt.datetime(2024, 3, 1, 23, 30, tzinfo=dt.UTC), username="某人", kind=EventKind.UPDATE,
                               model=unit._meta.label, object_id=unit.pk)
     assert "某人于 2024-03-02 07:30（北京时间）" in StaleEdit(unit).message
+
+
+def test_an_edit_on_the_admin_site_moves_the_version_on_so_an_older_form_is_refused():
+    unit = make_unit(name="后台单位")
+    person = make_person(unit, name="后台人员", post="信息科长")
+    client, _ = _client(Role.STAFF, "10.0.0.8")
+    opened = {url: _opened_version(client, url)
+              for url in (reverse("units:edit", args=[unit.pk]), reverse("units:person_edit", args=[person.pk]))}
+    root = make_user(Role.ADMIN, is_superuser=True, is_staff=True)
+    admin = Client()
+    admin.force_login(root)
+    # The unit and, in its inline, the person, changed on the admin site.
+    response = admin.post(reverse("admin:units_unit_change", args=[unit.pk]), {
+        "name": "后台单位", "short_name": "后台改", "sequence": unit.sequence, "is_ranked": "on", "is_active": "on",
+        "people-TOTAL_FORMS": "1", "people-INITIAL_FORMS": "1", "people-0-id": person.pk, "people-0-unit": unit.pk,
+        "people-0-role": person.role, "people-0-name": "后台人员", "people-0-post": "后台改", "people-0-is_active": "on",
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert (_reload(unit).version, _reload(person).version) == (2, 2)
+    inline = recorded(kind=EventKind.UPDATE, model="units.Person", object_id=person.pk).get()
+    assert inline.username == root.username and inline.changes == {"职务": ["信息科长", "后台改"]}
+
+    for url, post in zip(opened, (_unit_post(unit, "站内改"), _person_post(person, "站内改")), strict=True):
+        html = client.post(url, {**post, "version": opened[url]}).content.decode()
+        assert "已被他人修改" in html and root.username in html
+    assert (_reload(unit).short_name, _reload(person).post) == ("后台改", "后台改")
