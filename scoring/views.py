@@ -15,7 +15,7 @@ from core import confirm
 from core.access import admin_required, login_required, staff_required
 from core.assessment import YEARS
 from exports import CONTENT_TYPES, download, render_xlsx
-from scoring import basic_work, imports, rulesets
+from scoring import basic_work, imports, planner, rulesets
 from scoring.engine import UnitScore
 from scoring.exports import by_sequence, period_title, ranking_reports
 from scoring.forms import (
@@ -41,7 +41,8 @@ def _period(request: HttpRequest, year: int | None = None) -> tuple[PeriodForm, 
 
 def _ranking_tables(report: ScoreReport, scores: list[UnitScore], own_unit_id: int | None) -> str:
     groups = [(sequence, rows) for sequence, rows in by_sequence(scores) if rows]
-    return render_to_string("scoring/_ranking_tables.html", {"groups": groups, "report": report, "own_unit_id": own_unit_id})
+    return render_to_string("scoring/_ranking_tables.html", {"groups": groups, "report": report, "own_unit_id": own_unit_id,
+                                                             "plans": planner.plans(report)})
 
 
 @login_required
@@ -80,7 +81,8 @@ def scorecard(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     unit = get_unit_for_user(request.user, pk)
     form, year, through = _period(request, year)
     card = build_scorecard(compute_scores(year, through), unit)
-    return render(request, "scoring/scorecard.html", {"form": form, "card": card, "title": period_title(card.report)})
+    return render(request, "scoring/scorecard.html", {"form": form, "card": card, "title": period_title(card.report),
+                                                      "plan": planner.plan_of(card.report, unit.pk)})
 
 
 def _year(request: HttpRequest) -> int:
