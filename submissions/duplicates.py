@@ -4,6 +4,9 @@ Titles are compared normalized (`normalize_title`): NFKC (full-width letters, di
 half-width), case folded, whitespace, punctuation and symbols removed. Two normalized titles are "nearly the
 same" (`nearly_same`) when they are equal, when one contains the other and the shorter has at least
 `CONTAINED_MIN` characters, or when difflib's similarity ratio is at least `NEAR_RATIO`.
+
+Across units, two different titles that each name their own unit ("道里区优化营商环境…", "南岗区优化营商环境…")
+are each unit's own work on a shared theme, not one event: they are not paired.
 """
 
 from __future__ import annotations
@@ -43,6 +46,11 @@ def nearly_same(a: str, b: str) -> bool:
     return matcher.real_quick_ratio() >= NEAR_RATIO and matcher.quick_ratio() >= NEAR_RATIO and matcher.ratio() >= NEAR_RATIO
 
 
+def names_own_unit(normalized: str, unit: Unit) -> bool:
+    """The normalized title names the item's own unit, by its name or short name."""
+    return any(name and name in normalized for name in (normalize_title(unit.name), normalize_title(unit.short_name)))
+
+
 def recent_duplicates(unit: Unit, title: str, at: dt.datetime, exclude: int | None = None) -> list[Submission]:
     """The unit's valid items within `RECENT_DAYS` of `at` whose titles are nearly the same as `title`: one
     query on the unit's items of those days (index submission_unit_time_idx)."""
@@ -77,11 +85,13 @@ def month_groups(year: int, month: int) -> list[list[Submission]]:
             i = parent[i]
         return i
 
+    titles = [normalize_title(item.title) for item in items]
     first: dict[str, int] = {}  # each distinct normalized title -> its first item
-    for i, item in enumerate(items):
-        parent[i] = first.setdefault(normalize_title(item.title), i)
+    for i, title in enumerate(titles):
+        parent[i] = first.setdefault(title, i)
     for a, b in _gram_pairs(first):
-        if root(a) != root(b) and nearly_same(normalize_title(items[a].title), normalize_title(items[b].title)):
+        own_work = names_own_unit(titles[a], items[a].unit) and names_own_unit(titles[b], items[b].unit)
+        if root(a) != root(b) and not own_work and nearly_same(titles[a], titles[b]):
             parent[root(b)] = root(a)
     groups: dict[int, list[Submission]] = defaultdict(list)
     for i, item in enumerate(items):

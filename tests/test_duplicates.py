@@ -336,3 +336,15 @@ def test_merge_service_keeps_tallies_current_for_the_officers_pending_joint_unit
     # B was pending on the main item: the merge confirms it.
     assert JointUnit.objects.get(submission=main, unit=b).confirmed
     assert_current()
+
+
+def test_titles_that_each_name_their_own_unit_are_each_units_own_work_not_one_event():
+    daoli, nangang = make_unit(name="哈尔滨市道里区人民政府", short_name="道里区"), make_unit(name="南岗区")
+    a, b = "道里区优化营商环境专项行动取得阶段性成效", "南岗区优化营商环境专项行动取得阶段性成效"
+    assert same(a, b)  # nearly the same by the ratio...
+    make_submission(daoli, title=a, submitted_at=shanghai(2026, 11, 3))
+    make_submission(nangang, title=b, submitted_at=shanghai(2026, 11, 4))
+    assert month_groups(2026, 11) == []  # ...but each names its own unit
+    third = make_submission(make_unit(), title="优化营商环境专项行动取得阶段性成效", submitted_at=shanghai(2026, 11, 5))
+    # A title naming no unit contains both: one event, reported three times.
+    assert [len(g) for g in month_groups(2026, 11)] == [3] and third in month_groups(2026, 11)[0]
