@@ -301,8 +301,9 @@ def adoptions_to_close(gap: Decimal, rules: Rules) -> list[tuple[str, str, int]]
     """Art. 9: how many adoptions of each level and type close `gap`, ceil(gap / points), counting an item of
     the unit alone (no joint split, decision 10). At least one: a unit level on total but behind on the
     tie-breaks passes with any adoption. Reaching the total exactly leaves the tie to decision 11."""
+    hundredths = int(gap.scaleb(2))  # a difference of totals: whole hundredths, so the ceiling stays in ints
     return [
-        (level, kind, max(1, math.ceil(Fraction(gap) / points)))
+        (level, kind, max(1, -(-hundredths * points.denominator // (100 * points.numerator))))
         for level, table in rules.adoption_points.items()
         for kind, points in table.items()
         if points > 0
@@ -368,15 +369,22 @@ def _plan(score: UnitScore, last: dict[Tier, UnitScore], best_below: dict[Tier, 
     )
 
 
+def _sequence_plans(members: list[UnitScore], wanted: Iterable[UnitScore], period: Period, rules: Rules) -> dict[int, Plan]:
+    eligible = [s for s in members if s.rank is not None and not s.barred]
+    last, best_below = tier_last_places(eligible), _best_below(eligible)
+    return {score.facts.unit_id: _plan(score, last, best_below, period, rules) for score in wanted}
+
+
 def plans_for(scores: Iterable[UnitScore], period: Period, rules: Rules) -> dict[int, Plan]:
     """The planner of every unit of ranked scores (`score_all`) of a year-to-date period, by unit id."""
     by_sequence: dict[str, list[UnitScore]] = defaultdict(list)
     for score in scores:
         by_sequence[score.facts.sequence].append(score)
-    plans = {}
-    for members in by_sequence.values():
-        eligible = [s for s in members if s.rank is not None and not s.barred]
-        last, best_below = tier_last_places(eligible), _best_below(eligible)
-        for score in members:
-            plans[score.facts.unit_id] = _plan(score, last, best_below, period, rules)
-    return plans
+    return {pk: plan for members in by_sequence.values() for pk, plan in _sequence_plans(members, members, period, rules).items()}
+
+
+def plan_for(unit_id: int, scores: Sequence[UnitScore], period: Period, rules: Rules) -> Plan:
+    """One unit's planner among ranked scores: its sequence is read, only its own plan is made."""
+    own = next(s for s in scores if s.facts.unit_id == unit_id)
+    members = [s for s in scores if s.facts.sequence == own.facts.sequence]
+    return _sequence_plans(members, [own], period, rules)[unit_id]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from scoring.engine import Plan, TierGap, plans_for
+from scoring.engine import Plan, TierGap, plan_for, plans_for
 from scoring.services import ScoreReport, compute_scores
 from submissions.models import AdoptionType
 
@@ -21,10 +21,7 @@ def plans(report: ScoreReport) -> dict[int, Plan]:
 
 
 def plan_of(report: ScoreReport, unit_id: int) -> Plan:
-    """One unit's planner: only its sequence is planned."""
-    own = next(s for s in report.scores if s.facts.unit_id == unit_id)
-    peers = [s for s in report.scores if s.facts.sequence == own.facts.sequence]
-    return plans_for(peers, report.period, report.rules)[unit_id]
+    return plan_for(unit_id, report.scores, report.period, report.rules)
 
 
 def current_report() -> ScoreReport:
