@@ -18,6 +18,7 @@ from scoring.engine import (
     UnitFacts,
     adoptions_to_close,
     items_still_needed,
+    plan_for,
     plans_for,
     score_all,
     year_end_projection,
@@ -56,6 +57,7 @@ SIX = [unit(1, city=20), unit(2, city=15), unit(3, city=12), unit(4, city=10), u
 def test_art10_the_gap_to_each_better_tier_is_to_its_last_place_and_closes_in_adoptions_of_art9():
     scores, plans = by_id(SIX)
     plan = plans[6]
+    assert plan_for(6, list(scores.values()), YEAR, RULES) == plan  # one unit's plan alone is the same
     assert scores[6].rank == 6 and scores[6].tier is None
     # Nearest tier first: advanced (its last place: unit 5 at 8.5 points), then model (unit 2 at 15).
     assert [(g.tier, g.last.facts.unit_id, g.gap) for g in plan.gaps] == [
