@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
+from audit.locking import StaleEdit
 from audit.models import EventKind
 from scoring.engine import round2
 from scoring.services import compute_scores
@@ -33,7 +34,9 @@ from tests.factories import (
     make_submission,
     make_unit,
     make_user,
+    on_postgresql,
     recorded,
+    run_together,
     shanghai,
 )
 from tests.test_tallies import assert_current
@@ -348,3 +351,21 @@ def test_titles_that_each_name_their_own_unit_are_each_units_own_work_not_one_ev
     third = make_submission(make_unit(), title="优化营商环境专项行动取得阶段性成效", submitted_at=shanghai(2026, 11, 5))
     # A title naming no unit contains both: one event, reported three times.
     assert [len(g) for g in month_groups(2026, 11)] == [3] and third in month_groups(2026, 11)[0]
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_merges_of_the_same_items_at_once_one_wins_the_other_is_refused():
+    staff = make_user(Role.STAFF)
+    a, b, c = make_unit(), make_unit(), make_unit()
+    items = [make_submission(u, title="同一事件", submitted_at=shanghai(2024, 3, 5)) for u in (a, b, c)]
+    versions = {i.pk: 1 for i in items}
+    results = run_together(
+        lambda: services.merge_as_joint(items[0].pk, [items[1].pk, items[2].pk], versions, user=staff),
+        lambda: services.merge_as_joint(items[1].pk, [items[0].pk, items[2].pk], versions, user=staff),
+    )
+    merged = [r for r in results if isinstance(r, Submission)]
+    assert len(merged) == 1 and sum(isinstance(r, StaleEdit) for r in results) == 1
+    assert Submission.objects.filter(is_invalid=False).get().pk == merged[0].pk
+    assert JointUnit.objects.filter(submission=merged[0], confirmed=True).count() == 2
+    assert_current()
