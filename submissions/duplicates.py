@@ -16,8 +16,10 @@ import unicodedata
 from collections import defaultdict
 from difflib import SequenceMatcher
 
+from django.db.models import Exists, OuterRef
+
 from core.assessment import Period
-from submissions.models import Submission
+from submissions.models import Adoption, Submission
 from units.models import Unit
 
 RECENT_DAYS = 30  # a unit's items this close in time to a new one are compared with it
@@ -73,10 +75,12 @@ def _gram_pairs(titles: dict[str, int]) -> set[tuple[int, int]]:
 
 def month_groups(year: int, month: int) -> list[list[Submission]]:
     """Groups of the month's valid items of two or more units with nearly the same titles (the same event
-    reported by several units), each in time order, largest groups first. One query."""
+    reported by several units), largest groups first; in a group adopted items (`adopted`: the one to keep,
+    since their points cannot move) first, then in time order. One query."""
     period = Period.month(year, month)
+    adopted = Exists(Adoption.objects.filter(submission=OuterRef("pk")))
     items = list(Submission.objects.counted().submitted_between(period.start, period.end)
-                 .select_related("unit").order_by("submitted_at", "pk"))
+                 .select_related("unit").annotate(adopted=adopted).order_by("submitted_at", "pk"))
     parent = list(range(len(items)))
 
     def root(i: int) -> int:
@@ -96,5 +100,5 @@ def month_groups(year: int, month: int) -> list[list[Submission]]:
     groups: dict[int, list[Submission]] = defaultdict(list)
     for i, item in enumerate(items):
         groups[root(i)].append(item)
-    found = [g for g in groups.values() if len({item.unit_id for item in g}) > 1]
-    return sorted(found, key=lambda g: (-len(g), g[0].submitted_at, g[0].pk))
+    found = [sorted(g, key=lambda item: not item.adopted) for g in groups.values() if len({i.unit_id for i in g}) > 1]
+    return sorted(found, key=lambda g: (-len(g), min(item.submitted_at for item in g), g[0].pk))

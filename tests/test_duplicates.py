@@ -369,3 +369,12 @@ def test_two_merges_of_the_same_items_at_once_one_wins_the_other_is_refused():
     assert Submission.objects.filter(is_invalid=False).get().pk == merged[0].pk
     assert JointUnit.objects.filter(submission=merged[0], confirmed=True).count() == 2
     assert_current()
+
+
+def test_an_adopted_item_is_offered_as_the_main_one(client, personas, november):
+    adopted = november["group"][2]
+    make_adoption(adopted, adopted_on=dt.date(2026, 11, 20))
+    assert month_groups(2026, 11)[0][0] == adopted
+    html = login(client, personas["staff"]).get(reverse("submissions:duplicates") + "?month=2026-11").content.decode()
+    assert f'name="main" value="{adopted.pk}" aria-label="保留{adopted.ledger_no}为主信息" checked' in html
+    assert "已采用" in html
