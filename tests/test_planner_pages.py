@@ -3,6 +3,7 @@ of scoring.engine's planner, worded, in a fixed number of queries."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from fractions import Fraction
 
@@ -17,7 +18,7 @@ from accounts.models import Role
 from scoring.engine import Tier
 from scoring.rules import RULES_2008
 from scoring.services import compute_scores
-from tests.factories import login, make_scored_unit, make_submission, make_user, shanghai
+from tests.factories import login, make_adoption, make_scored_unit, make_submission, make_user, shanghai
 from units import versioning
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +134,33 @@ def test_planner_pages_query_counts_do_not_grow_with_units(client, personas, uni
     # And pinned: warm, the ranking reads only the session, the user and the data version.
     with django_assert_num_queries(3):
         assert client.get(pages[2][1]).status_code == 200
+
+
+def test_level_on_total_at_the_boundary_the_officer_is_told_what_the_tie_rule_means(client):
+    # Districts with 10, 8, 7, 6 city instructions (2 points each), then X with one provincial adoption (2 points)
+    # and the officer's unit with one city instruction (2 points): equal totals, and decision 11 puts X's
+    # provincial points first, so X holds place 5, the advanced tier's last.
+    for instructions in (10, 8, 7, 6):
+        make_scored_unit("district", instructions, year=YEAR)
+    x = make_scored_unit("district", 0, year=YEAR)
+    make_adoption(x.submissions.get(), level="province", adoption_type="general", adopted_on=dt.date(YEAR, 3, 5))
+    own = make_scored_unit("district", 1, year=YEAR)
+    report = _report()
+    assert _score(report, x).total == _score(report, own).total
+    assert (_score(report, x).rank, _score(report, own).rank) == (5, 6)
+    html = login(client, make_user(Role.OFFICER, own)).get(reverse("home")).content.decode()
+    assert f"先进单位末位为第 5 名，{_score(report, x).total} 分" in html
+    assert "本单位总分已与其持平，但按并列规则（决定11" in html and "再有任何 1 条采用即可超过" in html
+
+
+def test_a_tie_straddling_the_boundary_is_explained_to_the_tied_unit(client):
+    for instructions in (10, 8, 7, 6):
+        make_scored_unit("district", instructions, year=YEAR)
+    tied = [make_scored_unit("district", 2, year=YEAR) for _ in range(2)]  # places 5 and 5: both advanced
+    make_scored_unit("district", 1, year=YEAR)
+    score = _score(_report(), tied[0])
+    assert score.rank == 5 and score.tie_flag and score.tier == Tier.ADVANCED
+    html = login(client, make_user(Role.OFFICER, tied[0])).get(reverse("home")).content.decode()
+    assert "并列跨越等次界限：按规则（决定11）一并列入先进单位，待办公厅复核" in html
+    # Its lead over the first unit outside the tiers (1 instruction): 2 points.
+    assert "领先获奖等次以外的最高分 2.00 分" in html
