@@ -16,6 +16,7 @@ from core.assessment import parse_year_month
 from submissions import forms, services
 from submissions.duplicates import month_groups
 from submissions.models import Submission
+from units.versioning import cached
 
 
 def _month(request: HttpRequest, text: str | None) -> tuple[int, int]:
@@ -38,7 +39,8 @@ def duplicates(request: HttpRequest) -> HttpResponse:
     previous = (year, month - 1) if month > 1 else (year - 1, 12)
     following = (year, month + 1) if month < 12 else (year + 1, 1)
     return render(request, "submissions/duplicates.html", {
-        "year": year, "month": month, "groups": month_groups(year, month),
+        # Grouping a month of a large city (25,000 items) takes most of a second: once per state of the data.
+        "year": year, "month": month, "groups": cached(f"duplicates:{year}:{month}", lambda: month_groups(year, month)),
         "previous": f"{previous[0]}-{previous[1]:02d}", "following": f"{following[0]}-{following[1]:02d}",
     })
 

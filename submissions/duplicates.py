@@ -81,6 +81,12 @@ def month_groups(year: int, month: int) -> list[list[Submission]]:
     adopted = Exists(Adoption.objects.filter(submission=OuterRef("pk")))
     items = list(Submission.objects.counted().submitted_between(period.start, period.end)
                  .select_related("unit").annotate(adopted=adopted).order_by("submitted_at", "pk"))
+    found = [sorted(g, key=lambda item: not item.adopted) for g in similar_groups(items)]
+    return sorted(found, key=lambda g: (-len(g), min(item.submitted_at for item in g), g[0].pk))
+
+
+def similar_groups(items: list[Submission]) -> list[list[Submission]]:
+    """The items (with their units loaded) in groups of nearly the same titles that span two or more units."""
     parent = list(range(len(items)))
 
     def root(i: int) -> int:
@@ -94,11 +100,12 @@ def month_groups(year: int, month: int) -> list[list[Submission]]:
     for i, title in enumerate(titles):
         parent[i] = first.setdefault(title, i)
     for a, b in _gram_pairs(first):
+        if items[a].unit_id == items[b].unit_id or root(a) == root(b):
+            continue  # a unit's own similar titles are the form's warning, not an event of several units
         own_work = names_own_unit(titles[a], items[a].unit) and names_own_unit(titles[b], items[b].unit)
-        if root(a) != root(b) and not own_work and nearly_same(titles[a], titles[b]):
+        if not own_work and nearly_same(titles[a], titles[b]):
             parent[root(b)] = root(a)
     groups: dict[int, list[Submission]] = defaultdict(list)
     for i, item in enumerate(items):
         groups[root(i)].append(item)
-    found = [sorted(g, key=lambda item: not item.adopted) for g in groups.values() if len({i.unit_id for i in g}) > 1]
-    return sorted(found, key=lambda g: (-len(g), min(item.submitted_at for item in g), g[0].pk))
+    return [g for g in groups.values() if len({item.unit_id for item in g}) > 1]
