@@ -315,14 +315,17 @@ def items_still_needed(done: int, required: Exact) -> int:
     return max(0, math.ceil(required - done))
 
 
-def year_end_projection(score: UnitScore, period: Period, rules: Rules) -> Decimal | None:
+def year_end_projection(score: UnitScore, period: Period, rules: Rules, today: dt.date | None = None) -> Decimal | None:
     """An estimate, not a rule: the year's total if the unit keeps its pace so far. Items, research items and
     adoption and instruction points per assessed month of the period are carried to the year's assessed
     months (decision 3) and scored by Art. 8.1 and 8.4; basic work, urgent information and special requests
-    stay as they are. None when the period already covers the unit's year."""
+    stay as they are. A period ending in the month of `today` counts that month by the days gone (on 10
+    March, January to March is 2 + 10/31 months). None when the period already covers the unit's year."""
     facts = score.facts
     done = period.months_assessed(facts.assessed_from)
     whole = Period(year=period.year).months_assessed(facts.assessed_from)
+    if done and today and (today.year, today.month) == (period.year, period.through):
+        done = done - 1 + Fraction(today.day, period.end_date.day)
     if done == 0 or done >= whole:
         return None
     pace = Fraction(whole, done)
@@ -347,7 +350,7 @@ def _best_below(eligible: list[UnitScore]) -> dict[Tier, Decimal]:
 
 
 def _plan(score: UnitScore, last: dict[Tier, UnitScore], best_below: dict[Tier, Decimal], period: Period,
-          rules: Rules) -> Plan:
+          rules: Rules, today: dt.date | None) -> Plan:
     facts = score.facts
     whole = Period(year=period.year).months_assessed(facts.assessed_from)
     gaps, lead = [], None
@@ -365,26 +368,29 @@ def _plan(score: UnitScore, last: dict[Tier, UnitScore], best_below: dict[Tier, 
         lead=lead,
         items_needed=items_still_needed(facts.counted, rules.quota_for(facts.sequence, facts.central_provincial) * whole),
         research_needed=items_still_needed(facts.research, ratio(rules.research_per_year * whole, 12)),
-        projection=year_end_projection(score, period, rules),
+        projection=year_end_projection(score, period, rules, today),
     )
 
 
-def _sequence_plans(members: list[UnitScore], wanted: Iterable[UnitScore], period: Period, rules: Rules) -> dict[int, Plan]:
+def _sequence_plans(members: list[UnitScore], wanted: Iterable[UnitScore], period: Period, rules: Rules,
+                    today: dt.date | None) -> dict[int, Plan]:
     eligible = [s for s in members if s.rank is not None and not s.barred]
     last, best_below = tier_last_places(eligible), _best_below(eligible)
-    return {score.facts.unit_id: _plan(score, last, best_below, period, rules) for score in wanted}
+    return {score.facts.unit_id: _plan(score, last, best_below, period, rules, today) for score in wanted}
 
 
-def plans_for(scores: Iterable[UnitScore], period: Period, rules: Rules) -> dict[int, Plan]:
-    """The planner of every unit of ranked scores (`score_all`) of a year-to-date period, by unit id."""
+def plans_for(scores: Iterable[UnitScore], period: Period, rules: Rules, today: dt.date | None = None) -> dict[int, Plan]:
+    """The planner of every unit of ranked scores (`score_all`) of a year-to-date period, by unit id; `today`
+    for the estimate (`year_end_projection`)."""
     by_sequence: dict[str, list[UnitScore]] = defaultdict(list)
     for score in scores:
         by_sequence[score.facts.sequence].append(score)
-    return {pk: plan for members in by_sequence.values() for pk, plan in _sequence_plans(members, members, period, rules).items()}
+    return {pk: plan for members in by_sequence.values()
+            for pk, plan in _sequence_plans(members, members, period, rules, today).items()}
 
 
-def plan_for(unit_id: int, scores: Sequence[UnitScore], period: Period, rules: Rules) -> Plan:
+def plan_for(unit_id: int, scores: Sequence[UnitScore], period: Period, rules: Rules, today: dt.date | None = None) -> Plan:
     """One unit's planner among ranked scores: its sequence is read, only its own plan is made."""
     own = next(s for s in scores if s.facts.unit_id == unit_id)
     members = [s for s in scores if s.facts.sequence == own.facts.sequence]
-    return _sequence_plans(members, [own], period, rules)[unit_id]
+    return _sequence_plans(members, [own], period, rules, today)[unit_id]

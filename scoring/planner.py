@@ -17,11 +17,11 @@ LEVEL_WORDS = {"city": "市级", "province": "省级", "state": "国家级"}
 
 
 def plans(report: ScoreReport) -> dict[int, Plan]:
-    return plans_for(report.scores, report.period, report.rules)
+    return plans_for(report.scores, report.period, report.rules, timezone.localdate())
 
 
 def plan_of(report: ScoreReport, unit_id: int) -> Plan:
-    return plan_for(unit_id, report.scores, report.period, report.rules)
+    return plan_for(unit_id, report.scores, report.period, report.rules, timezone.localdate())
 
 
 def current_report() -> ScoreReport:

@@ -20,6 +20,7 @@ from scoring.engine import (
     items_still_needed,
     plan_for,
     plans_for,
+    round2,
     score_all,
     year_end_projection,
 )
@@ -145,3 +146,16 @@ def test_year_end_projection_carries_the_pace_so_far_to_the_year_and_is_none_for
 def test_adoptions_to_close_follow_the_rule_set():
     rules = Rules.from_params({**RULES_2008, "adoption_points": {"city": {"general": 3}, "province": {"research": 0}}})
     assert adoptions_to_close(Decimal("6.50"), rules) == [("city", "general", 3)]
+
+
+def test_year_end_projection_counts_the_current_month_by_the_days_gone():
+    period = Period(year=2024, through=3)
+    scores, _ = by_id([unit(1, city=7, counted=35)], period)
+    # On 10 March, January to March is 2 + 10/31 months: a pace of 12 / (72/31) = 31/6.
+    pace = Fraction(12) / (2 + Fraction(10, 31))
+    assert pace == Fraction(31, 6) and 35 * pace >= 15 * 12  # 180.83 items: the full quota points
+    expected = 40 + 15 + 15 + 15 + 0 + round2(7 * pace)  # 36.17 adoption points
+    assert year_end_projection(scores[1], period, RULES, today=dt.date(2024, 3, 10)) == expected == Decimal("121.17")
+    # Another day: the period's three months count whole, a pace of 4: 140 of 180 items, 28 points.
+    later = 40 + 15 + 15 + round2(Fraction(15 * 140, 180)) + 0 + 28
+    assert year_end_projection(scores[1], period, RULES, today=dt.date(2024, 4, 2)) == later == Decimal("109.67")
