@@ -318,8 +318,8 @@ def check_mergeable(main: Submission, others: list[Submission]) -> None:
 def merge_as_joint(main_id: int, other_ids: list[int], versions: dict[int, int], *, user) -> Submission:
     """Turn likely duplicates (the same event reported by several units) into one joint item: `main` stays,
     the units of the others (their own and their confirmed joint units) become confirmed joint units of it,
-    as joint units the office enters are (decision 10); joint units still pending on the others stay pending
-    on it; the others are marked invalid as duplicates (decision 2) and leave the editorial inbox.
+    as joint units the office enters are (decision 10); joint units still pending on the others move to it,
+    still pending; the others are marked invalid as duplicates (decision 2) and leave the editorial inbox.
 
     Every item is locked and must still be at its version in `versions` (else StaleEdit)."""
     with transaction.atomic():
@@ -358,13 +358,17 @@ def merge_as_joint(main_id: int, other_ids: list[int], versions: dict[int, int],
         changes = audit.diff(before, snapshot(main, {JOINT_LABEL: _joint_names(joints.values())}))
         _record(main, EventKind.UPDATE, changes, user, f"合并重复信息{numbers}为联合报送")
         for other in others:
-            before_other = snapshot(other)
+            other_joints = _joints_of(other)
+            before_other = snapshot(other, {JOINT_LABEL: _joint_names(other_joints)})
+            # Its pending joint units moved to the main item: they are asked there, not twice.
+            JointUnit.objects.filter(submission=other, confirmed=False).delete()
             other.is_invalid, other.invalid_reason = True, f"重复报送，已并入联合报送信息{main.ledger_no}"
             if other.desk_state in UNIT_EDITABLE_STATES:
                 other.desk_state = DeskState.WITHDRAWN
             other.version += 1
             other.save(update_fields=["is_invalid", "invalid_reason", "desk_state", "version", "updated_at"])
-            _record(other, EventKind.INVALIDATE, audit.diff(before_other, snapshot(other)), user,
+            after_other = snapshot(other, {JOINT_LABEL: _joint_names(j for j in other_joints if j.confirmed)})
+            _record(other, EventKind.INVALIDATE, audit.diff(before_other, after_other), user,
                     f"并入联合报送信息{main.ledger_no}")
     return main
 

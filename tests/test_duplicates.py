@@ -266,10 +266,14 @@ def test_merge_asks_first_then_makes_one_joint_item_and_derived_data_equal_a_rec
         assert other.is_invalid and other.invalid_reason == f"重复报送，已并入联合报送信息{main.ledger_no}"
         assert other.version == 2
     assert others[0].desk_state == DeskState.WITHDRAWN and others[1].desk_state == DeskState.OFF_DESK
+    # The pending joint unit moved: it is asked on the main item only.
+    assert not JointUnit.objects.filter(submission=others[0]).exists()
     # Audited: the main item's joint units before and after, each other item's invalidation.
     change = recorded(model="submissions.Submission", object_id=main.pk).get()
     assert change.changes["联合报送单位"] == ["", "南岗区、松北区（待确认）、香坊区"]
     assert recorded(kind=EventKind.INVALIDATE).count() == 3
+    moved = recorded(kind=EventKind.INVALIDATE, object_id=others[0].pk).get()
+    assert moved.changes["联合报送单位"] == ["松北区（待确认）", ""] and moved.changes["无效"] == ["否", "是"]
     # Derived data: tallies, unit counts and fact owners equal a recomputation; the scores too.
     assert_current()
     repaired = repair_derived()
