@@ -55,7 +55,7 @@ def test_officer_home_shows_the_gap_to_the_advanced_tier_in_adoptions(client_for
     advanced_last = _advanced_last(report)
     gap = advanced_last.total - own.total  # 5 - 1 instructions, 2 points each: 8.00
     html = client_for("officer_a").get(reverse("home")).content.decode()
-    assert f"本序列第 <strong>{own.rank}</strong> 名" in html
+    assert f"区政府序列第 <strong>{own.rank}</strong> 名" in html
     assert f"距先进单位末位还差 <strong>{gap}</strong> 分" in html
     city = math.ceil(Fraction(gap) / CITY_GENERAL)
     province = math.ceil(Fraction(gap) / PROVINCE_RESEARCH)

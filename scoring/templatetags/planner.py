@@ -1,4 +1,5 @@
-"""`{{ gap|adoptions_equivalent }}` and `{% planner_cell plans score %}`: the target planner's words (scoring.planner)."""
+"""The target planner's words (scoring.planner): `{{ gap|adoptions_equivalent }}`, `{{ code|sequence_label }}`,
+`{% planner_cell plans score %}`."""
 
 from __future__ import annotations
 
@@ -6,8 +7,14 @@ from django import template
 
 from scoring import planner
 from scoring.engine import Plan, TierGap, UnitScore
+from units.models import Sequence
 
 register = template.Library()
+
+
+@register.filter
+def sequence_label(code: str) -> str:
+    return Sequence(code).label
 
 
 @register.filter
