@@ -283,7 +283,12 @@ class Plan:
 
     @property
     def eligible(self) -> bool:
-        return self.score.rank is not None and not self.score.barred
+        return competes(self.score)
+
+
+def competes(score: UnitScore) -> bool:
+    """A unit that can reach a tier: ranked (Art. 1-3) and not barred (decision 4)."""
+    return score.rank is not None and not score.barred
 
 
 def tier_last_places(scores: Iterable[UnitScore]) -> dict[Tier, UnitScore]:
@@ -354,7 +359,7 @@ def _plan(score: UnitScore, last: dict[Tier, UnitScore], best_below: dict[Tier, 
     facts = score.facts
     whole = Period(year=period.year).months_assessed(facts.assessed_from)
     gaps, lead = [], None
-    if score.rank is not None and not score.barred:
+    if competes(score):
         better = TIER_ORDER if score.tier is None else TIER_ORDER[: TIER_ORDER.index(score.tier)]
         for tier in reversed(better):
             if tier in last:
@@ -374,7 +379,7 @@ def _plan(score: UnitScore, last: dict[Tier, UnitScore], best_below: dict[Tier, 
 
 def _sequence_plans(members: list[UnitScore], wanted: Iterable[UnitScore], period: Period, rules: Rules,
                     today: dt.date | None) -> dict[int, Plan]:
-    eligible = [s for s in members if s.rank is not None and not s.barred]
+    eligible = [s for s in members if competes(s)]
     last, best_below = tier_last_places(eligible), _best_below(eligible)
     return {score.facts.unit_id: _plan(score, last, best_below, period, rules, today) for score in wanted}
 
