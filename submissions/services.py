@@ -16,13 +16,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit import services as audit
-from audit.locking import lock_version, update_versioned
+from audit.locking import StaleEdit, lock_version, update_versioned
 from audit.models import AuditEvent, EventKind
 from core.assessment import RequestOutcome, request_outcome
 from core.dates import cn_date
 from notifications import services as notices
 from notifications.models import NoticeKind
 from submissions.models import (
+    UNIT_EDITABLE_STATES,
     Adoption,
     DeskState,
     FormToken,
@@ -346,6 +347,85 @@ def restore_item(item: Submission, *, user) -> Submission:
         current.save(update_fields=["is_invalid", "invalid_reason", "updated_at"])
         _record(current, EventKind.RESTORE, audit.diff(before, snapshot(current)), user, "恢复有效")
     return current
+
+
+# --- likely duplicates of several units merged into one joint item (issue 16, RULES.md decision 10) -----------
+
+
+class MergeRefused(Exception):
+    """A merge the items no longer allow (each reason in Chinese)."""
+
+
+def check_mergeable(main: Submission, others: list[Submission]) -> None:
+    if main.is_invalid or any(o.is_invalid for o in others):
+        raise MergeRefused("所选信息中有已标记无效的信息，不能合并。")
+    for other in others:
+        name = f"{other.ledger_no}《{other.title}》"
+        if other.adoptions.exists() or other.instructions.exists():
+            raise MergeRefused(f"{name}已有采用或批示记录，不能并入其他信息；请选它作为主信息。")
+        if other.special_request_id:
+            # Its unit's answer (and so the special-request credit, decision 5) would change.
+            raise MergeRefused(f"{name}是专约的答复，不能并入其他信息。")
+        if other.desk_state in (DeskState.SELECTED, DeskState.ADOPTED):
+            raise MergeRefused(f"{name}已编入刊物，不能并入其他信息。")
+
+
+def merge_as_joint(main_id: int, other_ids: list[int], versions: dict[int, int], *, user) -> Submission:
+    """Turn likely duplicates (the same event reported by several units) into one joint item: `main` stays,
+    the units of the others (their own and their confirmed joint units) become confirmed joint units of it,
+    as joint units the office enters are (decision 10); joint units still pending on the others move to it,
+    still pending; the others are marked invalid as duplicates (decision 2) and leave the editorial inbox.
+
+    Every item is locked and must still be at its version in `versions` (else StaleEdit)."""
+    with transaction.atomic():
+        ids = [main_id, *other_ids]
+        locked = Submission.objects.select_for_update(of=("self",)).select_related("unit").in_bulk(ids)
+        if len(locked) != len(set(ids)):
+            raise MergeRefused("所选信息已不存在，请刷新页面。")
+        for pk in ids:
+            if locked[pk].version != versions.get(pk):
+                raise StaleEdit(locked[pk])
+        main, others = locked[main_id], [locked[pk] for pk in other_ids]
+        check_mergeable(main, others)
+        joints = {j.unit_id: j for j in _joints_of(main)}
+        before = snapshot(main, {JOINT_LABEL: _joint_names(joints.values())})
+        confirmed = {o.unit_id: o.unit for o in others}
+        pending = {}
+        for joint in JointUnit.objects.filter(submission__in=others).select_related("unit"):
+            (confirmed if joint.confirmed else pending)[joint.unit_id] = joint.unit
+        added = []
+        for unit_id, unit in {**pending, **confirmed}.items():
+            if unit_id == main.unit_id:
+                continue
+            joint = joints.get(unit_id)
+            if joint is None:
+                joint = joints[unit_id] = JointUnit(submission=main, unit=unit)
+                added.append(joint)
+            if unit_id in confirmed and not joint.confirmed:
+                joint.confirmed, joint.confirmed_by, joint.confirmed_at = True, user, timezone.now()
+                if joint.pk:
+                    joint.save(update_fields=["confirmed", "confirmed_by", "confirmed_at"])
+        JointUnit.objects.bulk_create(added)
+        main.version += 1
+        main.save(update_fields=["version", "updated_at"])
+        _count_units(main)
+        numbers = "、".join(o.ledger_no for o in others)
+        changes = audit.diff(before, snapshot(main, {JOINT_LABEL: _joint_names(joints.values())}))
+        _record(main, EventKind.UPDATE, changes, user, f"合并重复信息{numbers}为联合报送")
+        for other in others:
+            other_joints = _joints_of(other)
+            before_other = snapshot(other, {JOINT_LABEL: _joint_names(other_joints)})
+            # Its pending joint units moved to the main item: they are asked there, not twice.
+            JointUnit.objects.filter(submission=other, confirmed=False).delete()
+            other.is_invalid, other.invalid_reason = True, f"重复报送，已并入联合报送信息{main.ledger_no}"
+            if other.desk_state in UNIT_EDITABLE_STATES:
+                other.desk_state = DeskState.WITHDRAWN
+            other.version += 1
+            other.save(update_fields=["is_invalid", "invalid_reason", "desk_state", "version", "updated_at"])
+            after_other = snapshot(other, {JOINT_LABEL: _joint_names(j for j in other_joints if j.confirmed)})
+            _record(other, EventKind.INVALIDATE, audit.diff(before_other, after_other), user,
+                    f"并入联合报送信息{main.ledger_no}")
+    return main
 
 
 # --- adoptions, instructions, failures: plain facts ----------------------------------------------------------
