@@ -9,7 +9,6 @@ rolls back and starts again (finding them taken). Safe to run every few minutes.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -23,6 +22,7 @@ from core.dates import cn_date
 from notifications import services as notices
 from notifications.mail import mail_digests, mail_pending
 from notifications.models import NoticeKind, SentReminder
+from scoring.engine import items_still_needed
 from scoring.services import rules_for_year
 from submissions.models import MonthTally, SpecialRequest
 from submissions.services import first_answers
@@ -96,11 +96,6 @@ def _office_reminders(now: dt.datetime) -> list[Due]:
     return due
 
 
-def items_still_needed(quota: Fraction, counted: int) -> int:
-    """Items a unit still needs this month for its full monthly quota (RULES.md decision 3)."""
-    return max(0, math.ceil(quota - counted))
-
-
 def _number(value: Fraction) -> str:
     return str(int(value)) if value == int(value) else f"{float(value):.2f}"
 
@@ -117,7 +112,7 @@ def _quota_reminders(now: dt.datetime) -> list[Due]:
     short = []
     for unit in Unit.objects.active():
         quota = rules.quota_for(unit.sequence, unit.is_central_provincial)
-        need = items_still_needed(quota, counted.get(unit.pk, 0))
+        need = items_still_needed(counted.get(unit.pk, 0), quota)
         if period.months_assessed(unit.assessed_from) and need:
             short.append((unit.pk, quota, counted.get(unit.pk, 0), need))
     officers = notices.officer_ids_by_unit(unit_id for unit_id, *_ in short)
