@@ -14,7 +14,7 @@ from django.db import connection
 from django.db.models import Case, CharField, Count, Exists, F, OuterRef, QuerySet, Sum, Value, When
 
 from core.assessment import Period, request_outcome
-from scoring.engine import ADOPTIONS, INSTRUCTIONS, PointGroup, UnitFacts, UnitScore, score_all
+from scoring.engine import ADOPTIONS, INSTRUCTIONS, PointGroup, UnitFacts, UnitScore, rescore, score_all
 from scoring.models import BASIC_ITEM_FIELDS, AssessmentYear, BasicWorkEntry, RuleSet
 from scoring.rules import LEVELS, RULES_2008, SOURCE_2008, Rules
 from submissions.models import (
@@ -222,13 +222,11 @@ def _compute_scores(year: int, through: int) -> ScoreReport:
 
 def _update_scores(report: ScoreReport, changed: set[int]) -> ScoreReport:
     """The report after writes to the facts of `changed` units (units.versioning.touching): their facts
-    gathered again, every unit scored and ranked again from the facts (a unit's score depends on its facts
-    only; ranks and tiers on all scores). The units, rules and rule set are unchanged: a change to them
-    draws a new token, and the report is computed whole."""
+    gathered again and scored, every unit ranked again. The units, rules and rule set are unchanged: a change
+    to them draws a new token, and the report is computed whole."""
     changed = changed & report.units.keys()
     fresh = gather_facts(report.year, report.period, report.rules, [report.units[u] for u in changed], only=changed)
-    facts = {f.unit_id: f for f in fresh}
-    scores = score_all([facts.get(s.facts.unit_id, s.facts) for s in report.scores], report.period, report.rules)
+    scores = rescore(report.scores, {f.unit_id: f for f in fresh}, report.period, report.rules)
     return replace(report, scores=scores)
 
 
