@@ -323,3 +323,28 @@ def test_one_process_computes_a_version_while_the_others_wait_for_it(settings, t
     monkeypatch.setattr(versioning.time, "sleep", other_process_finishes)
     monkeypatch.setattr("scoring.services._compute_scores", lambda *a: pytest.fail("computed twice"))
     assert scores_json(compute_scores(YEAR, 12)) == scores_json(expected)
+
+
+def test_the_items_count_kept_for_an_officer_follows_every_write_of_its_unit(client):
+    from submissions.access import visible_submissions
+
+    staff = make_user(Role.STAFF)
+    own, other = make_unit(), make_unit()
+    officer = make_user(Role.OFFICER, own)
+    login(client, officer)
+
+    def shown() -> int:
+        return client.get(reverse("submissions:list")).context["page"].paginator.count
+
+    assert shown() == 0
+    writes = [
+        lambda: services.report_item(item_input(other), user=staff, token=uuid.uuid4()),  # kept: another unit's
+        lambda: services.report_item(item_input(other, joint=[own]), user=staff, token=uuid.uuid4()),  # named
+        lambda: services.report_item(item_input(own), user=staff, token=uuid.uuid4()),
+        lambda: services.mark_invalid(Submission.objects.filter(unit=other).first(), "重复", user=staff),
+        lambda: JointUnit.objects.filter(unit=own).delete(),
+    ]
+    for write in writes:
+        write()
+        assert shown() == visible_submissions(officer).count()
+    assert shown() == 1
