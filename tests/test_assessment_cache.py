@@ -348,3 +348,23 @@ def test_the_items_count_kept_for_an_officer_follows_every_write_of_its_unit(cli
         write()
         assert shown() == visible_submissions(officer).count()
     assert shown() == 1
+
+
+def test_the_ranking_rows_kept_after_a_write_equal_a_fresh_rendering(client):
+    from scoring.templatetags import ranking_rows
+
+    staff = make_user(Role.STAFF)
+    units = [make_unit(sequence="district") for _ in range(4)]
+    for i, unit in enumerate(units):
+        for day in range(i + 1):
+            make_submission(unit, submitted_at=shanghai(YEAR, MONTH, 1 + day))
+    login(client, staff)
+    ranking = reverse("scoring:ranking") + f"?year={YEAR}&through=12"
+    client.get(ranking)
+    for _ in range(3):  # the last unit climbs past the others, one place at a time
+        services.report_item(item_input(units[0]), user=staff, token=uuid.uuid4())
+        services.report_item(item_input(units[0]), user=staff, token=uuid.uuid4())
+        kept = client.get(ranking).content
+        ranking_rows._row_html.clear()
+        versioning.forget_local()
+        assert client.get(ranking).content == kept
