@@ -54,7 +54,7 @@ from typing import TypeVar
 from django.apps import AppConfig
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.locmem import LocMemCache
-from django.db import connection
+from django.db import OperationalError, connection
 from django.db.backends.signals import connection_created
 from django.db.models import Model
 
@@ -74,7 +74,6 @@ _local: dict[str, tuple[Version, object]] = {}  # key -> (version, value), the l
 
 _watched: dict[AppConfig, set[type[Model]]] = {}
 _tables: set[str] | None = None
-_ready = False  # the version tables exist (not while migrating an older database)
 # INSERT [OR IGNORE] INTO t, UPDATE t, DELETE FROM t: as Django writes them on PostgreSQL and SQLite.
 _WRITE = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 _touching: ContextVar[frozenset[int] | None] = ContextVar("touching", default=None)
@@ -195,32 +194,34 @@ def _flush(conn) -> None:
         bump(conn, None if writes.everything else writes.units)
 
 
-def _tables_exist(conn) -> bool:
-    """Skipped while the tables do not exist: a database being migrated, or restored from an older schema."""
-    global _ready
-    if not _ready:
-        _ready = UnitChange._meta.db_table in conn.introspection.table_names()
-    return _ready
-
-
 def bump(conn=connection, units: Iterable[int] | None = None) -> None:
     """A new version, in the caller's transaction: a new token, or (`units` given) the next number, with
-    the units it changed. Upserted: the row is made again after a flush."""
-    if not _tables_exist(conn):
-        return
+    the units it changed. Upserted: the row is made again after a flush. Skipped while the tables do not
+    exist: a database being migrated, or restored from an older schema."""
     table, changes = DataVersion._meta.db_table, UnitChange._meta.db_table
-    token = "excluded.token" if units is None else f"{table}.token"
+    token, units = uuid.uuid4().hex, None if units is None else sorted(int(u) for u in units)  # safe in the SQL
+    upsert = (f"INSERT INTO {table} (id, token, seq) VALUES (1, '{token}', 1) ON CONFLICT (id) DO UPDATE "
+              f"SET seq = {table}.seq + 1, token = {'excluded' if units is None else table}.token RETURNING seq")
+    prune = f"DELETE FROM {changes} WHERE seq <= %s - {KEEP_CHANGES} AND %s %% 256 = 0"
     with conn.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (id, token, seq) VALUES (1, %s, 1) ON CONFLICT (id) DO UPDATE "
-            f"SET seq = {table}.seq + 1, token = {token} RETURNING seq",
-            [uuid.uuid4().hex],
-        )
-        seq = cursor.fetchone()[0]
-        if units:
-            cursor.executemany(f"INSERT INTO {changes} (seq, unit_id) VALUES (%s, %s)", [(seq, u) for u in units])
-        if seq % 256 == 0:
-            cursor.execute(f"DELETE FROM {changes} WHERE seq <= %s", [seq - KEEP_CHANGES])
+        if conn.vendor == "postgresql":
+            # One statement; a failed one would abort the caller's transaction: the tables are asked for first.
+            listed = (f"INSERT INTO {changes} (seq, unit_id) SELECT n, unnest(ARRAY[{','.join(map(str, units))}]::bigint[]);"
+                      if units else "")
+            cursor.execute(
+                f"DO $$DECLARE n bigint; BEGIN IF to_regclass('{changes}') IS NOT NULL THEN {upsert} INTO n; {listed} "
+                f"{prune.replace('%s', 'n').replace('%%', '%')}; END IF; END$$"
+            )
+            return
+        try:
+            cursor.execute(upsert)
+            seq = cursor.fetchone()[0]
+            if units:
+                cursor.executemany(f"INSERT INTO {changes} (seq, unit_id) VALUES (%s, %s)", [(seq, u) for u in units])
+            cursor.execute(prune, [seq, seq])
+        except OperationalError as error:  # SQLite carries on with the transaction after a failed statement
+            if "no such" not in str(error):
+                raise
 
 
 def current() -> Version | None:
