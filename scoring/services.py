@@ -133,7 +133,9 @@ def _group_points(period: Period, highest_level_only: bool, activity: dict[int, 
         getattr(activity[unit_id], source).append(PointGroup(level, kind, share, n, top_level))
 
 
-def gather_activity(period: Period, highest_level_only: bool = False, units: set[int] | None = None) -> dict[int, Activity]:
+def gather_activity(
+    period: Period, highest_level_only: bool = False, units: set[int] | None = None
+) -> dict[int, Activity]:
     """Items, adoptions and instructions of the period per unit (of `units`, or all): the month tallies
     (rebuilt first where stale), and the facts they leave out."""
     refresh_tallies()
@@ -153,7 +155,8 @@ def request_targets(period: Period) -> QuerySet:
 
 def _request_outcomes(period: Period, units: set[int] | None) -> dict[int, list[str]]:
     outcomes: dict[int, list[str]] = defaultdict(list)
-    for unit_id, deadline, first in _of(request_targets(period), units).values_list("unit_id", "specialrequest__deadline", "first_answer"):
+    targets = _of(request_targets(period), units)
+    for unit_id, deadline, first in targets.values_list("unit_id", "specialrequest__deadline", "first_answer"):
         outcomes[unit_id].append(request_outcome(first, deadline))
     return outcomes
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -7,8 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db import IntegrityError, models
-from django.db.models import Count, OuterRef, Prefetch, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -383,24 +383,33 @@ def instruction_delete(request: HttpRequest, pk: int, fact_pk: int) -> HttpRespo
 # --- special requests ----------------------------------------------------------------------------------
 
 
-def _with_answers(requests: models.QuerySet, user) -> models.QuerySet:
-    """Targets, targets that answered and (for an officer) their own earliest answer, in the list's one query."""
-    answered = (
-        SpecialRequest.targets.through.objects.filter(specialrequest=OuterRef("pk"))
-        .annotate(first=earliest_answer(OuterRef("specialrequest_id"), OuterRef("unit_id")))
-        .filter(first__isnull=False)
-        .order_by().values("specialrequest").annotate(n=Count("pk")).values("n")
-    )
-    requests = requests.annotate(target_count=Count("targets"), answered_count=Coalesce(Subquery(answered), 0))
-    if user.is_officer:
-        requests = requests.annotate(my_answer=earliest_answer(OuterRef("pk"), user.unit_id))
-    return requests
+def _count_answers(requests: list[SpecialRequest]) -> None:
+    """Each request's targets and targets that answered (a valid own or confirmed joint item naming it,
+    decision 5), for a page of requests in three grouped queries. A subquery per target in the list's query
+    made PostgreSQL work out an answer per (request, target) pair for every joined row: 17 s for 24 requests
+    of 50 targets."""
+    ids = [req.pk for req in requests]
+    targets, answered = defaultdict(set), defaultdict(set)
+    sent = SpecialRequest.targets.through.objects.filter(specialrequest__in=ids)
+    for req, unit in sent.values_list("specialrequest_id", "unit_id"):
+        targets[req].add(unit)
+    own = Submission.objects.counted().filter(special_request__in=ids).values_list("special_request_id", "unit_id")
+    joint = JointUnit.objects.counted().filter(submission__special_request__in=ids)
+    joint = joint.values_list("submission__special_request_id", "unit_id")
+    for req, unit in [*own.distinct(), *joint.distinct()]:
+        answered[req].add(unit)
+    for req in requests:
+        req.target_count, req.answered_count = len(targets[req.pk]), len(targets[req.pk] & answered[req.pk])
 
 
 @login_required
 def request_list(request: HttpRequest) -> HttpResponse:
-    requests = _with_answers(visible_requests(request.user), request.user).order_by("-deadline", "-id")
+    requests = visible_requests(request.user).order_by("-deadline", "-id")
+    if request.user.is_officer:
+        requests = requests.annotate(my_answer=earliest_answer(OuterRef("pk"), request.user.unit_id))
     page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    _count_answers(page.object_list)
     now = timezone.now()
     if request.user.is_officer:
         for req in page:

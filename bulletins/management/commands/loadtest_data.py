@@ -6,8 +6,8 @@ Run it on a scratch database: it generates the year only when the database holds
 from __future__ import annotations
 
 import datetime as dt
-import json
 import importlib.util
+import json
 from importlib import import_module
 from pathlib import Path
 
