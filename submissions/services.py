@@ -299,10 +299,13 @@ def restore_item(item: Submission, *, user) -> Submission:
 
 def _units_touched(fact: models.Model) -> set[int] | None:
     """The units whose scores a write to `fact` can change (units.versioning.touching): a failure's unit; every
-    unit of an adoption's or instruction's item, its own and joint ones (the points are split among them)."""
+    unit of an adoption's or instruction's item, its own and joint ones (the points are split among them).
+    Called inside the write's transaction: the item is locked, so that a correction or a joint unit's
+    confirmation (which lock it too) cannot change its units before this transaction's version is bumped."""
     if isinstance(fact, UrgentFailure):
         return {fact.unit_id}
     if isinstance(fact, Adoption | LeaderInstruction):
+        list(Submission.objects.select_for_update().filter(pk=fact.submission_id).values_list("pk"))
         return item_units(fact.submission_id)
     return None
 
@@ -318,12 +321,13 @@ def create_fact(model: type[models.Model], fields: dict, *, user, token: uuid.UU
 
 def update_fact(obj: models.Model, fields: dict, *, user, version: int) -> models.Model:
     """Save a correction unless someone saved the fact since `version` was read (then StaleEdit)."""
-    touched = _units_touched(obj)
-    if touched is not None and "unit" in fields:  # a failure moved to another unit
-        touched.add(fields["unit"].pk)
-    with touching(touched):
-        return update_versioned(type(obj).objects.all(), obj.pk, version, fields, HISTORY_FIELDS[type(obj)],
-                                user=user, parent=_parent(obj))
+    with transaction.atomic():
+        touched = _units_touched(obj)
+        if touched is not None and "unit" in fields:  # a failure moved to another unit
+            touched.add(fields["unit"].pk)
+        with touching(touched):
+            return update_versioned(type(obj).objects.all(), obj.pk, version, fields, HISTORY_FIELDS[type(obj)],
+                                    user=user, parent=_parent(obj))
 
 
 def delete_fact(obj: models.Model, *, user) -> None:
