@@ -10,7 +10,7 @@ import datetime as dt
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
@@ -247,9 +247,25 @@ def rank_sequence(scores: list[UnitScore], tier_places: tuple[int, int]) -> None
 
 def score_all(facts: Iterable[UnitFacts], period: Period, rules: Rules) -> list[UnitScore]:
     scores = [score_unit(f, period, rules) for f in facts]
+    _rank_all(scores, rules)
+    return scores
+
+
+def rescore(scores: list[UnitScore], changed: dict[int, UnitFacts], period: Period, rules: Rules) -> list[UnitScore]:
+    """`score_all` after the facts of some units changed: a unit's score depends on its own facts only, so
+    those units are scored again and the others copied; ranks and tiers are given again to all."""
+    scores = [
+        score_unit(changed[s.facts.unit_id], period, rules) if s.facts.unit_id in changed
+        else replace(s, rank=None, tier=None, tie_flag=False)
+        for s in scores
+    ]
+    _rank_all(scores, rules)
+    return scores
+
+
+def _rank_all(scores: list[UnitScore], rules: Rules) -> None:
     for sequence, places in rules.tier_places.items():
         rank_sequence([s for s in scores if s.facts.sequence == sequence], places)
-    return scores
 
 
 # ---- The target planner: what a unit needs to reach a better tier, in the rules' own units -----------------

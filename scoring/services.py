@@ -7,14 +7,14 @@ of fact, whatever the number of units and items.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Case, CharField, Count, Exists, F, OuterRef, QuerySet, Sum, Value, When
 
 from core.assessment import Period, request_outcome
-from scoring.engine import ADOPTIONS, INSTRUCTIONS, PointGroup, UnitFacts, UnitScore, score_all
+from scoring.engine import ADOPTIONS, INSTRUCTIONS, PointGroup, UnitFacts, UnitScore, rescore, score_all
 from scoring.models import BASIC_ITEM_FIELDS, AssessmentYear, BasicWorkEntry, RuleSet
 from scoring.rules import LEVELS, RULES_2008, SOURCE_2008, Rules
 from submissions.models import (
@@ -62,11 +62,16 @@ def with_top_level(adoptions: QuerySet, period: Period) -> QuerySet:
     return adoptions.annotate(top_level=Case(*higher, default=Value(LEVELS[0]), output_field=CharField()))
 
 
-def _read_tallies(period: Period, activity: dict[int, Activity], with_points: bool) -> None:
+def _of(rows: QuerySet, units: set[int] | None, field: str = "unit_id") -> QuerySet:
+    """All rows, or those of some units only (an assessment updated after writes to those units)."""
+    return rows if units is None else rows.filter(**{f"{field}__in": units})
+
+
+def _read_tallies(period: Period, activity: dict[int, Activity], with_points: bool, units: set[int] | None) -> None:
     """Items of the period, and the points of items without joint units, from the month tallies."""
     points = TALLY_POINT_COLUMNS if with_points else {}
     sums = (
-        MonthTally.objects.filter(year=period.year, month__gte=period.first, month__lte=period.through)
+        _of(MonthTally.objects.filter(year=period.year, month__gte=period.first, month__lte=period.through), units)
         .values_list("unit_id")
         .annotate(*(Sum(column) for column in ["counted", "research", *points]))
         .order_by()
@@ -84,7 +89,7 @@ def _read_tallies(period: Period, activity: dict[int, Activity], with_points: bo
                 getattr(act, source).append(PointGroup(level, kind, 1, n))
 
 
-def _point_parts(period: Period, highest_level_only: bool) -> tuple[list[str], list]:
+def _point_parts(period: Period, highest_level_only: bool, units: set[int] | None) -> tuple[list[str], list]:
     """SQL of the adoptions and instructions of the period the tallies leave out, grouped by (unit, source,
     level, kind, share, top level): those of joint items, or all under "highest level only" (which depends
     on the period). For the item's own unit from the copy each fact carries, for joint units through the
@@ -97,12 +102,13 @@ def _point_parts(period: Period, highest_level_only: bool) -> tuple[list[str], l
     adoptions = with_top_level(adoptions, period) if highest_level_only else adoptions.annotate(top_level=none)
     instructions = instructions.annotate(top_level=none)
     group = "f.source, f.level, f.kind_, f.unit_count, f.top_level"
-    confirmed, confirmed_params = JointUnit.objects.confirmed().values("submission_id", "unit_id").query.sql_with_params()
+    confirmed = _of(JointUnit.objects.confirmed(), units).values("submission_id", "unit_id")
+    confirmed, confirmed_params = confirmed.query.sql_with_params()
     sqls, params = [], []
     for source, facts, kind in ((ADOPTIONS, adoptions, "adoption_type"), (INSTRUCTIONS, instructions, "kind")):
         facts = facts.annotate(source=Value(source), kind_=F(kind)).order_by()
         columns = ("source", "level", "kind_", "unit_count", "top_level")
-        own, own_params = facts.values_list("unit_id", *columns).annotate(n=Count("id")).query.sql_with_params()
+        own, own_params = _of(facts, units).values_list("unit_id", *columns).annotate(n=Count("id")).query.sql_with_params()
         joint, joint_params = facts.filter(unit_count__gt=1).values_list("submission_id", *columns).query.sql_with_params()
         sqls += [
             f"SELECT f.unit_id, {group}, f.n FROM ({own}) f",
@@ -113,13 +119,13 @@ def _point_parts(period: Period, highest_level_only: bool) -> tuple[list[str], l
     return sqls, params
 
 
-def _group_points(period: Period, highest_level_only: bool, activity: dict[int, Activity]) -> None:
+def _group_points(period: Period, highest_level_only: bool, activity: dict[int, Activity], units: set[int] | None) -> None:
     """Adoptions and instructions grouped by unit, level, kind and share, in one query.
 
     Hand-written SQL because the ORM cannot aggregate over a join it does not model (facts to joint
     units); every part is selected by the ORM.
     """
-    sqls, params = _point_parts(period, highest_level_only)
+    sqls, params = _point_parts(period, highest_level_only, units)
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(sqls), params)
         rows = cursor.fetchall()
@@ -127,13 +133,15 @@ def _group_points(period: Period, highest_level_only: bool, activity: dict[int, 
         getattr(activity[unit_id], source).append(PointGroup(level, kind, share, n, top_level))
 
 
-def gather_activity(period: Period, highest_level_only: bool = False) -> dict[int, Activity]:
-    """Items, adoptions and instructions of the period per unit: the month tallies (rebuilt first where
-    stale), and the facts they leave out."""
+def gather_activity(
+    period: Period, highest_level_only: bool = False, units: set[int] | None = None
+) -> dict[int, Activity]:
+    """Items, adoptions and instructions of the period per unit (of `units`, or all): the month tallies
+    (rebuilt first where stale), and the facts they leave out."""
     refresh_tallies()
     activity: dict[int, Activity] = defaultdict(Activity)
-    _read_tallies(period, activity, with_points=not highest_level_only)
-    _group_points(period, highest_level_only, activity)
+    _read_tallies(period, activity, not highest_level_only, units)
+    _group_points(period, highest_level_only, activity, units)
     return activity
 
 
@@ -145,24 +153,26 @@ def request_targets(period: Period) -> QuerySet:
     ).annotate(first_answer=earliest_answer(OuterRef("specialrequest_id"), OuterRef("unit_id"), before=period.end))
 
 
-def _request_outcomes(period: Period) -> dict[int, list[str]]:
+def _request_outcomes(period: Period, units: set[int] | None) -> dict[int, list[str]]:
     outcomes: dict[int, list[str]] = defaultdict(list)
-    for unit_id, deadline, first in request_targets(period).values_list("unit_id", "specialrequest__deadline", "first_answer"):
+    targets = _of(request_targets(period), units)
+    for unit_id, deadline, first in targets.values_list("unit_id", "specialrequest__deadline", "first_answer"):
         outcomes[unit_id].append(request_outcome(first, deadline))
     return outcomes
 
 
-def gather_facts(year: int, period: Period, rules: Rules, units: list[Unit]) -> list[UnitFacts]:
-    """Every unit's facts for the period, in a fixed number of queries."""
-    activity = gather_activity(period, rules.highest_level_only)
+def gather_facts(year: int, period: Period, rules: Rules, units: list[Unit], only: set[int] | None = None) -> list[UnitFacts]:
+    """The facts for the period of `units`, in a fixed number of queries; with `only` (their ids), the queries
+    read those units' rows only."""
+    activity = gather_activity(period, rules.highest_level_only, only)
     failures: dict[int, Counter] = defaultdict(Counter)
     in_period = UrgentFailure.objects.filter(occurred_on__gte=period.start_date, occurred_on__lte=period.end_date)
-    for row in in_period.values("unit_id", "kind").annotate(n=Count("id")).order_by():
+    for row in _of(in_period, only).values("unit_id", "kind").annotate(n=Count("id")).order_by():
         failures[row["unit_id"]][row["kind"]] = row["n"]
-    outcomes = _request_outcomes(period)
+    outcomes = _request_outcomes(period, only)
     basic = {
         row[0]: list(row[1:])
-        for row in BasicWorkEntry.objects.confirmed().filter(year=year).values_list("unit_id", *BASIC_ITEM_FIELDS)
+        for row in _of(BasicWorkEntry.objects.confirmed().filter(year=year), only).values_list("unit_id", *BASIC_ITEM_FIELDS)
     }
     facts = []
     for unit in units:
@@ -200,7 +210,7 @@ class ScoreReport:
 def compute_scores(year: int, through: int = 12) -> ScoreReport:
     """The assessment of January to `through` of `year` for every unit, in office order: computed once per
     state of the data and reused until a write changes it (units.versioning)."""
-    return cached(f"scores:{year}:{through}", lambda: _compute_scores(year, through))
+    return cached(f"scores:{year}:{through}", lambda: _compute_scores(year, through), _update_scores)
 
 
 def _compute_scores(year: int, through: int) -> ScoreReport:
@@ -211,6 +221,16 @@ def _compute_scores(year: int, through: int) -> ScoreReport:
     scores = score_all(gather_facts(year, period, rules, list(units.values())), period, rules)
     scores.sort(key=lambda s: units[s.facts.unit_id].office_sort_key())
     return ScoreReport(year=year, period=period, rule_set_name=rule_set.name, rules=rules, scores=scores, units=units)
+
+
+def _update_scores(report: ScoreReport, changed: set[int]) -> ScoreReport:
+    """The report after writes to the facts of `changed` units (units.versioning.touching): their facts
+    gathered again and scored, every unit ranked again. The units, rules and rule set are unchanged: a change
+    to them draws a new token, and the report is computed whole."""
+    changed = changed & report.units.keys()
+    fresh = gather_facts(report.year, report.period, report.rules, [report.units[u] for u in changed], only=changed)
+    scores = rescore(report.scores, {f.unit_id: f for f in fresh}, report.period, report.rules)
+    return replace(report, scores=scores)
 
 
 def _num(value: Decimal | None) -> float | None:

@@ -15,11 +15,13 @@ with open(os.environ["LOADTEST_SESSIONS"], encoding="utf-8") as source:
     DATA = json.load(source)
 YEAR = DATA["year"]
 LEVELS = {"city": "general", "province": "general", "state": "general"}
+# Think time between a simulated user's requests: 1-3 s by default, so 100 users make at most 50 requests a second.
+WAIT = [float(bound) for bound in os.environ.get("LOADTEST_WAIT", "1-3").split("-")]
 
 
 class Visitor(HttpUser):
     abstract = True
-    wait_time = between(1, 3)
+    wait_time = between(*WAIT)
     role = ""
 
     def on_start(self) -> None:

@@ -38,8 +38,9 @@ from submissions.models import (
     sync_fact_owners,
     sync_unit_counts,
 )
-from submissions.tallies import rebuild_all_tallies
+from submissions.tallies import item_units, rebuild_all_tallies
 from units.models import Unit
+from units.versioning import touching
 
 # The fields each fact's history shows, in the order of its page.
 HISTORY_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
@@ -220,7 +221,7 @@ def _count_units(item: Submission) -> None:
 
 
 def report_item(data: ItemInput, *, user, token: uuid.UUID) -> Submission:
-    with transaction.atomic():
+    with transaction.atomic(), touching({data.unit.pk, *(u.pk for u in data.joint_units)}):
         claim = _claim_token(token, Submission)
         # Reported on the web: it lands in the editorial desk's inbox.
         item = Submission(ledger_no=f"NEW-{token}", created_by=user, desk_state=DeskState.PENDING)
@@ -431,8 +432,21 @@ def merge_as_joint(main_id: int, other_ids: list[int], versions: dict[int, int],
 # --- adoptions, instructions, failures: plain facts ----------------------------------------------------------
 
 
+def _units_touched(fact: models.Model) -> set[int] | None:
+    """The units whose scores a write to `fact` can change (units.versioning.touching): a failure's unit; every
+    unit of an adoption's or instruction's item, its own and joint ones (the points are split among them).
+    Called inside the write's transaction: the item is locked, so that a correction or a joint unit's
+    confirmation (which lock it too) cannot change its units before this transaction's version is bumped."""
+    if isinstance(fact, UrgentFailure):
+        return {fact.unit_id}
+    if isinstance(fact, Adoption | LeaderInstruction):
+        list(Submission.objects.select_for_update().filter(pk=fact.submission_id).values_list("pk"))
+        return item_units(fact.submission_id)
+    return None
+
+
 def create_fact(model: type[models.Model], fields: dict, *, user, token: uuid.UUID) -> models.Model:
-    with transaction.atomic():
+    with transaction.atomic(), touching(_units_touched(model(**fields))):
         claim = _claim_token(token, model)
         obj = model.objects.create(created_by=user, **fields)
         audit.record_created(obj, HISTORY_FIELDS[model], user=user, parent=_parent(obj))
@@ -444,12 +458,17 @@ def create_fact(model: type[models.Model], fields: dict, *, user, token: uuid.UU
 
 def update_fact(obj: models.Model, fields: dict, *, user, version: int) -> models.Model:
     """Save a correction unless someone saved the fact since `version` was read (then StaleEdit)."""
-    return update_versioned(type(obj).objects.all(), obj.pk, version, fields, HISTORY_FIELDS[type(obj)],
-                            user=user, parent=_parent(obj))
+    with transaction.atomic():
+        touched = _units_touched(obj)
+        if touched is not None and "unit" in fields:  # a failure moved to another unit
+            touched.add(fields["unit"].pk)
+        with touching(touched):
+            return update_versioned(type(obj).objects.all(), obj.pk, version, fields, HISTORY_FIELDS[type(obj)],
+                                    user=user, parent=_parent(obj))
 
 
 def delete_fact(obj: models.Model, *, user) -> None:
-    with transaction.atomic():
+    with transaction.atomic(), touching(_units_touched(obj)):
         audit.record_deleted(obj, HISTORY_FIELDS[type(obj)], user=user, parent=_parent(obj))
         obj.delete()
 

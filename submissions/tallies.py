@@ -27,7 +27,7 @@ from submissions.models import (
 )
 
 
-def _item_units(pk: int) -> set[int]:
+def item_units(pk: int) -> set[int]:
     """The item's own unit and joint units, as stored."""
     rows = Submission.objects.filter(pk=pk).values_list("unit_id", "joint_units__unit_id")
     return {unit_id for row in rows for unit_id in row if unit_id is not None}
@@ -35,7 +35,7 @@ def _item_units(pk: int) -> set[int]:
 
 def _item_saving(sender, instance: Submission, **kwargs) -> None:
     # The units the item had: a correction may move it to another unit.
-    instance._units_before = set() if instance._state.adding else _item_units(instance.pk)
+    instance._units_before = set() if instance._state.adding else item_units(instance.pk)
 
 
 def _item_saved(sender, instance: Submission, **kwargs) -> None:

@@ -1,14 +1,14 @@
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import IntegrityError, models
-from django.db.models import Count, OuterRef, Prefetch, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -74,16 +74,37 @@ def _repeated_post(request: HttpRequest, form, model: type[models.Model]) -> Htt
 # --- items ---------------------------------------------------------------------------------------------
 
 
-class CountKeptPaginator(Paginator):
-    """Counting 300,000 items on every click of a page: the count of a filter is kept until the data changes."""
+class ItemPaginator(Paginator):
+    """Items 50 at a time out of 300,000, fast at any page number.
 
-    def __init__(self, object_list, per_page: int, key: str) -> None:
+    The count of a filter is kept until a write changes it: a write touching other units only (reporting,
+    adoptions: units.versioning.touching) leaves the count of an officer's items or of a unit filter as it was.
+    A page's rows are found by their ids first, an OFFSET over the (submitted_at, id) index alone that does
+    not read the rows it skips, and then read, 50 of them, with their units and adoptions."""
+
+    def __init__(self, object_list, per_page: int, key: str, units: set[int] | None) -> None:
         super().__init__(object_list, per_page)
-        self.key = key
+        self.key, self.units = key, units
 
     @cached_property
     def count(self) -> int:
-        return cached(self.key, lambda: Paginator.count.func(self))
+        def count() -> int:
+            return Paginator.count.func(self)
+
+        def update(kept: int, changed: set[int]) -> int:
+            return kept if self.units is not None and changed.isdisjoint(self.units) else count()
+
+        return cached(self.key, count, update)
+
+    def page(self, number) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        rows = self.object_list.filter(pk__in=ids).in_bulk() if ids else {}
+        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
 
 
 @login_required
@@ -95,7 +116,10 @@ def item_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     scope = "all" if request.user.can_read_all else request.user.unit_id
-    page = CountKeptPaginator(items, PAGE_SIZE, f"item-count:{scope}:{query.urlencode()}").get_page(request.GET.get("page"))
+    # The units whose writes can change the count: the officer's own (nothing else is visible), or a filter's.
+    unit = filters.cleaned_data.get("unit") if request.GET and request.user.can_read_all else None
+    units = {unit.pk} if unit else None if request.user.can_read_all else {request.user.unit_id}
+    page = ItemPaginator(items, PAGE_SIZE, f"item-count:{scope}:{query.urlencode()}", units).get_page(request.GET.get("page"))
     return render(request, "submissions/item_list.html", {
         "filters": filters, "page": page, "query": query.urlencode(), "can_report": can_report(request.user),
     })
@@ -359,24 +383,33 @@ def instruction_delete(request: HttpRequest, pk: int, fact_pk: int) -> HttpRespo
 # --- special requests ----------------------------------------------------------------------------------
 
 
-def _with_answers(requests: models.QuerySet, user) -> models.QuerySet:
-    """Targets, targets that answered and (for an officer) their own earliest answer, in the list's one query."""
-    answered = (
-        SpecialRequest.targets.through.objects.filter(specialrequest=OuterRef("pk"))
-        .annotate(first=earliest_answer(OuterRef("specialrequest_id"), OuterRef("unit_id")))
-        .filter(first__isnull=False)
-        .order_by().values("specialrequest").annotate(n=Count("pk")).values("n")
-    )
-    requests = requests.annotate(target_count=Count("targets"), answered_count=Coalesce(Subquery(answered), 0))
-    if user.is_officer:
-        requests = requests.annotate(my_answer=earliest_answer(OuterRef("pk"), user.unit_id))
-    return requests
+def _count_answers(requests: list[SpecialRequest]) -> None:
+    """Each request's targets and targets that answered (a valid own or confirmed joint item naming it,
+    decision 5), for a page of requests in three grouped queries. A subquery per target in the list's query
+    made PostgreSQL work out an answer per (request, target) pair for every joined row: 17 s for 24 requests
+    of 50 targets."""
+    ids = [req.pk for req in requests]
+    targets, answered = defaultdict(set), defaultdict(set)
+    sent = SpecialRequest.targets.through.objects.filter(specialrequest__in=ids)
+    for req, unit in sent.values_list("specialrequest_id", "unit_id"):
+        targets[req].add(unit)
+    own = Submission.objects.counted().filter(special_request__in=ids).values_list("special_request_id", "unit_id")
+    joint = JointUnit.objects.counted().filter(submission__special_request__in=ids)
+    joint = joint.values_list("submission__special_request_id", "unit_id")
+    for req, unit in [*own.distinct(), *joint.distinct()]:
+        answered[req].add(unit)
+    for req in requests:
+        req.target_count, req.answered_count = len(targets[req.pk]), len(targets[req.pk] & answered[req.pk])
 
 
 @login_required
 def request_list(request: HttpRequest) -> HttpResponse:
-    requests = _with_answers(visible_requests(request.user), request.user).order_by("-deadline", "-id")
+    requests = visible_requests(request.user).order_by("-deadline", "-id")
+    if request.user.is_officer:
+        requests = requests.annotate(my_answer=earliest_answer(OuterRef("pk"), request.user.unit_id))
     page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    _count_answers(page.object_list)
     now = timezone.now()
     if request.user.is_officer:
         for req in page:

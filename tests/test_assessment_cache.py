@@ -241,3 +241,132 @@ def test_officer_pages_read_a_fixed_number_of_rows_whatever_the_number_of_units(
                 assert client.get(url).status_code == 200
     home = client.get(reverse("home")).content.decode()
     assert "本单位在委办局序列中排名第" in home
+
+
+def computations(monkeypatch) -> list[int]:
+    """Counts whole computations of the year's scores (not the updates of a few units)."""
+    made: list[int] = []
+
+    def counted(year, through):
+        made.append(year)
+        return _compute_scores(year, through)
+
+    monkeypatch.setattr("scoring.services._compute_scores", counted)
+    return made
+
+
+def test_reporting_and_adoptions_update_the_units_they_touch_and_nothing_else_computes_whole(monkeypatch):
+    staff = make_user(Role.STAFF)
+    first, second, joint = make_unit(), make_unit(), make_unit()
+    other = make_submission(second, submitted_at=shanghai(YEAR, MONTH, 2))
+    make_adoption(other, adopted_on=dt.date(YEAR, MONTH, 3))
+    compute_scores(YEAR, 12)
+    made = computations(monkeypatch)
+    item = services.report_item(item_input(first, joint=[joint]), user=staff, token=uuid.uuid4())  # named by staff: confirmed
+    assert_fresh()
+    # The adoption's points are split with the joint unit: both units' scores change.
+    adoption = services.create_fact(
+        Adoption, {"submission": item, "level": "city", "adoption_type": "general", "adopted_on": dt.date(YEAR, MONTH, 9)},
+        user=staff, token=uuid.uuid4(),
+    )
+    assert_fresh()
+    services.update_fact(adoption, {"level": "province", "adoption_type": "general"}, user=staff, version=adoption.version)
+    assert_fresh()
+    failure = services.create_fact(UrgentFailure, {"unit": second, "kind": "late", "occurred_on": dt.date(YEAR, MONTH, 4)},
+                                   user=staff, token=uuid.uuid4())
+    assert_fresh()
+    services.update_fact(failure, {"unit": first}, user=staff, version=failure.version)
+    assert_fresh()
+    services.delete_fact(Adoption.objects.get(pk=adoption.pk), user=staff)
+    assert_fresh()
+    services.report_item(item_input(second), user=staff, token=uuid.uuid4())
+    assert_fresh()
+    # The cache computed whole once, the first assessment through MONTH; after that it updated units only.
+    assert made == [YEAR]
+    assert total(joint) == next(s.total for s in _compute_scores(YEAR, 12).scores if s.facts.unit_id == joint.pk)
+
+
+def test_a_write_is_bumped_at_the_end_of_its_transaction_not_at_its_first_statement(django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    staff, unit = make_user(Role.STAFF), make_unit()
+    before = versioning.current()
+    with CaptureQueriesContext(connection) as queries:
+        with transaction.atomic():
+            services.report_item(item_input(unit), user=staff, token=uuid.uuid4())
+            assert versioning.current() == before  # nothing bumped (nor locked) inside the transaction
+            assert total(unit) > 0  # its own writes counted, computed without the cache
+        after = versioning.current()
+    statements = [q["sql"] for q in queries.captured_queries]
+    bump = next(i for i, sql in enumerate(statements) if "INSERT INTO units_dataversion" in sql)
+    release = max(i for i, sql in enumerate(statements) if sql.startswith("RELEASE SAVEPOINT"))
+    # The last write of the transaction, committed with it: a reader that sees the new version sees the data.
+    after_bump = [sql for sql in statements[bump + 1:release] if "units_unitchange" not in sql]
+    assert bump < release and not any(sql.startswith(("INSERT", "UPDATE", "DELETE")) for sql in after_bump)
+    assert after.token == before.token and after.seq == before.seq + 1
+    assert versioning.changed_units(before.seq, after.seq) == {unit.pk}
+
+
+def test_one_process_computes_a_version_while_the_others_wait_for_it(settings, tmp_path, monkeypatch):
+    from django.core.cache import cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                                   "LOCATION": str(tmp_path)}}
+    make_submission(make_unit(), submitted_at=shanghai(YEAR, MONTH, 2))
+    version = versioning.current()
+    key = f"scores:{YEAR}:12@{version}"
+    expected = _compute_scores(YEAR, 12)
+    cache.add(f"{key}:computing", 1)  # another process is computing it
+
+    def other_process_finishes(seconds):
+        cache.set(key, expected)
+
+    monkeypatch.setattr(versioning.time, "sleep", other_process_finishes)
+    monkeypatch.setattr("scoring.services._compute_scores", lambda *a: pytest.fail("computed twice"))
+    assert scores_json(compute_scores(YEAR, 12)) == scores_json(expected)
+
+
+def test_the_items_count_kept_for_an_officer_follows_every_write_of_its_unit(client):
+    from submissions.access import visible_submissions
+
+    staff = make_user(Role.STAFF)
+    own, other = make_unit(), make_unit()
+    officer = make_user(Role.OFFICER, own)
+    login(client, officer)
+
+    def shown() -> int:
+        return client.get(reverse("submissions:list")).context["page"].paginator.count
+
+    assert shown() == 0
+    writes = [
+        lambda: services.report_item(item_input(other), user=staff, token=uuid.uuid4()),  # kept: another unit's
+        lambda: services.report_item(item_input(other, joint=[own]), user=staff, token=uuid.uuid4()),  # named
+        lambda: services.report_item(item_input(own), user=staff, token=uuid.uuid4()),
+        lambda: services.mark_invalid(Submission.objects.filter(unit=other).first(), "重复", user=staff),
+        lambda: JointUnit.objects.filter(unit=own).delete(),
+    ]
+    for write in writes:
+        write()
+        assert shown() == visible_submissions(officer).count()
+    assert shown() == 1
+
+
+def test_the_ranking_rows_kept_after_a_write_equal_a_fresh_rendering(client):
+    from scoring.templatetags import ranking_rows
+
+    staff = make_user(Role.STAFF)
+    units = [make_unit(sequence="district") for _ in range(4)]
+    for i, unit in enumerate(units):
+        for day in range(i + 1):
+            make_submission(unit, submitted_at=shanghai(YEAR, MONTH, 1 + day))
+    login(client, staff)
+    ranking = reverse("scoring:ranking") + f"?year={YEAR}&through=12"
+    client.get(ranking)
+    for _ in range(3):  # the last unit climbs past the others, one place at a time
+        services.report_item(item_input(units[0]), user=staff, token=uuid.uuid4())
+        services.report_item(item_input(units[0]), user=staff, token=uuid.uuid4())
+        kept = client.get(ranking).context["tables"]
+        ranking_rows._row_html.clear()
+        versioning.forget_local()
+        assert client.get(ranking).context["tables"] == kept

@@ -118,9 +118,11 @@ class Person(models.Model):
 
 
 class DataVersion(models.Model):
-    """One row whose token changes with every write that can change a score (units.versioning)."""
+    """One row whose token changes with every write that can change any score, and whose number advances
+    with every write (units.versioning)."""
 
     token = models.CharField("数据版本", max_length=32)
+    seq = models.BigIntegerField("变更序号", default=1)
 
     class Meta:
         verbose_name = "数据版本"
@@ -128,3 +130,18 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class UnitChange(models.Model):
+    """The units whose facts a version's number changed, for caches that update those units only
+    (units.versioning); the latest few thousand numbers are kept."""
+
+    seq = models.BigIntegerField("变更序号", db_index=True)  # read as a range: the numbers after a cached one
+    unit_id = models.BigIntegerField("单位")  # no foreign key: a unit's deletion draws a new token anyway
+
+    class Meta:
+        verbose_name = "单位变更"
+        verbose_name_plural = "单位变更"
+
+    def __str__(self) -> str:
+        return f"{self.seq}: {self.unit_id}"

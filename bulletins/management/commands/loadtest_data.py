@@ -6,15 +6,15 @@ Run it on a scratch database: it generates the year only when the database holds
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import json
 from importlib import import_module
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.core.management.base import BaseCommand
 from django.db import connection
-from scoring.management.commands.benchmark_scoring import YEAR
-from scoring.management.commands.benchmark_scoring import Command as Benchmark
 
 from accounts.models import Role, User
 from bulletins.models import BulletinVersion
@@ -26,6 +26,15 @@ from units.models import Unit
 PUBLISHED_MONTHS = (1, 2, 3)
 
 
+def _benchmark():
+    """scripts/benchmark_scoring.py, the generator of the large year (a script, not a module of the site)."""
+    path = Path(settings.BASE_DIR) / "scripts" / "benchmark_scoring.py"
+    spec = importlib.util.spec_from_file_location("benchmark_scoring", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 class Command(BaseCommand):
     help = "在临时数据库中生成（或沿用）大规模年度数据、压测账号及其登录会话，会话写入 --sessions 文件。"
 
@@ -35,16 +44,18 @@ class Command(BaseCommand):
         parser.add_argument("--staff", type=int, default=10)
 
     def handle(self, *args, **opts) -> None:
+        benchmark = _benchmark()
+        year = benchmark.YEAR
         if not Submission.objects.exists():
             self.stdout.write("generating the large year (1,000 units, 300,000 items)…")
-            Benchmark().generate(1000, 300_000, 60_000, 10_000)
+            benchmark.Command().generate(1000, 300_000, 60_000, 10_000)
             refresh_tallies()
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute("VACUUM ANALYZE")
         for month in PUBLISHED_MONTHS:
-            if not BulletinVersion.objects.filter(month=dt.date(YEAR, month, 1)).exists():
-                publish_bulletin(dt.date(YEAR, month, 1))
+            if not BulletinVersion.objects.filter(month=dt.date(year, month, 1)).exists():
+                publish_bulletin(dt.date(year, month, 1))
         units = list(Unit.objects.order_by("pk")[: opts["officers"]])
         accounts = [(f"load_officer{i}", Role.OFFICER, unit) for i, unit in enumerate(units)]
         accounts += [(f"load_staff{i}", Role.STAFF, None) for i in range(opts["staff"])]
@@ -62,7 +73,7 @@ class Command(BaseCommand):
             sessions["officer" if role == Role.OFFICER else "staff"].append(
                 {"session": session.session_key, "unit": user.unit_id}
             )
-        sessions["year"] = YEAR
+        sessions["year"] = year
         sessions["items"] = list(Submission.objects.order_by("pk").values_list("pk", flat=True)[::100])
         with open(opts["sessions"], "w", encoding="utf-8") as out:
             json.dump(sessions, out)
