@@ -35,7 +35,8 @@ def test_staff_enter_basic_work_from_empty_to_confirmed(page, login):
     assert total.inner_text() == f"5.00分（还有{count - 1}项未选择）"
     # Saving with an item left empty is refused on the server.
     page.get_by_role("button", name="保存为确认结果").click()
-    assert "请选择得分。" in page.content() and not BasicWorkEntry.objects.exists()
+    page.get_by_text("请选择得分。").first.wait_for()  # the POST's answer has loaded (content() is empty meanwhile)
+    assert not BasicWorkEntry.objects.exists()
 
     items = page.locator("select[data-basic-item]")
     for i, value in enumerate(values):
@@ -47,6 +48,5 @@ def test_staff_enter_basic_work_from_empty_to_confirmed(page, login):
     assert f"合计：{expected:.2f}分（满分{5 * count}分）" in confirm_box.inner_text()
     assert not BasicWorkEntry.objects.exists()
     page.get_by_role("button", name="确认保存为确认结果").click()
-    page.wait_for_url(f"**/scoring/basic/{unit.pk}/{YEAR}/")
-    assert f"已确认道里区{YEAR}年度基础工作考核结果。" in page.content()
+    page.get_by_text(f"已确认道里区{YEAR}年度基础工作考核结果。").wait_for()
     assert BasicWorkEntry.objects.confirmed().get(unit=unit, year=YEAR).total == expected

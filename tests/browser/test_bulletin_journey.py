@@ -33,7 +33,7 @@ def test_staff_publish_and_the_officer_sees_the_bulletin_with_the_own_row(page, 
     page.goto(f"/bulletins/?year={month.year}")
     row = page.locator("section.office-months tr", has_text=label)
     row.get_by_role("link", name="预览").click()
-    assert "预览：按当前数据生成，尚未发布" in page.content()
+    page.get_by_text("预览：按当前数据生成，尚未发布").first.wait_for()
     # Each sequence's catalogue of adopted items folds open.
     assert "道里区冰雪旅游持续升温" not in page.locator("article.notice").inner_text()
     page.locator("details.notice-catalogue summary").first.click()
