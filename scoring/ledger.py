@@ -29,6 +29,7 @@ from openpyxl.xml.constants import REL_NS, SHEET_MAIN_NS
 from audit import services as audit
 from audit.models import AuditEvent, EventKind
 from core.assessment import TIME_ZONE, YEARS
+from scoring.bulk_sql import insert_rows, update_rows
 from scoring.models import (
     BASIC_ITEM_FIELDS,
     ZERO_NEEDS_REASON,
@@ -659,6 +660,13 @@ def _existing(queryset, field_name: str, values: list) -> list:
     return [obj for chunk in _chunks(sorted(set(values))) for obj in queryset.filter(**{f"{field_name}__in": chunk})]
 
 
+AUDIT_COLUMNS = ["at", "user_id", "username", "address", "kind", "model", "object_id", "object_repr", "parent_model",
+                 "parent_id", "unit_id", "unit_name", "summary", "changes"]
+CHUNK_KEYS = 5000  # keys asked at a time (SQLite bounds a query's parameters)
+LEVEL_LABELS = dict(Level.choices)
+ADOPTION_TYPE_LABELS = dict(AdoptionType.choices)
+
+
 @dataclass
 class _Trail:
     """The audit records of an import: one per row it creates or changes, with before and after."""
@@ -669,6 +677,17 @@ class _Trail:
     def record(self, sheet: str, fields: list[str], created: list, updated: Iterable[tuple[Any, dict]]) -> None:
         rows = chain(((obj, None) for obj in created), updated)
         audit.record_many(self._event(sheet, fields, obj, before) for obj, before in rows)
+
+    def created(self, sheet: str, model, rows: Iterable[tuple[int, str, int, int | None]]) -> None:
+        """One record per created row, (id, what it shows as, unit id, item id of a fact), written as plain rows:
+        the row's history says the import created it; its values are the ledger's (kept with the import job)."""
+        base = audit.event(EventKind.CREATE, user=self.user, summary=f"台账导入（{sheet}）")
+        label, parent = model._meta.label, "submissions.Submission" if model is not Submission else ""
+        insert_rows(AuditEvent, AUDIT_COLUMNS, (
+            (base.at, base.user_id, base.username, base.address, base.kind, label, pk, shown[:300], parent, item,
+             unit, self.units[unit].name if unit in self.units else "", base.summary, {})
+            for pk, shown, unit, item in rows
+        ))
 
     def _event(self, sheet: str, fields: list[str], obj, before: dict | None) -> AuditEvent:
         if getattr(obj, "unit_id", None) in self.units:
@@ -797,60 +816,129 @@ ITEM_FIELDS = [
 ]
 
 
-def _write_items(
-    plan: _Plan, unit_ids: dict[str, int], request_ids: dict[str, int], user, result: ImportResult, trail: _Trail
-) -> dict[str, int]:
-    for v in plan.items.values():
-        v.update(
-            unit_id=unit_ids[v["unit"]],
-            special_request_id=request_ids[v["request"]] if v["request"] else None,
-            is_invalid=bool(v["invalid_reason"]),
-            unit_count=unit_count(v["joint"]),
-        )
-    existing = {
-        s.ledger_no: s
-        for s in _existing(Submission.objects.only("pk", "ledger_no", "version", *ITEM_FIELDS), "ledger_no", list(plan.items))
-    }
-    joint = {no: v["joint"] for no, v in plan.items.items()}
-    _upsert(
-        Submission,
-        "报送",
-        plan.items,
-        existing,
-        ITEM_FIELDS,
-        result,
-        lambda no, v: Submission(ledger_no=no, created_by=user, **{f: v[f] for f in ITEM_FIELDS}),
-        trail,
-        _relinked(JointUnit.objects, "submission__ledger_no", list(existing), joint),
-    )
-    referenced = list(plan.items) + [key[0] for key in plan.adoptions] + [key[0] for key in plan.instructions]
-    ids = {s.ledger_no: s.pk for s in _existing(Submission.objects.only("pk", "ledger_no"), "ledger_no", referenced)}
-    _sync_links(JointUnit, "submission_id", {ids[no]: {unit_ids[n] for n in v["joint"]} for no, v in plan.items.items()})
-    # A ledger's joint units are confirmed (RULES.md decision 10), a pending one an officer named included.
-    for chunk in _chunks(sorted(ids[no] for no in plan.items)):
-        JointUnit.objects.pending().filter(submission_id__in=chunk).update(
+def _write_items(plan: _Plan, unit_ids: dict[str, int], request_ids: dict[str, int], user, result: ImportResult,
+                 trail: _Trail) -> None:
+    """The items, a chunk at a time: their current values read as plain tuples, the new ones copied in, the
+    changed ones updated, the unchanged ones only counted; then each chunk's joint units."""
+    done = 0
+    for chunk in _chunks(list(plan.items), CHUNK_KEYS):
+        wanted = {}
+        for no in chunk:
+            v = plan.items[no]
+            joint = [unit_ids[n] for n in v["joint"]]
+            wanted[no] = (
+                (unit_ids[v["unit"]], v["title"], v["submitted_at"], v["info_type"], v["invalid_reason"],
+                 bool(v["invalid_reason"]), request_ids[v["request"]] if v["request"] else None, unit_count(joint)),
+                set(joint),
+            )
+        existing = {row[0]: row[1:] for row in Submission.objects.filter(ledger_no__in=chunk)
+                    .values_list("ledger_no", "pk", "version", *ITEM_FIELDS)}
+        links: dict[int, set[int]] = defaultdict(set)
+        for item, unit in JointUnit.objects.filter(submission_id__in=[row[0] for row in existing.values()]).values_list(
+            "submission_id", "unit_id"
+        ):
+            links[item].add(unit)
+        new, changed = [], []
+        for no, (values, joint) in wanted.items():
+            current = existing.get(no)
+            if current is None:
+                new.append(no)
+            elif current[2:] != values or links[current[0]] != joint:
+                changed.append((current, no, values))
+            else:
+                result.count("报送", "unchanged")
+        now = timezone.now()
+        creator = user.pk if user else None
+        insert_rows(Submission, ["ledger_no", *ITEM_FIELDS, "body", "desk_state", "desk_note", "version", "created_by_id",
+                                 "created_at", "updated_at"],
+                    ((no, *wanted[no][0], "", "", "", 1, creator, now, now) for no in new))
+        update_rows(Submission, [*ITEM_FIELDS, "version", "updated_at"],
+                    ((current[0], *values, current[1] + 1, now) for current, no, values in changed))
+        ids = dict(Submission.objects.filter(ledger_no__in=new).values_list("ledger_no", "pk")) if new else {}
+        trail.created("报送", Submission, ((ids[no], f"{no} {wanted[no][0][1]}", wanted[no][0][0], None) for no in new))
+        trail.record("报送", ITEM_FIELDS, [], (
+            (Submission(pk=current[0], ledger_no=no, **dict(zip(ITEM_FIELDS, values, strict=True))),
+             dict(zip(ITEM_FIELDS, current[2:], strict=True)))
+            for current, no, values in changed
+        ))
+        ids.update((no, current[0]) for current, no, _ in changed)
+        _set_links(ids, wanted, links, user)
+        result.count("报送", "created", len(new))
+        result.count("报送", "updated", len(changed))
+        done += len(chunk)
+        result.progress.rows("报送", done)
+
+
+def _set_links(ids: dict[str, int], wanted: dict[str, tuple], links: dict[int, set[int]], user) -> None:
+    """Make the joint units of the items in `ids` (new or changed) those wanted, confirmed (RULES.md decision 10:
+    a ledger's joint units are confirmed, a pending one an officer named included)."""
+    stale = [(item, unit) for no, item in ids.items() for unit in links.get(item, set()) - wanted[no][1]]
+    for item, unit in stale:
+        JointUnit.objects.filter(submission_id=item, unit_id=unit).delete()
+    insert_rows(JointUnit, ["submission_id", "unit_id", "confirmed", "confirmed_by_id", "confirmed_at"], (
+        (item, unit, True, user.pk if user else None, timezone.now())
+        for no, item in ids.items() for unit in wanted[no][1] - links.get(item, set())
+    ))
+    if ids:
+        JointUnit.objects.pending().filter(submission_id__in=list(ids.values())).update(
             confirmed=True, confirmed_by=user, confirmed_at=timezone.now()
         )
-    return ids
 
 
-def _write_adoptions(plan: _Plan, item_ids: dict[str, int], user, result: ImportResult, trail: _Trail) -> None:
-    fields = ["adoption_type", "adopted_on", "carrier", "issue_no"]
-    wanted = {(item_ids[no], level): v for (no, level), v in plan.adoptions.items()}
-    existing = {(a.submission_id, a.level): a for a in _existing(Adoption.objects.all(), "submission_id", [k[0] for k in wanted])}
-    _upsert(
-        Adoption,
-        "采用",
-        wanted,
-        existing,
-        fields,
-        result,
-        lambda key, v: Adoption(submission_id=key[0], level=key[1], created_by=user, **{f: v[f] for f in fields}),
-        trail,
-    )
+ADOPTION_FIELDS = ["adoption_type", "adopted_on", "carrier", "issue_no"]
 
 
-def _write_instructions(plan: _Plan, item_ids: dict[str, int], user, result: ImportResult, trail: _Trail) -> None:
+def _write_adoptions(plan: _Plan, user, result: ImportResult, trail: _Trail) -> None:
+    done = 0
+    for chunk in _chunks(list(plan.adoptions), CHUNK_KEYS):
+        items = {no: (pk, unit, count) for no, pk, unit, count in Submission.objects.filter(
+            ledger_no__in={no for no, _ in chunk}).values_list("ledger_no", "pk", "unit_id", "unit_count")}
+        wanted = {(items[no][0], level): tuple(plan.adoptions[no, level][f] for f in ADOPTION_FIELDS) for no, level in chunk}
+        owners = {items[no][0]: items[no] for no, _ in chunk}
+        existing = {(row[0], row[1]): row[2:] for row in Adoption.objects.filter(submission_id__in=list(owners))
+                    .values_list("submission_id", "level", "pk", *ADOPTION_FIELDS)}
+        new, changed = [], []
+        for key, values in wanted.items():
+            current = existing.get(key)
+            if current is None:
+                new.append(key)
+            elif current[1:] != values:
+                changed.append((current, key, values))
+            else:
+                result.count("采用", "unchanged")
+        now, creator = timezone.now(), user.pk if user else None
+        insert_rows(Adoption, ["submission_id", "level", *ADOPTION_FIELDS, "unit_id", "unit_count", "version",
+                               "created_by_id", "created_at"],
+                    ((*key, *wanted[key], owners[key[0]][1], owners[key[0]][2], 1, creator, now) for key in new))
+        # Adoptions carry no update time; the version still moves so an open edit form cannot overwrite the import.
+        update_rows(Adoption, [*ADOPTION_FIELDS], ((current[0], *values) for current, key, values in changed))
+        if changed:
+            Adoption.objects.filter(pk__in=[current[0] for current, _, _ in changed]).update(version=models.F("version") + 1)
+        if new:
+            ids = {(item, level): pk for item, level, pk in Adoption.objects.filter(
+                submission_id__in={item for item, _ in new}).values_list("submission_id", "level", "pk")}
+            trail.created("采用", Adoption, (
+                (ids[key], _adoption_repr(key[1], wanted[key]), owners[key[0]][1], key[0]) for key in new
+            ))
+        trail.record("采用", ADOPTION_FIELDS, [], (
+            (Adoption(pk=current[0], submission_id=key[0], level=key[1], unit_id=owners[key[0]][1],
+                      **dict(zip(ADOPTION_FIELDS, values, strict=True))),
+             dict(zip(ADOPTION_FIELDS, current[1:], strict=True)))
+            for current, key, values in changed
+        ))
+        result.count("采用", "created", len(new))
+        result.count("采用", "updated", len(changed))
+        done += len(chunk)
+        result.progress.rows("采用", done)
+
+
+def _adoption_repr(level: str, values: tuple) -> str:
+    return f"{LEVEL_LABELS[level]}采用 {ADOPTION_TYPE_LABELS[values[0]]}（{values[1]}）"
+
+
+def _write_instructions(plan: _Plan, user, result: ImportResult, trail: _Trail) -> None:
+    item_ids = {s.ledger_no: s.pk for s in _existing(Submission.objects.only("pk", "ledger_no"), "ledger_no",
+                                                       [key[0] for key in plan.instructions])}
     wanted = {(item_ids[k[0]], *k[1:]): v for k, v in plan.instructions.items()}
     existing = {
         (i.submission_id, i.level, i.kind, i.instructed_on, i.leader): i
@@ -952,9 +1040,9 @@ def _write(plan: _Plan, user, progress: Progress) -> ImportResult:
         result.summary[sheet] = {"created": 0, "updated": 0, "unchanged": 0}
     unit_ids = _write_units(plan, result, trail)
     request_ids = _write_requests(plan, unit_ids, user, result, trail)
-    item_ids = _write_items(plan, unit_ids, request_ids, user, result, trail)
-    _write_adoptions(plan, item_ids, user, result, trail)
-    _write_instructions(plan, item_ids, user, result, trail)
+    _write_items(plan, unit_ids, request_ids, user, result, trail)
+    _write_adoptions(plan, user, result, trail)
+    _write_instructions(plan, user, result, trail)
     sync_fact_owners()  # a reloaded item may have moved to another unit or changed its joint units
     _write_failures(plan, unit_ids, user, result, trail)
     _write_basic(plan, unit_ids, user, result, trail)

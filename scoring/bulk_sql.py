@@ -1,0 +1,111 @@
+"""Writing many rows fast, for the ledger import: no model instances, no SQL built per row.
+
+PostgreSQL loads rows with COPY (psycopg2's `copy_expert`, its fastest way in); an update goes through a
+temporary table loaded the same way, then one UPDATE … FROM. SQLite takes one prepared statement run over every
+row (`executemany`). Both run in the caller's transaction; values are what the model's fields hold (aware
+datetimes, dates, Decimals...), converted here as Django would store them. The data version
+(units/versioning.py) changes as for any other write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
+from typing import Any
+
+from django.db import connection, models
+
+from units.versioning import bump
+
+CHUNK = 20_000  # rows sent at a time: memory stays bounded whatever the import's size
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _chunks(rows: Iterable[Sequence[Any]]) -> Iterator[list[Sequence[Any]]]:
+    rows = iter(rows)
+    while chunk := list(islice(rows, CHUNK)):
+        yield chunk
+
+
+def _copy_value(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    if isinstance(value, dict | list):
+        return json.dumps(value).translate(_COPY_ESCAPES)
+    if isinstance(value, dt.date):
+        return value.isoformat()  # an aware datetime keeps its offset
+    return str(value)
+
+
+def _sqlite_converters(model: type[models.Model], columns: Sequence[str]) -> list[tuple[int, Callable]]:
+    """(position, converter) for the columns whose values sqlite3 cannot take as they are."""
+    fields, converters = {f.attname: f for f in model._meta.concrete_fields}, []
+    for position, name in enumerate(columns):
+        field = fields[name]
+        if isinstance(field, models.DateTimeField | models.DateField | models.DecimalField | models.JSONField):
+            converters.append((position, lambda value, field=field: field.get_db_prep_save(value, connection)))
+    return converters
+
+
+def _sqlite_rows(model, columns, chunk) -> list[Sequence[Any]]:
+    converters = _sqlite_converters(model, columns)
+    if not converters:
+        return chunk
+    converted = []
+    for row in chunk:
+        row = list(row)
+        for position, convert in converters:
+            row[position] = convert(row[position])
+        converted.append(row)
+    return converted
+
+
+def _copy(cursor, table: str, columns: Sequence[str], chunk: list[Sequence[Any]]) -> None:
+    buffer = io.StringIO("".join("\t".join(map(_copy_value, row)) + "\n" for row in chunk))
+    with connection.wrap_database_errors:
+        cursor.cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
+
+
+def _quoted(columns: Sequence[str]) -> list[str]:
+    return [connection.ops.quote_name(c) for c in columns]
+
+
+def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Insert `rows` (tuples in the order of `columns`, the fields' attribute names); the number inserted."""
+    table, names, count = connection.ops.quote_name(model._meta.db_table), _quoted(columns), 0
+    with connection.cursor() as cursor:
+        for chunk in _chunks(rows):
+            count += len(chunk)
+            if connection.vendor == "postgresql":
+                _copy(cursor, table, names, chunk)
+                continue
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})",
+                               _sqlite_rows(model, columns, chunk))
+    if count and connection.vendor == "postgresql":
+        bump()  # COPY passes no execute wrapper
+    return count
+
+
+def update_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Set `columns` of the rows whose primary key comes first in each of `rows`; the number of rows given."""
+    table, names, count = connection.ops.quote_name(model._meta.db_table), _quoted(columns), 0
+    with connection.cursor() as cursor:
+        for chunk in _chunks(rows):
+            count += len(chunk)
+            if connection.vendor == "postgresql":
+                cursor.execute(f"CREATE TEMPORARY TABLE bulk_update AS SELECT id, {', '.join(names)} FROM {table} WITH NO DATA")
+                _copy(cursor, "bulk_update", ["id", *names], chunk)
+                assignments = ", ".join(f"{n} = u.{n}" for n in names)
+                cursor.execute(f"UPDATE {table} SET {assignments} FROM bulk_update u WHERE {table}.id = u.id")
+                cursor.execute("DROP TABLE bulk_update")
+                continue
+            assignments = ", ".join(f"{n} = %s" for n in names)
+            converted = _sqlite_rows(model, ["id", *columns], chunk)
+            cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", [(*row[1:], row[0]) for row in converted])
+    return count
