@@ -42,12 +42,21 @@ def _copy_value(value: Any) -> str:
     return str(value)
 
 
+def _sqlite_datetime(value: dt.datetime | None) -> str | None:
+    """As Django stores an aware datetime in SQLite: naive UTC, as text."""
+    return None if value is None else str(value.astimezone(dt.UTC).replace(tzinfo=None))
+
+
 def _sqlite_converters(model: type[models.Model], columns: Sequence[str]) -> list[tuple[int, Callable]]:
     """(position, converter) for the columns whose values sqlite3 cannot take as they are."""
     fields, converters = {f.attname: f for f in model._meta.concrete_fields}, []
     for position, name in enumerate(columns):
         field = fields[name]
-        if isinstance(field, models.DateTimeField | models.DateField | models.DecimalField | models.JSONField):
+        if isinstance(field, models.DateTimeField):
+            converters.append((position, _sqlite_datetime))
+        elif isinstance(field, models.DateField):
+            converters.append((position, lambda value: None if value is None else value.isoformat()))
+        elif isinstance(field, models.DecimalField | models.JSONField):
             converters.append((position, lambda value, field=field: field.get_db_prep_save(value, connection)))
     return converters
 
@@ -56,13 +65,45 @@ def _sqlite_rows(model, columns, chunk) -> list[Sequence[Any]]:
     converters = _sqlite_converters(model, columns)
     if not converters:
         return chunk
-    converted = []
+    converted, last = [], {}  # many rows share a value (the time of the import): converted once
     for row in chunk:
         row = list(row)
         for position, convert in converters:
-            row[position] = convert(row[position])
+            value = row[position]
+            seen = last.get(position)
+            if seen is None or seen[0] is not value:
+                seen = last[position] = (value, convert(value))
+            row[position] = seen[1]
         converted.append(row)
     return converted
+
+
+def select_in(model: type[models.Model], columns: Sequence[str], key: str, keys: Sequence[Any]) -> list[tuple]:
+    """`columns` of the rows whose `key` column is one of `keys` (a few thousand at most), as plain tuples; the
+    same as `.filter(key__in=keys).values_list(*columns)` for text and integer keys, without building a query."""
+    if not keys:
+        return []
+    table, names = connection.ops.quote_name(model._meta.db_table), _quoted(columns)
+    marks = ", ".join(["%s"] * len(keys))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(names)} FROM {table} WHERE {connection.ops.quote_name(key)} IN ({marks})",
+                       list(keys))
+        rows = cursor.fetchall()
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    converters = []
+    for i, name in enumerate(columns):
+        column = fields[name].get_col(model._meta.db_table)
+        for convert in connection.ops.get_db_converters(column) + fields[name].get_db_converters(connection):
+            converters.append((i, convert, column))
+    if not converters:
+        return rows
+    result = []
+    for row in rows:
+        row = list(row)
+        for i, convert, column in converters:
+            row[i] = convert(row[i], column, connection)
+        result.append(tuple(row))
+    return result
 
 
 def _copy(cursor, table: str, columns: Sequence[str], chunk: list[Sequence[Any]]) -> None:

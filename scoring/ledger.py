@@ -29,7 +29,7 @@ from openpyxl.xml.constants import REL_NS, SHEET_MAIN_NS
 from audit import services as audit
 from audit.models import AuditEvent, EventKind
 from core.assessment import TIME_ZONE, YEARS
-from scoring.bulk_sql import insert_rows, update_rows
+from scoring.bulk_sql import insert_rows, select_in, update_rows
 from scoring.models import (
     BASIC_ITEM_FIELDS,
     ZERO_NEEDS_REASON,
@@ -831,12 +831,11 @@ def _write_items(plan: _Plan, unit_ids: dict[str, int], request_ids: dict[str, i
                  bool(v["invalid_reason"]), request_ids[v["request"]] if v["request"] else None, unit_count(joint)),
                 set(joint),
             )
-        existing = {row[0]: row[1:] for row in Submission.objects.filter(ledger_no__in=chunk)
-                    .values_list("ledger_no", "pk", "version", *ITEM_FIELDS)}
+        existing = {row[0]: row[1:] for row in select_in(Submission, ["ledger_no", "id", "version", *ITEM_FIELDS],
+                                                         "ledger_no", chunk)}
         links: dict[int, set[int]] = defaultdict(set)
-        for item, unit in JointUnit.objects.filter(submission_id__in=[row[0] for row in existing.values()]).values_list(
-            "submission_id", "unit_id"
-        ):
+        for item, unit in select_in(JointUnit, ["submission_id", "unit_id"], "submission_id",
+                                    [row[0] for row in existing.values()]):
             links[item].add(unit)
         new, changed = [], []
         for no, (values, joint) in wanted.items():
@@ -854,7 +853,7 @@ def _write_items(plan: _Plan, unit_ids: dict[str, int], request_ids: dict[str, i
                     ((no, *wanted[no][0], "", "", "", 1, creator, now, now) for no in new))
         update_rows(Submission, [*ITEM_FIELDS, "version", "updated_at"],
                     ((current[0], *values, current[1] + 1, now) for current, no, values in changed))
-        ids = dict(Submission.objects.filter(ledger_no__in=new).values_list("ledger_no", "pk")) if new else {}
+        ids = dict(select_in(Submission, ["ledger_no", "id"], "ledger_no", new))
         trail.created("报送", Submission, ((ids[no], f"{no} {wanted[no][0][1]}", wanted[no][0][0], None) for no in new))
         trail.record("报送", ITEM_FIELDS, [], (
             (Submission(pk=current[0], ledger_no=no, **dict(zip(ITEM_FIELDS, values, strict=True))),
@@ -891,12 +890,12 @@ ADOPTION_FIELDS = ["adoption_type", "adopted_on", "carrier", "issue_no"]
 def _write_adoptions(plan: _Plan, user, result: ImportResult, trail: _Trail) -> None:
     done = 0
     for chunk in _chunks(list(plan.adoptions), CHUNK_KEYS):
-        items = {no: (pk, unit, count) for no, pk, unit, count in Submission.objects.filter(
-            ledger_no__in={no for no, _ in chunk}).values_list("ledger_no", "pk", "unit_id", "unit_count")}
+        items = {no: (pk, unit, count) for no, pk, unit, count in select_in(
+            Submission, ["ledger_no", "id", "unit_id", "unit_count"], "ledger_no", list({no for no, _ in chunk}))}
         wanted = {(items[no][0], level): tuple(plan.adoptions[no, level][f] for f in ADOPTION_FIELDS) for no, level in chunk}
         owners = {items[no][0]: items[no] for no, _ in chunk}
-        existing = {(row[0], row[1]): row[2:] for row in Adoption.objects.filter(submission_id__in=list(owners))
-                    .values_list("submission_id", "level", "pk", *ADOPTION_FIELDS)}
+        existing = {(row[0], row[1]): row[2:] for row in select_in(
+            Adoption, ["submission_id", "level", "id", *ADOPTION_FIELDS], "submission_id", list(owners))}
         new, changed = [], []
         for key, values in wanted.items():
             current = existing.get(key)
@@ -915,8 +914,8 @@ def _write_adoptions(plan: _Plan, user, result: ImportResult, trail: _Trail) -> 
         if changed:
             Adoption.objects.filter(pk__in=[current[0] for current, _, _ in changed]).update(version=models.F("version") + 1)
         if new:
-            ids = {(item, level): pk for item, level, pk in Adoption.objects.filter(
-                submission_id__in={item for item, _ in new}).values_list("submission_id", "level", "pk")}
+            ids = {(item, level): pk for item, level, pk in select_in(
+                Adoption, ["submission_id", "level", "id"], "submission_id", list({item for item, _ in new}))}
             trail.created("采用", Adoption, (
                 (ids[key], _adoption_repr(key[1], wanted[key]), owners[key[0]][1], key[0]) for key in new
             ))

@@ -258,8 +258,11 @@ class _NotPlain(Exception):
 
 
 _PLAIN_ROW = re.compile(r'<row\b([^>]*?)(?:/>|>(.*?)</row>)', re.S)
+# A cell: its column when its reference comes first (as every writer puts it), its other attributes, the text of
+# its <v> or of its inline string; the last group catches anything else.
 _PLAIN_CELL = re.compile(
-    r'\s*<c\b([^>]*?)(?:/>|>(?:<v>([^<]*)</v>|<v/>|<is><t(?: xml:space="preserve")?>([^<]*)</t></is>|<is><t/></is>|)</c>)'
+    r'\s*<c(?:\s+r="([A-Z]{1,3})[0-9]+")?((?:\s[^>]*?)?)'
+    r'(?:/>|>(?:<v>([^<]*)</v>|<v/>|<is><t(?: xml:space="preserve")?>([^<]*)</t></is>|<is><t/></is>|)</c>)'
     r'|\s*(<)', re.S
 )
 PLAIN_CHUNK = 256 * 1024
@@ -324,21 +327,37 @@ def _plain_parse(cells: _Cells, text: str, row_number: int) -> Iterator[tuple[in
         row_number = int(attributes["r"]) if "r" in attributes else row_number + 1
         values: list[Any] = []
         for cell in _PLAIN_CELL.finditer(row[2] or ""):
-            if cell[4] is not None:
+            letters, rest, number, inline, other = cell.groups()
+            if other is not None:
                 raise _NotPlain  # a formula, rich text, anything else
-            attributes = _attributes(cell[1])
-            reference = attributes.get("r")
-            column = _column(reference) if reference else len(values) + 1
-            values.extend([None] * (column - 1 - len(values)))
-            kind = attributes.get("t", "n")
+            kind, style, reference = _KINDS.get(rest) or _kind(rest)
+            if letters:
+                column = _COLUMNS.get(letters) or _COLUMNS.setdefault(letters, column_index_from_string(letters))
+            else:
+                column = _column(reference) if reference else len(values) + 1
+            if column > len(values) + 1:
+                values.extend([None] * (column - 1 - len(values)))
             try:
                 if kind == "inlineStr":
-                    values.append(_within_limit(_unescape(cell[3] or "")))
+                    values.append(_within_limit(_unescape(inline or "")))
                 else:
-                    values.append(cells.typed(kind, _unescape(cell[2]) if cell[2] else cell[2], attributes.get("s")))
+                    values.append(cells.typed(kind, _unescape(number) if number else number, style))
             except CellTooLong:
                 raise CellTooLong(row_number, column) from None
         yield row_number, values
+
+
+_KINDS: dict[str, tuple[str, str | None, str | None]] = {}  # a cell's attributes after its reference: few kinds
+_COLUMNS: dict[str, int] = {}
+
+
+def _kind(rest: str) -> tuple[str, str | None, str | None]:
+    """(type, style, reference) from a cell's attributes; kept when they name no reference."""
+    attributes = _attributes(rest)
+    found = attributes.get("t", "n"), attributes.get("s"), attributes.get("r")
+    if found[2] is None and len(_KINDS) < 1000:
+        _KINDS[rest] = found
+    return found
 
 
 def _attributes(text: str) -> dict[str, str]:
