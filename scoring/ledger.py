@@ -149,6 +149,8 @@ class _Cell(Exception):
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -377,7 +379,7 @@ class _Reader:
         empty_run = done = 0
         for number, raw in rows:
             values = {name: (raw[i] if i < len(raw) else None) for name, i in columns.items()}
-            if all(_text(v) == "" for v in values.values()):
+            if not any(v is not None and (type(v) is not str or v.strip()) and _text(v) for v in values.values()):
                 empty_run += 1
                 if empty_run > MAX_EMPTY_ROWS:
                     self.error(sheet, number, "", f"连续空行超过 {MAX_EMPTY_ROWS} 行，已停止读取")

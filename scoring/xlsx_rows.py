@@ -280,7 +280,15 @@ def _unescape(text: str) -> str:
         text = text.replace("\r\n", "\n").replace("\r", "\n")  # as an XML parser reads line ends
     if "&" not in text:
         return text
-    return _REFERENCE.sub(_reference, text)
+    known = _UNESCAPED.get(text)
+    if known is None:
+        if len(_UNESCAPED) > 50_000:
+            _UNESCAPED.clear()
+        known = _UNESCAPED[text] = _REFERENCE.sub(_reference, text)
+    return known
+
+
+_UNESCAPED: dict[str, str] = {}  # a ledger repeats many texts (unit names, types): each unescaped once
 
 
 def _reference(match: re.Match) -> str:
