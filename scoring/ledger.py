@@ -58,7 +58,7 @@ from submissions.models import (
     sync_fact_owners,
     unit_count,
 )
-from submissions.tallies import rebuild_all_tallies
+from submissions.tallies import rebuild_all_tallies, refresh_tallies
 from units.models import Sequence, Unit
 
 # Bounds that keep a hostile file cheap: real ledgers stay far below them.
@@ -136,6 +136,7 @@ class Progress:
 class ImportResult:
     summary: dict[str, dict[str, int]] = field(default_factory=dict)
     progress: Progress = field(default_factory=Progress, repr=False, compare=False)
+    facts_moved: int = field(default=0, repr=False, compare=False)
 
     def count(self, sheet: str, outcome: str, n: int = 1) -> None:
         self.summary.setdefault(sheet, {"created": 0, "updated": 0, "unchanged": 0})[outcome] += n
@@ -1027,7 +1028,11 @@ def import_ledger(
         with transaction.atomic():
             result = _write(plan, user, progress)
             progress.stage(ImportStage.REBUILDING, {})
-            rebuild_all_tallies()  # now, rather than on the first page that reads them
+            # Now, rather than on the first page that reads them; a reload that changed nothing changed no tally.
+            if result.facts_moved or any(c["created"] or c["updated"] for c in result.summary.values()):
+                rebuild_all_tallies()
+            else:
+                refresh_tallies()
             ledger_imported.send(sender=import_ledger, result=result)
             return result
     except IntegrityError:
@@ -1044,7 +1049,7 @@ def _write(plan: _Plan, user, progress: Progress) -> ImportResult:
     _write_items(plan, unit_ids, request_ids, user, result, trail)
     _write_adoptions(plan, user, result, trail)
     _write_instructions(plan, user, result, trail)
-    sync_fact_owners()  # a reloaded item may have moved to another unit or changed its joint units
+    result.facts_moved = sync_fact_owners()  # a reloaded item may have moved to another unit or changed its joint units
     _write_failures(plan, unit_ids, user, result, trail)
     _write_basic(plan, unit_ids, user, result, trail)
     audit.record(
