@@ -9,6 +9,7 @@ datetimes, dates, Decimals...), converted here as Django would store them. The d
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import json
@@ -21,25 +22,12 @@ from django.db import connection, models
 from units.versioning import bump
 
 CHUNK = 20_000  # rows sent at a time: memory stays bounded whatever the import's size
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 def _chunks(rows: Iterable[Sequence[Any]]) -> Iterator[list[Sequence[Any]]]:
     rows = iter(rows)
     while chunk := list(islice(rows, CHUNK)):
         yield chunk
-
-
-def _copy_value(value: Any) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(value, str):
-        return value.translate(_COPY_ESCAPES)
-    if isinstance(value, dict | list):
-        return json.dumps(value).translate(_COPY_ESCAPES)
-    if isinstance(value, dt.date):
-        return value.isoformat()  # an aware datetime keeps its offset
-    return str(value)
 
 
 def _sqlite_datetime(value: dt.datetime | None) -> str | None:
@@ -106,10 +94,21 @@ def select_in(model: type[models.Model], columns: Sequence[str], key: str, keys:
     return result
 
 
-def _copy(cursor, table: str, columns: Sequence[str], chunk: list[Sequence[Any]]) -> None:
-    buffer = io.StringIO("".join("\t".join(map(_copy_value, row)) + "\n" for row in chunk))
+def _copy(cursor, model: type[models.Model], table: str, columns: Sequence[str], chunk: list[Sequence[Any]]) -> None:
+    """COPY in CSV, written by the csv module (C): every text quoted, so an empty text stays a text and only a
+    quoted empty field of a nullable column (FORCE_NULL) is NULL; JSON columns are written as JSON first."""
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    as_json = [i for i, c in enumerate(columns) if isinstance(fields.get(c), models.JSONField)]
+    if as_json:
+        chunk = [[json.dumps(v) if i in as_json else v for i, v in enumerate(row)] for row in chunk]
+    buffer = io.StringIO()
+    csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n").writerows(chunk)
+    buffer.seek(0)
+    names = [connection.ops.quote_name(c) for c in columns]
+    nullable = [n for c, n in zip(columns, names, strict=True) if c in fields and fields[c].null]
+    force_null = f", FORCE_NULL ({', '.join(nullable)})" if nullable else ""
     with connection.wrap_database_errors:
-        cursor.cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
+        cursor.cursor.copy_expert(f"COPY {table} ({', '.join(names)}) FROM STDIN WITH (FORMAT csv{force_null})", buffer)
 
 
 def _quoted(columns: Sequence[str]) -> list[str]:
@@ -123,7 +122,7 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
         for chunk in _chunks(rows):
             count += len(chunk)
             if connection.vendor == "postgresql":
-                _copy(cursor, table, names, chunk)
+                _copy(cursor, model, table, columns, chunk)
                 continue
             marks = ", ".join(["%s"] * len(columns))
             cursor.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})",
@@ -141,7 +140,7 @@ def update_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
             count += len(chunk)
             if connection.vendor == "postgresql":
                 cursor.execute(f"CREATE TEMPORARY TABLE bulk_update AS SELECT id, {', '.join(names)} FROM {table} WITH NO DATA")
-                _copy(cursor, "bulk_update", ["id", *names], chunk)
+                _copy(cursor, model, "bulk_update", ["id", *columns], chunk)
                 assignments = ", ".join(f"{n} = u.{n}" for n in names)
                 cursor.execute(f"UPDATE {table} SET {assignments} FROM bulk_update u WHERE {table}.id = u.id")
                 cursor.execute("DROP TABLE bulk_update")
