@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import pickle
 import re
+import tempfile
 import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -99,6 +101,8 @@ SHEETS: dict[str, tuple[list[str], list[str]]] = {
     # 第1项 … 第N项: N is the number of items of the year's rule set, checked row by row.
     "基础工作": (["单位名称", "年度"], [*BASIC_COLUMNS, "方式", "备注"]),
 }
+
+REQUIRED = {sheet: set(required) for sheet, (required, _) in SHEETS.items()}
 
 
 @dataclass(frozen=True)
@@ -400,7 +404,7 @@ class _Reader:
     def cell(self, sheet: str, row: _Row, column: str, parse, *args) -> Any:
         """Parse one cell; on a bad value record the problem and return None."""
         value = row.values.get(column)
-        if column in SHEETS[sheet][0] and _text(value) == "":
+        if (value is None or type(value) is str and not value.strip()) and column in REQUIRED[sheet]:
             self.error(sheet, row.number, column, "不能为空")
             return None
         try:
@@ -413,14 +417,48 @@ class _Reader:
 # ---------------------------------------------------------------- checking every sheet
 
 
+class _Spill:
+    """Checked rows kept in a temporary file until they are written, a chunk at a time: a million rows held in
+    memory took over a gigabyte."""
+
+    def __init__(self) -> None:
+        self.file = tempfile.TemporaryFile()
+        self.buffer: list[tuple] = []
+
+    def add(self, row: tuple) -> None:
+        self.buffer.append(row)
+        if len(self.buffer) >= CHUNK_KEYS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.buffer:
+            pickle.dump(self.buffer, self.file, pickle.HIGHEST_PROTOCOL)
+            self.buffer = []
+
+    def chunks(self) -> Iterator[list[tuple]]:
+        self._flush()
+        self.file.seek(0)
+        while True:
+            try:
+                yield pickle.load(self.file)
+            except EOFError:
+                return
+
+    def close(self) -> None:
+        self.file.close()
+
+
 @dataclass
 class _Plan:
     """The workbook's facts, keyed as INTERFACES.md says, checked and ready to write."""
 
     units: dict[str, dict] = field(default_factory=dict)
     requests: dict[str, dict] = field(default_factory=dict)
-    items: dict[str, dict] = field(default_factory=dict)
-    adoptions: dict[tuple, dict] = field(default_factory=dict)
+    # The two sheets a large ledger is made of: their keys (with the row of each) here, their rows on disk.
+    items: dict[str, int] = field(default_factory=dict)
+    item_rows: _Spill = field(default_factory=lambda: _Spill())
+    adoptions: dict[tuple, int] = field(default_factory=dict)
+    adoption_rows: _Spill = field(default_factory=lambda: _Spill())
     instructions: dict[tuple, dict] = field(default_factory=dict)
     failures: dict[tuple, dict] = field(default_factory=dict)
     basic: dict[tuple, dict] = field(default_factory=dict)
@@ -440,7 +478,8 @@ class _Checker(_Reader):
 
     def unique(self, sheet: str, row: _Row, column: str, key: Any, seen: dict) -> bool:
         if key in seen:
-            self.error(sheet, row.number, column, f"与第{seen[key]['_row']}行重复")
+            first = seen[key] if isinstance(seen[key], int) else seen[key]["_row"]
+            self.error(sheet, row.number, column, f"与第{first}行重复")
             return False
         return True
 
@@ -516,7 +555,8 @@ class _Checker(_Reader):
             }
             ok = ledger_no and self.unique(sheet, row, "信息编号", ledger_no, self.plan.items)
             if ok and None not in values.values() and joint_ok and (request is not None or not _text(row.values.get("专约编号"))):
-                self.plan.items[ledger_no] = {"_row": row.number, **values, "joint": joint, "request": request or None}
+                self.plan.items[ledger_no] = row.number
+                self.plan.item_rows.add((ledger_no, *values.values(), tuple(joint), request or None))
 
     def item_ref(self, sheet: str, row: _Row) -> str | None:
         ledger_no = self.cell(sheet, row, "信息编号", _bounded, 50)
@@ -552,7 +592,8 @@ class _Checker(_Reader):
                 and self.unique(sheet, row, "采用层级", key, self.plan.adoptions)
                 and None not in values.values()
             ):
-                self.plan.adoptions[key] = {"_row": row.number, **values}
+                self.plan.adoptions[key] = row.number
+                self.plan.adoption_rows.add((*key, *values.values()))
 
     def _check_instructions(self, sheet: str) -> None:
         for row in self.rows(self.workbook, sheet):
@@ -824,16 +865,16 @@ def _write_items(plan: _Plan, unit_ids: dict[str, int], request_ids: dict[str, i
     """The items, a chunk at a time: their current values read as plain tuples, the new ones copied in, the
     changed ones updated, the unchanged ones only counted; then each chunk's joint units."""
     done = 0
-    for chunk in _chunks(list(plan.items), CHUNK_KEYS):
+    for rows in plan.item_rows.chunks():
         wanted = {}
-        for no in chunk:
-            v = plan.items[no]
-            joint = [unit_ids[n] for n in v["joint"]]
+        for no, unit, title, submitted_at, info_type, invalid_reason, joint_names, request in rows:
+            joint = [unit_ids[n] for n in joint_names]
             wanted[no] = (
-                (unit_ids[v["unit"]], v["title"], v["submitted_at"], v["info_type"], v["invalid_reason"],
-                 bool(v["invalid_reason"]), request_ids[v["request"]] if v["request"] else None, unit_count(joint)),
+                (unit_ids[unit], title, submitted_at, info_type, invalid_reason, bool(invalid_reason),
+                 request_ids[request] if request else None, unit_count(joint)),
                 set(joint),
             )
+        chunk = list(wanted)
         existing = {row[0]: row[1:] for row in select_in(Submission, ["ledger_no", "id", "version", *ITEM_FIELDS],
                                                          "ledger_no", chunk)}
         links: dict[int, set[int]] = defaultdict(set)
@@ -892,11 +933,11 @@ ADOPTION_FIELDS = ["adoption_type", "adopted_on", "carrier", "issue_no"]
 
 def _write_adoptions(plan: _Plan, user, result: ImportResult, trail: _Trail) -> None:
     done = 0
-    for chunk in _chunks(list(plan.adoptions), CHUNK_KEYS):
+    for chunk in plan.adoption_rows.chunks():
         items = {no: (pk, unit, count) for no, pk, unit, count in select_in(
-            Submission, ["ledger_no", "id", "unit_id", "unit_count"], "ledger_no", list({no for no, _ in chunk}))}
-        wanted = {(items[no][0], level): tuple(plan.adoptions[no, level][f] for f in ADOPTION_FIELDS) for no, level in chunk}
-        owners = {items[no][0]: items[no] for no, _ in chunk}
+            Submission, ["ledger_no", "id", "unit_id", "unit_count"], "ledger_no", list({row[0] for row in chunk}))}
+        wanted = {(items[no][0], level): tuple(values) for no, level, *values in chunk}
+        owners = {items[row[0]][0]: items[row[0]] for row in chunk}
         existing = {(row[0], row[1]): row[2:] for row in select_in(
             Adoption, ["submission_id", "level", "id", *ADOPTION_FIELDS], "submission_id", list(owners))}
         new, changed = [], []
@@ -1021,6 +1062,14 @@ def import_ledger(
         plan = checker.check()
     finally:
         workbook.close()
+    try:
+        return _apply(plan, checker, user, progress)
+    finally:
+        plan.item_rows.close()
+        plan.adoption_rows.close()
+
+
+def _apply(plan: _Plan, checker: _Checker, user, progress: Progress) -> ImportResult:
     if checker.error_count:
         raise LedgerInvalid(checker.errors, checker.error_count)
     progress.stage(ImportStage.WRITING, {sheet: len(getattr(plan, SHEET_METHODS[sheet])) for sheet in SHEETS})

@@ -330,26 +330,31 @@ def _plain_rows(workbook, name: str) -> Iterator[tuple[int, list[Any]]]:
 
 
 def _plain_parse(cells: _Cells, text: str, row_number: int) -> Iterator[tuple[int, list[Any]]]:
-    for row in _PLAIN_ROW.finditer(text):
-        attributes = _attributes(row[1])
+    kinds, columns, typed, unescape = _KINDS, _COLUMNS, cells.typed, _unescape
+    for attributes, content in _PLAIN_ROW.findall(text):
+        attributes = _attributes(attributes)
         row_number = int(attributes["r"]) if "r" in attributes else row_number + 1
         values: list[Any] = []
-        for cell in _PLAIN_CELL.finditer(row[2] or ""):
-            letters, rest, number, inline, other = cell.groups()
-            if other is not None:
+        # findall gives "" for a group that took no part: an absent <v> reads as an empty one, as in `typed`.
+        for letters, rest, number, inline, other in _PLAIN_CELL.findall(content):
+            if other:
                 raise _NotPlain  # a formula, rich text, anything else
-            kind, style, reference = _KINDS.get(rest) or _kind(rest)
+            kind, style, reference = kinds.get(rest) or _kind(rest)
             if letters:
-                column = _COLUMNS.get(letters) or _COLUMNS.setdefault(letters, column_index_from_string(letters))
+                column = columns.get(letters) or columns.setdefault(letters, column_index_from_string(letters))
             else:
                 column = _column(reference) if reference else len(values) + 1
             if column > len(values) + 1:
                 values.extend([None] * (column - 1 - len(values)))
             try:
                 if kind == "inlineStr":
-                    values.append(_within_limit(_unescape(inline or "")))
+                    values.append(_within_limit(unescape(inline)) if inline else "")
+                elif not number:
+                    values.append(None)
+                elif kind == "n" and style is None:
+                    values.append(_number(number))
                 else:
-                    values.append(cells.typed(kind, _unescape(number) if number else number, style))
+                    values.append(typed(kind, unescape(number), style))
             except CellTooLong:
                 raise CellTooLong(row_number, column) from None
         yield row_number, values
