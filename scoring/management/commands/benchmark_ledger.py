@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -79,7 +80,7 @@ class Command(BaseCommand):
                     f"{connection.vendor} {label}: {result['rows']:,} rows in {result['seconds']:.1f} s = "
                     f"{result['rows'] / result['seconds']:,.0f} rows/s (CPU of the loading process "
                     f"{result['cpu']:.1f} s = {result['rows'] / result['cpu']:,.0f} rows/s), "
-                    f"peak memory {result['peak_mb']:.0f} MB"
+                    f"peak memory {result['peak_mb']:.0f} MB, load average {result['load']:.1f}"
                 )
 
     def _load(self, path: Path) -> None:
@@ -90,4 +91,5 @@ class Command(BaseCommand):
         usage = resource.getrusage(resource.RUSAGE_SELF)
         # CPU time too: on a shared machine the wall clock also counts the neighbours.
         self.stdout.write(json.dumps({"rows": rows, "seconds": seconds, "cpu": usage.ru_utime + usage.ru_stime,
-                                      "peak_mb": usage.ru_maxrss / 1024}))  # ru_maxrss: kilobytes on Linux
+                                      "peak_mb": usage.ru_maxrss / 1024,  # ru_maxrss: kilobytes on Linux
+                                      "load": os.getloadavg()[0]}))  # the machine's, over the last minute
