@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from itertools import islice
 from typing import Any
 
@@ -22,6 +23,24 @@ from django.db import connection, models
 from units.versioning import bump
 
 CHUNK = 20_000  # rows sent at a time: memory stays bounded whatever the import's size
+
+
+@contextmanager
+def large_page_cache(megabytes: int = 64) -> Iterator[None]:
+    """On SQLite, a page cache of `megabytes` while a large import writes (the default is 2 MB: with a million rows
+    going into a table and its indexes, the same pages were read back from the file again and again)."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size = {-1024 * megabytes}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def _chunks(rows: Iterable[Sequence[Any]]) -> Iterator[list[Sequence[Any]]]:

@@ -31,7 +31,7 @@ from openpyxl.xml.constants import REL_NS, SHEET_MAIN_NS
 from audit import services as audit
 from audit.models import AuditEvent, EventKind
 from core.assessment import TIME_ZONE, YEARS
-from scoring.bulk_sql import insert_rows, select_in, update_rows
+from scoring.bulk_sql import insert_rows, large_page_cache, select_in, update_rows
 from scoring.models import (
     BASIC_ITEM_FIELDS,
     ZERO_NEEDS_REASON,
@@ -1074,7 +1074,7 @@ def _apply(plan: _Plan, checker: _Checker, user, progress: Progress) -> ImportRe
         raise LedgerInvalid(checker.errors, checker.error_count)
     progress.stage(ImportStage.WRITING, {sheet: len(getattr(plan, SHEET_METHODS[sheet])) for sheet in SHEETS})
     try:
-        with transaction.atomic():
+        with large_page_cache(), transaction.atomic():
             result = _write(plan, user, progress)
             progress.stage(ImportStage.REBUILDING, {})
             # Now, rather than on the first page that reads them; a reload that changed nothing changed no tally.
