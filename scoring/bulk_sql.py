@@ -26,7 +26,7 @@ CHUNK = 20_000  # rows sent at a time: memory stays bounded whatever the import'
 
 
 @contextmanager
-def large_page_cache(megabytes: int = 64) -> Iterator[None]:
+def large_page_cache(megabytes: int = 32) -> Iterator[None]:
     """On SQLite, a page cache of `megabytes` while a large import writes (the default is 2 MB: with a million rows
     going into a table and its indexes, the same pages were read back from the file again and again)."""
     if connection.vendor != "sqlite":

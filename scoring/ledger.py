@@ -473,7 +473,8 @@ class _Checker(_Reader):
         # that row is wrong (its own error says what to fix; its references need not repeat it).
         self.known_units = set(Unit.objects.values_list("name", flat=True))
         self.known_requests = set(SpecialRequest.objects.values_list("code", flat=True))
-        self.known_items = set(Submission.objects.values_list("ledger_no", flat=True))
+        # Each number once in memory, as the key of itself: a sheet's rows reuse the string this holds.
+        self.known_items = {no: no for no in Submission.objects.values_list("ledger_no", flat=True).iterator(5000)}
         self.basic_rules: dict[int, Rules] = {}  # the rule set of each year the 基础工作 sheet names
 
     def unique(self, sheet: str, row: _Row, column: str, key: Any, seen: dict) -> bool:
@@ -535,7 +536,7 @@ class _Checker(_Reader):
     def _check_items(self, sheet: str) -> None:
         for row in self.rows(self.workbook, sheet):
             ledger_no = self.cell(sheet, row, "信息编号", _bounded, 50)
-            self.known_items.add(ledger_no)
+            ledger_no = self.known_items.setdefault(ledger_no, ledger_no)
             unit = self.unit_name(sheet, row, "单位名称", self.cell(sheet, row, "单位名称", _bounded, 100))
             joint = self.cell(sheet, row, "联合报送单位", _names) or []
             joint_ok = all([self.unit_name(sheet, row, "联合报送单位", n) for n in joint])
@@ -563,7 +564,7 @@ class _Checker(_Reader):
         if ledger_no and ledger_no not in self.known_items:
             self.error(sheet, row.number, "信息编号", f"信息“{ledger_no}”不存在（既不在“报送”工作表中，也不在系统中）")
             return None
-        return ledger_no
+        return self.known_items.get(ledger_no, ledger_no)
 
     def _check_adoptions(self, sheet: str) -> None:
         for row in self.rows(self.workbook, sheet):
@@ -1073,6 +1074,8 @@ def _apply(plan: _Plan, checker: _Checker, user, progress: Progress) -> ImportRe
     if checker.error_count:
         raise LedgerInvalid(checker.errors, checker.error_count)
     progress.stage(ImportStage.WRITING, {sheet: len(getattr(plan, SHEET_METHODS[sheet])) for sheet in SHEETS})
+    # What only the check needed (every key of the workbook and of the system) makes room for the writing.
+    checker.known_items = plan.items = plan.adoptions = {}
     try:
         with large_page_cache(), transaction.atomic():
             result = _write(plan, user, progress)
