@@ -292,9 +292,16 @@ _UNESCAPED: dict[str, str] = {}  # a ledger repeats many texts (unit names, type
 
 
 def _reference(match: re.Match) -> str:
-    if match[3]:
-        return _NAMED[match[3]]
-    return chr(int(match[2], 16 if match[1] else 10))
+    reference = match[0]
+    character = _CHARACTERS.get(reference)
+    if character is None:
+        character = _NAMED[match[3]] if match[3] else chr(int(match[2], 16 if match[1] else 10))
+        if len(_CHARACTERS) < 20_000:
+            _CHARACTERS[reference] = character
+    return character
+
+
+_CHARACTERS: dict[str, str] = {}  # "&#20449;": "信" (openpyxl writes every character outside ASCII so)
 
 
 def _plain_rows(workbook, name: str) -> Iterator[tuple[int, list[Any]]]:
