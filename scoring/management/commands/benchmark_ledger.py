@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -79,7 +80,10 @@ class Command(BaseCommand):
                     f"{connection.vendor} {label}: {result['rows']:,} rows in {result['seconds']:.1f} s = "
                     f"{result['rows'] / result['seconds']:,.0f} rows/s (CPU of the loading process "
                     f"{result['cpu']:.1f} s = {result['rows'] / result['cpu']:,.0f} rows/s), "
-                    f"peak memory {result['peak_mb']:.0f} MB"
+                    f"peak memory {result['peak_mb']:.0f} MB, load average {result['load']:.1f}"
+                    + (f"; with the database server's own CPU {result['cpu'] + result['server_cpu']:.1f} s = "
+                       f"{result['rows'] / (result['cpu'] + result['server_cpu']):,.0f} rows/s"
+                       if result["server_cpu"] is not None else "")
                 )
 
     def _load(self, path: Path) -> None:
@@ -90,4 +94,21 @@ class Command(BaseCommand):
         usage = resource.getrusage(resource.RUSAGE_SELF)
         # CPU time too: on a shared machine the wall clock also counts the neighbours.
         self.stdout.write(json.dumps({"rows": rows, "seconds": seconds, "cpu": usage.ru_utime + usage.ru_stime,
-                                      "peak_mb": usage.ru_maxrss / 1024}))  # ru_maxrss: kilobytes on Linux
+                                      "server_cpu": _server_cpu(),
+                                      "peak_mb": usage.ru_maxrss / 1024,  # ru_maxrss: kilobytes on Linux
+                                      "load": os.getloadavg()[0]}))  # the machine's, over the last minute
+
+
+def _server_cpu() -> float | None:
+    """The CPU seconds PostgreSQL's process serving this connection has used (COPY, indexes, the tallies' SQL),
+    when the server runs on this machine; None on SQLite (its work is the loading process's own)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
