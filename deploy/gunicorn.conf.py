@@ -15,7 +15,7 @@ time.tzset()
 chdir = str(Path(__file__).resolve().parent.parent)
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", 2 * multiprocessing.cpu_count() + 1))
-# A 30 MB ledger import or a year's workbook export takes a while; nginx waits a little longer (proxy_read_timeout).
+# A large ledger upload or a year's workbook export takes a while; nginx waits a little longer (proxy_read_timeout).
 timeout = 120
 graceful_timeout = 30
 # Recycle workers now and then so no slow leak grows for months; the jitter keeps them from restarting together.

@@ -116,7 +116,8 @@ def test_an_oversized_body_is_refused_from_its_content_length_unread(settings):
     request._stream = Unreadable()
     response = BodySizeLimitMiddleware(lambda r: pytest.fail("the request went on"))(request)
     assert response.status_code == 413
-    assert "请求过大" in response.content.decode() and "30 MB" in response.content.decode()
+    limit_mb = settings.LEDGER_UPLOAD_MAX_BYTES // (1024 * 1024)
+    assert "请求过大" in response.content.decode() and f"{limit_mb} MB" in response.content.decode()
 
 
 def test_the_limit_follows_the_upload_limit(settings):
