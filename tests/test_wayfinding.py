@@ -82,3 +82,28 @@ def test_an_object_page_names_its_object_in_the_trail(client_for, unit_a):
     assert re.findall(r">([^<>]+)</(?:a|li)>", trail) == ["首页", "政务信息", "冰雪旅游情况", "修改"]
     assert f'href="{reverse("submissions:detail", args=[item.pk])}"' in trail
 
+
+
+def test_a_paged_list_offers_numbers_first_last_and_a_jump_box(client_for, unit_a, monkeypatch):
+    monkeypatch.setattr("submissions.views.PAGE_SIZE", 2)
+    for n in range(29):  # 15 pages of 2
+        make_submission(unit_a, title=f"报送{n}")
+    client = client_for("admin")
+    html = client.get(reverse("submissions:list"), {"q": "报送", "page": 8}).content.decode()
+    pager = re.search(r'<nav aria-label="分页".*?</nav>', html, re.S).group()
+    links = dict((text, href) for href, text in re.findall(r'href="\?([^"]+)">([^<]+)</a>', pager))
+    assert {text: href.split("page=")[1] for text, href in links.items()} == {
+        "首页": "1", "上一页": "7", "1": "1", "6": "6", "7": "7", "9": "9", "10": "10", "15": "15", "下一页": "9", "末页": "15",
+    }
+    assert all(href.startswith("q=") for href in links.values())  # the filter goes along
+    assert re.search(r'aria-current="page"><span class="page-link">8<', pager) and pager.count("…") == 2
+    assert "第 8 / 15 页，共 29 条" in pager
+    # The jump box keeps the filter as hidden fields and sends the page typed in.
+    assert '<input type="hidden" name="q" value="报送">' in pager and 'max="15"' in pager
+    assert client.get(reverse("submissions:list"), {"q": "报送", "page": 15}).context["page"].number == 15
+
+
+def test_one_page_has_no_pager_but_a_count(client_for, unit_a):
+    make_submission(unit_a)
+    html = client_for("admin").get(reverse("submissions:list")).content.decode()
+    assert 'aria-label="分页"' not in html and "共 1 条" in html

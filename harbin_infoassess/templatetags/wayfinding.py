@@ -1,6 +1,7 @@
 """`{% breadcrumb_trail %}`: the trail of the page being rendered (harbin_infoassess/breadcrumbs.py)."""
 
 from django import template
+from django.http import QueryDict
 
 from harbin_infoassess.breadcrumbs import breadcrumbs
 
@@ -14,3 +15,15 @@ def breadcrumb_trail(context) -> dict:
     if match is None or not request.user.is_authenticated:
         return {"crumbs": []}
     return {"crumbs": breadcrumbs(match.view_name, match.kwargs, context.flatten())}
+
+
+@register.filter
+def page_numbers(page) -> list:
+    """The page numbers around the current one, with the first and last, elided with … between."""
+    return list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+
+
+@register.filter
+def query_pairs(query: str) -> list[tuple[str, str]]:
+    """A list's filters (its query string without the page) as hidden fields of the jump box."""
+    return [(name, value) for name, values in QueryDict(query or "").lists() if name != "page" for value in values]
