@@ -88,8 +88,7 @@ def _year_shown(request: HttpRequest, today: dt.date) -> int:
 
 def _years_with_data(published: list[BulletinVersion], *shown: int) -> list[int]:
     """The years worth choosing: those with items or published bulletins, and the current and shown year."""
-    items = {d.year for d in Submission.objects.dates("submitted_at", "year")}
-    return sorted(items | {v.month.year for v in published} | set(shown), reverse=True)
+    return Submission.objects.years(*{v.month.year for v in published}, *shown)
 
 
 @login_required

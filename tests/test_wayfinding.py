@@ -8,10 +8,11 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from harbin_infoassess.breadcrumbs import TRAIL, top_of
 from harbin_infoassess.navigation import NAV
-from tests.factories import make_submission
+from tests.factories import make_submission, shanghai
 from tests.test_hostile_urls import ADMIN, clients, fill, url_patterns, valid_args
 from tests.test_hostile_urls import world as hostile_world
 
@@ -107,3 +108,15 @@ def test_one_page_has_no_pager_but_a_count(client_for, unit_a):
     make_submission(unit_a)
     html = client_for("admin").get(reverse("submissions:list")).content.decode()
     assert 'aria-label="分页"' not in html and "共 1 条" in html
+
+
+@pytest.mark.parametrize("url_name", ["scoring:ranking", "scoring:basic_list", "bulletins:list", "awards:index"])
+def test_years_are_offered_only_where_there_is_data(client_for, unit_a, url_name):
+    make_submission(unit_a, submitted_at=shanghai(2021, 1, 1, 0, 30))  # 2020-12-31 in UTC: Beijing time decides
+    make_submission(unit_a, submitted_at=shanghai(2023, 12, 31, 23, 30))
+    html = client_for("staff").get(reverse(url_name)).content.decode()
+    expected = {2021, 2022, 2023, timezone.localdate().year}
+    if url_name == "awards:index":
+        assert set(map(int, re.findall(r"<td>(\d{4})年度</td>", html))) == expected
+    else:
+        assert set(map(int, re.findall(r'<option value="(\d{4})"', html))) == expected
