@@ -5,6 +5,7 @@ page numbers, first/last and a jump box."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -120,3 +121,11 @@ def test_years_are_offered_only_where_there_is_data(client_for, unit_a, url_name
         assert set(map(int, re.findall(r"<td>(\d{4})年度</td>", html))) == expected
     else:
         assert set(map(int, re.findall(r'<option value="(\d{4})"', html))) == expected
+
+
+def test_no_template_comment_spans_lines():
+    # Django's {# … #} is one line only: a longer one is printed on the page (the bulletin showed its own).
+    templates = Path(__file__).resolve().parent.parent / "templates"
+    broken = [str(path) for path in templates.rglob("*.html")
+              if re.search(r"\{#(?:(?!#\}).)*\n", path.read_text(encoding="utf-8"))]
+    assert broken == []

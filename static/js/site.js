@@ -8,3 +8,11 @@ document.addEventListener("submit", function (event) {
 document.addEventListener("click", function (event) {
   if (event.target.closest("[data-print]")) window.print();
 });
+// <button data-all-columns> on phones: show the columns a narrow screen hides in the table of its section.
+document.addEventListener("click", function (event) {
+  const button = event.target.closest("[data-all-columns]");
+  if (!button) return;
+  const shown = button.closest("section").classList.toggle("all-columns");
+  button.setAttribute("aria-pressed", String(shown));
+  button.textContent = shown ? "只显示总分" : "显示全部列";
+});
