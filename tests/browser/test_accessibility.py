@@ -17,6 +17,7 @@ from awards.services import finalize_year, pick_award
 from bulletins.publishing import publish_bulletin
 from scoring.models import RuleSet
 from scoring.rules import RULES_2008
+from tests.browser.conftest import sign_in
 from tests.factories import (
     PASSWORD,
     make_adoption,
@@ -79,11 +80,7 @@ def test_no_serious_or_critical_violation_on_the_main_pages(browser, live_server
     for role, urls in pages.items():
         context = browser.new_context(base_url=live_server.url, locale="zh-CN")
         page = context.new_page()
-        page.goto("/login/")
-        page.fill("#id_username", users[role].username)
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_load_state("networkidle")
+        sign_in(page, users[role].username, PASSWORD)
         found += [f"{role}: {v}" for url in urls for v in violations(page, url)]
         context.close()
     assert found == []

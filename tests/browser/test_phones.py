@@ -14,6 +14,7 @@ from accounts.models import Role
 from bulletins.publishing import publish_bulletin
 from scoring.models import RuleSet
 from scoring.rules import RULES_2008
+from tests.browser.conftest import sign_in
 from tests.factories import PASSWORD, make_adoption, make_scored_unit, make_submission, make_user, shanghai
 from units.models import Sequence
 
@@ -33,11 +34,7 @@ def phone(browser, live_server):
     page.set_default_timeout(15000)
 
     def login(username: str):
-        page.goto("/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_load_state("networkidle")
+        sign_in(page, username, PASSWORD)
         return page
 
     yield login
