@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditEvent, EventKind
 from harbin_infoassess.breadcrumbs import TRAIL, top_of
 from harbin_infoassess.navigation import NAV
 from tests.factories import make_submission, shanghai
@@ -129,3 +130,14 @@ def test_no_template_comment_spans_lines():
     broken = [str(path) for path in templates.rglob("*.html")
               if re.search(r"\{#(?:(?!#\}).)*\n", path.read_text(encoding="utf-8"))]
     assert broken == []
+
+
+def test_the_uncounted_audit_list_offers_first_page_and_the_jump_box(client_for, monkeypatch):
+    monkeypatch.setattr("audit.views.PAGE_SIZE", 1)
+    AuditEvent.objects.bulk_create(
+        AuditEvent(at=timezone.now(), kind=EventKind.UPDATE, username="wang", summary=str(n)) for n in range(3))
+    html = client_for("admin").get(reverse("audit:list"), {"user": "wang", "page": 2}).content.decode()
+    pager = re.search(r'<nav aria-label="分页".*?</nav>', html, re.S).group()
+    assert re.findall(r'href="\?([^"]+)">([^<]+)</a>', pager) == [
+        ("user=wang&page=1", "首页"), ("user=wang&page=1", "上一页"), ("user=wang&page=3", "下一页")]
+    assert '<input type="hidden" name="user" value="wang">' in pager and "max=" not in pager
