@@ -12,7 +12,8 @@ register = template.Library()
 def breadcrumb_trail(context) -> dict:
     request = context.get("request")
     match = getattr(request, "resolver_match", None)
-    if match is None or not request.user.is_authenticated:
+    user = getattr(request, "user", None)  # absent on a page answered before authentication (413)
+    if match is None or user is None or not user.is_authenticated:
         return {"crumbs": []}
     return {"crumbs": breadcrumbs(match.view_name, match.kwargs, context.flatten())}
 
