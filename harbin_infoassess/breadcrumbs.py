@@ -126,7 +126,7 @@ TRAIL: dict[str, Crumb] = {
     "units:person_delete": Crumb("删除人员", "units:detail", _from("person", "unit_id")),
     # 考核
     "scoring:ranking": Crumb("考核排名"),
-    "scoring:scorecard": Crumb(_obj("unit", "得分明细", "name"), "scoring:ranking"),
+    "scoring:scorecard": Crumb(_obj("card", "得分明细", "unit"), "scoring:ranking"),
     "scoring:basic_list": Crumb("基础工作"),
     "scoring:basic_unit": Crumb(_obj("unit", "单位基础工作", "name"), "scoring:basic_list"),
     "scoring:import": Crumb("台账导入"),

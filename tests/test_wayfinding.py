@@ -141,3 +141,9 @@ def test_the_uncounted_audit_list_offers_first_page_and_the_jump_box(client_for,
     assert re.findall(r'href="\?([^"]+)">([^<]+)</a>', pager) == [
         ("user=wang&page=1", "首页"), ("user=wang&page=1", "上一页"), ("user=wang&page=3", "下一页")]
     assert '<input type="hidden" name="user" value="wang">' in pager and "max=" not in pager
+
+
+def test_the_scorecards_trail_names_its_unit(client_for, unit_a):
+    html = client_for("viewer").get(reverse("scoring:scorecard", args=[unit_a.pk, 2024])).content.decode()
+    trail = TRAIL_HTML.search(html).group()
+    assert re.findall(r">([^<>]+)</(?:a|li)>", trail) == ["首页", "考核排名", unit_a.name]
