@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from core.charts import BarChart, bar_chart
 from core.dates import cn_date
 from submissions.models import InstructionKind, Level
 from units.models import SEQUENCE_ORDER, Sequence
@@ -24,6 +25,7 @@ LEVEL_COLUMNS = (("city", "市采用"), ("province", "省采用"), ("state", "�
 PAIR_HEADERS = ("报送", *(label for _, label in LEVEL_COLUMNS), "批示", "得分")
 FIGURE_NAMES = tuple(f"{name}({period})" for name in PAIR_HEADERS for period in ("本月", "累计"))
 DIRECTORY_HEADER = ("单位", "信息标题", "采用层级", "刊物及期号", "批示")
+TOP_UNITS = 10  # the month's best units in the bulletin's chart
 
 
 def points_text(value: object) -> str:
@@ -97,6 +99,7 @@ class Notice:
     salutation: str = SALUTATION
     pair_headers: tuple[str, ...] = field(default=PAIR_HEADERS)
     directory_header: tuple[str, ...] = field(default=DIRECTORY_HEADER)
+    charts: list[BarChart] = field(default_factory=list)  # part of the page rendered once per published version
 
     @property
     def period(self) -> str:
@@ -181,4 +184,23 @@ def build_notice(data: dict, *, number: str = "", issued_on: dt.date | None = No
         sequence = sequence_of.get(entry.unit, "")
         catalogues.setdefault(by_label.get(sequence, _label(Sequence, sequence)), []).append(entry)
     return Notice(first, number or bulletin_number(first), issued_on or timezone.localdate(), tables, directory, version,
-                  catalogues=list(catalogues.items()))
+                  catalogues=list(catalogues.items()), charts=notice_charts(data, first))
+
+
+def notice_charts(data: dict, month: dt.date) -> list[BarChart]:
+    """The month's adoptions per sequence (by level), and the units with the most points this month."""
+    units = data.get("units", [])
+    period = f"{month.year}年{month.month}月"
+    sequences = sorted({u["sequence"] for u in units}, key=lambda s: SEQUENCE_ORDER.get(s, len(SEQUENCE_ORDER)))
+    adopted = {
+        label: [sum(u["adopted"]["month"].get(level, 0) for u in units if u["sequence"] == s) for s in sequences]
+        for level, label in LEVEL_COLUMNS
+    }
+    # Most points first; among equals the office's order (the snapshot's order), as the tables list them.
+    best = sorted((u for u in units if Decimal(str(u["points"]["month"])) > 0),
+                  key=lambda u: -Decimal(str(u["points"]["month"])))[:TOP_UNITS]
+    charts = [bar_chart(f"{period}各序列被采用情况（次）", [f"{_label(Sequence, s)}" for s in sequences], adopted)]
+    if best:
+        charts.append(bar_chart(f"{period}得分前{len(best)}名单位", [u["unit"] for u in best],
+                                [Decimal(points_text(u["points"]["month"])) for u in best], horizontal=True))
+    return charts

@@ -4,9 +4,9 @@ from decimal import Decimal
 
 from django.http import HttpRequest
 
-from bulletins.charts import BarChart, bar_chart
 from bulletins.models import BulletinUnitRow, BulletinVersion
 from bulletins.notice import points_text
+from core.charts import BarChart, bar_chart
 from units.models import Sequence
 
 MONTHS = range(1, 13)
@@ -21,14 +21,14 @@ def unit_rows_of_year(year: int, unit_id: int) -> dict[int, dict]:
 
 def unit_year_charts(year: int, rows: dict[int, dict]) -> list[BarChart]:
     """Items submitted, adoptions (all levels) and points per month; months without a bulletin draw no bar."""
-    labels = [str(m) for m in MONTHS]
+    labels = [f"{m}月" for m in MONTHS]
     submitted = [rows[m]["submitted"]["month"] if m in rows else None for m in MONTHS]
     adopted = [sum(rows[m]["adopted"]["month"].values()) if m in rows else None for m in MONTHS]
     points = [Decimal(points_text(rows[m]["points"]["month"])) if m in rows else None for m in MONTHS]
     return [
-        bar_chart(f"{year}年各月报送信息（条）", submitted, labels),
-        bar_chart(f"{year}年各月被采用（次）", adopted, labels),
-        bar_chart(f"{year}年各月得分", points, labels),
+        bar_chart(f"{year}年各月报送信息（条）", labels, submitted),
+        bar_chart(f"{year}年各月被采用（次）", labels, adopted),
+        bar_chart(f"{year}年各月得分", labels, points),
     ]
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from bulletins.panels import home_panel as bulletin_panel
+from harbin_infoassess import office
 from submissions.panels import home_panel as submission_panel
 
 
@@ -14,4 +16,12 @@ from submissions.panels import home_panel as submission_panel
 def home(request: HttpRequest) -> HttpResponse:
     # Each app contributes its own panel to the start page (open requests, the latest bulletin place...).
     panels = [p for p in (submission_panel(request), bulletin_panel(request)) if p]
-    return render(request, "home.html", {"panels": panels})
+    context: dict = {"panels": panels}
+    user = request.user
+    if user.can_read_all:
+        # The office and its readers: the city-wide picture and the latest result; staff also their work queue.
+        now = timezone.now()
+        context |= {"picture": office.city_picture(timezone.localdate(now).year), "result": office.latest_result()}
+        if user.is_office_staff:
+            context |= {"queue": office.work_queue(now), "imports": office.recent_imports()}
+    return render(request, "home.html", context)

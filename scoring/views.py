@@ -13,11 +13,12 @@ from django.views.decorators.http import require_POST
 from audit.locking import StaleEdit
 from core import confirm
 from core.access import admin_required, login_required, staff_required
-from core.assessment import YEARS
+from core.assessment import YEARS, Tier
+from core.charts import BarChart, bar_chart
 from exports import CONTENT_TYPES, download, render_xlsx
 from scoring import basic_work, imports, rulesets
 from scoring.engine import UnitScore
-from scoring.exports import by_sequence, period_title, ranking_reports
+from scoring.exports import by_sequence, period_label, period_title, ranking_reports
 from scoring.forms import (
     AssignRuleSetForm,
     BasicWorkForm,
@@ -40,8 +41,20 @@ def _period(request: HttpRequest, year: int | None = None) -> tuple[PeriodForm, 
     return form, year, through
 
 
+def _ranking_chart(label: str, rows: list[UnitScore], period: str) -> BarChart:
+    """A sequence's ranked units by total, best first, with a line after the last place of each tier."""
+    ranked = [s for s in rows if s.rank is not None]
+    last = {tier: max((i for i, s in enumerate(ranked) if s.tier == tier), default=None) for tier in Tier}
+    marks = [(i, f"{tier.label}至第{ranked[i].rank}名") for tier, i in last.items() if i is not None]
+    return bar_chart(f"{label}序列总分（{period}）", [s.facts.name for s in ranked], [s.total for s in ranked],
+                     horizontal=True, marks=marks)
+
+
 def _ranking_tables(report: ScoreReport, scores: list[UnitScore], own_unit_id: int | None) -> str:
-    groups = [(sequence, rows) for sequence, rows in by_sequence(scores) if rows]
+    # Readers of every unit see each sequence's chart; an officer sees their own row only, so no chart.
+    period = period_label(report.period.through)
+    groups = [(sequence, rows, None if own_unit_id else _ranking_chart(sequence.label, rows, period))
+              for sequence, rows in by_sequence(scores) if rows]
     return render_to_string("scoring/_ranking_tables.html", {"groups": groups, "report": report, "own_unit_id": own_unit_id})
 
 

@@ -1,12 +1,17 @@
 from __future__ import annotations
 
-from django.db.models import Case, OuterRef, When
+from django.db.models import Case, Count, OuterRef, When
+from django.db.models.functions import ExtractMonth
 from django.http import HttpRequest
 from django.utils import timezone
 
-from submissions.models import DeskState, JointUnit, SpecialRequest, Submission, earliest_answer
+from core.assessment import TIME_ZONE, YEARS, Period
+from core.charts import bar_chart
+from submissions.models import Adoption, DeskState, JointUnit, Level, SpecialRequest, Submission, earliest_answer
+from units.models import Unit
 
 DESK_ITEMS = 10
+MONTHS = range(1, 13)
 
 
 def home_panel(request: HttpRequest) -> dict | None:
@@ -27,3 +32,32 @@ def home_panel(request: HttpRequest) -> dict | None:
     to_confirm = JointUnit.objects.pending().filter(unit_id=user.unit_id).count()
     return {"template": "submissions/panel.html", "requests": list(requests), "to_confirm": to_confirm,
             "desk_items": list(desk_items)}
+
+
+def _shown_year(request: HttpRequest) -> int:
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", today.year))
+    except ValueError:
+        return today.year
+    return year if year in YEARS else today.year
+
+
+def unit_year_section(request: HttpRequest, unit: Unit) -> dict:
+    """A unit's page: its valid items (its own and confirmed joint ones, RULES.md decisions 2 and 10) and their
+    adoptions by level, per month of the year (months still to come without a bar); two grouped queries."""
+    year, today = _shown_year(request), timezone.localdate()
+    period, months = Period(year), range(1, (today.month if year == today.year else 12) + 1)
+    items = Submission.objects.counted().of_unit(unit).submitted_between(period.start, period.end)
+    per_month = dict(items.values_list(ExtractMonth("submitted_at", tzinfo=TIME_ZONE)).annotate(n=Count("id")).order_by())
+    adopted: dict[str, list[int | None]] = {f"{level.label}采用": [0 if m in months else None for m in MONTHS] for level in Level}
+    adoptions = Adoption.objects.filter(submission__in=Submission.objects.of_unit(unit)).dated_between(
+        period.start_date, period.end_date)
+    for level, month, n in adoptions.values_list("level", ExtractMonth("adopted_on")).annotate(n=Count("id")).order_by():
+        adopted[f"{Level(level).label}采用"][month - 1] = n
+    labels = [f"{m}月" for m in MONTHS]
+    return {"template": "submissions/_unit_year.html", "year": year, "later": year < today.year, "charts": [
+        bar_chart(f"{unit.name}{year}年各月报送信息（条）", labels,
+                  [per_month.get(m, 0) if m in months else None for m in MONTHS]),
+        bar_chart(f"{unit.name}{year}年各月被采用（次，按层级）", labels, adopted),
+    ]}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from urllib.parse import quote
@@ -117,7 +118,7 @@ def test_ranking_shows_every_component_per_sequence(client, personas, unit_a, un
         assert f">{value}<" in html
     assert "区政府序列" in html and "委办局序列" in html
     assert "暂定排名" in html and "考核规则：2008" in html
-    assert [s.facts.unit_id for s in dict(response.context["groups"])["district"]][:2] == sorted(
+    assert [s.facts.unit_id for s in {seq: rows for seq, rows, _ in response.context["groups"]}["district"]][:2] == sorted(
         [unit_a.pk, unit_b.pk], key=lambda pk: next(s.rank for s in report.scores if s.facts.unit_id == pk)
     )
 
@@ -140,12 +141,54 @@ def test_ranking_marks_not_assessed_tiers_and_a_tie_across_the_boundary(client, 
     assert scores[unassessed.pk].basic is None and 'text-danger">未考核' in html
 
 
+def _svg(html: str, title: str) -> str:
+    return next(svg for svg in re.findall(r"<svg.*?</svg>", html, re.S) if title in svg)
+
+
+def _floats(svg: str, pattern: str) -> list[float]:
+    return [float(v) for v in re.findall(pattern, svg)]
+
+
+def test_ranking_chart_draws_each_total_with_the_tier_lines_after_the_last_places(client, personas):
+    # The same districts as above: places 1, 2, 2, 2 (model), then 5, 5, 5 (advanced).
+    make_scored_unit("district", 5)
+    for _ in range(3):
+        make_scored_unit("district", 4)
+    make_unit(sequence="district", name="未考核区")
+    make_scored_unit("county", 1)
+    client.force_login(personas["viewer"])
+    html = _ranking(client).content.decode()
+    report = compute_scores(YEAR)
+    ranked = sorted((s for s in report.scores if s.facts.sequence == "district" and s.rank), key=lambda s: s.rank)
+    svg = _svg(html, "区政府序列总分（全年（按比例））")
+    bar = r'<rect x="[\d.]+" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)" fill="[^"]+"><title>([^<]+)</title>'
+    bars = re.findall(bar, svg)
+    assert [title for *_, title in bars] == [f"{s.facts.name}：{s.total}" for s in ranked]
+    widths = [float(w) for _, w, _, _ in bars]
+    top = max(s.total for s in ranked)
+    for width, s in zip(widths, ranked, strict=True):
+        assert width == pytest.approx(widths[0] * float(s.total / top), abs=0.1)
+    line = r'<line x1="[\d.]+" y1="([\d.]+)" x2="[\d.]+" y2="[\d.]+" stroke="#b7791f"[^>]*/>\s*<text[^>]*>([^<]+)</text>'
+    lines = re.findall(line, svg)
+    last = {tier: max(i for i, s in enumerate(ranked) if s.tier == tier) for tier in ("model", "advanced")}
+    places = [ranked[last[tier]].rank for tier in ("model", "advanced")]
+    assert [label for _, label in lines] == [f"标兵单位至第{places[0]}名", f"先进单位至第{places[1]}名"]
+    for (y, _), tier in zip(lines, ("model", "advanced"), strict=True):
+        i = last[tier]
+        top_of, height = float(bars[i][0]), float(bars[i][2])
+        assert top_of + height <= float(y) <= float(bars[i + 1][0]) if i + 1 < len(bars) else top_of + height <= float(y)
+    # The numbers in words for screen readers, and the county chart on its own scale.
+    assert f"{ranked[0].facts.name}：{ranked[0].total}" in re.search(r"<desc[^>]*>(.*?)</desc>", svg, re.S).group(1)
+    assert "县(市)政府序列总分" in html
+
+
 def test_officer_sees_only_their_own_units_row(client, personas, unit_a, unit_b, year_of_facts):
     client.force_login(personas["officer_a"])
     response = _ranking(client)
     html = response.content.decode()
-    rows = [s for _, scores in response.context["groups"] for s in scores]
+    rows = [s for _, scores, _ in response.context["groups"] for s in scores]
     assert [s.facts.unit_id for s in rows] == [unit_a.pk]
+    assert "<svg" not in html  # the charts show every unit's total
     assert "道里区" in html and "南岗区" not in html
     assert _ranking(client, format="xlsx").status_code == 403
 

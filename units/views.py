@@ -17,6 +17,7 @@ from units import services
 from units.access import get_unit_for_user, visible_units
 from units.forms import PersonForm, UnitFilterForm, UnitForm
 from units.models import Person, PersonRole, Sequence, Unit
+from units.sections import sections_for
 
 
 def _get_person_for_user(user, pk: int) -> Person:
@@ -62,7 +63,9 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     chain = [(role.label, [p for p in people if p.role == role]) for role in PersonRole]
     # The administrator manages the unit's officer accounts from here.
     accounts = list(unit.accounts.order_by("username")) if request.user.is_office_admin else []
-    return render(request, "units/detail.html", {"unit": unit, "chain": chain, "accounts": accounts})
+    return render(request, "units/detail.html", {
+        "unit": unit, "chain": chain, "accounts": accounts, "sections": sections_for(request, unit),
+    })
 
 
 @staff_required
