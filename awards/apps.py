@@ -6,7 +6,9 @@ class AwardsConfig(AppConfig):
     name = 'awards'
 
     def ready(self) -> None:
+        from awards.models import AwardPick
         from units.versioning import watch
 
-        # Award picks and contributions change the award lists computed from the facts (awards.views).
-        watch(self)
+        # Special contributions change who is eligible (awards.eligibility.eligible). Picks are read afresh on
+        # every page (one query), so picking one person after another never recomputes the lists.
+        watch(self, exclude=(AwardPick,))

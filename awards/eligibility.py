@@ -7,7 +7,7 @@ it: people by their unit's score, items by the points they earned, each with why
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db.models import Prefetch, Q
@@ -22,6 +22,7 @@ from scoring.rules import Rules
 from scoring.services import rules_for_year
 from submissions.models import Adoption, AdoptionType, JointUnit, LeaderInstruction, Level, Submission
 from units.models import Person, PersonRole
+from units.versioning import cached
 
 # Art. 12 as decided: city small/large research, or research at provincial or State Council level.
 RESEARCH_ADOPTION = Q(level=Level.CITY, adoption_type__in=[AdoptionType.SMALL_RESEARCH, AdoptionType.LARGE_RESEARCH]) | Q(
@@ -160,14 +161,29 @@ FINDERS = {
 }
 
 
+def eligible(result: YearResult) -> dict[str, list[Candidate]]:
+    """Every award's eligible candidates, read from the facts of the whole year (seconds on a large year): once
+    per state of the data. Picks are not part of it (awards.apps: they leave the data version alone), so picking
+    never makes this be read again."""
+    return cached(f"award-eligible:{result.pk}", lambda: {kind: finder(result) for kind, finder in FINDERS.items()})
+
+
+def picked_ids(year: int) -> dict[str, set[int]]:
+    """The year's picks: award -> the picked people or items."""
+    picked: dict[str, set[int]] = {kind: set() for kind in AwardKind.values}
+    for kind, person_id, submission_id in AwardPick.objects.filter(year=year).values_list("kind", "person_id", "submission_id"):
+        picked[kind].add(submission_id if kind == AwardKind.RESEARCH else person_id)
+    return picked
+
+
 def candidates(result: YearResult, kind: str) -> list[Candidate]:
     """The eligible candidates of one award, with `picked` set from the year's picks."""
-    found = FINDERS[kind](result)
-    field = "submission_id" if kind == AwardKind.RESEARCH else "person_id"
-    picked = set(AwardPick.objects.filter(year=result.year, kind=kind).values_list(field, flat=True))
-    for c in found:
-        c.picked = c.target_id in picked
-    return found
+    return mark_picked(eligible(result)[kind], picked_ids(result.year)[kind])
+
+
+def mark_picked(found: list[Candidate], chosen: set[int]) -> list[Candidate]:
+    """Copies (the eligible lists are shared, never changed) with `picked` set."""
+    return [replace(c, picked=c.target_id in chosen) for c in found]
 
 
 def stale_picks(result: YearResult, eligible: dict[str, list[Candidate]]) -> list[AwardPick]:

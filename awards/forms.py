@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from audit.locking import FORM_EXPIRED
 from awards.models import AwardKind
 from core.forms import OfficeMessagesMixin
 from units.models import Person, PersonRole
@@ -15,10 +16,33 @@ class FinalizeForm(OfficeMessagesMixin, forms.Form):
     )
 
 
-class PickForm(OfficeMessagesMixin, forms.Form):
+class TargetsField(forms.Field):
+    """The ticked candidates: one or more row ids, each a number that can name a row."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {"required": "请先勾选评选对象。", "invalid": "评选对象不正确，未保存。"}
+    most = 1000
+
+    def to_python(self, value) -> list[int]:
+        values = value if isinstance(value, (list, tuple)) else [value] if value else []
+        one = forms.IntegerField(min_value=1, max_value=10**18 - 1)
+        try:
+            ids = sorted({one.clean(v) for v in values})
+        except forms.ValidationError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if len(ids) > self.most:
+            raise forms.ValidationError(f"一次最多处理{self.most}项。", code="invalid")
+        return ids
+
+
+class PickForm(forms.Form):
+    """Pick or unpick the ticked candidates of one award, on the year's result version the page showed."""
+
     kind = forms.ChoiceField(choices=AwardKind.choices)
-    target = forms.IntegerField(min_value=1)
+    target = TargetsField()
     action = forms.ChoiceField(choices=[("pick", "评选"), ("unpick", "取消")])
+    version = forms.IntegerField(min_value=1, max_value=10**9, error_messages=dict.fromkeys(
+        ("required", "invalid", "min_value", "max_value"), FORM_EXPIRED))
 
 
 class PersonChoiceField(forms.ModelChoiceField):

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from audit import services as audit
 from audit.models import EventKind
-from awards.eligibility import candidates
+from awards.eligibility import eligible
 from awards.models import AwardKind, AwardPick, SpecialContribution, YearResult
 from core.assessment import TIME_ZONE, Period
 from scoring.models import BasicWorkEntry
@@ -97,6 +97,7 @@ def finalize_year(year: int, user=None, reason: str = "") -> YearResult:
     reason = reason.strip()
     check_finalizable(year)
     with transaction.atomic():
+        YearResult.objects.select_for_update().filter(year=year).order_by("-version").first()  # picks wait (set_picks)
         version = next_version(year, reason)
         data = build_snapshot(year)
         try:
@@ -139,32 +140,67 @@ def unflag_contribution(year: int, person_id: int) -> bool:
     return True
 
 
-def pick_award(year: int, kind: str, target_id: int, user=None) -> AwardPick:
-    """Pick an eligible candidate (decision 12); anyone not on the eligible list is refused."""
+class StalePicks(AwardsRefused):
+    """The page was opened on an older version of the year's result: its candidates may have changed."""
+
+
+def _latest_locked(year: int, version: int | None) -> YearResult:
+    """The year's latest result, locked for the caller's transaction (picks of one year queue behind each other
+    and behind finalizing); `version`: the one the page showed, refused if the year was finalized again since."""
+    YearResult.objects.select_for_update().filter(year=year).order_by("-version").first()
+    # Read again once the lock is held: a version finalized while we waited is committed now, and PostgreSQL's
+    # locking read above returns the row it waited for, not one that appeared meanwhile.
     result = latest_result(year)
     if result is None:
         raise AwardsRefused(f"{year}年度考核结果尚未确定，不能评选个人奖项。")
-    eligible = {c.target_id for c in candidates(result, kind)}
-    if target_id not in eligible:
+    if version is not None and version != result.version:
+        raise StalePicks(f"{year}年度考核结果已重新确定为第{result.version}版，候选名单可能已变化，本次评选没有保存。"
+                         "请刷新页面，按最新名单重新评选。")
+    return result
+
+
+PICK_SHOWN = ("kind", "person", "submission")
+
+
+@transaction.atomic
+def set_picks(year: int, kind: str, target_ids: list[int], picked: bool, version: int | None = None, user=None) -> int:
+    """Pick (or unpick) several candidates of one award at once (decision 12); returns how many changed.
+
+    Picking refuses the whole request if any target is not an eligible candidate of the latest result; picking
+    someone picked already, or unpicking someone not picked, changes nothing. Each change is on the audit trail.
+    """
+    result = _latest_locked(year, version)
+    field = "submission_id" if kind == AwardKind.RESEARCH else "person_id"
+    existing = AwardPick.objects.filter(year=year, kind=kind, **{f"{field}__in": target_ids})
+    if not picked:
+        gone = list(existing.select_related("person__unit", "submission__unit"))
+        audit.record_many(audit.event(EventKind.DELETE, p, user=user, unit=_pick_unit(p), summary=f"取消评选{p}",
+                                      changes=audit.diff(audit.snapshot(p, PICK_SHOWN), {})) for p in gone)
+        AwardPick.objects.filter(pk__in=[p.pk for p in gone]).delete()
+        return len(gone)
+    if not set(target_ids) <= {c.target_id for c in eligible(result)[kind]}:
         raise AwardsRefused(f"所选对象不符合{AwardKind(kind).label}的评选条件，未保存。")
-    target = {"submission_id" if kind == AwardKind.RESEARCH else "person_id": target_id}
-    with transaction.atomic():
-        pick, created = AwardPick.objects.get_or_create(year=year, kind=kind, **target, defaults={"picked_by": user})
-        if created:
-            audit.record(EventKind.CREATE, pick, user=user, unit=_pick_unit(pick), summary=f"评选{pick}")
-    return pick
+    new_ids = set(target_ids) - set(existing.values_list(field, flat=True))
+    if kind == AwardKind.RESEARCH:
+        made = [AwardPick(year=year, kind=kind, submission=s, picked_by=user)
+                for s in Submission.objects.filter(pk__in=new_ids).select_related("unit")]
+    else:
+        made = [AwardPick(year=year, kind=kind, person=p, picked_by=user)
+                for p in Person.objects.filter(pk__in=new_ids).select_related("unit")]
+    AwardPick.objects.bulk_create(made)  # no duplicate can slip in: every pick of the year holds the lock above
+    audit.record_many(audit.event(EventKind.CREATE, p, user=user, unit=_pick_unit(p), summary=f"评选{p}",
+                                  changes=audit.diff({}, audit.snapshot(p, PICK_SHOWN))) for p in made)
+    return len(made)
+
+
+def pick_award(year: int, kind: str, target_id: int, user=None) -> int:
+    """One pick against the latest result (the commands' and tests' shorthand of `set_picks`)."""
+    return set_picks(year, kind, [target_id], picked=True, user=user)
+
+
+def unpick_award(year: int, kind: str, target_id: int, user=None) -> bool:
+    return bool(set_picks(year, kind, [target_id], picked=False, user=user))
 
 
 def _pick_unit(pick: AwardPick) -> Unit:
     return pick.person.unit if pick.person_id else pick.submission.unit
-
-
-@transaction.atomic
-def unpick_award(year: int, kind: str, target_id: int) -> bool:
-    target = {"submission_id" if kind == AwardKind.RESEARCH else "person_id": target_id}
-    pick = AwardPick.objects.filter(year=year, kind=kind, **target).first()
-    if pick is None:
-        return False
-    audit.record(EventKind.DELETE, pick, unit=_pick_unit(pick), summary=f"取消评选{pick}")
-    pick.delete()
-    return True

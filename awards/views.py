@@ -7,6 +7,8 @@ only the administrator finalizes a year and picks individual awards.
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Max
@@ -14,9 +16,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django_htmx.http import reswap
 
 from awards import services
-from awards.eligibility import Candidate, candidates, stale_picks
+from awards.eligibility import Candidate, eligible, mark_picked, picked_ids, stale_picks
 from awards.exports import LISTS, award_report, award_workbook, workbook_filename
 from awards.forms import ContributionForm, FinalizeForm, PickForm
 from awards.models import AwardKind, SpecialContribution, YearResult
@@ -70,15 +73,21 @@ def _award_section(kind: str, found: list[Candidate], targets: dict) -> dict:
     }
 
 
+def _sections(result: YearResult, found: dict[str, list[Candidate]]) -> list[dict]:
+    """Each individual award's candidates with the picks and the count against its target (decision 12)."""
+    picked = picked_ids(result.year)
+    targets = result.data.get("award_targets", {})
+    return [_award_section(kind, mark_picked(found[kind], picked[kind]), targets) for kind in AwardKind.values]
+
+
 def _year_context(request: HttpRequest, result: YearResult, contribution_form: ContributionForm | None = None) -> dict:
     versions = list(YearResult.objects.filter(year=result.year).select_related("finalized_by").order_by("-version"))
     context = {"result": result, "blocks": by_sequence(result.data), "versions": versions, "lists": LISTS}
     context["is_latest"] = result.version == versions[0].version
     if context["is_latest"]:
         # Individual awards go by the latest version's tiers; older versions show their unit lists only.
-        # Read from the facts of the whole year (seconds on a large year): once per state of the data.
-        found = cached(f"award-candidates:{result.pk}", lambda: {kind: candidates(result, kind) for kind in AwardKind.values})
-        context["sections"] = [_award_section(k, found[k], result.data.get("award_targets", {})) for k in AwardKind.values]
+        found = eligible(result)
+        context["sections"] = _sections(result, found)
         if request.user.is_office_admin:
             context["stale"] = stale_picks(result, found)
         if request.user.is_office_staff:
@@ -161,8 +170,10 @@ def workbook(request: HttpRequest, year: int) -> HttpResponse:
         raise Http404("没有该格式的名单。")
     result = get_year_result(year, request.GET.get("version"))
     official = layout == "official"
-    # Made once per state of the data: the candidates are read from the facts of the whole year.
-    content = cached(f"award-workbook:{result.pk}:{official}", lambda: award_workbook(result, official))
+    # Made once per state of the data and of the picks (which leave the data version alone: awards.apps).
+    picks = sorted((kind, sorted(ids)) for kind, ids in picked_ids(year).items())
+    stamp = hashlib.sha256(repr(picks).encode()).hexdigest()[:16]
+    content = cached(f"award-workbook:{result.pk}:{official}:{stamp}", lambda: award_workbook(result, official))
     return download(content, workbook_filename(result, official))
 
 
@@ -177,22 +188,40 @@ def list_csv(request: HttpRequest, year: int, slug: str) -> HttpResponse:
 @admin_required
 @require_POST
 def pick(request: HttpRequest, year: int) -> HttpResponse:
-    get_year_result(year)  # picks follow a finalized result: 404 before there is one
+    """Pick or unpick the ticked candidates of one award. In place (htmx): the award's section and the counts
+    come back; without JavaScript: back to the page with a message."""
+    result = get_year_result(year)  # picks follow a finalized result: 404 before there is one
     form = PickForm(request.POST)
+    status = 200
     if not form.is_valid():
-        messages.error(request, "评选请求不完整，未保存。")
-        return redirect("awards:year", year=year)
-    kind, target = form.cleaned_data["kind"], form.cleaned_data["target"]
-    if form.cleaned_data["action"] == "unpick":
-        services.unpick_award(year, kind, target)
-        messages.success(request, f"已取消一项{AwardKind(kind).label}。")
+        message = (form.errors.get("version") or form.errors.get("target") or ["评选请求不完整，未保存。"])[0]
+        status = 400
     else:
+        kind, action = form.cleaned_data["kind"], form.cleaned_data["action"]
+        label = AwardKind(kind).label
         try:
-            services.pick_award(year, kind, target, user=request.user)
-            messages.success(request, f"已评选一项{AwardKind(kind).label}。")
+            changed = services.set_picks(year, kind, form.cleaned_data["target"], action == "pick",
+                                         version=form.cleaned_data["version"], user=request.user)
         except services.AwardsRefused as refused:
-            messages.error(request, str(refused))
-    return redirect(f"{_year_url(year)}#{kind}")
+            message, status = str(refused), 409 if isinstance(refused, services.StalePicks) else 400
+        else:
+            message = f"已{'评选' if action == 'pick' else '取消'}{changed}项{label}。" if changed else "所选对象均无变化。"
+    if not request.htmx:
+        (messages.success if status == 200 else messages.error)(request, message)
+        anchor = request.POST.get("kind") if request.POST.get("kind") in AwardKind.values else "picking"
+        return redirect(f"{_year_url(year)}#{anchor}")
+    return _picked_in_place(request, result, form, message, status)
+
+
+def _picked_in_place(request: HttpRequest, result: YearResult, form: PickForm, message: str, status: int) -> HttpResponse:
+    """The award's section (the request's target) and, out of band, the counts with the message. A refusal
+    swaps only the counts and the message: the ticks stay as they were."""
+    sections = _sections(result, eligible(result))
+    kind = form.cleaned_data.get("kind") if form.is_valid() else None
+    context = {"result": result, "sections": sections, "message": message, "ok": status == 200,
+               "section": next((s for s in sections if s.get("kind") == kind), None)}
+    response = render(request, "awards/_picking.html", context, status=status)
+    return response if status == 200 else reswap(response, "none")
 
 
 def _year_url(year: int) -> str:

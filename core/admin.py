@@ -15,3 +15,4 @@ class ReadOnly:
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from audit.admin import Versioned
 from editorial.models import Carrier, Decision, Issue, IssueItem
 
 
 @admin.register(Carrier)
-class CarrierAdmin(admin.ModelAdmin):
+class CarrierAdmin(Versioned, admin.ModelAdmin):
     list_display = ["name", "level", "adoption_type", "frequency", "is_active"]
 
 
@@ -15,7 +16,7 @@ class IssueItemInline(admin.TabularInline):
 
 
 @admin.register(Issue)
-class IssueAdmin(admin.ModelAdmin):
+class IssueAdmin(Versioned, admin.ModelAdmin):
     list_display = ["carrier", "year", "number", "total_number", "issued_on", "status"]
     list_filter = ["carrier", "status"]
     inlines = [IssueItemInline]

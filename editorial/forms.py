@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from audit.locking import VersionedForm
 from core.dates import cn_date
 from core.forms import OfficeMessagesMixin
 from editorial.models import Carrier, DecisionAction, Issue, IssueItem, IssueStatus
@@ -85,7 +86,7 @@ class DecisionForm(OfficeMessagesMixin, forms.Form):
         return data
 
 
-class CarrierForm(OfficeMessagesMixin, forms.ModelForm):
+class CarrierForm(OfficeMessagesMixin, VersionedForm, forms.ModelForm):
     class Meta:
         model = Carrier
         fields = ["name", "level", "adoption_type", "frequency", "order", "is_active"]
@@ -113,22 +114,14 @@ class NewIssueForm(OfficeMessagesMixin, forms.Form):
                                                                        "required": "请选择刊物。"})
 
 
-class IssueForm(OfficeMessagesMixin, forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, error_messages={"required": "表单已失效，请刷新页面。"})
-
+class IssueForm(OfficeMessagesMixin, VersionedForm, forms.ModelForm):
     class Meta:
         model = Issue
         fields = ["editor_note", "responsible_editor", "signed_by"]
         widgets = {"editor_note": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["version"].initial = self.instance.version
 
-
-class EntryForm(OfficeMessagesMixin, forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, error_messages={"required": "表单已失效，请刷新页面。"})
-
+class EntryForm(OfficeMessagesMixin, VersionedForm, forms.ModelForm):
     class Meta:
         model = IssueItem
         fields = ["title", "body", "adoption_type"]
@@ -137,7 +130,6 @@ class EntryForm(OfficeMessagesMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["title"].error_messages["required"] = "请填写刊发标题。"
-        self.fields["version"].initial = self.instance.version
         self.fields["adoption_type"].choices = self.instance.issue.carrier.type_choices()
         self.fields["adoption_type"].error_messages["invalid_choice"] = "该刊物不刊载所选类型。"
 

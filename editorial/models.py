@@ -35,6 +35,7 @@ class Carrier(models.Model):
     frequency = models.CharField("刊期", max_length=16, choices=Frequency.choices, default=Frequency.IRREGULAR)
     is_active = models.BooleanField("在用", default=True)
     order = models.PositiveSmallIntegerField("排序", default=100)
+    version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking (audit/locking.py)
 
     objects = CarrierQuerySet.as_manager()
 

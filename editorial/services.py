@@ -7,12 +7,14 @@ shows it).
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from audit import services as audit
+from audit.locking import update_versioned
 from audit.models import EventKind
 from editorial.models import Carrier, Decision, DecisionAction, Issue, IssueItem, IssueStatus
 from submissions.models import Adoption, DeskState, Submission
@@ -102,46 +104,41 @@ def _add_entry(issue: Issue, item: Submission, adoption_type: str) -> IssueItem:
 CARRIER_FIELDS = ("name", "level", "adoption_type", "frequency", "order", "is_active")
 
 
-def save_carrier(carrier: Carrier) -> Carrier:
-    """Save a carrier from its form, with before and after on the audit trail."""
-    with transaction.atomic():
-        stored = Carrier.objects.select_for_update().filter(pk=carrier.pk).first() if carrier.pk else None
-        before = audit.snapshot(stored, CARRIER_FIELDS) if stored else {}
-        carrier.save()
-        changes = audit.diff(before, audit.snapshot(carrier, CARRIER_FIELDS))
-        if changes:
-            audit.record(EventKind.UPDATE if stored else EventKind.CREATE, carrier, changes=changes)
+@transaction.atomic
+def create_carrier(values: dict[str, Any], *, user) -> Carrier:
+    carrier = Carrier.objects.create(**values)
+    audit.record_created(carrier, CARRIER_FIELDS, user=user)
     return carrier
+
+
+def update_carrier(carrier: Carrier, values: dict[str, Any], *, user, version: int) -> Carrier:
+    """Save the carrier unless someone saved it since `version` was read (then StaleEdit)."""
+    return update_versioned(Carrier.objects.all(), carrier.pk, version, values, CARRIER_FIELDS, user=user)
 
 
 def start_issue(carrier: Carrier, *, user) -> Issue:
     return Issue.objects.create(carrier=carrier, created_by=user)
 
 
-def edit_issue(issue: Issue, fields: dict, *, version: int) -> Issue:
+ISSUE_FIELDS = ("editor_note", "responsible_editor", "signed_by")
+ENTRY_FIELDS = ("title", "body", "adoption_type")
+
+
+def edit_issue(issue: Issue, values: dict[str, Any], *, user, version: int) -> Issue:
+    """Save a draft's 编者按/责任编辑/签发 unless someone saved it since `version` was read (StaleEdit)."""
     with transaction.atomic():
-        current = _locked_draft(issue)
-        if current.version != version:
-            raise DeskError("该期已被他人修改，您的修改没有保存，请刷新后重试。")
-        for name, value in fields.items():
-            setattr(current, name, value)
-        current.version += 1
-        current.save()
-    return current
+        _locked_draft(issue)
+        return update_versioned(Issue.objects.all(), issue.pk, version, values, ISSUE_FIELDS, user=user)
 
 
-def edit_entry(entry: IssueItem, fields: dict, *, version: int) -> IssueItem:
-    """Save the text edited for publication unless another editor saved it since `version` was read."""
+def edit_entry(entry: IssueItem, values: dict[str, Any], *, user, version: int) -> IssueItem:
+    """Save the text edited for publication unless someone saved it since `version` was read (StaleEdit); on the
+    issue's and the item's history."""
     with transaction.atomic():
         _locked_draft(entry.issue)
-        current = IssueItem.objects.select_for_update().get(pk=entry.pk)
-        if current.version != version:
-            raise DeskError("该条刊发稿已被他人修改，您的修改没有保存，请刷新后重试。")
-        for name, value in fields.items():
-            setattr(current, name, value)
-        current.version += 1
-        current.save()
-    return current
+        return update_versioned(IssueItem.objects.select_related("issue__carrier", "submission__unit"), entry.pk,
+                                version, values, ENTRY_FIELDS, user=user, parent=entry.issue,
+                                unit=entry.submission.unit)
 
 
 def _take_out(entry: IssueItem, user) -> None:
@@ -167,18 +164,25 @@ def discard_draft(issue: Issue, *, user) -> None:
         current.delete()
 
 
-def move_entry(entry: IssueItem, step: int) -> None:
-    """Swap the item with its neighbour above (-1) or below (+1)."""
+def move_entry(entry: IssueItem, step: int, *, user) -> None:
+    """Swap the item with its neighbour above (-1) or below (+1); the order before and after is recorded."""
     with transaction.atomic():
         issue = _locked_draft(entry.issue)
         entries = list(issue.entries.order_by("position", "id"))
         i = next(n for n, e in enumerate(entries) if e.pk == entry.pk)
         j = i + step
         if 0 <= j < len(entries):
+            before = _order(entries)
             entries[i], entries[j] = entries[j], entries[i]
             for position, e in enumerate(entries, start=1):
                 e.position = position
             IssueItem.objects.bulk_update(entries, ["position"])
+            audit.record(EventKind.UPDATE, issue, user=user, summary=f"调整{issue}的刊发顺序",
+                         changes={"刊发顺序": [before, _order(entries)]})
+
+
+def _order(entries: list[IssueItem]) -> str:
+    return "；".join(f"{n}. {e.title}" for n, e in enumerate(entries, start=1))
 
 
 def _numbers(carrier: Carrier, year: int) -> tuple[int, int]:

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import quote
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -10,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from audit.locking import StaleEdit
 from core.access import admin_required, login_required, staff_required
 from editorial import forms, services
 from editorial.access import check_reads_desk, get_carrier, get_desk_item, get_entry, get_issue_for_user, get_item
@@ -23,6 +26,23 @@ PAGE_SIZE = 50
 
 def _joint_prefetch() -> Prefetch:
     return Prefetch("joint_units", queryset=JointUnit.objects.select_related("unit"))
+
+
+def _saved(request: HttpRequest, form: django_forms.BaseForm, write: Callable[[dict], str]) -> bool:
+    """Every desk form's save: with a valid form, `write(cleaned_data)` and its message; a refusal (DeskError)
+    or a stale save (StaleEdit: what was typed is kept) goes onto the form instead, and False comes back."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        message = write(form.cleaned_data)
+    except StaleEdit as stale:
+        form.refuse_stale(stale)
+        return False
+    except services.DeskError as refused:
+        form.add_error(None, str(refused))
+        return False
+    messages.success(request, message)
+    return True
 
 
 # --- the inbox and decisions -------------------------------------------------------------------------------
@@ -61,16 +81,14 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_desk_item(request.user, pk)
     form = forms.DecisionForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.decide(item, data["action"], user=request.user, version=data["version"], comment=data["comment"],
-                            issue=data["issue"], adoption_type=data["adoption_type"])
-        except services.DeskError as refused:
-            form.add_error(None, str(refused))
-        else:
-            messages.success(request, f"已处理：{DecisionAction(data['action']).label}。")
-            return redirect("editorial:inbox")
+
+    def write(data: dict) -> str:
+        services.decide(item, data["action"], user=request.user, version=data["version"], comment=data["comment"],
+                        issue=data["issue"], adoption_type=data["adoption_type"])
+        return f"已处理：{DecisionAction(data['action']).label}。"
+
+    if _saved(request, form, write):
+        return redirect("editorial:inbox")
     item.refresh_from_db()
     return _render_review(request, item, form, status=400)
 
@@ -88,9 +106,14 @@ def carrier_list(request: HttpRequest) -> HttpResponse:
 def carrier_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     carrier = get_carrier(pk) if pk else None
     form = forms.CarrierForm(request.POST or None, instance=carrier)
-    if request.method == "POST" and form.is_valid():
-        saved = services.save_carrier(form.save(commit=False))
-        messages.success(request, f"刊物{saved}已保存。")
+
+    def write(data: dict) -> str:
+        values = form.model_values()
+        saved = (services.update_carrier(carrier, values, user=request.user, version=data["version"]) if carrier
+                 else services.create_carrier(values, user=request.user))
+        return f"刊物{saved}已保存。"
+
+    if _saved(request, form, write):
         return redirect("editorial:carrier_list")
     return render(request, "editorial/carrier_form.html", {"form": form, "carrier": carrier})
 
@@ -155,14 +178,13 @@ def issue_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def issue_edit(request: HttpRequest, pk: int) -> HttpResponse:
     issue = get_issue_for_user(request.user, pk)
     form = forms.IssueForm(request.POST, instance=issue)
-    if form.is_valid():
-        try:
-            services.edit_issue(issue, {f: form.cleaned_data[f] for f in form._meta.fields}, version=form.cleaned_data["version"])
-        except services.DeskError as refused:
-            form.add_error(None, str(refused))
-        else:
-            messages.success(request, "已保存。")
-            return redirect("editorial:issue_detail", pk=issue.pk)
+
+    def write(data: dict) -> str:
+        services.edit_issue(issue, form.model_values(), user=request.user, version=data["version"])
+        return "已保存。"
+
+    if _saved(request, form, write):
+        return redirect("editorial:issue_detail", pk=issue.pk)
     issue.refresh_from_db()
     return _render_issue(request, issue, status=400, issue_form=form)
 
@@ -185,15 +207,13 @@ def entry_edit(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
     issue = get_issue_for_user(request.user, pk)
     entry = get_entry(issue, entry_pk)
     form = forms.EntryForm(request.POST or None, instance=entry)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.edit_entry(entry, {f: form.cleaned_data[f] for f in form._meta.fields},
-                                version=form.cleaned_data["version"])
-        except services.DeskError as refused:
-            form.add_error(None, str(refused))
-        else:
-            messages.success(request, "刊发稿已保存，报送单位的原稿未改动。")
-            return redirect("editorial:issue_detail", pk=issue.pk)
+
+    def write(data: dict) -> str:
+        services.edit_entry(entry, form.model_values(), user=request.user, version=data["version"])
+        return "刊发稿已保存，报送单位的原稿未改动。"
+
+    if _saved(request, form, write):
+        return redirect("editorial:issue_detail", pk=issue.pk)
     return render(request, "editorial/entry_form.html", {"issue": issue, "entry": entry, "form": form})
 
 
@@ -217,7 +237,7 @@ def entry_move(request: HttpRequest, pk: int, entry_pk: int, direction: str) -> 
     if direction not in ("up", "down"):
         raise Http404("没有这种调整方式。")
     try:
-        services.move_entry(get_entry(issue, entry_pk), -1 if direction == "up" else 1)
+        services.move_entry(get_entry(issue, entry_pk), -1 if direction == "up" else 1, user=request.user)
     except services.DeskError as refused:
         messages.error(request, str(refused))
     return redirect("editorial:issue_detail", pk=issue.pk)
@@ -228,15 +248,13 @@ def entry_move(request: HttpRequest, pk: int, entry_pk: int, direction: str) -> 
 def issue_publish(request: HttpRequest, pk: int) -> HttpResponse:
     issue = get_issue_for_user(request.user, pk)
     form = forms.PublishForm(request.POST)
-    if form.is_valid():
-        try:
-            published = services.publish_issue(issue, user=request.user, version=form.cleaned_data["version"],
-                                               issued_on=form.cleaned_data["issued_on"])
-        except services.DeskError as refused:
-            form.add_error(None, str(refused))
-        else:
-            messages.success(request, f"{published}已刊发，{published.entries.count()} 条信息的采用已记录。")
-            return redirect("editorial:issue_detail", pk=issue.pk)
+
+    def write(data: dict) -> str:
+        published = services.publish_issue(issue, user=request.user, version=data["version"], issued_on=data["issued_on"])
+        return f"{published}已刊发，{published.entries.count()} 条信息的采用已记录。"
+
+    if _saved(request, form, write):
+        return redirect("editorial:issue_detail", pk=issue.pk)
     return _render_issue(request, issue, status=400, publish_form=form)
 
 
@@ -245,14 +263,13 @@ def issue_publish(request: HttpRequest, pk: int) -> HttpResponse:
 def issue_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     issue = get_issue_for_user(request.user, pk)
     form = forms.WithdrawForm(request.POST)
-    if form.is_valid():
-        try:
-            services.withdraw_issue(issue, form.cleaned_data["reason"], user=request.user)
-        except services.DeskError as refused:
-            form.add_error(None, str(refused))
-        else:
-            messages.success(request, f"{issue}已撤回，相应的采用记录已删除（保留在变更历史中）。")
-            return redirect("editorial:issue_detail", pk=issue.pk)
+
+    def write(data: dict) -> str:
+        services.withdraw_issue(issue, data["reason"], user=request.user)
+        return f"{issue}已撤回，相应的采用记录已删除（保留在变更历史中）。"
+
+    if _saved(request, form, write):
+        return redirect("editorial:issue_detail", pk=issue.pk)
     return _render_issue(request, issue, status=400, withdraw_form=form)
 
 
@@ -299,16 +316,13 @@ def forwarded(request: HttpRequest) -> HttpResponse:
 
 def _record_adoption(request: HttpRequest, item: Submission, form: forms.CarrierAdoptionForm, back: str,
                      context: dict) -> HttpResponse:
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.record_adoption(item, data["carrier"], adoption_type=data["adoption_type"],
-                                     adopted_on=data["adopted_on"], issue_no=data["issue_no"], user=request.user)
-        except services.DeskError as refused:
-            form.add_error(None, str(refused))
-        else:
-            messages.success(request, f"已记录{data['carrier']}采用。")
-            return redirect(back)
+    def write(data: dict) -> str:
+        services.record_adoption(item, data["carrier"], adoption_type=data["adoption_type"],
+                                 adopted_on=data["adopted_on"], issue_no=data["issue_no"], user=request.user)
+        return f"已记录{data['carrier']}采用。"
+
+    if _saved(request, form, write):
+        return redirect(back)
     return render(request, "editorial/adoption_form.html", {"item": item, "form": form, "back": back, **context})
 
 

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from audit.admin import Versioned
 from scoring.models import AssessmentYear, BasicWorkEntry, RuleSet
 
 
 @admin.register(RuleSet)
-class RuleSetAdmin(admin.ModelAdmin):
+class RuleSetAdmin(Versioned, admin.ModelAdmin):
     # Numbers are edited through the rule-set pages, which validate them; here they are read only.
     list_display = ["name", "description", "based_on", "created_at"]
     readonly_fields = ["params", "based_on", "created_by", "created_at"]
@@ -17,7 +18,7 @@ class AssessmentYearAdmin(admin.ModelAdmin):
 
 
 @admin.register(BasicWorkEntry)
-class BasicWorkEntryAdmin(admin.ModelAdmin):
+class BasicWorkEntryAdmin(Versioned, admin.ModelAdmin):
     list_display = ["unit", "year", "status", "method", "total", "updated_at"]
     list_filter = ["year", "status", "method"]
     list_select_related = ["unit"]

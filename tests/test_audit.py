@@ -34,7 +34,7 @@ from tests.factories import (
     shanghai,
 )
 from tests.ledger_builder import ledger_file
-from units.models import PersonRole, Sequence, Unit
+from units.models import Person, PersonRole, Sequence, Unit
 
 pytestmark = pytest.mark.django_db
 ADDRESS = "203.0.113.7"
@@ -173,7 +173,8 @@ def _year_end(admin: Client) -> None:
     units = [make_scored_unit(Sequence.DISTRICT, n, name=f"区{n}") for n in (9, 8, 7, 6, 5, 1)]
     leader = make_person(units[0], role=PersonRole.LEADER_IN_CHARGE, name="甲领导")
     admin.post(reverse("awards:finalize", args=[2024]), {"reason": "", "confirmed": "1"})
-    admin.post(reverse("awards:pick", args=[2024]), {"kind": "organizer", "target": leader.pk, "action": "pick"})
+    admin.post(reverse("awards:pick", args=[2024]), {"kind": "organizer", "target": leader.pk, "action": "pick",
+                                                       "version": 1})
     assert AwardPick.objects.count() == 1
     officer = make_person(units[1], role=PersonRole.INFORMATION_OFFICER, name="乙信息员")
     admin.post(reverse("awards:contribution", args=[2024]), {"person": officer.pk, "note": "抗洪期间连续报送"})
@@ -480,3 +481,27 @@ def test_changes_on_the_django_admin_site_are_recorded():
     assert response.status_code == 302, response.content.decode()[:2000]
     event = assert_listed(EventKind.UPDATE, superuser, model="units.Unit", object_id=unit.pk)
     assert event.summary.startswith("管理后台：后台单位") and event.unit_id == unit.pk
+
+
+def test_the_admin_site_has_no_bulk_delete_and_a_single_delete_is_recorded():
+    """"Delete selected" logs in bulk, without the signal the audit trail listens to: it is switched off."""
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    superuser = make_user(Role.ADMIN, is_superuser=True, is_staff=True)
+    request = RequestFactory().get("/django-admin/")
+    request.user = superuser
+    offering = {model._meta.label for model, model_admin in admin.site._registry.items()
+                if "delete_selected" in model_admin.get_actions(request)}
+    assert offering == set()
+
+    people = [make_person(make_unit(), name=f"后台人员{n}") for n in range(2)]
+    client = browser(superuser)
+    response = client.post(reverse("admin:units_person_changelist"),
+                           {"action": "delete_selected", "_selected_action": [p.pk for p in people], "post": "yes"})
+    assert response.status_code in (200, 302) and Person.objects.filter(pk__in=[p.pk for p in people]).count() == 2
+
+    response = client.post(reverse("admin:units_person_delete", args=[people[0].pk]), {"post": "yes"})
+    assert response.status_code == 302 and not Person.objects.filter(pk=people[0].pk).exists()
+    event = assert_listed(EventKind.DELETE, superuser, model="units.Person", object_id=people[0].pk)
+    assert event.summary.startswith("管理后台：后台人员0")

@@ -8,8 +8,16 @@ from decimal import Decimal
 import pytest
 
 from awards.eligibility import candidates, officer_candidates, organizer_candidates, research_candidates, stale_picks
-from awards.models import AwardKind, AwardPick, SpecialContribution
-from awards.services import AwardsRefused, finalize_year, flag_contribution, pick_award, unpick_award
+from awards.models import AwardKind, AwardPick, SpecialContribution, YearResult
+from awards.services import (
+    AwardsRefused,
+    StalePicks,
+    finalize_year,
+    flag_contribution,
+    pick_award,
+    set_picks,
+    unpick_award,
+)
 from tests.factories import (
     make_adoption,
     make_instruction,
@@ -17,6 +25,8 @@ from tests.factories import (
     make_scored_unit,
     make_submission,
     make_unit,
+    on_postgresql,
+    run_together,
     shanghai,
 )
 from units.models import PersonRole, Sequence
@@ -166,3 +176,18 @@ def test_eligibility_follows_the_latest_version_and_stale_picks_are_reported(dis
 
     assert leader.pk in {c.target_id for c in found["organizer"]}
     assert [p.person_id for p in stale_picks(latest, found)] == [fifth.pk]
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_pick_racing_a_new_finalization_is_saved_before_it_or_refused_as_stale(districts):
+    leader = make_person(districts[0], role=LEADER)
+    finalize_year(YEAR)
+    results = run_together(lambda: set_picks(YEAR, AwardKind.ORGANIZER, [leader.pk], True, version=1),
+                           lambda: finalize_year(YEAR, reason="补录"))
+    picked, second = results
+    assert isinstance(second, YearResult) and second.version == 2
+    if isinstance(picked, StalePicks):
+        assert not AwardPick.objects.exists()
+    else:  # the pick went first: the new version was finalized after it, with the pick in view
+        assert picked == 1 and AwardPick.objects.get().picked_at < second.finalized_at

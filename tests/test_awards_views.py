@@ -9,6 +9,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from audit.models import AuditEvent, EventKind
+from awards.eligibility import eligible
 from awards.models import AwardKind, AwardPick, SpecialContribution, YearResult
 from awards.services import build_snapshot, finalize_year, pick_award
 from awards.standings import by_sequence
@@ -16,6 +18,7 @@ from scoring.models import AssessmentYear, RuleSet
 from scoring.rules import RULES_2008
 from submissions.tallies import refresh_tallies
 from tests.factories import make_adoption, make_person, make_personas, make_scored_unit, make_submission, make_unit, shanghai
+from units import versioning
 from units.models import PersonRole, Sequence
 
 pytestmark = pytest.mark.django_db
@@ -192,7 +195,7 @@ def test_workbook_and_csv_downloads(client, world, persona, client_for):
 @pytest.mark.parametrize("persona", [*READERS, "anonymous"])
 def test_only_the_administrator_picks(client, world, persona, client_for):
     finalize_year(YEAR)
-    data = {"kind": "organizer", "target": world["leader"].pk, "action": "pick"}
+    data = {"kind": "organizer", "target": world["leader"].pk, "action": "pick", "version": 1}
     response = client_for(persona).post(reverse("awards:pick", args=[YEAR]), data)
     if persona == "anonymous":
         assert_login_redirect(response)
@@ -206,7 +209,7 @@ def test_only_the_administrator_picks(client, world, persona, client_for):
 def test_picking_an_ineligible_person_shows_an_error_and_saves_nothing(client, world):
     finalize_year(YEAR)
     client.force_login(world["personas"]["admin"])
-    data = {"kind": "officer", "target": world["outsider"].pk, "action": "pick"}
+    data = {"kind": "officer", "target": world["outsider"].pk, "action": "pick", "version": 1}
     response = client.post(reverse("awards:pick", args=[YEAR]), data, follow=True)
     assert "不符合优秀信息员的评选条件" in response.content.decode()
     assert AwardPick.objects.count() == 0
@@ -276,11 +279,11 @@ def test_year_page_query_count_with_many_units(client, many_units, django_assert
     finalize_year(YEAR)
     personas = make_personas(many_units[0], many_units[1])
     client.force_login(personas["admin"])
-    with django_assert_num_queries(20):  # the candidates, and the data version they are kept under
+    with django_assert_num_queries(18):  # the candidates, the data version they are kept under, the picks
         response = client.get(reverse("awards:year", args=[YEAR]))
-    assert response.status_code == 200 and response.content.decode().count('value="pick"') > 100
+    assert response.status_code == 200 and response.content.decode().count('name="target"') > 100
     client.force_login(personas["officer_a"])
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):  # session, user, unit, the result and its versions, the data version, the picks
         assert client.get(reverse("awards:year", args=[YEAR])).status_code == 200
 
 
@@ -293,15 +296,15 @@ def test_review_index_and_workbook_query_counts_with_many_units(client, many_uni
     finalize_year(YEAR)
     with django_assert_num_queries(4):
         assert client.get(reverse("awards:index")).status_code == 200
-    with django_assert_num_queries(15):  # the lists, and the data version they are kept under
+    with django_assert_num_queries(19):  # the lists, the data version they are kept under, the picks
         assert client.get(reverse("awards:workbook", args=[YEAR])).status_code == 200
-    with django_assert_num_queries(4):  # session, user, the result, the data version
+    with django_assert_num_queries(5):  # session, user, the result, the picks, the data version
         assert client.get(reverse("awards:workbook", args=[YEAR])).status_code == 200
 
 
 def test_picking_in_a_year_without_a_finalized_result_is_404(client, world):
     client.force_login(world["personas"]["admin"])
-    data = {"kind": "organizer", "target": world["leader"].pk, "action": "pick"}
+    data = {"kind": "organizer", "target": world["leader"].pk, "action": "pick", "version": 1}
     assert client.post(reverse("awards:pick", args=[YEAR]), data).status_code == 404
     assert AwardPick.objects.count() == 0
 
@@ -315,3 +318,133 @@ def test_the_years_totals_name_the_whole_year(client, world):
     client.force_login(world["personas"]["admin"])
     page = client.get(reverse("awards:year", args=[YEAR])).content.decode()
     assert '单位总分<br><span class="small fw-normal">全年（按比例）</span>' in page
+
+
+# --- picking in place (htmx) -------------------------------------------------------------------------------
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def officers(world):
+    """Three eligible information officers (units 区9, 区8 and 区7 are in the tiers)."""
+    more = [make_person(world["units"][i], role=PersonRole.INFORMATION_OFFICER, name=f"信息员{i}") for i in (0, 1)]
+    return [world["officer"], *more]
+
+
+def post_pick(client, action: str, targets: list, kind: str = "officer", version=1, headers=HTMX):
+    data = {"kind": kind, "target": [getattr(t, "pk", t) for t in targets], "action": action, "version": version}
+    return client.post(reverse("awards:pick", args=[YEAR]), data, **headers)
+
+
+def test_picking_several_in_place_returns_the_section_and_the_counts(client, world, officers):
+    finalize_year(YEAR)
+    client.force_login(world["personas"]["admin"])
+    response = post_pick(client, "pick", officers[:2])
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" not in html  # a part of the page, not the page
+    assert '<section class="mb-4" id="officer">' in html and 'id="organizer"' not in html
+    assert html.count("已评选</span>") == 2 and '<span class="pick-count">2</span>' in html
+    # The counts against every target come along out of band, with what was done.
+    assert 'id="picking-summary" class="picking-summary d-print-none" hx-swap-oob="true"' in html
+    assert 'data-kind="officer">2</strong>' in html and 'data-kind="organizer">0</strong>' in html
+    assert "已评选2项优秀信息员。" in html
+    assert set(AwardPick.objects.values_list("person_id", flat=True)) == {o.pk for o in officers[:2]}
+    events = AuditEvent.objects.filter(model="awards.AwardPick", kind=EventKind.CREATE)
+    assert events.count() == 2 and all(e.user == world["personas"]["admin"] for e in events)
+    assert {e.changes["奖项"][1] for e in events} == {"优秀信息员"}
+
+    # Picking the same two and a third again adds only the third; unpicking two leaves one.
+    assert "已评选1项优秀信息员。" in post_pick(client, "pick", officers).content.decode()
+    html = post_pick(client, "unpick", officers[:2]).content.decode()
+    assert "已取消2项优秀信息员。" in html and '<span class="pick-count">1</span>' in html
+    assert list(AwardPick.objects.values_list("person_id", flat=True)) == [officers[2].pk]
+    deleted = AuditEvent.objects.filter(model="awards.AwardPick", kind=EventKind.DELETE)
+    assert deleted.count() == 2 and all(e.changes["奖项"] == ["优秀信息员", ""] for e in deleted)
+
+
+def test_a_batch_with_one_ineligible_person_is_refused_whole_in_place(client, world, officers):
+    finalize_year(YEAR)
+    client.force_login(world["personas"]["admin"])
+    response = post_pick(client, "pick", [*officers, world["outsider"]])
+    html = response.content.decode()
+    assert response.status_code == 400 and response["HX-Reswap"] == "none"  # the ticks stay as they were
+    assert "不符合优秀信息员的评选条件，未保存。" in html and 'id="officer"' not in html
+    assert AwardPick.objects.count() == 0 and not AuditEvent.objects.filter(model="awards.AwardPick").exists()
+
+
+def test_a_pick_from_a_page_of_an_older_version_is_refused_as_stale(client, world, officers):
+    finalize_year(YEAR)
+    finalize_year(YEAR, reason="补录")  # another administrator finalized again after the page was opened
+    client.force_login(world["personas"]["admin"])
+    response = post_pick(client, "pick", officers, version=1)
+    assert response.status_code == 409 and response["HX-Reswap"] == "none"
+    assert "已重新确定为第2版" in response.content.decode() and AwardPick.objects.count() == 0
+    # Without JavaScript: back to the page, saying so.
+    response = post_pick(client, "pick", officers, version=1, headers={})
+    assert response.status_code == 302 and response["Location"].endswith(f"/awards/{YEAR}/#officer")
+    assert "已重新确定为第2版" in client.get(response["Location"]).content.decode()
+    assert post_pick(client, "pick", officers, version=2).status_code == 200
+    assert AwardPick.objects.count() == 3
+
+
+@pytest.mark.parametrize("persona", [*READERS, "anonymous"])
+def test_only_the_administrator_picks_in_place(client, world, officers, persona, client_for):
+    finalize_year(YEAR)
+    response = post_pick(client_for(persona), "pick", officers)
+    if persona == "anonymous":
+        assert_login_redirect(response)
+    else:
+        assert response.status_code == (200 if persona == "admin" else 403)
+    assert AwardPick.objects.count() == (3 if persona == "admin" else 0)
+
+
+def test_picking_in_place_before_the_year_is_finalized_is_404(client, world, officers):
+    client.force_login(world["personas"]["admin"])
+    assert post_pick(client, "pick", officers).status_code == 404
+    assert AwardPick.objects.count() == 0
+
+
+@pytest.mark.parametrize("targets, message", [
+    ([], "请先勾选评选对象。"), (["²"], "评选对象不正确"), (["-1"], "评选对象不正确"), ([str(10**30)], "评选对象不正确"),
+])
+def test_nothing_ticked_or_a_bad_target_says_so_and_saves_nothing(client, world, targets, message):
+    finalize_year(YEAR)
+    client.force_login(world["personas"]["admin"])
+    response = post_pick(client, "pick", targets)
+    assert response.status_code == 400 and message in response.content.decode()
+    response = post_pick(client, "pick", targets, headers={})
+    assert response.status_code == 302 and message in client.get(response["Location"]).content.decode()
+    assert AwardPick.objects.count() == 0
+
+
+def test_a_form_without_its_version_is_refused(client, world, officers):
+    finalize_year(YEAR)
+    client.force_login(world["personas"]["admin"])
+    response = post_pick(client, "pick", officers, version="")
+    assert response.status_code == 400 and "表单已失效" in response.content.decode()
+    assert AwardPick.objects.count() == 0
+
+
+def test_picking_in_place_keeps_its_query_count_whatever_the_number_picked(client, many_units, django_assert_num_queries):
+    result = finalize_year(YEAR)
+    client.force_login(make_personas(many_units[0], many_units[1])["admin"])
+    officers = [c.target_id for c in eligible(result)[AwardKind.OFFICER]]
+    client.get(reverse("awards:year", args=[YEAR]))  # the candidates computed once, as the page does
+    for action, queries in (("pick", 14), ("unpick", 12)):
+        for targets in (officers[:1], officers[1:40]):
+            with django_assert_num_queries(queries):
+                assert post_pick(client, action, targets).status_code == 200
+    assert AwardPick.objects.count() == 0
+
+
+def test_picks_leave_the_data_version_alone_and_the_workbook_follows_them(client, world, officers):
+    finalize_year(YEAR)
+    client.force_login(world["personas"]["admin"])
+    token = versioning.current()
+    before = load_workbook(io.BytesIO(client.get(reverse("awards:workbook", args=[YEAR])).content))
+    assert list(before["优秀信息员"].iter_rows(min_row=3, values_only=True)) == []
+    post_pick(client, "pick", officers[:2])
+    assert versioning.current() == token  # the year's scores and candidates are not computed again
+    after = load_workbook(io.BytesIO(client.get(reverse("awards:workbook", args=[YEAR])).content))
+    assert [r[1] for r in after["优秀信息员"].iter_rows(min_row=3, values_only=True)] == ["信息员0", "丙信息员"]

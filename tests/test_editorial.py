@@ -241,6 +241,27 @@ def test_a_carrier_with_several_types_needs_the_type_per_item(personas, unit_a):
     assert Adoption.objects.get(submission=item).adoption_type == "small_research"
 
 
+def test_edits_of_a_draft_are_on_the_audit_trail_with_before_and_after(client, personas, unit_a):
+    items = [on_desk(unit_a, title=f"信息{n}") for n in range(2)]
+    issue = make_issue(items=items)
+    entry = issue.entries.get(position=1)
+    login(client, personas["staff"])
+    client.post(reverse("editorial:issue_edit", args=[issue.pk]),
+                {"editor_note": "", "responsible_editor": "张编辑", "signed_by": "", "version": issue.version})
+    client.post(reverse("editorial:entry_edit", args=[issue.pk, entry.pk]),
+                {"title": "信息0（刊发稿）", "body": entry.body, "adoption_type": entry.adoption_type, "version": entry.version})
+    client.post(reverse("editorial:entry_move", args=[issue.pk, entry.pk, "down"]))
+    client.post(reverse("editorial:entry_move", args=[issue.pk, entry.pk, "down"]))  # already last: nothing to record
+
+    events = AuditEvent.objects.filter(kind=EventKind.UPDATE, user=personas["staff"]).order_by("id")
+    fields, text, order = [(e.model, e.changes) for e in events]
+    assert fields == ("editorial.Issue", {"责任编辑": ["", "张编辑"]})
+    assert text == ("editorial.IssueItem", {"刊发标题": ["信息0", "信息0（刊发稿）"]})
+    assert order == ("editorial.Issue", {"刊发顺序": ["1. 信息0（刊发稿）；2. 信息1", "1. 信息1；2. 信息0（刊发稿）"]})
+    # The entry's record sits under its issue and its unit.
+    assert (events[1].parent_model, events[1].parent_id, events[1].unit_id) == ("editorial.Issue", issue.pk, unit_a.pk)
+
+
 def test_removing_an_item_from_a_draft_puts_it_back_in_the_inbox(client, personas, unit_a):
     items = [on_desk(unit_a, title=f"信息{n}") for n in range(3)]
     issue = make_issue(items=items)
@@ -405,7 +426,8 @@ def test_admin_manages_carriers_and_a_type_foreign_to_the_level_is_refused(clien
     created = AuditEvent.objects.get(kind=EventKind.CREATE, model="editorial.Carrier", object_id=carrier.pk)
     assert created.user == personas["admin"] and created.changes["刊物名称"] == ["", "新刊"]
     client.post(reverse("editorial:carrier_edit", args=[carrier.pk]),
-                {"name": "新刊", "level": "city", "adoption_type": "general", "frequency": "weekly", "order": 1})
+                {"name": "新刊", "level": "city", "adoption_type": "general", "frequency": "weekly", "order": 1,
+                 "version": carrier.version})
     changed = AuditEvent.objects.get(kind=EventKind.UPDATE, model="editorial.Carrier", object_id=carrier.pk)
     assert changed.changes["采用类型"] == ["紧急重要", "一般动态"] and changed.changes["在用"] == ["是", "否"]
 

@@ -20,12 +20,15 @@ from accounts.models import Role, User
 from audit.locking import StaleEdit
 from audit.models import AuditEvent, EventKind
 from core.dates import cn_date
+from editorial.models import Carrier, IssueItem
 from scoring.models import BasicWorkEntry, RuleSet
 from tests.factories import (
     make_adoption,
     make_basic_work,
+    make_carrier,
     make_failure,
     make_instruction,
+    make_issue,
     make_person,
     make_request,
     make_submission,
@@ -94,6 +97,19 @@ def _ruleset_post(rule_set: RuleSet, text: str) -> dict:
     return data
 
 
+def _carrier_post(carrier: Carrier, text: str) -> dict:
+    return {"name": text, "level": carrier.level, "adoption_type": carrier.adoption_type, "frequency": carrier.frequency,
+            "order": carrier.order, "is_active": "on"}
+
+
+def _entry_post(entry: IssueItem, text: str) -> dict:
+    return {"title": text, "body": entry.body, "adoption_type": entry.adoption_type}
+
+
+def _draft_entry() -> IssueItem:
+    return make_issue(items=[make_submission()]).entries.get()
+
+
 def _editable_rule_set() -> RuleSet:
     source = RuleSet.objects.get(name="2008")
     return RuleSet.objects.create(name="2025版", params=source.params, based_on=source)
@@ -121,6 +137,10 @@ FORMS = {
                             _instruction_post, lambda i: _reload(i).content),
     "basic work": EditForm(lambda: make_basic_work(year=YEAR), lambda e: reverse("scoring:basic_unit", args=[e.unit_id, YEAR]),
                            _basic_post, lambda e: _reload(e).note),
+    "carrier": EditForm(make_carrier, lambda c: reverse("editorial:carrier_edit", args=[c.pk]), _carrier_post,
+                        lambda c: _reload(c).name, editor=Role.ADMIN),
+    "draft issue entry": EditForm(_draft_entry, lambda e: reverse("editorial:entry_edit", args=[e.issue_id, e.pk]),
+                                  _entry_post, lambda e: _reload(e).title),
     "rule set": EditForm(_editable_rule_set, lambda r: reverse("scoring:ruleset_edit", args=[r.pk]), _ruleset_post,
                          lambda r: _reload(r).params["basic_items"][0], editor=Role.ADMIN),
 }
@@ -209,3 +229,29 @@ def test_the_message_shows_beijing_time(settings):
     AuditEvent.objects.create(at=dt.datetime(2024, 3, 1, 23, 30, tzinfo=dt.UTC), username="某人", kind=EventKind.UPDATE,
                               model=unit._meta.label, object_id=unit.pk)
     assert "某人于 2024年3月2日 07:30）" in StaleEdit(unit).message
+
+
+def test_an_edit_on_the_admin_site_moves_the_version_on_so_an_older_form_is_refused():
+    unit = make_unit(name="后台单位")
+    person = make_person(unit, name="后台人员", post="信息科长")
+    client, _ = _client(Role.STAFF, "10.0.0.8")
+    opened = {url: _opened_version(client, url)
+              for url in (reverse("units:edit", args=[unit.pk]), reverse("units:person_edit", args=[person.pk]))}
+    root = make_user(Role.ADMIN, is_superuser=True, is_staff=True)
+    admin = Client()
+    admin.force_login(root)
+    # The unit and, in its inline, the person, changed on the admin site.
+    response = admin.post(reverse("admin:units_unit_change", args=[unit.pk]), {
+        "name": "后台单位", "short_name": "后台改", "sequence": unit.sequence, "is_ranked": "on", "is_active": "on",
+        "people-TOTAL_FORMS": "1", "people-INITIAL_FORMS": "1", "people-0-id": person.pk, "people-0-unit": unit.pk,
+        "people-0-role": person.role, "people-0-name": "后台人员", "people-0-post": "后台改", "people-0-is_active": "on",
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert (_reload(unit).version, _reload(person).version) == (2, 2)
+    inline = recorded(kind=EventKind.UPDATE, model="units.Person", object_id=person.pk).get()
+    assert inline.username == root.username and inline.changes == {"职务": ["信息科长", "后台改"]}
+
+    for url, post in zip(opened, (_unit_post(unit, "站内改"), _person_post(person, "站内改")), strict=True):
+        html = client.post(url, {**post, "version": opened[url]}).content.decode()
+        assert "已被他人修改" in html and root.username in html
+    assert (_reload(unit).short_name, _reload(person).post) == ("后台改", "后台改")

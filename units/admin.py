@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from audit.admin import Versioned
 from units.models import Person, Unit
 
 
@@ -10,7 +11,7 @@ class PersonInline(admin.TabularInline):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(Versioned, admin.ModelAdmin):
     list_display = ("name", "short_name", "sequence", "display_order", "is_central_provincial", "is_ranked", "is_active")
     list_filter = ("sequence", "is_active", "is_ranked", "is_central_provincial")
     search_fields = ("name", "short_name")
@@ -22,7 +23,7 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(Versioned, admin.ModelAdmin):
     list_display = ("name", "unit", "role", "post", "phone", "is_active")
     list_filter = ("role", "is_active", "unit__sequence")
     search_fields = ("name", "unit__name")
