@@ -23,6 +23,13 @@ class User(AbstractUser):
     version = models.PositiveIntegerField(default=1, editable=False)
     # Set when an administrator sets or resets the password: only its owner should know a password.
     must_change_password = models.BooleanField("下次登录须修改密码", default=False)
+    # The header's bell reads this copy (no query on any page); notifications.services changes it by the notices
+    # written or read, in the same transaction; repair_derived recounts it.
+    unread_notices = models.PositiveIntegerField("未读消息", default=0, editable=False)
+    # Mail the notices once a day in one message instead of one message each (when e-mail is configured).
+    notice_digest = models.BooleanField(
+        "每日汇总", default=False, help_text="勾选后每天上午发送一封邮件汇总当天消息，而不是每条消息一封邮件。",
+    )
 
     class Meta:
         verbose_name = "用户"

@@ -12,7 +12,7 @@ from audit.locking import update_versioned
 from audit.models import EventKind
 
 # The fields an account's audit records show (never the password).
-ACCOUNT_FIELDS = ("username", "first_name", "email", "role", "unit", "is_active")
+ACCOUNT_FIELDS = ("username", "first_name", "email", "notice_digest", "role", "unit", "is_active")
 
 
 @transaction.atomic
@@ -28,6 +28,11 @@ def create_account(values: dict[str, Any], password: str, *, user) -> User:
 def update_account(account: User, values: dict[str, Any], *, user, version: int) -> User:
     """Save the account unless someone saved it since `version` was read (then StaleEdit)."""
     return update_versioned(User.objects.select_related("unit"), account.pk, version, values, ACCOUNT_FIELDS, user=user)
+
+
+def update_own_contact(account: User, values: dict[str, Any], *, version: int) -> User:
+    """A user sets their own e-mail address and digest choice (通知设置); StaleEdit if the account moved on."""
+    return update_versioned(User.objects.all(), account.pk, version, values, ACCOUNT_FIELDS, user=account)
 
 
 @transaction.atomic

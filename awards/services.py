@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
 from audit import services as audit
@@ -15,6 +16,8 @@ from audit.models import EventKind
 from awards.eligibility import eligible
 from awards.models import AwardKind, AwardPick, SpecialContribution, YearResult
 from core.assessment import TIME_ZONE, Period
+from notifications import services as notices
+from notifications.models import NoticeKind
 from scoring.models import BasicWorkEntry
 from scoring.services import compute_scores, scores_json
 from submissions.models import Submission
@@ -108,6 +111,8 @@ def finalize_year(year: int, user=None, reason: str = "") -> YearResult:
                 )
                 audit.record(EventKind.FINALIZE, result, user=user,
                              summary=f"确定{year}年度考核结果第{version}版" + (f"：{reason}" if reason else ""))
+                notices.notify_units(None, NoticeKind.FINALIZED, f"{year}年度考核结果已确定（第{version}版）。",
+                                     reverse("awards:year", args=[year]))
                 return result
         except IntegrityError:
             # Two administrators finalizing at once: the second one's version number is taken.

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from audit import services as audit
@@ -19,6 +20,8 @@ from bulletins.notice import DirectoryEntry, bulletin_number, directory_entry, u
 from bulletins.services import build_bulletin
 from core.assessment import parse_year_month
 from core.dates import cn_date
+from notifications import services as notices
+from notifications.models import NoticeKind
 
 
 class BulletinRefused(Exception):
@@ -72,6 +75,9 @@ def publish_bulletin(month: dt.date, user=None, reason: str = "") -> BulletinVer
             summary = f"发布{cn_date(month, 'month')}通报第{version.version}版（{version.number}）"
             audit.record(EventKind.PUBLISH, version, user=user, summary=summary + (f"：{reason}" if reason else ""))
             BulletinUnitRow.copy_from(version)
+            notices.notify_units(None, NoticeKind.BULLETIN,
+                                 f"{cn_date(month, 'month')}采用通报已发布（第{version.version}版，{version.number}）。",
+                                 reverse("bulletins:version", args=[version.pk]))
             return version
     except IntegrityError:
         raise BulletinRefused(f"{cn_date(month, 'month')}通报刚被其他人发布，请刷新页面查看后再决定是否重新发布。") from None

@@ -37,6 +37,7 @@ admin_required = _role_required(lambda user: user.is_office_admin)
 # among them check their own roles, which an auditor has none of.
 AUDITOR_PAGES = (
     "home", "login", "logout", "password_change", "audit:", "scoring:ranking", "scoring:scorecard", "bulletins:", "awards:",
+    "notifications:",
 )
 
 

@@ -11,14 +11,17 @@ from typing import Any
 
 from django.db import models, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
 from audit import services as audit
 from audit.locking import update_versioned
 from audit.models import EventKind
 from editorial.models import Carrier, Decision, DecisionAction, Issue, IssueItem, IssueStatus
+from notifications import services as notices
+from notifications.models import NoticeKind
 from submissions.models import Adoption, DeskState, Submission
-from submissions.services import snapshot
+from submissions.services import notify_facts, snapshot
 
 
 class DeskError(Exception):
@@ -83,6 +86,10 @@ def decide(item: Submission, action: str, *, user, version: int, comment: str = 
                            f"：{comment}" if comment else ""])
         # A published item stays 已采用 while it waits in another carrier's draft.
         _set_state(current, DeskState.ADOPTED if published else action, note, user, summary)
+        if action == DecisionAction.RETURN:
+            # To the reporting unit, the one that edits and resubmits (joint units do not edit the item).
+            notices.notify_units([current.unit_id], NoticeKind.RETURNED, f"“{current.title}”被退回修改：{comment}",
+                                 reverse("submissions:detail", args=[current.pk]))
     return current
 
 
@@ -227,6 +234,7 @@ def publish_issue(issue: Issue, *, user, version: int, issued_on: dt.date) -> Is
         Submission.objects.filter(pk__in=[e.submission_id for e in entries]).update(
             desk_state=DeskState.ADOPTED, desk_note="", version=models.F("version") + 1, updated_at=timezone.now())
         _history([(a, EventKind.CREATE, audit.diff({}, snapshot(a)), f"刊发{current}：{a}") for a in adoptions], user)
+        notify_facts(adoptions)
         current.status, current.issued_on, current.published_at = IssueStatus.PUBLISHED, issued_on, timezone.now()
         current.version += 1
         current.save()
@@ -277,6 +285,7 @@ def record_adoption(item: Submission, carrier: Carrier, *, adoption_type: str, a
         adoption = Adoption.objects.create(submission=item, level=carrier.level, adoption_type=adoption_type,
                                            adopted_on=adopted_on, carrier=carrier.name, issue_no=issue_no, created_by=user)
         _history([(adoption, EventKind.CREATE, audit.diff({}, snapshot(adoption)), f"{carrier}采用：{adoption}")], user)
+        notify_facts([adoption])
     return adoption
 
 

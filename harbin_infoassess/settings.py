@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "csp",
     "audit",
     "accounts",
+    "notifications",
     "units",
     "submissions",
     "scoring",
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "awards",
     "editorial",
     "operations",
+    "reminders",
     "harbin_infoassess",  # project-level: the start page and the demo loader (seed_demo)
     "django_tasks",
     "django_tasks_db",
@@ -184,6 +186,21 @@ LEDGER_UPLOAD_MAX_BYTES: int = env.int("LEDGER_UPLOAD_MAX_BYTES", default=30 * 1
 # Uploaded ledgers are kept under MEDIA_ROOT (import history) and imported by a background worker
 # (`manage.py db_worker`): the queue is a table of the database.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# E-mail of the notices: on when EMAIL_HOST is set (README: E-mail). With DEBUG the mails are printed (console).
+EMAIL_HOST: str = env("EMAIL_HOST", default="")
+EMAIL_PORT: int = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER: str = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD: str = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS: bool = strict_bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL: bool = strict_bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT: int = env.int("EMAIL_TIMEOUT", default=20)
+DEFAULT_FROM_EMAIL: str = env("DEFAULT_FROM_EMAIL", default="infoassess@localhost")
+EMAIL_BACKEND: str = env(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+# The site's address, so a mailed notice can carry its link (e.g. https://infoassess.example.org).
+SITE_URL: str = env("SITE_URL", default="")
 # How long audit records are kept before `prune_audit` (no arguments, run monthly) deletes them; 180 at least.
 AUDIT_RETENTION_DAYS: int = env.int("AUDIT_RETENTION_DAYS", default=180)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -14,6 +14,7 @@ urlpatterns = [
     path("awards/", include("awards.urls")),
     path("editorial/", include("editorial.urls")),
     path("audit/", include("audit.urls")),
+    path("notifications/", include("notifications.urls")),
     path("", include("operations.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -9,13 +9,14 @@ from django.utils import timezone
 
 from bulletins.panels import home_panel as bulletin_panel
 from harbin_infoassess import office
+from scoring.panels import home_panel as planner_panel
 from submissions.panels import home_panel as submission_panel
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     # Each app contributes its own panel to the start page (open requests, the latest bulletin place...).
-    panels = [p for p in (submission_panel(request), bulletin_panel(request)) if p]
+    panels = [p for p in (submission_panel(request), planner_panel(request), bulletin_panel(request)) if p]
     context: dict = {"panels": panels}
     user = request.user
     if user.can_read_all:

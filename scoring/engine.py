@@ -7,6 +7,7 @@ components add the rounded parts (INTERFACES.md, the score report).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -249,3 +250,152 @@ def score_all(facts: Iterable[UnitFacts], period: Period, rules: Rules) -> list[
     for sequence, places in rules.tier_places.items():
         rank_sequence([s for s in scores if s.facts.sequence == sequence], places)
     return scores
+
+
+# ---- The target planner: what a unit needs to reach a better tier, in the rules' own units -----------------
+
+TIER_ORDER = (Tier.MODEL, Tier.ADVANCED)  # best first (Art. 10)
+
+
+class TierGap(NamedTuple):
+    """The distance from a unit to the last place of a better tier of its sequence (Art. 10, decision 11)."""
+
+    tier: Tier
+    last: UnitScore  # the unit holding the tier's last place
+    gap: Decimal  # its total minus the unit's; 0: equal totals, lost on decision 11's tie-breaks
+    adoptions: list[tuple[str, str, int]]  # (level, type, adoptions that close the gap): `adoptions_to_close`
+
+    @property
+    def tied(self) -> bool:
+        return self.gap == 0
+
+
+@dataclass
+class Plan:
+    """The target planner of one unit (an aid, not a rule: every number in it comes from the rules below)."""
+
+    score: UnitScore
+    gaps: list[TierGap]  # the better tiers, nearest first; empty in the top tier or outside the awards
+    lead: Decimal | None  # in a tier: the margin over the best unit of the sequence outside it
+    items_needed: int  # items still to report this year for the full quota points (Art. 8.1, decision 3)
+    research_needed: int  # research items still to report this year for full points (Art. 8.4, decision 6)
+    projection: Decimal | None  # an estimate of the year's total at the pace so far; None for a whole year
+
+    @property
+    def eligible(self) -> bool:
+        return competes(self.score)
+
+
+def competes(score: UnitScore) -> bool:
+    """A unit that can reach a tier: ranked (Art. 1-3) and not barred (decision 4)."""
+    return score.rank is not None and not score.barred
+
+
+def tier_last_places(scores: Iterable[UnitScore]) -> dict[Tier, UnitScore]:
+    """The unit holding the last place of each tier in one ranked sequence (Art. 10): a unit below reaches the
+    tier by passing it. With a tie straddling the boundary every tied unit is in the tier (decision 11), so
+    the last place is theirs."""
+    last: dict[Tier, UnitScore] = {}
+    for score in scores:
+        if score.tier and (score.tier not in last or score.tie_key() < last[score.tier].tie_key()):
+            last[score.tier] = score
+    return last
+
+
+def adoptions_to_close(gap: Decimal, rules: Rules) -> list[tuple[str, str, int]]:
+    """Art. 9: how many adoptions of each level and type close `gap`, ceil(gap / points), counting an item of
+    the unit alone (no joint split, decision 10). At least one: a unit level on total but behind on the
+    tie-breaks passes with any adoption. Reaching the total exactly leaves the tie to decision 11."""
+    hundredths = int(gap.scaleb(2))  # a difference of totals: whole hundredths, so the ceiling stays in ints
+    return [
+        (level, kind, max(1, -(-hundredths * points.denominator // (100 * points.numerator))))
+        for level, table in rules.adoption_points.items()
+        for kind, points in table.items()
+        if points > 0
+    ]
+
+
+def items_still_needed(done: int, required: Exact) -> int:
+    """Items still to report for a full reporting item (Art. 8.1 / 8.4): a whole number, never below 0."""
+    return max(0, math.ceil(required - done))
+
+
+def year_end_projection(score: UnitScore, period: Period, rules: Rules, today: dt.date | None = None) -> Decimal | None:
+    """An estimate, not a rule: the year's total if the unit keeps its pace so far. Items, research items and
+    adoption and instruction points per assessed month of the period are carried to the year's assessed
+    months (decision 3) and scored by Art. 8.1 and 8.4; basic work, urgent information and special requests
+    stay as they are. A period ending in the month of `today` counts that month by the days gone (on 10
+    March, January to March is 2 + 10/31 months). None when the period already covers the unit's year."""
+    facts = score.facts
+    done = period.months_assessed(facts.assessed_from)
+    whole = Period(year=period.year).months_assessed(facts.assessed_from)
+    if done and today and (today.year, today.month) == (period.year, period.through):
+        done = done - 1 + Fraction(today.day, period.end_date.day)
+    if done == 0 or done >= whole:
+        return None
+    pace = Fraction(whole, done)
+    required = rules.quota_for(facts.sequence, facts.central_provincial) * whole
+    points = Fraction(score.adoption + score.instruction) * pace
+    return (
+        (score.basic or Decimal(0)) + score.urgent + score.special
+        + round2(quota_score(facts.counted * pace, required, rules))
+        + round2(research_score(facts.research * pace, ratio(rules.research_per_year * whole, 12), rules))
+        + round2(points)
+    )
+
+
+def _best_below(eligible: list[UnitScore]) -> dict[Tier, Decimal]:
+    """Per tier, the best total among the eligible units outside it and every better tier."""
+    best: dict[Tier, Decimal] = {}
+    for i, tier in enumerate(TIER_ORDER):
+        outside = [s.total for s in eligible if s.tier not in TIER_ORDER[: i + 1]]
+        if outside:
+            best[tier] = max(outside)
+    return best
+
+
+def _plan(score: UnitScore, last: dict[Tier, UnitScore], best_below: dict[Tier, Decimal], period: Period,
+          rules: Rules, today: dt.date | None) -> Plan:
+    facts = score.facts
+    whole = Period(year=period.year).months_assessed(facts.assessed_from)
+    gaps, lead = [], None
+    if competes(score):
+        better = TIER_ORDER if score.tier is None else TIER_ORDER[: TIER_ORDER.index(score.tier)]
+        for tier in reversed(better):
+            if tier in last:
+                gap = max(Decimal(0), last[tier].total - score.total)
+                gaps.append(TierGap(tier, last[tier], gap, adoptions_to_close(gap, rules)))
+        if score.tier in best_below:
+            lead = score.total - best_below[score.tier]
+    return Plan(
+        score=score,
+        gaps=gaps,
+        lead=lead,
+        items_needed=items_still_needed(facts.counted, rules.quota_for(facts.sequence, facts.central_provincial) * whole),
+        research_needed=items_still_needed(facts.research, ratio(rules.research_per_year * whole, 12)),
+        projection=year_end_projection(score, period, rules, today),
+    )
+
+
+def _sequence_plans(members: list[UnitScore], wanted: Iterable[UnitScore], period: Period, rules: Rules,
+                    today: dt.date | None) -> dict[int, Plan]:
+    eligible = [s for s in members if competes(s)]
+    last, best_below = tier_last_places(eligible), _best_below(eligible)
+    return {score.facts.unit_id: _plan(score, last, best_below, period, rules, today) for score in wanted}
+
+
+def plans_for(scores: Iterable[UnitScore], period: Period, rules: Rules, today: dt.date | None = None) -> dict[int, Plan]:
+    """The planner of every unit of ranked scores (`score_all`) of a year-to-date period, by unit id; `today`
+    for the estimate (`year_end_projection`)."""
+    by_sequence: dict[str, list[UnitScore]] = defaultdict(list)
+    for score in scores:
+        by_sequence[score.facts.sequence].append(score)
+    return {pk: plan for members in by_sequence.values()
+            for pk, plan in _sequence_plans(members, members, period, rules, today).items()}
+
+
+def plan_for(unit_id: int, scores: Sequence[UnitScore], period: Period, rules: Rules, today: dt.date | None = None) -> Plan:
+    """One unit's planner among ranked scores: its sequence is read, only its own plan is made."""
+    own = next(s for s in scores if s.facts.unit_id == unit_id)
+    members = [s for s in scores if s.facts.sequence == own.facts.sequence]
+    return _sequence_plans(members, [own], period, rules, today)[unit_id]

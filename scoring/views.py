@@ -16,7 +16,7 @@ from core.access import admin_required, login_required, staff_required
 from core.assessment import YEARS, Tier
 from core.charts import BarChart, bar_chart
 from exports import CONTENT_TYPES, download, render_xlsx
-from scoring import basic_work, imports, rulesets
+from scoring import basic_work, imports, planner, rulesets
 from scoring.engine import UnitScore
 from scoring.exports import by_sequence, period_label, period_title, ranking_reports
 from scoring.forms import (
@@ -55,7 +55,8 @@ def _ranking_tables(report: ScoreReport, scores: list[UnitScore], own_unit_id: i
     period = period_label(report.period.through)
     groups = [(sequence, rows, None if own_unit_id else _ranking_chart(sequence.label, rows, period))
               for sequence, rows in by_sequence(scores) if rows]
-    return render_to_string("scoring/_ranking_tables.html", {"groups": groups, "report": report, "own_unit_id": own_unit_id})
+    return render_to_string("scoring/_ranking_tables.html", {"groups": groups, "report": report, "own_unit_id": own_unit_id,
+                                                             "plans": planner.plans(report)})
 
 
 @login_required
@@ -95,7 +96,8 @@ def scorecard(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     unit = get_unit_for_user(request.user, pk)
     form, year, through = _period(request, year)
     card = build_scorecard(compute_scores(year, through), unit)
-    return render(request, "scoring/scorecard.html", {"form": form, "card": card, "title": period_title(card.report)})
+    return render(request, "scoring/scorecard.html", {"form": form, "card": card, "title": period_title(card.report),
+                                                      "plan": planner.plan_of(card.report, unit.pk)})
 
 
 def _year(request: HttpRequest) -> int:

@@ -16,10 +16,11 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from audit.locking import VersionedForm
+from audit.locking import FORM_EXPIRED, VersionedForm
 from core.assessment import YEARS, Period
 from core.dates import cn_date
 from core.forms import OfficeMessagesMixin
+from submissions.duplicates import RECENT_DAYS, normalize_title, recent_duplicates
 from submissions.models import (
     ALLOWED_ADOPTION_TYPES,
     Adoption,
@@ -77,8 +78,13 @@ class TokenMixin(forms.Form):
     )
 
 
+DUPLICATE_CONFIRM = "confirm_duplicate"  # the "仍然报送" button's name
+
+
 class ItemForm(OfficeMessagesMixin, TokenMixin, VersionedForm, forms.ModelForm):
     """Report (officer: own unit, now) or enter/correct (staff: any unit, the real time) an item."""
+
+    duplicates: list[Submission] = []  # likely duplicates found by the last validation
 
     joint_units = forms.ModelMultipleChoiceField(
         queryset=Unit.objects.none(), required=False, label="联合报送单位",
@@ -151,7 +157,22 @@ class ItemForm(OfficeMessagesMixin, TokenMixin, VersionedForm, forms.ModelForm):
         request = data.get("special_request")
         if unit and request and not request.targets.filter(pk=unit.pk).exists():
             self.add_error("special_request", "该专约的对象单位不包括报送单位。")
+        self._check_duplicates(unit, data)
         return data
+
+    def _check_duplicates(self, unit: Unit | None, data: dict) -> None:
+        """Issue 16: a title the same or nearly the same as one of the unit's items of the last 30 days is
+        saved only once the user says so ("仍然报送", DUPLICATE_CONFIRM); an edit that keeps its title is not asked."""
+        title, item = data.get("title"), self.instance
+        if not unit or not title or self.data.get(DUPLICATE_CONFIRM) == "1":
+            return
+        if item.pk and normalize_title(title) == normalize_title(item.title) and unit.pk == item.unit_id:
+            return
+        at = data.get("submitted_at") or (item.submitted_at if item.pk else timezone.now())
+        self.duplicates = recent_duplicates(unit, title, at, exclude=item.pk)
+        if self.duplicates:
+            self.add_error(None, f"{unit.name}{RECENT_DAYS}天内已有标题相同或相近的信息（见下方），"
+                                 "请核对是否重复报送；确属不同信息的，请点击“仍然报送”。")
 
     def to_input(self) -> ItemInput:
         data = self.cleaned_data
@@ -428,3 +449,27 @@ class FailureFilterForm(forms.Form):
         if data.get("kind"):
             failures = failures.filter(kind=data["kind"])
         return failures
+
+
+class MergeDuplicatesForm(forms.Form):
+    """The office's choice on the duplicates page: the items of one group to merge, the one to keep, and
+    the version of each as the page showed it (a change since refuses the merge)."""
+
+    main = forms.IntegerField(min_value=1, max_value=2**63 - 1, error_messages={
+        "required": "请选择保留的主信息。", "invalid": "请选择保留的主信息。",
+        "min_value": "请选择保留的主信息。", "max_value": "请选择保留的主信息。"})
+    month = forms.CharField(required=False, max_length=7)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        try:
+            items = sorted({int(value) for value in self.data.getlist("items") if 0 < int(value) < 2**63})
+            versions = {pk: int(self.data.get(f"version_{pk}", "")) for pk in items}
+        except ValueError:
+            raise forms.ValidationError(FORM_EXPIRED) from None
+        if len(items) < 2:
+            raise forms.ValidationError("请至少勾选两条信息进行合并。")
+        if data.get("main") is not None and data["main"] not in items:
+            self.add_error("main", "保留的主信息必须是勾选合并的信息之一。")
+        data["items"], data["versions"] = items, versions
+        return data

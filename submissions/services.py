@@ -12,18 +12,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, models, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from audit import services as audit
-from audit.locking import lock_version, update_versioned
+from audit.locking import StaleEdit, lock_version, update_versioned
 from audit.models import AuditEvent, EventKind
 from core.assessment import RequestOutcome, request_outcome
+from core.dates import cn_date
+from notifications import services as notices
+from notifications.models import NoticeKind
 from submissions.models import (
+    UNIT_EDITABLE_STATES,
     Adoption,
     DeskState,
     FormToken,
     JointUnit,
     LeaderInstruction,
+    Level,
     MonthTally,
     SpecialRequest,
     Submission,
@@ -80,6 +86,54 @@ def history_of(obj: models.Model) -> models.QuerySet[AuditEvent]:
 
 def _names(units: Iterable[Unit]) -> str:
     return "、".join(sorted(u.name for u in units))
+
+
+# --- notices to the units concerned (notifications) ------------------------------------------------------------
+
+ADOPTED_BY = {Level.CITY: "市政府办公厅", Level.PROVINCE: "省政府办公厅", Level.STATE: "国务院办公厅"}
+LEADERS = {Level.CITY: "市领导", Level.PROVINCE: "省领导", Level.STATE: "国务院领导"}
+
+
+def _fact_notice(fact: Adoption | LeaderInstruction) -> tuple[str, str]:
+    title = fact.submission.title
+    if isinstance(fact, Adoption):
+        where = "".join(filter(None, [fact.carrier, fact.issue_no]))
+        return NoticeKind.ADOPTED, f"“{title}”被{ADOPTED_BY[fact.level]}采用" + (f"（{where}）" if where else "")
+    who = fact.leader or LEADERS[fact.level]
+    return NoticeKind.INSTRUCTED, f"“{title}”获{who}{fact.get_kind_display()}批示（{LEADERS[fact.level]}）"
+
+
+def notify_facts(facts: list[Adoption | LeaderInstruction]) -> int:
+    """Tell each item's unit and its confirmed joint units (decision 10) of a new adoption or instruction: a
+    constant number of queries however many facts (an editorial issue publishes many at once)."""
+    if not facts:
+        return 0
+    items = {f.submission_id for f in facts}
+    units: dict[int, set[int]] = {f.submission_id: {f.submission.unit_id} for f in facts}
+    for item_id, unit_id in JointUnit.objects.confirmed().filter(submission_id__in=items).values_list("submission_id", "unit_id"):
+        units[item_id].add(unit_id)
+    officers = notices.officer_ids_by_unit(set().union(*units.values()))
+    messages = []
+    for fact in facts:
+        kind, text = _fact_notice(fact)
+        recipients = tuple(pk for unit_id in units[fact.submission_id] for pk in officers.get(unit_id, ()))
+        messages.append(notices.Message(recipients, kind, text, reverse("submissions:detail", args=[fact.submission_id])))
+    return notices.send(messages)
+
+
+def _notify_pending_joints(item: Submission, joints: Iterable[JointUnit]) -> None:
+    """A joint unit an officer named waits for that unit's confirmation: tell its officers (decision 10)."""
+    pending = [j.unit_id for j in joints if not j.confirmed]
+    if pending:
+        notices.notify_units(pending, NoticeKind.JOINT, f"{item.unit.name}报送的“{item.title}”将贵单位列为联合报送单位，请确认。",
+                             reverse("submissions:joint_list"))
+
+
+def _notify_targets(request: SpecialRequest, unit_ids: Iterable[int]) -> None:
+    if request.deadline > timezone.now():
+        notices.notify_units(unit_ids, NoticeKind.REQUEST,
+                             f"专项约稿“{request.title}”，请于{cn_date(request.deadline, 'minute')}前报送。",
+                             reverse("submissions:request_detail", args=[request.pk]))
 
 
 # --- double submission -----------------------------------------------------------------------------------
@@ -176,6 +230,7 @@ def report_item(data: ItemInput, *, user, token: uuid.UUID) -> Submission:
         item.save(update_fields=["ledger_no"])
         joints = JointUnit.objects.bulk_create(_named(item, u, user) for u in data.joint_units)
         _count_units(item)
+        _notify_pending_joints(item, joints)
         _record(item, EventKind.CREATE, audit.diff({}, snapshot(item, {JOINT_LABEL: _joint_names(joints)})), user)
         _bind_token(claim, item)
     return item
@@ -205,6 +260,7 @@ def correct_item(item: Submission, data: ItemInput, *, user, version: int) -> Su
         JointUnit.objects.filter(submission=current).exclude(unit_id__in=new_ids).delete()
         JointUnit.objects.bulk_create(added)
         _count_units(current)
+        _notify_pending_joints(current, added)
         _record(current, EventKind.UPDATE, changes, user)
     return current
 
@@ -293,6 +349,85 @@ def restore_item(item: Submission, *, user) -> Submission:
     return current
 
 
+# --- likely duplicates of several units merged into one joint item (issue 16, RULES.md decision 10) -----------
+
+
+class MergeRefused(Exception):
+    """A merge the items no longer allow (each reason in Chinese)."""
+
+
+def check_mergeable(main: Submission, others: list[Submission]) -> None:
+    if main.is_invalid or any(o.is_invalid for o in others):
+        raise MergeRefused("所选信息中有已标记无效的信息，不能合并。")
+    for other in others:
+        name = f"{other.ledger_no}《{other.title}》"
+        if other.adoptions.exists() or other.instructions.exists():
+            raise MergeRefused(f"{name}已有采用或批示记录，不能并入其他信息；请选它作为主信息。")
+        if other.special_request_id:
+            # Its unit's answer (and so the special-request credit, decision 5) would change.
+            raise MergeRefused(f"{name}是专约的答复，不能并入其他信息。")
+        if other.desk_state in (DeskState.SELECTED, DeskState.ADOPTED):
+            raise MergeRefused(f"{name}已编入刊物，不能并入其他信息。")
+
+
+def merge_as_joint(main_id: int, other_ids: list[int], versions: dict[int, int], *, user) -> Submission:
+    """Turn likely duplicates (the same event reported by several units) into one joint item: `main` stays,
+    the units of the others (their own and their confirmed joint units) become confirmed joint units of it,
+    as joint units the office enters are (decision 10); joint units still pending on the others move to it,
+    still pending; the others are marked invalid as duplicates (decision 2) and leave the editorial inbox.
+
+    Every item is locked and must still be at its version in `versions` (else StaleEdit)."""
+    with transaction.atomic():
+        ids = [main_id, *other_ids]
+        locked = Submission.objects.select_for_update(of=("self",)).select_related("unit").in_bulk(ids)
+        if len(locked) != len(set(ids)):
+            raise MergeRefused("所选信息已不存在，请刷新页面。")
+        for pk in ids:
+            if locked[pk].version != versions.get(pk):
+                raise StaleEdit(locked[pk])
+        main, others = locked[main_id], [locked[pk] for pk in other_ids]
+        check_mergeable(main, others)
+        joints = {j.unit_id: j for j in _joints_of(main)}
+        before = snapshot(main, {JOINT_LABEL: _joint_names(joints.values())})
+        confirmed = {o.unit_id: o.unit for o in others}
+        pending = {}
+        for joint in JointUnit.objects.filter(submission__in=others).select_related("unit"):
+            (confirmed if joint.confirmed else pending)[joint.unit_id] = joint.unit
+        added = []
+        for unit_id, unit in {**pending, **confirmed}.items():
+            if unit_id == main.unit_id:
+                continue
+            joint = joints.get(unit_id)
+            if joint is None:
+                joint = joints[unit_id] = JointUnit(submission=main, unit=unit)
+                added.append(joint)
+            if unit_id in confirmed and not joint.confirmed:
+                joint.confirmed, joint.confirmed_by, joint.confirmed_at = True, user, timezone.now()
+                if joint.pk:
+                    joint.save(update_fields=["confirmed", "confirmed_by", "confirmed_at"])
+        JointUnit.objects.bulk_create(added)
+        main.version += 1
+        main.save(update_fields=["version", "updated_at"])
+        _count_units(main)
+        numbers = "、".join(o.ledger_no for o in others)
+        changes = audit.diff(before, snapshot(main, {JOINT_LABEL: _joint_names(joints.values())}))
+        _record(main, EventKind.UPDATE, changes, user, f"合并重复信息{numbers}为联合报送")
+        for other in others:
+            other_joints = _joints_of(other)
+            before_other = snapshot(other, {JOINT_LABEL: _joint_names(other_joints)})
+            # Its pending joint units moved to the main item: they are asked there, not twice.
+            JointUnit.objects.filter(submission=other, confirmed=False).delete()
+            other.is_invalid, other.invalid_reason = True, f"重复报送，已并入联合报送信息{main.ledger_no}"
+            if other.desk_state in UNIT_EDITABLE_STATES:
+                other.desk_state = DeskState.WITHDRAWN
+            other.version += 1
+            other.save(update_fields=["is_invalid", "invalid_reason", "desk_state", "version", "updated_at"])
+            after_other = snapshot(other, {JOINT_LABEL: _joint_names(j for j in other_joints if j.confirmed)})
+            _record(other, EventKind.INVALIDATE, audit.diff(before_other, after_other), user,
+                    f"并入联合报送信息{main.ledger_no}")
+    return main
+
+
 # --- adoptions, instructions, failures: plain facts ----------------------------------------------------------
 
 
@@ -301,6 +436,8 @@ def create_fact(model: type[models.Model], fields: dict, *, user, token: uuid.UU
         claim = _claim_token(token, model)
         obj = model.objects.create(created_by=user, **fields)
         audit.record_created(obj, HISTORY_FIELDS[model], user=user, parent=_parent(obj))
+        if isinstance(obj, Adoption | LeaderInstruction):
+            notify_facts([obj])
         _bind_token(claim, obj)
     return obj
 
@@ -327,9 +464,11 @@ def save_request(request: SpecialRequest | None, fields: dict, targets: list[Uni
         if request is None:
             claim = _claim_token(token, SpecialRequest)
             obj, before, action = SpecialRequest(created_by=user), {}, EventKind.CREATE
+            told = set()
         else:
             claim = None
             obj = lock_version(SpecialRequest.objects.all(), request.pk, version)
+            told = set(obj.targets.values_list("pk", flat=True))
             before = snapshot(obj, {TARGETS_LABEL: _names(obj.targets.all())})
             action = EventKind.UPDATE
         for name, value in fields.items():
@@ -341,6 +480,7 @@ def save_request(request: SpecialRequest | None, fields: dict, targets: list[Uni
             obj.save()
             obj.targets.set(targets)
             _record(obj, action, changes, user)
+            _notify_targets(obj, {u.pk for u in targets} - told)
         if claim:
             _bind_token(claim, obj)
     return obj
@@ -367,14 +507,15 @@ class Repaired:
     unit_counts: int  # items whose unit count was wrong
     fact_owners: int  # adoptions and instructions whose copy of their item's unit or unit count was wrong
     tallies: int  # month tally rows after the rebuild
+    unread_counts: int = 0  # users whose count of unread notices (the header's bell) was wrong
 
 
 def repair_derived() -> Repaired:
     """Rebuild every stored copy from the facts, for after the database was changed outside the system (the
     system's own writes keep them right): the items' unit counts first, then the copies of them and of
-    the items' units on adoptions and instructions, then every month tally."""
+    the items' units on adoptions and instructions, then every month tally, and the users' unread counts."""
     with transaction.atomic():
         unit_counts = sync_unit_counts()
         fact_owners = sync_fact_owners()
         rebuild_all_tallies()
-        return Repaired(unit_counts, fact_owners, MonthTally.objects.count())
+        return Repaired(unit_counts, fact_owners, MonthTally.objects.count(), notices.recount_unread())

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from submissions import views
+from submissions import duplicate_views, views
 
 app_name = "submissions"
 urlpatterns = [
@@ -12,6 +12,8 @@ urlpatterns = [
     path("<id:pk>/restore/", views.item_restore, name="restore"),
     path("<id:pk>/withdraw/", views.item_withdraw, name="withdraw"),
     path("joint/", views.joint_list, name="joint_list"),
+    path("duplicates/", duplicate_views.duplicates, name="duplicates"),
+    path("duplicates/merge/", duplicate_views.duplicate_merge, name="duplicate_merge"),
     path("<id:pk>/joint/<id:unit_pk>/confirm/", views.joint_confirm, name="joint_confirm"),
     path("<id:pk>/joint/<id:unit_pk>/decline/", views.joint_decline, name="joint_decline"),
     path("<id:pk>/adoptions/new/", views.adoption_create, name="adoption_create"),

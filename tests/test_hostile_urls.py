@@ -19,6 +19,7 @@ from awards.services import finalize_year
 from bulletins.models import BulletinVersion
 from bulletins.publishing import publish_bulletin
 from editorial.forms import InboxFilterForm
+from notifications.models import Notice
 from scoring.forms import PeriodForm
 from scoring.models import ImportJob, ImportStatus, RuleSet
 from submissions.forms import FailureFilterForm, ItemFilterForm
@@ -50,7 +51,7 @@ HOSTILE_PATH = ["%C2%B2", "-1", "%27%20OR%201%3D1", "9" * 10_000, "a" * 10_000, 
 HOSTILE_QUERY = ["²", "-1", "' OR 1=1", "x" * 10_000, "\x00", "99999999999999999999"]
 
 # Every query-string name the views read: their own reads (checked against the code below) and their filter forms.
-QUERY_READS = {"page", "request", "format", "year", "preview", "version", "layout", "print"}
+QUERY_READS = {"page", "request", "format", "year", "preview", "version", "layout", "print", "month"}
 QUERY_PARAMS = sorted(
     QUERY_READS
     | set(ItemFilterForm.base_fields) | set(FailureFilterForm.base_fields)
@@ -134,6 +135,8 @@ def valid_args(world: dict) -> dict[str, dict[str, object]]:
         **{f"editorial:{name}": {"pk": issue.pk, "entry_pk": entry} for name in ("entry_edit", "entry_remove")},
         "editorial:entry_move": {"pk": issue.pk, "entry_pk": entry, "direction": "up"},
         "editorial:upward_adoption": {"entry_pk": entry},
+        # Officer A's own notice (the finalized year), which the others may not mark read.
+        "notifications:read": {"pk": Notice.objects.filter(recipient=world["personas"]["officer_a"]).first().pk},
     }
 
 

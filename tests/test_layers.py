@@ -1,7 +1,7 @@
 """Layers point one way (STYLE.md): no app imports an app above it, nor a sibling on its own level.
 
-From the bottom up: core and exports, audit, units, accounts, submissions, scoring, then bulletins, awards, editorial and
-operations (running the site). The
+From the bottom up: core and exports, audit, units, accounts, notifications, submissions, scoring, then bulletins,
+awards, editorial and operations (running the site), then reminders (which read them all). The
 project package (harbin_infoassess: settings, root URLs, the start page, the demo loader), the scripts and the
 tests may import anything.
 """
@@ -17,9 +17,11 @@ LAYERS: list[tuple[str, ...]] = [
     ("audit",),
     ("units",),
     ("accounts",),
+    ("notifications",),
     ("submissions",),
     ("scoring",),
     ("bulletins", "awards", "editorial", "operations"),
+    ("reminders",),
 ]
 FREE = {"harbin_infoassess", "tests"}
 RANK = {app: rank for rank, apps in enumerate(LAYERS) for app in apps}

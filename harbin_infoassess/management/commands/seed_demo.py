@@ -8,6 +8,7 @@ from accounts.demo import DEMO_PASSWORD, seed_accounts
 from bulletins.demo import seed_bulletins
 from editorial.demo import seed_editorial
 from harbin_infoassess.demo import seed_activity
+from reminders.services import send_reminders
 from units.demo import seed_people, seed_units
 
 
@@ -26,6 +27,8 @@ class Command(BaseCommand):
             seed_activity(year)
             seed_editorial(year)
             seed_bulletins(year)
+            # The reminders due today (each once), so the demo's bells show them beside the bulletins' notices.
+            send_reminders()
         self.stdout.write(self.style.SUCCESS(f"演示数据已就绪：{len(units)} 个单位，{people} 名责任人，{year} 年的报送与采用。"))
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}，仅供演示）：")
         for account in accounts:
