@@ -67,6 +67,11 @@ MONTH = ("month",)
 
 TRAIL: dict[str, Crumb] = {
     "password_change": Crumb("修改密码"),
+    # Reached from the header, not the menu.
+    "notifications:list": Crumb("通知"),
+    "notifications:read": Crumb("已读", "notifications:list"),
+    "notifications:read_all": Crumb("全部已读", "notifications:list"),
+    "notifications:contact": Crumb("通知设置", "notifications:list"),
     # 政务信息
     "submissions:list": Crumb("政务信息"),
     "submissions:create": Crumb("报送信息", "submissions:list"),
@@ -76,6 +81,8 @@ TRAIL: dict[str, Crumb] = {
     "submissions:restore": Crumb("恢复有效", "submissions:detail", PK),
     "submissions:withdraw": Crumb("撤回", "submissions:detail", PK),
     "submissions:joint_list": Crumb("联合报送待确认", "submissions:list"),
+    "submissions:duplicates": Crumb("疑似重复", "submissions:list"),
+    "submissions:duplicate_merge": Crumb("合并重复", "submissions:duplicates"),
     "submissions:joint_confirm": Crumb("确认联合报送", "submissions:detail", PK),
     "submissions:joint_decline": Crumb("不是联合报送单位", "submissions:detail", PK),
     "submissions:adoption_create": Crumb("录入采用", "submissions:detail", PK),

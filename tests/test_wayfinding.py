@@ -41,7 +41,8 @@ def test_every_page_has_a_place_in_the_trail():
 
 def test_every_trail_ends_at_a_menu_entry():
     entries = {item.url_name for item in NAV}
-    assert {top_of(name) for name in TRAIL} - {"password_change"} <= entries
+    in_header = {"password_change", "notifications:list"}  # reached from the header, not the menu
+    assert {top_of(name) for name in TRAIL} - in_header <= entries
 
 
 world = hostile_world  # the same data as the hostile-URL walk
