@@ -115,8 +115,16 @@ def lock_release(request: HttpRequest) -> HttpResponse:
     form = LockReleaseForm(request.POST)
     if not form.is_valid():
         messages.error(request, "要解除的锁定无效。")
-    elif lockout.lift_lock(form.cleaned_data["username"], form.cleaned_data["ip_address"]):
-        messages.success(request, f"已解除“{form.cleaned_data['username']}”从 {form.cleaned_data['ip_address']} 登录的锁定。")
+        return redirect("accounts:locks")
+    username, address = form.cleaned_data["username"], form.cleaned_data["ip_address"]
+    if not confirm.is_confirmed(request):
+        return confirm.ask(request, title=f"解除“{username}”的登录锁定", action="确认解除锁定", danger=True,
+                           back_url=reverse("accounts:locks"), lines=[
+                               f"用户名“{username}”从 {address} 的登录失败记录将被清除，可立即再次尝试登录。",
+                               "如果这些失败登录不是本人所为（有人在猜密码），请先核实再解除。",
+                           ])
+    if lockout.lift_lock(username, address):
+        messages.success(request, f"已解除“{username}”从 {address} 登录的锁定。")
     else:
         messages.info(request, "该锁定已过期或已被解除。")
     return redirect("accounts:locks")

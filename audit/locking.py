@@ -12,10 +12,10 @@ from typing import Any
 
 from django import forms
 from django.db import models, transaction
-from django.utils import timezone
 
 from audit.models import EventKind
 from audit.services import diff, last_change, record, snapshot
+from core.dates import cn_date
 
 FORM_EXPIRED = "表单已失效，请刷新页面后重新填写。"
 
@@ -27,7 +27,7 @@ class StaleEdit(Exception):
         self.current = current
         last = last_change(current)
         who = f"{last.username or '系统'}" if last else "他人"
-        when = f"于 {timezone.localtime(last.at):%Y-%m-%d %H:%M}（北京时间）" if last else ""
+        when = f"于 {cn_date(last.at, 'minute')}" if last else ""
         noun = current._meta.verbose_name
         self.message = (f"该{noun}已被他人修改（{who}{when}），您的修改没有保存。"
                         "请对照最新内容核对；如仍以您的内容为准，请再次点击保存。")

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from core.dates import cn_date
+
 
 class EventKind(models.TextChoices):
     LOGIN = "login", "登录"
@@ -93,7 +95,7 @@ class AuditEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.username or '系统'} {self.get_kind_display()} {self.object_repr}"
+        return f"{cn_date(self.at, 'minute')} {self.username or '系统'} {self.get_kind_display()} {self.object_repr}"
 
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding:

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from audit.context import current_request
 from audit.models import AuditEvent, EventKind
+from core.dates import cn_date
 
 BATCH = 2000
 # A unit's own records concern the unit itself (every other object names its unit by `unit_id`).
@@ -114,9 +115,9 @@ def display_value(field: models.Field, value: Any) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, dt.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        return cn_date(value, "minute")
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return cn_date(value)
     return str(value)
 
 
@@ -162,8 +163,8 @@ def prune(before: dt.datetime) -> int:
     kept_from = timezone.now() - MIN_RETENTION
     if before > kept_from:
         kept = timezone.localtime(kept_from)
-        raise ValueError(f"审计记录至少保留{MIN_RETENTION.days}天，不能删除{kept:%Y-%m-%d %H:%M}之后的记录。")
+        raise ValueError(f"审计记录至少保留{MIN_RETENTION.days}天，不能删除{cn_date(kept, 'minute')}之后的记录。")
     # The plain manager: the default one refuses every delete (records cannot be deleted through the system).
     deleted = AuditEvent._base_manager.filter(at__lt=before)._raw_delete(AuditEvent._base_manager.db)
-    record(EventKind.PRUNE, user=None, summary=f"清理{timezone.localtime(before):%Y-%m-%d %H:%M}之前的审计记录 {deleted} 条")
+    record(EventKind.PRUNE, user=None, summary=f"清理{cn_date(before, 'minute')}之前的审计记录 {deleted} 条")
     return deleted

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from audit.forms import AuditFilterForm
 from audit.models import AuditEvent
+from core.dates import cn_date
 from exports import Report, render_xlsx
 
 PAGE_SIZE = 50
@@ -40,7 +41,7 @@ def changes_text(event: AuditEvent) -> str:
 
 def _rows(events: QuerySet[AuditEvent]) -> Iterator[list[object]]:
     for e in events.iterator(chunk_size=2000):
-        yield [timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.username or "系统", e.address or "",
+        yield [cn_date(e.at, "second"), e.username or "系统", e.address or "",
                e.get_kind_display(), e.object_repr, e.unit_name, e.summary, changes_text(e)]
 
 
@@ -52,7 +53,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     events = filters.apply(AuditEvent.objects.all())
     if request.GET.get("format") == "xlsx":
         report = Report("审计日志", HEADER, _rows(events[:EXPORT_LIMIT]), sheet_name="审计日志", landscape=True,
-                        subtitle=f"导出时间 {timezone.localtime():%Y-%m-%d %H:%M}（最多 {EXPORT_LIMIT} 条）",
+                        subtitle=f"导出时间 {cn_date(timezone.now(), 'minute')}（最多 {EXPORT_LIMIT} 条）",
                         widths=(20, 14, 16, 10, 30, 18, 40, 50))
         response = HttpResponse(render_xlsx([report]), content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="audit-{timezone.localdate():%Y%m%d}.xlsx"'

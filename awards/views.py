@@ -59,8 +59,7 @@ def index(request: HttpRequest) -> HttpResponse:
         row["year"]: row
         for row in YearResult.objects.values("year").annotate(versions=Count("id"), latest=Max("finalized_at")).order_by()
     }
-    data_years = {d.year for d in Submission.objects.dates("submitted_at", "year")}
-    years = sorted(set(finalized) | data_years | {services.current_year()}, reverse=True)
+    years = Submission.objects.years(*finalized, services.current_year())
     rows = [{"year": y, "finalized": finalized.get(y), "ended": y < services.current_year()} for y in years]
     return render(request, "awards/index.html", {"rows": rows})
 

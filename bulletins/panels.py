@@ -32,6 +32,18 @@ def unit_year_charts(year: int, rows: dict[int, dict]) -> list[BarChart]:
     ]
 
 
+def own_place(row: dict | None, month: int) -> dict | None:
+    """An officer's unit in a published bulletin: its sequence, rank and points (the month's and to date)."""
+    return row and {
+        "unit": row.get("unit", ""),
+        "rank": row.get("rank"),
+        "sequence": Sequence(row["sequence"]).label if row["sequence"] in Sequence.values else row["sequence"],
+        "points_month": points_text(row["points"]["month"]),
+        "points_ytd": points_text(row["points"]["ytd"]),
+        "through": month,
+    }
+
+
 def home_panel(request: HttpRequest) -> dict | None:
     """The start page's panel: the latest published bulletin; for an officer, their unit's place and chart."""
     latest = BulletinVersion.objects.headers().first()
@@ -44,11 +56,6 @@ def home_panel(request: HttpRequest) -> dict | None:
     row = rows.get(latest.month.month)
     return panel | {
         "year": year,
-        "own": row and {
-            "rank": row.get("rank"),
-            "sequence": Sequence(row["sequence"]).label if row["sequence"] in Sequence.values else row["sequence"],
-            "points_month": points_text(row["points"]["month"]),
-            "points_ytd": points_text(row["points"]["ytd"]),
-        },
+        "own": own_place(row, latest.month.month),
         "charts": unit_year_charts(year, rows) if rows else [],
     }

@@ -20,6 +20,7 @@ from bulletins.exports import notice_csv, notice_xlsx
 from bulletins.forms import PublishForm
 from bulletins.models import BulletinVersion
 from bulletins.notice import Notice, build_notice, bulletin_number, notice_title
+from bulletins.panels import own_place
 from bulletins.publishing import (
     BulletinRefused,
     VersionChanges,
@@ -88,8 +89,7 @@ def _year_shown(request: HttpRequest, today: dt.date) -> int:
 
 def _years_with_data(published: list[BulletinVersion], *shown: int) -> list[int]:
     """The years worth choosing: those with items or published bulletins, and the current and shown year."""
-    items = {d.year for d in Submission.objects.dates("submitted_at", "year")}
-    return sorted(items | {v.month.year for v in published} | set(shown), reverse=True)
+    return Submission.objects.years(*{v.month.year for v in published}, *shown)
 
 
 @login_required
@@ -185,9 +185,15 @@ def _frozen_html(version: BulletinVersion, unfolded: bool) -> str:
 def _render_version(request: HttpRequest, version: BulletinVersion, history: list[BulletinVersion]) -> HttpResponse:
     unfolded = "print" in request.GET
     frozen = _frozen_html(version, unfolded)
+    place = None
     if own := _own_unit_id(request):  # the reader's own rows, marked in the page rendered for everyone
-        frozen = frozen.replace(f'<tr data-unit="{own}">', f'<tr data-unit="{own}" class="own-unit">')
+        row = f'<tr data-unit="{own}"'
+        frozen = frozen.replace(f"{row}>", f'{row} class="own-unit" id="own-unit">', 1)
+        frozen = frozen.replace(f"{row}>", f'{row} class="own-unit">')
+        # ... and named first, above the tables (the row copied out at publication: one indexed read).
+        place = own_place(version.unit_rows.filter(unit_id=own).values_list("row", flat=True).first(), version.month.month)
     return render(request, "bulletins/bulletin.html", {
+        "own": place,
         "version": version,
         "title": notice_title(version.month),
         "frozen": mark_safe(frozen),  # noqa: S308 -- rendered by the template engine, escaped there

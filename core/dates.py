@@ -18,7 +18,8 @@ register = template.Library()
 
 @register.filter
 def cn_date(value: dt.date | dt.datetime | None, precision: str = "day") -> str:
-    """`precision` is "month", "day" or "minute"; a time is shown in the assessment's time zone."""
+    """`precision` is "month", "day", "minute" or "second" (the audit trail); a time is shown in the assessment's
+    time zone."""
     if value is None or value == "":
         return ""
     if isinstance(value, dt.datetime):
@@ -26,6 +27,8 @@ def cn_date(value: dt.date | dt.datetime | None, precision: str = "day") -> str:
     text = f"{value.year}年{value.month}月"
     if precision != "month":
         text += f"{value.day}日"
-    if precision == "minute":
+    if precision in ("minute", "second"):
         text += f" {value.hour:02d}:{value.minute:02d}"
+    if precision == "second":
+        text += f":{value.second:02d}"
     return text

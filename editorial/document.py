@@ -9,6 +9,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from core.dates import cn_date
 from editorial.models import Issue, IssueItem
 
 RED = RGBColor(0xC0, 0x00, 0x00)
@@ -57,8 +58,7 @@ def issue_docx(issue: Issue, entries: list[IssueItem]) -> bytes:
     _paragraph(document, issue.carrier.name, font=MASTHEAD_FONT, size=36, align=WD_ALIGN_PARAGRAPH.CENTER, color=RED)
     _paragraph(document, f"{issue.year}年第{issue.number}期（总第{issue.total_number}期）", size=16,
                align=WD_ALIGN_PARAGRAPH.CENTER)
-    day = issue.issued_on
-    _paragraph(document, f"哈尔滨市人民政府办公厅　　　　{day.year}年{day.month}月{day.day}日", size=16,
+    _paragraph(document, f"哈尔滨市人民政府办公厅　　　　{cn_date(issue.issued_on)}", size=16,
                align=WD_ALIGN_PARAGRAPH.CENTER, color=RED)
     if issue.editor_note:
         note = _paragraph(document, indent=True)

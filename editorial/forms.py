@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from audit.locking import VersionedForm
+from core.dates import cn_date
 from core.forms import OfficeMessagesMixin
 from editorial.models import Carrier, DecisionAction, Issue, IssueItem, IssueStatus
 from submissions.models import ALLOWED_ADOPTION_TYPES, AdoptionType, DeskState, InfoType, Level, Submission
@@ -175,7 +176,7 @@ class CarrierAdoptionForm(OfficeMessagesMixin, forms.Form):
         value = _not_future(self.cleaned_data["adopted_on"])
         submitted = timezone.localdate(self.item.submitted_at)
         if value < submitted:
-            raise forms.ValidationError(f"采用日期不能早于信息的报送日期（{submitted.isoformat()}）。")
+            raise forms.ValidationError(f"采用日期不能早于信息的报送日期（{cn_date(submitted)}）。")
         return value
 
     def clean(self) -> dict:

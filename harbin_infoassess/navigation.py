@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from core.access import auditor_may_open
+from harbin_infoassess.breadcrumbs import top_of
 
 
 @dataclass(frozen=True)
@@ -17,8 +18,6 @@ class NavItem:
     # Who sees it: "all" logged-in users, "staff" (office staff and administrators), "admin", "readers" (all but
     # unit officers), "audit" (administrators and auditors). An auditor sees only the pages open to them.
     audience: str = "all"
-    # Pages outside the entry's own URL that belong to it (the years' rule sets are part of 考核规则).
-    also: tuple[str, ...] = ()
 
 
 NAV: tuple[NavItem, ...] = (
@@ -32,7 +31,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("考核排名", "scoring:ranking"),
     NavItem("基础工作", "scoring:basic_list"),
     NavItem("台账导入", "scoring:import", "staff"),
-    NavItem("考核规则", "scoring:ruleset_list", "admin", also=("scoring:year_list",)),
+    NavItem("考核规则", "scoring:ruleset_list", "admin"),
     NavItem("采用通报", "bulletins:list"),
     NavItem("年度评比", "awards:index"),
     NavItem("账号", "accounts:list", "admin"),
@@ -55,15 +54,16 @@ def navigation(request: HttpRequest) -> dict:
     user = request.user
     if not user.is_authenticated:
         return {"nav_items": []}
-    items, matches = [], []
-    for item in NAV:
-        if _visible(item, user):
-            entry = {"label": item.label, "url": reverse(item.url_name)}
-            items.append(entry)
-            matches += [(entry, url) for url in (entry["url"], *map(reverse, item.also))]
-    # The deepest URL that contains the current page picks the active entry (/scoring/basic/ is not 考核排名).
-    containing = [(entry, url) for entry, url in matches if request.path == url or (url != "/" and request.path.startswith(url))]
-    active = max(containing, key=lambda match: len(match[1]), default=(None, ""))[0]
+    # The menu entry at the top of the page's breadcrumb trail is lit (breadcrumbs.py); a page outside that table
+    # lights the entry whose URL is the deepest one containing it.
+    match = getattr(request, "resolver_match", None)
+    top = top_of(match.view_name if match else None)
+    items = [{"label": item.label, "url": reverse(item.url_name), "name": item.url_name} for item in NAV if _visible(item, user)]
+    active = next((entry for entry in items if entry["name"] == top), None)
+    if top is None:
+        containing = [entry for entry in items
+                      if request.path == entry["url"] or (entry["url"] != "/" and request.path.startswith(entry["url"]))]
+        active = max(containing, key=lambda entry: len(entry["url"]), default=None)
     for item in items:
         item["active"] = item is active
     return {"nav_items": items}

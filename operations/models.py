@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from core.dates import cn_date
+
 
 class WorkerHeartbeat(models.Model):
     """The last time a task worker on a host reported that it is alive (read by /healthz)."""
@@ -14,4 +16,4 @@ class WorkerHeartbeat(models.Model):
         verbose_name_plural = "任务进程心跳"
 
     def __str__(self) -> str:
-        return f"{self.worker} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.worker} @ {cn_date(self.seen_at, 'second')}"

@@ -30,6 +30,7 @@ from scoring.forms import (
 from scoring.models import AssessmentYear, ImportJob, ImportStatus, RuleSet
 from scoring.scorecard import build_scorecard
 from scoring.services import ScoreReport, compute_scores, rules_for_year
+from submissions.models import Submission
 from units.access import get_unit_for_user, visible_units
 from units.versioning import cached
 
@@ -80,6 +81,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
         html = _ranking_tables(report, [s for s in report.scores if s.facts.unit_id == user.unit_id], user.unit_id)
     return render(request, "scoring/ranking.html", {
         "form": form, "report": report, "tables": mark_safe(html), "title": period_title(report),  # noqa: S308
+        "years": Submission.objects.years(timezone.localdate().year, year),
     })
 
 
@@ -110,8 +112,10 @@ def basic_list(request: HttpRequest) -> HttpResponse:
     year = _year(request)
     units = visible_units(request.user).in_office_order()
     rows = basic_work.entries_for(units, year)
-    return render(request, "scoring/basic_list.html", {"year": year, "rows": rows,
-                                                       "pending": sum(r.self_check_pending for r in rows)})
+    return render(request, "scoring/basic_list.html", {
+        "year": year, "rows": rows, "pending": sum(r.self_check_pending for r in rows),
+        "years": Submission.objects.years(timezone.localdate().year, year),
+    })
 
 
 def _ask_basic(request: HttpRequest, unit, year: int, form: BasicWorkForm) -> HttpResponse:

@@ -197,7 +197,7 @@ def _dated_on_item(form: forms.ModelForm, name: str) -> dt.date:
     check_not_future(value)
     submitted = timezone.localdate(form.submission.submitted_at)
     if value < submitted:
-        raise forms.ValidationError(f"日期不能早于信息的报送日期（{submitted.isoformat()}）。")
+        raise forms.ValidationError(f"日期不能早于信息的报送日期（{cn_date(submitted)}）。")
     return value
 
 

@@ -5,8 +5,9 @@ from collections.abc import Iterable, Sized
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Max, Min, Q
 from django.db.models.functions import Coalesce, Least
+from django.utils import timezone
 
 from core.assessment import RequestOutcome, request_outcome
 from units.models import Unit
@@ -122,6 +123,15 @@ class SubmissionQuerySet(models.QuerySet):
 
     def submitted_between(self, start: dt.datetime, end: dt.datetime) -> SubmissionQuerySet:
         return self.filter(submitted_at__gte=start, submitted_at__lt=end)
+
+    def years(self, *also: int) -> list[int]:
+        """The years worth choosing on any page, newest first: from the first item's year to the last one's (two
+        index reads, not a scan of every item), with `also` (the current year, the year shown)."""
+        span = self.aggregate(first=Min("submitted_at"), last=Max("submitted_at"))
+        found = set(also)
+        if span["first"] is not None:
+            found |= set(range(timezone.localtime(span["first"]).year, timezone.localtime(span["last"]).year + 1))
+        return sorted(found, reverse=True)
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = super().bulk_create(objs, *args, **kwargs)

@@ -209,6 +209,12 @@ def item_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_submission_for_user(request.user, pk)
     if not can_withdraw_item(request.user, item):
         raise PermissionDenied("只有待处理的本单位信息可以撤回。")
+    if not confirm.is_confirmed(request):
+        return confirm.ask(request, title=f"撤回“{item.title}”", action="确认撤回", danger=True,
+                           back_url=reverse("submissions:detail", args=[item.pk]), lines=[
+                               "该信息将标记为无效（报送单位撤回），不再计入报送，也不再等待办公厅处理。",
+                               "撤回后本单位不能自行恢复；如需再报，请重新报送。",
+                           ])
     try:
         services.withdraw_item(item, user=request.user)
     except ValueError as refused:  # the office decided on it a moment ago

@@ -398,7 +398,7 @@ def test_fifty_a_page_newest_first_in_beijing_time():
     admin = browser(make_user(Role.ADMIN))
     first = admin.get(reverse("audit:list"), {"start": "2024-05-01", "end": "2024-05-01"})
     assert [e.username for e in first.context["events"]] == [f"u{i}" for i in range(119, 69, -1)]
-    assert first.context["has_next"] and "2024-05-01 09:59:00" in first.content.decode()  # 08:00 + 119 min, UTC+8
+    assert first.context["has_next"] and "2024年5月1日 09:59:00" in first.content.decode()  # 08:00 + 119 min, UTC+8
     third = admin.get(reverse("audit:list"), {"start": "2024-05-01", "end": "2024-05-01", "page": 3})
     assert [e.username for e in third.context["events"]] == [f"u{i}" for i in range(19, -1, -1)]
     assert not third.context["has_next"]
@@ -431,7 +431,7 @@ def test_the_filtered_records_export_to_xlsx():
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=3)]
     assert rows[0] == ["时间（北京时间）", "用户", "地址", "事件", "对象", "单位", "摘要", "变更（原值 → 新值）"]
-    assert rows[1:] == [["2024-03-01 09:30:00", "甲", "10.0.0.1", "修改", "道里区", "道里区", "=1+1", "简称：（空） → 道里"]]
+    assert rows[1:] == [["2024年3月1日 09:30:00", "甲", "10.0.0.1", "修改", "道里区", "道里区", "=1+1", "简称：（空） → 道里"]]
     assert sheet["G4"].data_type == "s"  # a formula-like summary stays text
     assert browser(make_user(Role.VIEWER)).get(reverse("audit:list"), {"format": "xlsx"}).status_code == 403
 

@@ -314,6 +314,10 @@ def test_the_years_totals_name_the_whole_year(client, world):
     client.force_login(world["personas"]["staff"])
     for url in (reverse("awards:year", args=[YEAR]), reverse("awards:review", args=[YEAR])):
         assert '总分<br><span class="small fw-normal">全年（按比例）</span>' in client.get(url).content.decode()
+    # The candidates' unit totals too (the administrator picks).
+    client.force_login(world["personas"]["admin"])
+    page = client.get(reverse("awards:year", args=[YEAR])).content.decode()
+    assert '单位总分<br><span class="small fw-normal">全年（按比例）</span>' in page
 
 
 # --- picking in place (htmx) -------------------------------------------------------------------------------

@@ -54,7 +54,8 @@ def assert_login_redirect(response) -> None:
 
 def own_rows(page: str) -> list[str]:
     """Unit names of the rows highlighted as the reader's own (sequence tables only)."""
-    return re.findall(r'<tr data-unit="\d+" class="own-unit">\s*<td class="num">[^<]*</td>\s*<td>([^<]+)</td>', page)
+    row = r'<tr data-unit="\d+" class="own-unit"(?: id="own-unit")?>\s*<td class="num">[^<]*</td>\s*'
+    return re.findall(row + r'<td class="unit-name">([^<]+)</td>', page)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -98,6 +99,11 @@ def test_bulletin_page(world, published, persona, client_for):
                  "市领导（张市长）肯定性批示"):
         assert text in page, text
     assert own_rows(page) == {"officer_a": ["道里区"], "officer_b": ["南岗区"]}.get(persona, [])
+    # An officer's unit is named first, above the tables, with the period of its total.
+    own = {"officer_a": "本单位（道里区）在区政府序列中排名第", "officer_b": "本单位（南岗区）在区政府序列中"}.get(persona)
+    assert ('id="own-place"' in page) == bool(own)
+    if own:
+        assert own in page and page.index(own) < page.index("notice-table") and "1–3月累计" in page
     assert ("更正重发" in page) == (persona in OFFICE)
 
 
@@ -246,7 +252,7 @@ def test_home_panel_shows_the_officers_place_points_and_chart(world, published, 
     assert "最新通报" in page and "2024年3月" in page
     assert "本单位在区政府序列中排名第<strong>1</strong>名" in page
     # 1 point for the city adoption + 3 for the city leader's affirming instruction (RULES.md Art. 9).
-    assert "本月 <strong>4.00</strong>，累计 <strong>4.00</strong>" in page
+    assert "本月 <strong>4.00</strong>，1–3月累计 <strong>4.00</strong>" in page
     svg = re.findall(r"<svg.*?</svg>", page, re.S)
     assert len(svg) == 3 and "2024年各月报送信息（条）" in svg[0]
     assert "<rect" in svg[0] and "3月：1" in svg[0]  # one bar: March, one item
@@ -291,9 +297,10 @@ def _populate(units: int) -> None:
 @pytest.mark.parametrize("persona", ["staff", "officer_a"])
 def test_bulletin_page_query_count_is_fixed(world, persona, django_assert_num_queries, client_for):
     client = client_for(persona)
-    # session, user (+ the officer's unit, checked by the middleware), the version, the month's history; the
-    # first view also renders the frozen part from the snapshot and the previous version's; later views reuse it.
-    expected = 5 if persona == "officer_a" else 4
+    # session, user (+ the officer's unit, checked by the middleware, and its row named above the tables), the
+    # version, the month's history; the first view also renders the frozen part from the snapshot and the previous
+    # version's; later views reuse it.
+    expected = 6 if persona == "officer_a" else 4
     for more in (0, 110):
         _populate(more)
         BulletinVersion.objects.all().delete()

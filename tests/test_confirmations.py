@@ -98,3 +98,11 @@ def test_no_page_asks_with_an_inline_browser_dialog():
     # One pattern, server-rendered: no confirm() in templates (a strict CSP forbids inline handlers anyway).
     templates = Path(settings.BASE_DIR, "templates").rglob("*.html")
     assert not [t.name for t in templates if "confirm(" in t.read_text(encoding="utf-8")]
+
+
+def test_no_page_asks_in_a_browser_dialog_any_more():
+    # Every confirmation is the server's page above: no template marks a form for window.confirm().
+    root = Path(__file__).resolve().parent.parent
+    pages = [path for path in (root / "templates").rglob("*.html") if "data-confirm=" in path.read_text(encoding="utf-8")]
+    assert pages == []
+    assert "window.confirm" not in (root / "static" / "js" / "site.js").read_text(encoding="utf-8")

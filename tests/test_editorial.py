@@ -291,10 +291,15 @@ def test_discarding_a_draft_puts_its_items_back_and_a_published_issue_cannot_be_
 def test_officer_withdraws_a_pending_item_and_it_stops_counting(client, personas, unit_a):
     item = on_desk(unit_a)
     login(client, personas["officer_a"])
-    assert client.post(reverse("submissions:withdraw", args=[item.pk])).status_code == 302
+    # The first POST asks on the confirmation page (core.confirm) and changes nothing.
+    asked = client.post(reverse("submissions:withdraw", args=[item.pk]))
+    assert asked.status_code == 200 and f"请确认：撤回“{item.title}”" in asked.content.decode()
+    item.refresh_from_db()
+    assert item.desk_state == DeskState.PENDING and not item.is_invalid
+    assert client.post(reverse("submissions:withdraw", args=[item.pk]), {"confirmed": "1"}).status_code == 302
     item.refresh_from_db()
     assert item.desk_state == DeskState.WITHDRAWN and item.is_invalid
-    assert client.post(reverse("submissions:withdraw", args=[item.pk])).status_code == 403
+    assert client.post(reverse("submissions:withdraw", args=[item.pk]), {"confirmed": "1"}).status_code == 403
     decided = on_desk(unit_a)
     with pytest.raises(ValueError, match="已由办公厅处理"):
         Submission.objects.filter(pk=decided.pk).update(desk_state=DeskState.RESERVED)

@@ -157,7 +157,7 @@ def test_only_administrators_see_and_lift_locks(client_for, persona):
     fail(locked.username, 5)
     client = client_for(persona)
     page = client.get(reverse("accounts:locks"))
-    lift = client.post(reverse("accounts:lock_release"), {"username": "wangwu", "ip_address": HOME})
+    lift = client.post(reverse("accounts:lock_release"), {"username": "wangwu", "ip_address": HOME, "confirmed": "1"})
     if persona == "admin":
         assert page.status_code == 200 and "wangwu" in page.content.decode() and HOME in page.content.decode()
         assert lift.status_code == 302
@@ -177,8 +177,12 @@ def test_lifting_one_lock_leaves_the_others(personas):
     client.force_login(personas["admin"])
     page = client.get(reverse("accounts:locks")).content.decode()
     assert page.count("解除锁定</button>") == 2
-    assert 'data-confirm="确定解除' in page  # the browser asks before the POST
-    response = client.post(reverse("accounts:lock_release"), {"username": "zhao", "ip_address": HOME}, follow=True)
+    # The first POST asks on the confirmation page (core.confirm) and lifts nothing.
+    asked = client.post(reverse("accounts:lock_release"), {"username": "zhao", "ip_address": HOME}).content.decode()
+    assert "请确认：解除“zhao”的登录锁定" in asked and f"从 {HOME} 的登录失败记录将被清除" in asked
+    assert 'name="confirmed" value="1"' in asked and not logged_in(attempt("zhao", PASSWORD))
+    response = client.post(reverse("accounts:lock_release"), {"username": "zhao", "ip_address": HOME, "confirmed": "1"},
+                           follow=True)
     assert "已解除“zhao”从 10.1.1.1 登录的锁定" in response.content.decode()
     assert logged_in(attempt("zhao", PASSWORD))
     assert not logged_in(attempt("qian", PASSWORD))
@@ -190,7 +194,8 @@ def test_lifting_needs_a_post_and_valid_values(personas):
     assert client.get(reverse("accounts:lock_release")).status_code == 405
     response = client.post(reverse("accounts:lock_release"), {"username": "x", "ip_address": "' OR 1=1"}, follow=True)
     assert "要解除的锁定无效" in response.content.decode()
-    response = client.post(reverse("accounts:lock_release"), {"username": "nobody", "ip_address": HOME}, follow=True)
+    response = client.post(reverse("accounts:lock_release"), {"username": "nobody", "ip_address": HOME, "confirmed": "1"},
+                           follow=True)
     assert "该锁定已过期或已被解除" in response.content.decode()
 
 
@@ -253,7 +258,7 @@ def test_lifting_a_lock_is_on_the_audit_trail_with_who_and_where(personas):
     fail("sun", 5)
     client = Client(REMOTE_ADDR="10.9.9.9")
     client.force_login(personas["admin"])
-    client.post(reverse("accounts:lock_release"), {"username": "sun", "ip_address": HOME})
+    client.post(reverse("accounts:lock_release"), {"username": "sun", "ip_address": HOME, "confirmed": "1"})
     record = AuditEvent.objects.get(kind=EventKind.UPDATE, summary__startswith="解除登录锁定")
     assert (record.user, record.address) == (personas["admin"], "10.9.9.9")
     assert record.changes == {"登录锁定": [f"sun（{HOME}）已锁定", "已解除"]}

@@ -19,6 +19,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from audit.locking import StaleEdit
 from audit.models import AuditEvent, EventKind
+from core.dates import cn_date
 from editorial.models import Carrier, IssueItem
 from scoring.models import BasicWorkEntry, RuleSet
 from tests.factories import (
@@ -174,8 +175,7 @@ def test_a_stale_save_is_refused_with_who_and_when_and_keeps_what_was_typed(name
     response = first.post(url, {**form.post(obj, "甲后保存"), "version": opened})
     assert response.status_code == 200
     html = response.content.decode()
-    when = timezone.localtime(change.at).strftime("%Y-%m-%d %H:%M")
-    assert "已被他人修改" in html and other.username in html and when in html and "北京时间" in html
+    assert "已被他人修改" in html and other.username in html and cn_date(change.at, "minute") in html
     assert "甲后保存" in html  # what A typed is still in the form
     assert form.read(obj) == "乙先保存"
 
@@ -222,12 +222,13 @@ def test_the_item_form_names_who_changed_it_from_the_audit_trail():
 
 
 def test_the_message_shows_beijing_time(settings):
-    """An audit record's time in UTC shows as Beijing time (UTC+8) in the message."""
-    settings.TIME_ZONE = "Asia/Shanghai"
+    """An audit record's time in UTC shows as Beijing time (UTC+8) in the message, in the one date format,
+    whatever the server's time zone."""
+    settings.TIME_ZONE = "UTC"
     unit = make_unit()
     AuditEvent.objects.create(at=dt.datetime(2024, 3, 1, 23, 30, tzinfo=dt.UTC), username="某人", kind=EventKind.UPDATE,
                               model=unit._meta.label, object_id=unit.pk)
-    assert "某人于 2024-03-02 07:30（北京时间）" in StaleEdit(unit).message
+    assert "某人于 2024年3月2日 07:30）" in StaleEdit(unit).message
 
 
 def test_an_edit_on_the_admin_site_moves_the_version_on_so_an_older_form_is_refused():

@@ -1,10 +1,14 @@
 // Behaviour shared by every page, kept out of the templates: the Content-Security-Policy allows no inline script.
-// <form data-confirm="…">: ask before submitting (deletions, deactivations, lifting a lock).
-document.addEventListener("submit", function (event) {
-  const message = event.target.dataset.confirm;
-  if (message && !window.confirm(message)) event.preventDefault();
-});
+// What cannot be undone is confirmed on the server's page (core.confirm), not in a browser dialog.
 // <button data-print>: print the page.
 document.addEventListener("click", function (event) {
   if (event.target.closest("[data-print]")) window.print();
+});
+// <button data-all-columns> on phones: show the columns a narrow screen hides in the table of its section.
+document.addEventListener("click", function (event) {
+  const button = event.target.closest("[data-all-columns]");
+  if (!button) return;
+  const shown = button.closest("section").classList.toggle("all-columns");
+  button.setAttribute("aria-pressed", String(shown));
+  button.textContent = shown ? "只显示总分" : "显示全部列";
 });

@@ -48,13 +48,14 @@ def page(browser, live_server):
     context.close()
 
 
+def sign_in(page, username: str, password: str) -> None:
+    page.goto("/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
 @pytest.fixture
 def login(page):
-    def do_login(username: str, password: str) -> None:
-        page.goto("/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", password)
-        page.click("button[type=submit]")
-        page.wait_for_load_state("networkidle")
-
-    return do_login
+    return lambda username, password: sign_in(page, username, password)

@@ -71,5 +71,6 @@ def test_staff_publish_and_the_officer_sees_the_bulletin_with_the_own_row(page, 
     # Printed, the notice stands alone: no navigation, no buttons.
     page.emulate_media(media="print")
     page.goto(f"/bulletins/{month:%Y-%m}/")
-    assert not page.locator("nav").is_visible() and not page.get_by_role("button", name="打印").is_visible()
+    assert not page.locator("nav.site-navbar").is_visible() and not page.get_by_label("当前位置").is_visible()
+    assert not page.get_by_role("button", name="打印").is_visible()
     assert page.locator("article.notice").is_visible()

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from audit.services import MIN_RETENTION, prune
+from core.dates import cn_date
 
 
 def _date(text: str) -> dt.date:
@@ -44,4 +45,4 @@ class Command(BaseCommand):
             deleted = prune(cutoff)
         except ValueError as refusal:
             raise CommandError(str(refusal)) from None
-        self.stdout.write(f"已删除 {timezone.localtime(cutoff):%Y-%m-%d %H:%M} 之前的审计记录 {deleted} 条。")
+        self.stdout.write(f"已删除 {cn_date(cutoff, 'minute')} 之前的审计记录 {deleted} 条。")

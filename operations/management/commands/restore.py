@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from core.dates import cn_date
 from operations.backup import BackupError, read_manifest, restore_archive, tables_with_data
 from operations.health import migrations_pending
 
@@ -39,7 +40,7 @@ class Command(BaseCommand):
         except BackupError as e:
             raise CommandError(str(e)) from None
         made = timezone.localtime(dt.datetime.fromisoformat(manifest["created_at"]))
-        self.stdout.write(f"已从 {path.name} 恢复（{made:%Y-%m-%d %H:%M} 的备份），各表行数与清单一致。")
+        self.stdout.write(f"已从 {path.name} 恢复（{cn_date(made, 'minute')} 的备份），各表行数与清单一致。")
         if migrations_pending():
             self.stdout.write("备份来自较早的程序版本，正在升级数据库结构（migrate）……")
             call_command("migrate", interactive=False, verbosity=0)
