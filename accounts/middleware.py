@@ -19,6 +19,7 @@ from core.access import auditor_may_open
 # Room for the form fields and multipart framing around a ledger workbook of the largest allowed size.
 BODY_ENVELOPE_BYTES = 1024 * 1024
 LOGIN_AT = "login_at"
+RENEWED_AT = "renewed_at"
 
 
 def body_size_limit() -> int:
@@ -67,7 +68,9 @@ def remember_login_time(sender, request: HttpRequest, user, **kwargs) -> None:
 
 class SessionLimitMiddleware:
     """Ends a session idle for SESSION_COOKIE_AGE (Django drops it; here the user is told why) or older than
-    SESSION_ABSOLUTE_SECONDS since login, whatever the user does."""
+    SESSION_ABSOLUTE_SECONDS since login, whatever the user does. Activity renews the session's age by saving it,
+    at most once every SESSION_RENEW_SECONDS: a save per request was one more write and commit on every page
+    under load, and a minute of slack on a 30-minute limit changes nothing for the user."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -81,6 +84,8 @@ class SessionLimitMiddleware:
                 hours = settings.SESSION_ABSOLUTE_SECONDS / 3600
                 messages.warning(request, f"您本次登录已超过 {hours:g} 小时，为安全起见已自动退出，请重新登录。")
                 return redirect_to_login(request.get_full_path())
+            if now - request.session.get(RENEWED_AT, login_at) >= settings.SESSION_RENEW_SECONDS:
+                request.session[RENEWED_AT] = now  # modified: the session is saved with a new age
         elif (request.COOKIES.get(settings.SESSION_COOKIE_NAME) and request.session.session_key is None
               and not request.session.modified):
             # Loading the session for request.user cleared its key: the browser sent a session the server no longer

@@ -220,10 +220,12 @@ if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-# Sessions: an idle timeout the Django way (every request renews the cookie's age), an absolute limit after login
-# (accounts.middleware.SessionLimitMiddleware), and nothing kept once the browser closes.
+# Sessions: an idle timeout (a request renews the session's age, at most once a minute:
+# accounts.middleware.SessionLimitMiddleware, so a page view does not write the session row each time), an absolute
+# limit after login, and nothing kept once the browser closes.
 SESSION_COOKIE_AGE: int = env.int("SESSION_IDLE_MINUTES", default=30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_ABSOLUTE_SECONDS: int = env.int("SESSION_ABSOLUTE_HOURS", default=8) * 3600
 

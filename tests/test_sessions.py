@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from unittest import mock
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +25,7 @@ ABSOLUTE = "您本次登录已超过 8 小时，为安全起见已自动退出�
 @pytest.fixture(autouse=True)
 def _production_sessions(settings):
     # tests/conftest.py turns the renewal off for pinned query counts; here it is what is tested.
-    settings.SESSION_SAVE_EVERY_REQUEST = project_settings.SESSION_SAVE_EVERY_REQUEST
+    settings.SESSION_RENEW_SECONDS = project_settings.SESSION_RENEW_SECONDS
 
 
 class Clock:
@@ -54,7 +55,8 @@ def login(client: Client, user, next_url: str = ""):
 
 
 def test_the_settings():
-    assert project_settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert project_settings.SESSION_SAVE_EVERY_REQUEST is False  # renewed by SessionLimitMiddleware instead
+    assert project_settings.SESSION_RENEW_SECONDS == 60
     assert project_settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
     assert project_settings.SESSION_COOKIE_AGE == 30 * 60
     assert project_settings.SESSION_ABSOLUTE_SECONDS == 8 * 3600
@@ -71,6 +73,19 @@ def test_activity_keeps_the_session_alive(client, clock):
     for _ in range(5):  # 2.5 hours, never 30 minutes idle
         clock.advance(minutes=29)
         assert client.get(PAGE).status_code == 200
+
+
+def test_activity_renews_the_session_at_most_once_a_minute(client, clock):
+    login(client, make_user())
+    expiry = Session.objects.get().expire_date
+    clock.advance(seconds=59)
+    assert client.get(PAGE).status_code == 200
+    assert Session.objects.get().expire_date == expiry  # not written again within the minute
+    clock.advance(seconds=1)
+    assert client.get(PAGE).status_code == 200
+    assert Session.objects.get().expire_date == expiry + dt.timedelta(seconds=60)  # renewed from now
+    clock.advance(minutes=29, seconds=59)  # idle: just inside the limit counted from the renewal
+    assert client.get(PAGE).status_code == 200
 
 
 def test_thirty_idle_minutes_end_the_session_and_the_login_page_says_so(client, clock):
