@@ -83,9 +83,9 @@ def _items_received(today: dt.date) -> list[Task]:
     counts = Submission.objects.filter(submitted_at__gte=month.start, submitted_at__lt=month.end).aggregate(
         month=Count("id"), today=Count("id", filter=Q(submitted_at__gte=day_start)),
     )
-    # The list has no day filter: today's items lead the month's list (newest first).
-    url = _filtered(reverse("submissions:list"), month=f"{today:%Y-%m}")
-    return [Task("今日收到信息", counts["today"], url, todo=False), Task("本月收到信息", counts["month"], url, todo=False)]
+    items = reverse("submissions:list")
+    return [Task("今日收到信息", counts["today"], _filtered(items, day=f"{today:%Y-%m-%d}"), todo=False),
+            Task("本月收到信息", counts["month"], _filtered(items, month=f"{today:%Y-%m}"), todo=False)]
 
 
 def _unpublished_months(today: dt.date) -> Task:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from audit.locking import FORM_EXPIRED, VersionedForm
-from core.assessment import YEARS, Period
+from core.assessment import TIME_ZONE, YEARS, Period
 from core.dates import cn_date
 from core.forms import OfficeMessagesMixin
 from submissions.duplicates import RECENT_DAYS, normalize_title, recent_duplicates
@@ -396,6 +396,10 @@ class ItemFilterForm(forms.Form):
     month = forms.CharField(
         required=False, label="月份", widget=forms.TextInput(attrs={"type": "month", "placeholder": "2024-03"}),
     )
+    day = forms.DateField(
+        required=False, label="日期", widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "日期格式应为 2024-03-05。"},
+    )
     info_type = forms.ChoiceField(choices=[("", "全部类型"), *InfoType.choices], required=False, label="信息类型")
     status = forms.ChoiceField(choices=[("", "全部"), ("valid", "有效"), ("invalid", "无效")], required=False, label="状态")
     q = forms.CharField(required=False, max_length=100, label="标题包含")
@@ -425,6 +429,9 @@ class ItemFilterForm(forms.Form):
             items = items.filter(unit__sequence=data["sequence"])
         if data.get("month"):
             items = items.submitted_between(data["month"].start, data["month"].end)
+        if data.get("day"):  # a day in Beijing time (the office home's 今日收到信息)
+            start = dt.datetime.combine(data["day"], dt.time(), tzinfo=TIME_ZONE)
+            items = items.submitted_between(start, start + dt.timedelta(days=1))
         if data.get("info_type"):
             items = items.filter(info_type=data["info_type"])
         if data.get("status"):

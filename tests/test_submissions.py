@@ -292,6 +292,10 @@ def test_list_filters(client, personas):
         return {item.title for item in page}
 
     assert titles(month="2024-03") == {march.title}  # month in Asia/Shanghai time
+    assert titles(day="2024-04-01") == {april.title}  # 00:10 on 1 April in Beijing is still 31 March in UTC
+    assert titles(day="2024-03-31") == {march.title}
+    refused = client.get(reverse("submissions:list"), {"day": "2024-02-30"})
+    assert refused.status_code == 200 and "日期格式应为 2024-03-05。" in refused.content.decode()
     assert titles(unit=a.pk) == {march.title, april.title, joint.title}
     assert titles(sequence="county") == {joint.title, invalid.title}
     assert titles(info_type="small_research") == {april.title}
