@@ -106,7 +106,7 @@ def _basic_work_missing(year: int) -> Task:
 
 def _failures(today: dt.date) -> Task:
     count = UrgentFailure.objects.filter(occurred_on__gte=today.replace(day=1), occurred_on__lte=today).count()
-    return Task("本月记录的紧急信息问题", count, _filtered(reverse("submissions:failure_list"), year=today.year))
+    return Task("本月记录的紧急信息问题", count, _filtered(reverse("submissions:failure_list"), month=f"{today:%Y-%m}"))
 
 
 def work_queue(now: dt.datetime) -> list[Task]:

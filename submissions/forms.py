@@ -390,12 +390,26 @@ class UnitByNameField(forms.ModelChoiceField):
         return value
 
 
+def month_widget() -> forms.TextInput:
+    return forms.TextInput(attrs={"type": "month", "placeholder": "2024-03"})
+
+
+def clean_month_value(value: str) -> Period | None:
+    """A list filter's month, "2024-03" (the browser's month input), as that month's period; empty: none."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        day = dt.datetime.strptime(value, "%Y-%m")
+    except ValueError:
+        raise forms.ValidationError("月份格式应为 2024-03。") from None
+    return Period.month(day.year, day.month)
+
+
 class ItemFilterForm(forms.Form):
     unit = UnitByNameField(queryset=Unit.objects.all(), required=False, label="单位")
     sequence = forms.ChoiceField(choices=[("", "全部序列"), *Sequence.choices], required=False, label="序列")
-    month = forms.CharField(
-        required=False, label="月份", widget=forms.TextInput(attrs={"type": "month", "placeholder": "2024-03"}),
-    )
+    month = forms.CharField(required=False, label="月份", widget=month_widget())
     day = forms.DateField(
         required=False, label="日期", widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": "日期格式应为 2024-03-05。"},
@@ -411,14 +425,7 @@ class ItemFilterForm(forms.Form):
             del self.fields["unit"], self.fields["sequence"]
 
     def clean_month(self) -> Period | None:
-        value = self.cleaned_data["month"].strip()
-        if not value:
-            return None
-        try:
-            day = dt.datetime.strptime(value, "%Y-%m")
-        except ValueError:
-            raise forms.ValidationError("月份格式应为 2024-03。") from None
-        return Period.month(day.year, day.month)
+        return clean_month_value(self.cleaned_data["month"])
 
     def apply(self, items: QuerySet[Submission]) -> QuerySet[Submission]:
         self.is_valid()  # invalid filters are ignored (and shown with their error); the valid ones apply
@@ -444,14 +451,20 @@ class ItemFilterForm(forms.Form):
 class FailureFilterForm(forms.Form):
     unit = forms.ModelChoiceField(queryset=Unit.objects.all(), required=False, label="单位", empty_label="全部单位")
     year = forms.IntegerField(required=False, min_value=YEARS.start, max_value=YEARS[-1], label="年度")
+    month = forms.CharField(required=False, label="月份", widget=month_widget())
     kind = forms.ChoiceField(choices=[("", "全部类型"), *FailureKind.choices], required=False, label="问题类型")
+
+    def clean_month(self) -> Period | None:
+        return clean_month_value(self.cleaned_data["month"])
 
     def apply(self, failures: QuerySet[UrgentFailure]) -> QuerySet[UrgentFailure]:
         self.is_valid()
         data = self.cleaned_data
         if data.get("unit"):
             failures = failures.filter(unit=data["unit"])
-        if data.get("year"):
+        if data.get("month"):  # a month names its year (the list's default year does not narrow it further)
+            failures = failures.filter(occurred_on__range=(data["month"].start_date, data["month"].end_date))
+        elif data.get("year"):
             failures = failures.filter(occurred_on__year=data["year"])
         if data.get("kind"):
             failures = failures.filter(kind=data["kind"])

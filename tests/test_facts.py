@@ -141,6 +141,11 @@ def test_failure_list_per_unit_and_year(client, personas):
     assert described() == {"今年甲", "今年乙"}  # the current year by default
     assert described(unit=a.pk, year=this_year - 1) == {"去年甲"}
     assert described(kind="concealment") == {"今年乙"}
+    assert described(month=f"{this_year}-01") == {"今年甲", "今年乙"}
+    assert described(month=f"{this_year - 1}-05") == {"去年甲"}  # the month's year, not the default one
+    assert described(month=f"{this_year - 1}-06") == set()
+    refused = client.get(reverse("submissions:failure_list"), {"month": "2024-13"})
+    assert refused.status_code == 200 and "月份格式应为 2024-03。" in refused.content.decode()
     page = client.get(reverse("submissions:failure_list")).content.decode()
     assert "记录问题" not in page  # a viewer reads, changes nothing
 

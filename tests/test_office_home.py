@@ -100,6 +100,7 @@ def test_office_sees_its_work_queue_with_counts_from_the_data(data, persona, cli
     assert f'href="{reverse("scoring:basic_list")}?year={today.year}"' in page
     assert f'href="{reverse("submissions:list")}?month={today:%Y-%m}"' in page
     assert f'href="{reverse("submissions:list")}?day={today:%Y-%m-%d}"' in page
+    assert f'href="{reverse("submissions:failure_list")}?month={today:%Y-%m}"' in page
 
 
 def test_a_published_month_leaves_the_queue(data, client_for):
