@@ -170,6 +170,8 @@ class Submission(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The audit record of the ledger import that created it, one for all the rows it created together.
+    import_record = models.BigIntegerField(null=True, blank=True, editable=False)
 
     objects = SubmissionQuerySet.as_manager()
 
@@ -333,6 +335,7 @@ class Adoption(ItemFact):
     issue_no = models.CharField("期号", max_length=50, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    import_record = models.BigIntegerField(null=True, blank=True, editable=False)  # as Submission.import_record
 
     objects = AdoptionQuerySet.as_manager()
 

@@ -81,8 +81,13 @@ def _record(obj: models.Model, kind: str, changes: dict[str, list[str]], user, s
 
 
 def history_of(obj: models.Model) -> models.QuerySet[AuditEvent]:
-    """A fact's history; an item's includes that of its adoptions and instructions."""
-    return audit.history_of(obj, with_children=isinstance(obj, Submission))
+    """A fact's history; an item's includes that of its adoptions and instructions. A row a ledger import created
+    shows the record of its import (one for all the rows it created together)."""
+    history = audit.history_of(obj, with_children=isinstance(obj, Submission))
+    imported = models.Q(pk=obj.import_record) if getattr(obj, "import_record", None) else models.Q(pk__in=[])
+    if isinstance(obj, Submission):
+        imported |= models.Q(pk__in=obj.adoptions.exclude(import_record=None).values("import_record"))
+    return history | AuditEvent.objects.filter(imported)
 
 
 def _names(units: Iterable[Unit]) -> str:

@@ -24,6 +24,7 @@ from audit.models import AuditEvent, EventKind
 from scoring import imports, ledger
 from scoring.models import ImportJob, ImportStage, ImportStatus
 from submissions.models import Adoption, Submission
+from submissions.services import history_of
 from tests.factories import make_user
 from tests.ledger_builder import INVALID_LEDGER, ledger_bytes, write_ledger
 from units.models import Unit
@@ -98,9 +99,13 @@ def test_a_job_is_queued_then_run_by_the_worker_to_done(personas, run_tasks):
     assert DBTaskResult.objects.get(id=job.task_id).status == "SUCCESSFUL"
     # On the audit trail as the uploader's import, from the address of the upload.
     imported = AuditEvent.objects.get(kind=EventKind.IMPORT)
-    created = AuditEvent.objects.filter(kind=EventKind.CREATE, model="submissions.Submission")
-    assert created.count() == 5
-    assert {(e.user, e.address) for e in [imported, *created]} == {(personas["staff"], "10.1.2.3")}
+    # The items it created share one record (one per batch), which each item's history shows.
+    created = AuditEvent.objects.get(kind=EventKind.CREATE, model="submissions.Submission")
+    assert "新增 5 条" in created.summary
+    assert {(e.user, e.address) for e in [imported, created]} == {(personas["staff"], "10.1.2.3")}
+    assert all(created in history_of(item) for item in Submission.objects.all())
+    adoption, adopted = Adoption.objects.get(), AuditEvent.objects.get(kind=EventKind.CREATE, model="submissions.Adoption")
+    assert adopted in history_of(adoption) and adopted in history_of(adoption.submission)
 
 
 def test_an_invalid_ledger_fails_with_its_problems_and_writes_nothing(personas, run_tasks):
