@@ -6,6 +6,8 @@ class ScoringConfig(AppConfig):
     name = 'scoring'
 
     def ready(self) -> None:
+        from scoring.models import ImportJob
         from units.versioning import watch
 
-        watch(self)
+        # An import job's own row (its progress, written every second) changes no score; the facts it imports do.
+        watch(self, exclude=(ImportJob,))

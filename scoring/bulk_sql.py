@@ -20,7 +20,7 @@ from typing import Any
 
 from django.db import connection, models
 
-from units.versioning import bump
+from units.versioning import noted
 
 CHUNK = 20_000  # rows sent at a time: memory stays bounded whatever the import's size
 
@@ -147,7 +147,7 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
             cursor.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})",
                                _sqlite_rows(model, columns, chunk))
     if count and connection.vendor == "postgresql":
-        bump()  # COPY passes no execute wrapper
+        noted()  # COPY passes no execute wrapper
     return count
 
 

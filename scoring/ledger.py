@@ -11,12 +11,15 @@ import datetime as dt
 import gc
 import itertools
 import pickle
+import queue
 import re
 import tempfile
+import threading
 import zipfile
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from itertools import chain
@@ -24,7 +27,7 @@ from pathlib import Path
 from typing import IO, Any
 from xml.etree import ElementTree
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, connections, models, transaction
 from django.utils import timezone
 from openpyxl.utils.cell import get_column_letter
 from openpyxl.utils.datetime import from_excel
@@ -105,6 +108,7 @@ SHEETS: dict[str, tuple[list[str], list[str]]] = {
 }
 
 REQUIRED = {sheet: set(required) for sheet, (required, _) in SHEETS.items()}
+LAST_SHEET = list(SHEETS)[-1]  # the sheets are checked and written in this order
 
 
 @dataclass(frozen=True)
@@ -492,10 +496,12 @@ class _Checker(_Reader):
             return None
         return name
 
-    def check(self) -> _Plan:
+    def check(self, passed: Callable[[str], None] = lambda sheet: None) -> _Plan:
+        """Check every sheet in turn; `passed(sheet)` once each is through."""
         self.progress.stage(ImportStage.CHECKING, {sheet: _declared_rows(self.workbook, sheet) for sheet in SHEETS})
-        for sheet in ("单位", "专约", "报送", "采用", "批示", "紧急信息问题", "基础工作"):
+        for sheet in SHEETS:
             getattr(self, f"_check_{SHEET_METHODS[sheet]}")(sheet)
+            passed(sheet)
         return self.plan
 
     def _check_units(self, sheet: str) -> None:
@@ -1065,48 +1071,233 @@ def _import(source: str | Path | IO[bytes], user, max_bytes: int, progress: Prog
         workbook = open_workbook(source)
     except Exception:  # openpyxl raises many kinds on a damaged file; all mean the same to the user
         raise LedgerInvalid([LedgerError("", None, "", "无法读取该 xlsx 工作簿，文件可能已损坏。")]) from None
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        try:
+            return _check_while_writing(_Checker(workbook, _ReportedApart(progress)), user)
+        finally:
+            workbook.close()
     try:
         checker = _Checker(workbook, progress)
         plan = checker.check()
     finally:
         workbook.close()
     try:
-        return _apply(plan, checker, user, progress)
+        _writing_begins(checker)
+        with large_page_cache(), _atomic():
+            return _write(plan, user, progress)
     finally:
         plan.item_rows.close()
         plan.adoption_rows.close()
 
 
-def _apply(plan: _Plan, checker: _Checker, user, progress: Progress) -> ImportResult:
+def _writing_begins(checker: _Checker) -> None:
+    """The whole workbook is checked: its problems, or the writing stage begins."""
     if checker.error_count:
         raise LedgerInvalid(checker.errors, checker.error_count)
-    progress.stage(ImportStage.WRITING, {sheet: len(getattr(plan, SHEET_METHODS[sheet])) for sheet in SHEETS})
+    plan = checker.plan
+    checker.progress.stage(ImportStage.WRITING, {sheet: len(getattr(plan, SHEET_METHODS[sheet])) for sheet in SHEETS})
     # What only the check needed (every key of the workbook and of the system) makes room for the writing.
     checker.known_items = plan.items = plan.adoptions = {}
+
+
+@contextmanager
+def _atomic() -> Iterator[None]:
+    """The import's transaction."""
     try:
-        with large_page_cache(), transaction.atomic():
-            result = _write(plan, user, progress)
-            progress.stage(ImportStage.REBUILDING, {})
-            # Now, rather than on the first page that reads them; a reload that changed nothing changed no tally.
-            if result.facts_moved or any(c["created"] or c["updated"] for c in result.summary.values()):
-                rebuild_all_tallies()
-            else:
-                refresh_tallies()
-            ledger_imported.send(sender=import_ledger, result=result)
-            return result
+        with transaction.atomic():
+            yield
     except IntegrityError:
         # Someone changed the same facts through the site between the check and the write.
         raise LedgerInvalid([LedgerError("", None, "", "导入期间相关数据被他人修改，未导入任何数据，请重新导入。")]) from None
 
 
-def _write(plan: _Plan, user, progress: Progress) -> ImportResult:
-    result, trail = ImportResult(progress=progress), _Trail(user)
+# ---------------------------------------------------------------- writing while checking (PostgreSQL)
+
+
+def _check_while_writing(checker: _Checker, user) -> ImportResult:
+    """On PostgreSQL the rows are written as they are checked, so the database server works on its own core while
+    Python checks the rest: the check runs in a thread and hands over the rows of the two large sheets a chunk at
+    a time; the writing (this thread) waits for what it needs. All in one transaction: at the first problem the
+    writing stops, the check goes on to list them all, and nothing is kept. Progress is reported on a connection of
+    its own (`_ReportedApart`), so the job's page follows it and a cancel reaches the check."""
+    checking = _Checking(checker)
+    progress = checker.progress
+    try:
+        with _atomic():
+            with connection.cursor() as cursor:
+                # Foreign keys checked as each statement ends, while the check goes on, rather than all at the commit.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            checking.start()
+            return _write(checker.plan, user, progress, checking.wait)
+    except _Problems:
+        checking.discard()
+        checking.join()
+        checking.raise_failure()
+        raise LedgerInvalid(checker.errors, checker.error_count) from None
+    finally:
+        checking.abandon()
+        checking.join()
+        progress.close()
+
+
+class _Problems(Exception):
+    """The check found a problem: the writing stops."""
+
+
+class _Stopped(Exception):
+    """The writing failed: the check stops."""
+
+
+class _Handover:
+    """Checked rows of a sheet handed from the check to the writing a chunk at a time, two chunks at most
+    waiting (memory stays bounded: the check waits when the writing is behind)."""
+
+    def __init__(self, checker: _Checker) -> None:
+        self.checker = checker
+        self.queue: queue.Queue[list[tuple] | None] = queue.Queue(maxsize=2)
+        self.buffer: list[tuple] = []
+        self.state = "open"  # "discard": rows are dropped; "abandoned": the check stops
+        self.ended = False
+
+    def add(self, row: tuple) -> None:
+        self.buffer.append(row)
+        if len(self.buffer) >= CHUNK_KEYS:
+            self._put(self.buffer)
+            self.buffer = []
+
+    def end(self) -> None:
+        if self.ended:
+            return
+        self.ended = True
+        if self.buffer:
+            self._put(self.buffer)
+            self.buffer = []
+        self._put(None)
+
+    def _put(self, chunk: list[tuple] | None) -> None:
+        while self.state == "open":
+            try:
+                self.queue.put(chunk, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+        if self.state == "abandoned":
+            raise _Stopped
+
+    def chunks(self) -> Iterator[list[tuple]]:
+        while (chunk := self.queue.get()) is not None:
+            if self.checker.error_count:
+                raise _Problems
+            yield chunk
+
+    def close(self) -> None:
+        pass
+
+
+class _Checking(threading.Thread):
+    """The check, in a thread beside the writing."""
+
+    def __init__(self, checker: _Checker) -> None:
+        super().__init__(name="ledger-check", daemon=True)
+        self.checker = checker
+        checker.plan.item_rows.close()
+        checker.plan.adoption_rows.close()
+        checker.plan.item_rows, checker.plan.adoption_rows = _Handover(checker), _Handover(checker)
+        self.handovers = [checker.plan.item_rows, checker.plan.adoption_rows]
+        self.passed: set[str] = set()
+        self.over = False
+        self.failure: BaseException | None = None
+        self.changed = threading.Condition()
+
+    def run(self) -> None:
+        try:
+            self.checker.check(self._passed)
+        except _Stopped:
+            pass
+        except BaseException as failure:  # a cancel, a damaged sheet...: raised again in the writing's thread
+            self.failure = failure
+        finally:
+            for handover in self.handovers:
+                with suppress(_Stopped):
+                    handover.end()
+            with self.changed:
+                self.over = True
+                self.changed.notify_all()
+            connections.close_all()  # this thread's own (the 基础工作 sheet reads rule sets)
+
+    def _passed(self, sheet: str) -> None:
+        if sheet == "报送":
+            self.checker.plan.item_rows.end()
+        elif sheet == "采用":
+            self.checker.plan.adoption_rows.end()
+        with self.changed:
+            self.passed.add(sheet)
+            self.changed.notify_all()
+
+    def wait(self, sheet: str) -> None:
+        """Until `sheet` is checked: stops the writing at a problem; the last sheet begins the writing stage."""
+        with self.changed:
+            self.changed.wait_for(lambda: sheet in self.passed or self.over)
+        if sheet == LAST_SHEET:
+            self.join()
+        self.raise_failure()
+        if self.checker.error_count:
+            raise _Problems
+        if sheet == LAST_SHEET:
+            _writing_begins(self.checker)
+
+    def raise_failure(self) -> None:
+        if self.failure is not None:
+            raise self.failure
+
+    def discard(self) -> None:
+        for handover in self.handovers:
+            handover.state = "discard"
+        for handover in self.handovers:  # let a check waiting to hand over go on
+            with suppress(queue.Empty):
+                while True:
+                    handover.queue.get_nowait()
+
+    def abandon(self) -> None:
+        for handover in self.handovers:
+            if handover.state == "open":
+                handover.state = "abandoned"
+
+
+class _ReportedApart(Progress):
+    """Progress reported from a thread of its own, on that thread's own database connection: outside the import's
+    transaction, so the job's page sees it and a cancel asked there reaches the import (`rows` raises it)."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.reporter = ThreadPoolExecutor(1, thread_name_prefix="ledger-progress")
+
+    def stage(self, stage: ImportStage, totals: dict[str, int | None]) -> None:
+        self.reporter.submit(self.progress.stage, stage, totals).result()
+
+    def rows(self, sheet: str, done: int) -> None:
+        self.reporter.submit(self.progress.rows, sheet, done).result()
+
+    def close(self) -> None:
+        self.reporter.submit(connections.close_all).result()
+        self.reporter.shutdown()
+
+
+def _write(plan: _Plan, user, progress: Progress, checked: Callable[[str], None] | None = None) -> ImportResult:
+    """Write the checked facts, in the caller's transaction. `checked(sheet)`, when the check runs beside the
+    writing: waits until the check has passed `sheet`; until it is over, the writing reports no rows."""
+    result, trail = ImportResult(progress=Progress() if checked else progress), _Trail(user)
     for sheet in SHEETS:
         result.summary[sheet] = {"created": 0, "updated": 0, "unchanged": 0}
+    if checked:
+        checked("专约")  # the units and requests the items name
     unit_ids = _write_units(plan, result, trail)
     request_ids = _write_requests(plan, unit_ids, user, result, trail)
     _write_items(plan, unit_ids, request_ids, user, result, trail)
     _write_adoptions(plan, user, result, trail)
+    if checked:
+        checked(LAST_SHEET)
+        result.progress = progress
     _write_instructions(plan, user, result, trail)
     result.facts_moved = sync_fact_owners()  # a reloaded item may have moved to another unit or changed its joint units
     _write_failures(plan, unit_ids, user, result, trail)
@@ -1119,4 +1310,11 @@ def _write(plan: _Plan, user, progress: Progress) -> ImportResult:
             + "；".join(f"{s} 新增{c['created']} 更新{c['updated']} 未变{c['unchanged']}" for s, c in result.summary.items())
         )[:300],
     )
+    progress.stage(ImportStage.REBUILDING, {})
+    # Now, rather than on the first page that reads them; a reload that changed nothing changed no tally.
+    if result.facts_moved or any(c["created"] or c["updated"] for c in result.summary.values()):
+        rebuild_all_tallies()
+    else:
+        refresh_tallies()
+    ledger_imported.send(sender=import_ledger, result=result)
     return result

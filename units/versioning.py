@@ -177,15 +177,20 @@ def _note_writes(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
     written = _WRITE.match(sql)
     if written and written.group(1) in _watched_tables():
-        conn = context["connection"]
-        units = _touching.get()
-        if _in_transaction(conn):
-            if getattr(conn, "_data_writes", None) is None:
-                conn._data_writes = _Writes()
-            conn._data_writes.add(units)
-        else:  # committed with the statement: bumped right after it
-            bump(conn, units)
+        noted(context["connection"])
     return result
+
+
+def noted(conn=connection) -> None:
+    """A write to the facts: in a transaction the version changes as it commits (the version's row is not held
+    meanwhile), else now. Called for every statement, and by writes that pass no execute wrapper (COPY)."""
+    units = _touching.get()
+    if _in_transaction(conn):
+        if getattr(conn, "_data_writes", None) is None:
+            conn._data_writes = _Writes()
+        conn._data_writes.add(units)
+    else:  # committed with the statement: bumped right after it
+        bump(conn, units)
 
 
 def _flush(conn) -> None:
