@@ -43,6 +43,15 @@ def large_page_cache(megabytes: int = 32) -> Iterator[None]:
             cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
+def refresh_statistics(model: type[models.Model]) -> None:
+    """On PostgreSQL, the planner's statistics of the model's table taken again (its new rows in this transaction
+    included) after it grew by many rows: until autovacuum comes by, the planner takes the table for as small as it
+    was and reads it whole for each lookup by key (`select_in`), instead of using its index."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
 def _chunks(rows: Iterable[Sequence[Any]]) -> Iterator[list[Sequence[Any]]]:
     rows = iter(rows)
     while chunk := list(islice(rows, CHUNK)):

@@ -36,7 +36,7 @@ from openpyxl.xml.constants import REL_NS, SHEET_MAIN_NS
 from audit import services as audit
 from audit.models import AuditEvent, EventKind
 from core.assessment import TIME_ZONE, YEARS
-from scoring.bulk_sql import insert_rows, large_page_cache, select_in, update_rows
+from scoring.bulk_sql import insert_rows, large_page_cache, refresh_statistics, select_in, update_rows
 from scoring.models import (
     BASIC_ITEM_FIELDS,
     ZERO_NEEDS_REASON,
@@ -78,6 +78,7 @@ MAX_EMPTY_ROWS = 200_000
 MAX_LISTED_ERRORS = 1000
 BATCH = 2000
 PROGRESS_EVERY = 1000  # rows between two progress reports
+REFRESH_STATISTICS_AFTER = 20_000  # rows created in a table (see bulk_sql.refresh_statistics)
 
 SEQUENCES = {
     "区政府": Sequence.DISTRICT,
@@ -544,6 +545,7 @@ class _Checker(_Reader):
     def _check_items(self, sheet: str) -> None:
         for row in self.rows(self.workbook, sheet):
             ledger_no = self.cell(sheet, row, "信息编号", _bounded, 50)
+            stored = ledger_no in self.known_items  # in the system (or a repeated number, itself a problem)
             ledger_no = self.known_items.setdefault(ledger_no, ledger_no)
             unit = self.unit_name(sheet, row, "单位名称", self.cell(sheet, row, "单位名称", _bounded, 100))
             joint = self.cell(sheet, row, "联合报送单位", _names) or []
@@ -565,7 +567,7 @@ class _Checker(_Reader):
             ok = ledger_no and self.unique(sheet, row, "信息编号", ledger_no, self.plan.items)
             if ok and None not in values.values() and joint_ok and (request is not None or not _text(row.values.get("专约编号"))):
                 self.plan.items[ledger_no] = row.number
-                self.plan.item_rows.add((ledger_no, *values.values(), tuple(joint), request or None))
+                self.plan.item_rows.add((ledger_no, *values.values(), tuple(joint), request or None, stored))
 
     def item_ref(self, sheet: str, row: _Row) -> str | None:
         ledger_no = self.cell(sheet, row, "信息编号", _bounded, 50)
@@ -871,17 +873,19 @@ def _write_items(plan: _Plan, unit_ids: dict[str, int], request_ids: dict[str, i
     changed ones updated, the unchanged ones only counted; then each chunk's joint units."""
     done = 0
     for rows in plan.item_rows.chunks():
-        wanted = {}
-        for no, unit, title, submitted_at, info_type, invalid_reason, joint_names, request in rows:
+        wanted, stored = {}, []
+        for no, unit, title, submitted_at, info_type, invalid_reason, joint_names, request, in_system in rows:
             joint = [unit_ids[n] for n in joint_names]
             wanted[no] = (
                 (unit_ids[unit], title, submitted_at, info_type, invalid_reason, bool(invalid_reason),
                  request_ids[request] if request else None, unit_count(joint)),
                 set(joint),
             )
-        chunk = list(wanted)
+            if in_system:
+                stored.append(no)
+        # Only the numbers the system held when the check began can be there: a first load asks for none.
         existing = {row[0]: row[1:] for row in select_in(Submission, ["ledger_no", "id", "version", *ITEM_FIELDS],
-                                                         "ledger_no", chunk)}
+                                                         "ledger_no", stored)}
         links: dict[int, set[int]] = defaultdict(set)
         for item, unit in select_in(JointUnit, ["submission_id", "unit_id"], "submission_id",
                                     [row[0] for row in existing.values()]):
@@ -913,7 +917,7 @@ def _write_items(plan: _Plan, unit_ids: dict[str, int], request_ids: dict[str, i
         _set_links(ids, wanted, links, user)
         result.count("报送", "created", len(new))
         result.count("报送", "updated", len(changed))
-        done += len(chunk)
+        done += len(wanted)
         result.progress.rows("报送", done)
 
 
@@ -1294,7 +1298,11 @@ def _write(plan: _Plan, user, progress: Progress, checked: Callable[[str], None]
     unit_ids = _write_units(plan, result, trail)
     request_ids = _write_requests(plan, unit_ids, user, result, trail)
     _write_items(plan, unit_ids, request_ids, user, result, trail)
+    if result.summary["报送"]["created"] >= REFRESH_STATISTICS_AFTER:
+        refresh_statistics(Submission)  # the adoptions look their items up by number
     _write_adoptions(plan, user, result, trail)
+    if result.summary["采用"]["created"] >= REFRESH_STATISTICS_AFTER:
+        refresh_statistics(Adoption)
     if checked:
         checked(LAST_SHEET)
         result.progress = progress
