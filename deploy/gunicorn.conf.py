@@ -19,8 +19,10 @@ workers = int(os.environ.get("GUNICORN_WORKERS", 2 * multiprocessing.cpu_count()
 timeout = 120
 graceful_timeout = 30
 # Recycle workers now and then so no slow leak grows for months; the jitter keeps them from restarting together.
-max_requests = 1000
-max_requests_jitter = 100
+# Not often: a new worker computes the year's assessments again (units/versioning.py keeps them per process),
+# so at 1,000 requests a busy site (100 requests a second) had a cold worker every 10 seconds.
+max_requests = 50_000
+max_requests_jitter = 5_000
 # systemd (or the container runtime) manages the server with signals; no control socket in the user's home.
 control_socket_disable = True
 
