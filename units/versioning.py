@@ -46,8 +46,9 @@ import re
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -65,13 +66,15 @@ T = TypeVar("T")
 
 # Kept a day; entries of older versions are never read again and expire or are culled.
 TIMEOUT = 24 * 3600
-LOCAL_KEYS = 64
+LOCAL_KEYS = 256
 # Unit changes kept; a process further behind than MAX_BEHIND numbers computes whole.
 KEEP_CHANGES, MAX_BEHIND = 2048, 1024
 # Single flight: how long a computation may hold its lock, and how long the others wait for it.
 LOCK_SECONDS, WAIT_SECONDS = 60, 20
 
-_local: dict[str, tuple[Version, object]] = {}  # key -> (version, value), the latest value of each key
+# key -> (version, value), the latest value of each key, the least recently used first: with a thousand officers
+# each unit's own entries (an item count) come and go, and the year's scores stay.
+_local: OrderedDict[str, tuple[Version, object]] = OrderedDict()
 _key_locks: dict[str, threading.RLock] = {}
 _locals_lock = threading.Lock()
 
@@ -252,6 +255,8 @@ def cached(key: str, compute: Callable[[], T], update: Callable[[T, set[int]], T
         return compute()
     local = _local.get(key)
     if local is not None and local[0] == version:
+        with suppress(KeyError):  # dropped by another thread meanwhile
+            _local.move_to_end(key)
         return local[1]
     # One thread of a process computes a key at a time (threaded workers); the others then find its value.
     with _key_lock(key):
@@ -260,9 +265,10 @@ def cached(key: str, compute: Callable[[], T], update: Callable[[T, set[int]], T
             return local[1]
         value = _value_of(key, version, local, compute, update)
         with _locals_lock:
-            if len(_local) >= LOCAL_KEYS:
-                _local.pop(next(iter(_local)), None)
             _local[key] = (version, value)
+            _local.move_to_end(key)
+            while len(_local) > LOCAL_KEYS:
+                _local.popitem(last=False)
     return value
 
 
