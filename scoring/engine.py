@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property, lru_cache
+from operator import itemgetter
 from typing import NamedTuple
 
 from core.assessment import Period, RequestOutcome, Tier
@@ -228,11 +229,13 @@ def rank_sequence(scores: list[UnitScore], tier_places: tuple[int, int]) -> None
     A unit barred from the awards keeps its rank but takes no tier; the tiers go by place among the
     units that are not barred.
     """
-    ranked = sorted((s for s in scores if s.facts.ranked), key=UnitScore.tie_key, reverse=True)
-    for score, place in zip(ranked, competition_places(ranked, UnitScore.tie_key), strict=True):
+    # Each key made once: a sequence of hundreds is ranked again after every write to one of its units.
+    keyed = sorted(((s.tie_key(), s) for s in scores if s.facts.ranked), key=itemgetter(0), reverse=True)
+    for (_, score), place in zip(keyed, competition_places(keyed, itemgetter(0)), strict=True):
         score.rank = place
-    eligible = [s for s in ranked if not s.barred]
-    places = competition_places(eligible, UnitScore.tie_key)
+    keyed = [(key, s) for key, s in keyed if not s.barred]
+    eligible = [s for _, s in keyed]
+    places = competition_places(keyed, itemgetter(0))
     group_size = Counter(places)
     last_model, last_advanced = tier_places
     for score, place in zip(eligible, places, strict=True):

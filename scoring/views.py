@@ -91,8 +91,8 @@ def ranking(request: HttpRequest) -> HttpResponse:
 
         report, html = cached(f"ranking:{year}:{through}", tables)
     else:
-        report = compute_scores(year, through)
-        html = _ranking_tables(report, [s for s in report.scores if s.facts.unit_id == user.unit_id], user.unit_id)
+        report, own = compute_scores(year, through), user.unit_id  # read once: request.user is a lazy object
+        html = _ranking_tables(report, [s for s in report.scores if s.facts.unit_id == own], own)
     return render(request, "scoring/ranking.html", {
         "form": form, "report": report, "tables": mark_safe(html), "title": period_title(report),  # noqa: S308
         "years": Submission.objects.years(timezone.localdate().year, year),
