@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -147,9 +148,9 @@ def _version_modified(request: HttpRequest, **kwargs) -> dt.datetime:
     return _shown(request, **kwargs)[1][-1].published_at
 
 
-def frozen(etag_func, last_modified_func):
+def frozen(etag_func: Callable[..., str], last_modified_func: Callable[..., dt.datetime]) -> Callable:
     """A published version never changes: a repeat view is a 304 (private: the page names its reader)."""
-    def decorator(view):
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         conditional = condition(etag_func=etag_func, last_modified_func=last_modified_func)(view)
         return login_required(cache_control(private=True, no_cache=True)(conditional))
     return decorator
