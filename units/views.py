@@ -33,10 +33,13 @@ CHOICES_SHOWN = 20
 
 @login_required
 def unit_choices(request: HttpRequest) -> JsonResponse:
-    """Names of the units the user may read that contain `q`, for a unit input's suggestions."""
+    """Names of the units that contain `q`, for a unit input's suggestions (core.unit_search): with `active=1` the
+    active units, which every form naming other units (joint units, a request's targets) offers to any user;
+    otherwise the units the user may read (an officer: their own)."""
     # A NUL cannot be in a name, and PostgreSQL refuses it in a query.
     query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
-    units = visible_units(request.user).filter(name__icontains=query).order_by("name")
+    units = Unit.objects.active() if request.GET.get("active") == "1" else visible_units(request.user)
+    units = units.filter(name__icontains=query).order_by("name")
     return JsonResponse({"units": list(units.values_list("name", flat=True)[:CHOICES_SHOWN])})
 
 

@@ -1,0 +1,146 @@
+"""Units typed by name, with suggestions loaded as one types (`units:choices`, static/js/unit-search.js), instead
+of a drop-down or a box per unit of a thousand units on every page.
+
+In core, below every app that picks a unit (the audit filter among them): the fields take their queryset of units
+from the form, and reach the units' URL by its name only.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.db.models import Model, QuerySet
+from django.urls import reverse
+from django.utils.html import format_html
+
+# Names of several units: one a line, or separated by 、，,;； (as they are written in an office's document).
+SEPARATORS = re.compile(r"[\r\n、，,;；]+")
+NAMES_MAX = 20000  # characters: a few hundred units' names, far more than any list the forms need
+
+
+def _choices_url(active_only: bool) -> str:
+    url = reverse("units:choices")
+    return f"{url}?active=1" if active_only else url
+
+
+def _unknown(queryset: QuerySet, names: list[str]) -> list[str]:
+    """Why each name is refused: a unit the field does not offer because it was deactivated, or none of that name."""
+    searched = [name for name in names if _searchable(name)]
+    inactive = set(queryset.model.objects.filter(name__in=searched, is_active=False).values_list("name", flat=True))
+    return [f"单位“{name}”已停用，不能选择。" if name in inactive else f"没有名为“{name}”的单位。" for name in names]
+
+
+def _is_id(value) -> bool:
+    # An id is ASCII digits of bounded length ("²" is a digit to str.isdigit, not to the database).
+    return isinstance(value, int) or isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18
+
+
+def _searchable(name: str) -> bool:
+    # No unit's name holds a NUL, and PostgreSQL refuses one in a query.
+    return "\x00" not in name
+
+
+class UnitSearchInput(forms.TextInput):
+    """One unit's name, with the names of matching units suggested as one types."""
+
+    def __init__(self, *, placeholder: str = "输入单位名称", active_only: bool = False) -> None:
+        super().__init__(attrs={"autocomplete": "off", "placeholder": placeholder})
+        self.active_only = active_only
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        list_id = f"{(attrs or {}).get('id') or name}-choices"
+        attrs = {**(attrs or {}), "list": list_id, "data-choices-url": _choices_url(self.active_only)}
+        return super().render(name, value, attrs, renderer) + format_html('<datalist id="{}"></datalist>', list_id)
+
+
+class UnitsSearchTextarea(forms.Textarea):
+    """Several units' names, one a line: typed by hand without a script; with one, a search box (shown by the
+    script) suggests names and adds the one picked as a line."""
+
+    def __init__(self, *, active_only: bool = True) -> None:
+        super().__init__(attrs={"rows": 3, "placeholder": "每行一个单位名称"})
+        self.active_only = active_only
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        area_id = (attrs or {}).get("id") or name
+        return super().render(name, value, attrs, renderer) + format_html(
+            '<div class="input-group mt-1" data-unit-adder hidden>'
+            '<input type="search" class="form-control" id="{0}-search" list="{0}-choices" autocomplete="off" '
+            'placeholder="输入名称查找单位，选中后加入" aria-label="查找单位" data-choices-url="{1}" data-adds-to="{0}">'
+            '<button type="button" class="btn btn-outline-secondary" data-add-unit="{0}">加入</button></div>'
+            '<datalist id="{0}-choices"></datalist>',
+            area_id, _choices_url(self.active_only),
+        )
+
+
+class UnitByNameField(forms.ModelChoiceField):
+    """A unit by its exact name, or by its id (links from other pages); shown by name."""
+
+    def __init__(self, queryset: QuerySet, *, placeholder: str = "输入单位名称", active_only: bool = False,
+                 **kwargs) -> None:
+        kwargs.setdefault("widget", UnitSearchInput(placeholder=placeholder, active_only=active_only))
+        super().__init__(queryset, **kwargs)
+
+    def to_python(self, value) -> Model | None:
+        value = str(value).strip() if value is not None else ""
+        if not value:
+            return None
+        unit = self.queryset.filter(name=value).first() if _searchable(value) else None
+        if unit is None and _is_id(value):
+            unit = self.queryset.filter(pk=value).first()
+        if unit is None:
+            raise forms.ValidationError(_unknown(self.queryset, [value]), code="invalid_choice")
+        return unit
+
+    def prepare_value(self, value):
+        if isinstance(value, Model):
+            return value.name
+        if _is_id(value):
+            return self.queryset.filter(pk=value).values_list("name", flat=True).first() or value
+        return value
+
+
+class UnitsByNameField(forms.Field):
+    """Several units by their exact names (SEPARATORS between them), each checked against `queryset`: the units in
+    the order typed, a name typed twice counted once. Shown as the units' names, one a line."""
+
+    widget = UnitsSearchTextarea
+
+    def __init__(self, queryset: QuerySet, **kwargs) -> None:
+        self.queryset = queryset
+        super().__init__(**kwargs)
+
+    def to_python(self, value) -> list[str]:
+        value = str(value or "")
+        if len(value) > NAMES_MAX:
+            raise forms.ValidationError(f"{self.label}不能超过{NAMES_MAX}字。", code="max_length")
+        return list(dict.fromkeys(name.strip() for name in SEPARATORS.split(value) if name.strip()))
+
+    def validate(self, value: list[str]) -> None:
+        if self.required and not value:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+
+    def clean(self, value) -> list[Model]:
+        names = self.to_python(value)
+        self.validate(names)
+        found = {unit.name: unit for unit in self.queryset.filter(name__in=[n for n in names if _searchable(n)])}
+        missing = [name for name in names if name not in found]
+        if missing:
+            raise forms.ValidationError(_unknown(self.queryset, missing), code="invalid_choice")
+        return [found[name] for name in names]
+
+    def has_changed(self, initial, data) -> bool:
+        try:
+            return self.to_python(self.prepare_value(initial)) != self.to_python(data)
+        except forms.ValidationError:
+            return True
+
+    def prepare_value(self, value) -> str:
+        if value is None or isinstance(value, str):
+            return value or ""
+        units = list(value)
+        if units and not isinstance(units[0], Model):
+            names = dict(self.queryset.filter(pk__in=units).values_list("pk", "name"))
+            return "\n".join(names[pk] for pk in units if pk in names)
+        return "\n".join(unit.name for unit in units)
