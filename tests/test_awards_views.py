@@ -250,10 +250,11 @@ def test_office_staff_flag_special_contributions(client, world, persona, client_
 def test_flagging_a_leader_is_refused_with_the_note_kept_and_unflagging(client, world):
     finalize_year(YEAR)
     client.force_login(world["personas"]["staff"])
-    response = client.post(reverse("awards:contribution", args=[YEAR]), {"person": f"{world['leader'].name}（{world['leader'].unit.name}）", "note": "组织有力"})
+    leader, outsider, url = world["leader"], world["outsider"], reverse("awards:contribution", args=[YEAR])
+    response = client.post(url, {"person": f"{leader.name}（{leader.unit.name}）", "note": "组织有力"})
     html = response.content.decode()
     assert response.status_code == 400 and "不是在岗信息员" in html and 'value="组织有力"' in html
-    client.post(reverse("awards:contribution", args=[YEAR]), {"person": f"{world['outsider'].name}（{world['outsider'].unit.name}）", "note": "贡献"})
+    client.post(url, {"person": f"{outsider.name}（{outsider.unit.name}）", "note": "贡献"})
     client.force_login(world["personas"]["viewer"])
     assert client.post(reverse("awards:contribution_delete", args=[YEAR, world["outsider"].pk])).status_code == 403
     client.force_login(world["personas"]["staff"])

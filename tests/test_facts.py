@@ -110,7 +110,8 @@ def test_bad_failure_input(client, personas, override, message):
 def test_failure_for_deactivated_unit_or_before_assessed_from(client, personas):
     gone = make_unit(is_active=False)
     client = login(client, personas["staff"])
-    assert f"单位“{gone.name}”已停用，不能选择。" in client.post(reverse("submissions:failure_create"), failure_post(gone)).content.decode()
+    page = client.post(reverse("submissions:failure_create"), failure_post(gone)).content.decode()
+    assert f"单位“{gone.name}”已停用，不能选择。" in page
     month = timezone.localdate().replace(day=1)
     newcomer = make_unit(assessed_from=month)
     early = (month - dt.timedelta(days=1)).isoformat()
