@@ -7,6 +7,7 @@ from django import forms
 from audit.locking import FORM_EXPIRED
 from awards.models import AwardKind
 from core.forms import OfficeMessagesMixin
+from core.unit_search import SuggestedInput
 from units.models import Person, PersonRole
 
 
@@ -51,8 +52,8 @@ class PersonByNameField(forms.ModelChoiceField):
     """A person typed as 姓名（单位）, as the page names them: no drop-down of every unit's people."""
 
     LABEL = re.compile(r"^(?P<name>[^（(]+)[（(](?P<unit>.+)[）)]$")
-    widget = forms.TextInput(attrs={"placeholder": "姓名（单位），如：张三（道里区）", "autocomplete": "off",
-                                    "class": "form-control form-control-sm"})
+    widget = SuggestedInput("units:officer_choices", placeholder="姓名（单位），如：张三（道里区）",
+                            attrs={"class": "form-control form-control-sm"})
 
     def to_python(self, value) -> Person | None:
         value = str(value).strip() if value is not None else ""
@@ -66,7 +67,7 @@ class PersonByNameField(forms.ModelChoiceField):
         return person
 
     def prepare_value(self, value):
-        return f"{value.name}（{value.unit.name}）" if isinstance(value, Person) else value
+        return value.name_with_unit if isinstance(value, Person) else value
 
 
 class ContributionForm(OfficeMessagesMixin, forms.Form):

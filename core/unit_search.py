@@ -19,11 +19,6 @@ SEPARATORS = re.compile(r"[\r\n、，,;；]+")
 NAMES_MAX = 20000  # characters: a few hundred units' names, far more than any list the forms need
 
 
-def _choices_url(active_only: bool) -> str:
-    url = reverse("units:choices")
-    return f"{url}?active=1" if active_only else url
-
-
 def _unknown(queryset: QuerySet, names: list[str]) -> list[str]:
     """Why each name is refused: a unit the field does not offer because it was deactivated, or none of that name."""
     searched = [name for name in names if _searchable(name)]
@@ -41,17 +36,23 @@ def _searchable(name: str) -> bool:
     return "\x00" not in name
 
 
-class UnitSearchInput(forms.TextInput):
-    """One unit's name, with the names of matching units suggested as one types."""
+class SuggestedInput(forms.TextInput):
+    """A name typed, with the matching names suggested as one types: the JSON `{"names": [...]}` of the view
+    `url_name` (with `query` added) for `q`, the text typed."""
 
-    def __init__(self, *, placeholder: str = "输入单位名称", active_only: bool = False) -> None:
-        super().__init__(attrs={"autocomplete": "off", "placeholder": placeholder})
-        self.active_only = active_only
+    def __init__(self, url_name: str, *, placeholder: str, query: str = "", attrs: dict | None = None) -> None:
+        super().__init__(attrs={"autocomplete": "off", "placeholder": placeholder, **(attrs or {})})
+        self.url_name, self.query = url_name, query
 
     def render(self, name, value, attrs=None, renderer=None) -> str:
         list_id = f"{(attrs or {}).get('id') or name}-choices"
-        attrs = {**(attrs or {}), "list": list_id, "data-choices-url": _choices_url(self.active_only)}
+        attrs = {**(attrs or {}), "list": list_id, "data-choices-url": reverse(self.url_name) + self.query}
         return super().render(name, value, attrs, renderer) + format_html('<datalist id="{}"></datalist>', list_id)
+
+
+def _unit_query(active_only: bool) -> str:
+    # `units:choices` suggests the units the user may read, or with active=1 the active units (units.views).
+    return "?active=1" if active_only else ""
 
 
 class UnitsSearchTextarea(forms.Textarea):
@@ -70,7 +71,7 @@ class UnitsSearchTextarea(forms.Textarea):
             'placeholder="输入名称查找单位，选中后加入" aria-label="查找单位" data-choices-url="{1}" data-adds-to="{0}">'
             '<button type="button" class="btn btn-outline-secondary" data-add-unit="{0}">加入</button></div>'
             '<datalist id="{0}-choices"></datalist>',
-            area_id, _choices_url(self.active_only),
+            area_id, reverse("units:choices") + _unit_query(self.active_only),
         )
 
 
@@ -79,7 +80,7 @@ class UnitByNameField(forms.ModelChoiceField):
 
     def __init__(self, queryset: QuerySet, *, placeholder: str = "输入单位名称", active_only: bool = False,
                  **kwargs) -> None:
-        kwargs.setdefault("widget", UnitSearchInput(placeholder=placeholder, active_only=active_only))
+        kwargs.setdefault("widget", SuggestedInput("units:choices", placeholder=placeholder, query=_unit_query(active_only)))
         super().__init__(queryset, **kwargs)
 
     def to_python(self, value) -> Model | None:

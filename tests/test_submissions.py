@@ -373,10 +373,10 @@ def test_the_unit_filter_takes_a_name_or_an_id_and_suggests_names(client, person
         assert "甲的信息" in page and "乙的信息" not in page and f'value="{a.name}"' in page
     page = client.get(reverse("submissions:list"), {"unit": "没有这个单位"}).content.decode()
     assert "没有名为“没有这个单位”的单位。" in page and "甲的信息" in page and '<select name="unit"' not in page
-    choices = client.get(reverse("units:choices"), {"q": a.name[-2:]}).json()["units"]
+    choices = client.get(reverse("units:choices"), {"q": a.name[-2:]}).json()["names"]
     assert a.name in choices
     login(client, personas["officer_b"])  # an officer is offered only their own unit
-    assert client.get(reverse("units:choices"), {"q": ""}).json() == {"units": [b.name]}
+    assert client.get(reverse("units:choices"), {"q": ""}).json() == {"names": [b.name]}
     client.logout()
     assert client.get(reverse("units:choices")).status_code == 302
 

@@ -10,6 +10,7 @@ import pytest
 from django import forms
 from django.urls import reverse
 
+from awards.models import SpecialContribution
 from awards.services import finalize_year
 from core.unit_search import UnitsByNameField
 from submissions.models import JointUnit, SpecialRequest, Submission
@@ -23,7 +24,7 @@ from tests.factories import (
     make_submission,
     make_unit,
 )
-from units.models import Unit
+from units.models import Person, PersonRole, Unit
 from units.views import CHOICES_SHOWN
 
 pytestmark = pytest.mark.django_db
@@ -103,12 +104,12 @@ def test_suggestions_follow_what_each_user_may_name(client, personas):
     make_unit(name="停用的区", is_active=False)
     url = reverse("units:choices")
     login(client, personas["officer_a"])
-    assert client.get(url, {"q": "区"}).json() == {"units": [a.name] if "区" in a.name else []}  # reading: own unit
-    active = client.get(url, {"q": "", "active": "1"}).json()["units"]  # naming: every active unit
+    assert client.get(url, {"q": ""}).json() == {"names": [a.name]}  # reading: their own unit
+    active = client.get(url, {"q": "", "active": "1"}).json()["names"]  # naming: every active unit
     assert a.name in active and personas["officer_b"].unit.name in active and "停用的区" not in active
     login(client, personas["staff"])
-    assert "停用的区" in client.get(url, {"q": "停用"}).json()["units"]  # a filter finds a deactivated unit
-    assert client.get(url, {"q": "停用", "active": "1"}).json() == {"units": []}
+    assert "停用的区" in client.get(url, {"q": "停用"}).json()["names"]  # a filter finds a deactivated unit
+    assert client.get(url, {"q": "停用", "active": "1"}).json() == {"names": []}
     client.logout()
     assert client.get(url, {"q": "", "active": "1"}).status_code == 302
 
@@ -116,7 +117,7 @@ def test_suggestions_follow_what_each_user_may_name(client, personas):
 def test_suggestions_are_bounded(client, personas):
     Unit.objects.bulk_create(Unit(name=f"批量单位{n:03d}", sequence="bureau") for n in range(CHOICES_SHOWN + 10))
     login(client, personas["officer_a"])
-    names = client.get(reverse("units:choices"), {"q": "批量", "active": "1"}).json()["units"]
+    names = client.get(reverse("units:choices"), {"q": "批量", "active": "1"}).json()["names"]
     assert names == [f"批量单位{n:03d}" for n in range(CHOICES_SHOWN)]
 
 
@@ -214,3 +215,30 @@ def test_the_filters_and_the_account_form_take_a_unit_name(client, personas):
     edit = client.get(reverse("accounts:edit", args=[personas["officer_a"].pk])).content.decode()
     assert f'value="{a.name}"' in edit
     assert "没有名为“无此单位”的单位。" in client.get(reverse("audit:list"), {"unit": "无此单位"}).content.decode()
+
+
+def test_officer_suggestions_are_the_offices_and_name_each_officer_with_their_unit(client, personas):
+    daoli, nangang = make_unit(name="道里区"), make_unit(name="南岗区")
+    make_person(daoli, name="王信息"), make_person(nangang, name="李信息")
+    make_person(daoli, name="赵离岗", is_active=False), make_person(daoli, name="钱领导", role=PersonRole.LEADER_IN_CHARGE)
+    url = reverse("units:officer_choices")
+    login(client, personas["staff"])
+    assert client.get(url, {"q": "道里"}).json() == {"names": ["王信息（道里区）"]}  # by unit: officers in post only
+    assert client.get(url, {"q": "李"}).json() == {"names": ["李信息（南岗区）"]}  # by name
+    Person.objects.bulk_create(Person(unit=daoli, role=PersonRole.INFORMATION_OFFICER, name=f"员{n:02d}") for n in range(30))
+    assert len(client.get(url, {"q": "员"}).json()["names"]) == CHOICES_SHOWN
+    assert login(client, personas["officer_a"]).get(url, {"q": ""}).status_code == 403
+    client.logout()
+    assert client.get(url, {"q": ""}).status_code == 302
+
+
+def test_a_special_contribution_names_the_officer_as_name_and_unit(client, world):
+    officer = make_person(make_unit(name="道里区"), name="王信息")
+    url = reverse("awards:contribution", args=[YEAR])
+    login(client, world["personas"]["staff"])
+    page = client.get(reverse("awards:year", args=[YEAR])).content.decode()
+    assert f'data-choices-url="{reverse("units:officer_choices")}"' in page and 'src="/static/js/unit-search.js"' in page
+    refused = client.post(url, {"person": "王信息（南岗区）", "note": "连续报送"}).content.decode()
+    assert "“王信息（南岗区）”不是在岗信息员" in refused and 'value="王信息（南岗区）"' in refused
+    assert client.post(url, {"person": "王信息(道里区)", "note": "连续报送"}).status_code == 302
+    assert SpecialContribution.objects.get().person == officer

@@ -32,8 +32,8 @@ document.querySelectorAll("input[data-choices-url]").forEach((input) => {
       url.searchParams.set("q", input.value.trim());
       const response = await fetch(url, { headers: { Accept: "application/json" } });
       if (!response.ok) return;
-      const { units } = await response.json();
-      list.replaceChildren(...units.map((name) => Object.assign(document.createElement("option"), { value: name })));
+      const { names } = await response.json();
+      list.replaceChildren(...names.map((name) => Object.assign(document.createElement("option"), { value: name })));
     }, 200);
   });
   if (!input.dataset.addsTo) return;
