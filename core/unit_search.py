@@ -131,17 +131,6 @@ class UnitsByNameField(forms.Field):
             raise forms.ValidationError(_unknown(self.queryset, missing), code="invalid_choice")
         return [found[name] for name in names]
 
-    def has_changed(self, initial, data) -> bool:
-        try:
-            return self.to_python(self.prepare_value(initial)) != self.to_python(data)
-        except forms.ValidationError:
-            return True
-
     def prepare_value(self, value) -> str:
-        if value is None or isinstance(value, str):
-            return value or ""
-        units = list(value)
-        if units and not isinstance(units[0], Model):
-            names = dict(self.queryset.filter(pk__in=units).values_list("pk", "name"))
-            return "\n".join(names[pk] for pk in units if pk in names)
-        return "\n".join(unit.name for unit in units)
+        # What was typed (a bound form shown again), or the units a fact names (an edit's initial).
+        return value if isinstance(value, str) else "\n".join(unit.name for unit in value or [])
