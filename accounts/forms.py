@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from accounts.models import Role, User
 from audit.locking import VersionedForm
 from core.forms import OfficeMessagesMixin
+from core.unit_search import UnitByNameField
 from units.models import Unit
 
 
@@ -24,19 +25,12 @@ class LoginForm(OfficeMessagesMixin, AuthenticationForm):
             raise forms.ValidationError("您所在的单位已停用，账号不能登录。", code="inactive_unit")
 
 
-class UnitChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, unit: Unit) -> str:
-        return f"{unit.name}（{unit.get_sequence_display()}）" + ("" if unit.is_active else "（已停用）")
-
-
 class RoleUnitMixin(OfficeMessagesMixin):
     """Role and unit together: an officer acts for exactly one unit, the office roles for none (User constraint)."""
 
     def _setup_role_unit(self) -> None:
-        self.fields["unit"] = UnitChoiceField(
-            Unit.objects.order_by("sequence", "display_order", "name"), label="所属单位", required=False,
-            help_text="仅单位信息员需要选择所属单位。",
-        )
+        self.fields["unit"] = UnitByNameField(Unit.objects.all(), label="所属单位", required=False,
+                                              help_text="仅单位信息员需要填写所属单位（输入名称查找）。")
         self.fields["first_name"].label = "姓名"
 
     def clean(self) -> dict:

@@ -8,16 +8,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from audit.models import AuditEvent, EventKind
+from core.unit_search import UnitByNameField
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d")
 TEXT = {"class": "form-control form-control-sm"}
 SELECT = {"class": "form-select form-select-sm"}
-
-
-def _unit_choices() -> list[tuple[str, str]]:
-    # Through the app registry: the audit app stays below units (it imports none of the apps it records).
-    unit_model = apps.get_model("units", "Unit")
-    return [("", "全部单位"), *((str(pk), name) for pk, name in unit_model.objects.order_by("name").values_list("pk", "name"))]
 
 
 def _model_choices() -> list[tuple[str, str]]:
@@ -38,8 +33,6 @@ class AuditFilterForm(forms.Form):
     start = forms.DateField(label="起始日期", required=False, widget=DATE, error_messages={"invalid": "起始日期格式不正确。"})
     end = forms.DateField(label="截止日期", required=False, widget=DATE, error_messages={"invalid": "截止日期格式不正确。"})
     user = forms.CharField(label="用户名", max_length=150, required=False, widget=forms.TextInput(attrs=TEXT))
-    unit = forms.TypedChoiceField(label="单位", coerce=int, required=False, empty_value=None,
-                                  widget=forms.Select(attrs=SELECT), error_messages={"invalid_choice": "所选单位不存在。"})
     kind = forms.ChoiceField(label="事件", choices=[("", "全部事件"), *EventKind.choices], required=False,
                              widget=forms.Select(attrs=SELECT), error_messages={"invalid_choice": "所选事件类型不存在。"})
     model = forms.ChoiceField(label="对象类型", required=False, widget=forms.Select(attrs=SELECT),
@@ -55,7 +48,11 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = _unit_choices()
+        # Units through the app registry: the audit app stays below units (it imports none of the apps it records).
+        self.fields["unit"] = UnitByNameField(apps.get_model("units", "Unit").objects.all(), label="单位", required=False,
+                                              placeholder="全部单位（输入名称）")
+        self.fields["unit"].widget.attrs.update(TEXT)
+        self.order_fields(["start", "end", "user", "unit"])
         self.fields["model"].choices = _model_choices()
 
     def clean(self) -> dict:
@@ -79,7 +76,7 @@ class AuditFilterForm(forms.Form):
         if data.get("user"):
             events = events.filter(username=data["user"].strip())
         if data.get("unit"):
-            events = events.filter(unit_id=data["unit"])
+            events = events.filter(unit_id=data["unit"].pk)
         if data.get("kind"):
             events = events.filter(kind=data["kind"])
         if data.get("model"):

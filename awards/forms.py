@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import re
+
 from django import forms
 
 from audit.locking import FORM_EXPIRED
 from awards.models import AwardKind
 from core.forms import OfficeMessagesMixin
+from core.unit_search import SuggestedInput
 from units.models import Person, PersonRole
 
 
@@ -45,19 +48,34 @@ class PickForm(forms.Form):
         ("required", "invalid", "min_value", "max_value"), FORM_EXPIRED))
 
 
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, person: Person) -> str:
-        return f"{person.name}（{person.unit.name}）"
+class PersonByNameField(forms.ModelChoiceField):
+    """A person typed as 姓名（单位）, as the page names them: no drop-down of every unit's people."""
+
+    LABEL = re.compile(r"^(?P<name>[^（(]+)[（(](?P<unit>.+)[）)]$")
+    widget = SuggestedInput("units:officer_choices", placeholder="姓名（单位），如：张三（道里区）",
+                            attrs={"class": "form-control form-control-sm"})
+
+    def to_python(self, value) -> Person | None:
+        value = str(value).strip() if value is not None else ""
+        if not value:
+            return None
+        label = self.LABEL.match(value) if "\x00" not in value else None  # PostgreSQL refuses a NUL in a query
+        person = label and self.queryset.filter(name=label["name"].strip(), unit__name=label["unit"].strip()).first()
+        if person is None:
+            raise forms.ValidationError(f"“{value}”不是在岗信息员（请按“姓名（单位）”填写，如：张三（道里区））。",
+                                        code="invalid_choice")
+        return person
+
+    def prepare_value(self, value):
+        return value.name_with_unit if isinstance(value, Person) else value
 
 
 class ContributionForm(OfficeMessagesMixin, forms.Form):
     """Flag an information officer for a special contribution (RULES.md Art. 11)."""
 
-    person = PersonChoiceField(
+    person = PersonByNameField(
         label="信息员",
-        queryset=Person.objects.filter(role=PersonRole.INFORMATION_OFFICER, is_active=True)
-        .select_related("unit")
-        .order_by("unit__sequence", "unit__name", "name"),
-        error_messages={"required": "请选择信息员。", "invalid_choice": "所选人员不是在岗信息员。"},
+        queryset=Person.objects.filter(role=PersonRole.INFORMATION_OFFICER, is_active=True).select_related("unit"),
+        error_messages={"required": "请填写信息员。"},
     )
     note = forms.CharField(label="特殊贡献说明", max_length=300, error_messages={"required": "请填写特殊贡献说明。"})

@@ -87,6 +87,16 @@ class DirectoryEntry:
 
 
 @dataclass(frozen=True)
+class Catalogue:
+    """One sequence's part of the adopted-items directory: on a published page it folds and loads when opened."""
+
+    sequence: str
+    label: str
+    entries: list[DirectoryEntry]
+    header: tuple[str, ...] = field(default=DIRECTORY_HEADER)
+
+
+@dataclass(frozen=True)
 class Notice:
     month: dt.date
     number: str
@@ -94,7 +104,7 @@ class Notice:
     tables: list[SequenceTable]
     directory: list[DirectoryEntry]
     version: int | None = None  # None: the live preview, not published
-    catalogues: list[tuple[str, list[DirectoryEntry]]] = field(default_factory=list)  # the directory by sequence
+    catalogues: list[Catalogue] = field(default_factory=list)  # the directory by sequence
     issuer: str = ISSUER
     salutation: str = SALUTATION
     pair_headers: tuple[str, ...] = field(default=PAIR_HEADERS)
@@ -175,16 +185,29 @@ def build_notice(data: dict, *, number: str = "", issued_on: dt.date | None = No
             for _, unit in sorted(by_sequence[sequence], key=_rank_key)
         ]
         tables.append(
-            SequenceTable(NUMERALS[len(tables)], sequence, f"{_label(Sequence, sequence)}序列", rows, silent.get(sequence, []))
+            SequenceTable(NUMERALS[len(tables)], sequence, sequence_label(sequence), rows, silent.get(sequence, []))
         )
     directory = [directory_entry(item) for item in data.get("adopted_items", [])]
-    by_label = {table.sequence: table.label for table in tables}
-    catalogues: dict[str, list[DirectoryEntry]] = {}
-    for entry in directory:  # in office order, so sequence by sequence
-        sequence = sequence_of.get(entry.unit, "")
-        catalogues.setdefault(by_label.get(sequence, _label(Sequence, sequence)), []).append(entry)
     return Notice(first, number or bulletin_number(first), issued_on or timezone.localdate(), tables, directory, version,
-                  catalogues=list(catalogues.items()), charts=notice_charts(data, first))
+                  catalogues=_catalogues(directory, sequence_of), charts=notice_charts(data, first))
+
+
+def _catalogues(directory: list[DirectoryEntry], sequence_of: dict[str, str]) -> list[Catalogue]:
+    by_sequence: dict[str, list[DirectoryEntry]] = {}
+    for entry in directory:  # in office order, so sequence by sequence
+        by_sequence.setdefault(sequence_of.get(entry.unit, ""), []).append(entry)
+    return [Catalogue(sequence, sequence_label(sequence), entries) for sequence, entries in by_sequence.items()]
+
+
+def notice_catalogue(data: dict, sequence: str) -> Catalogue | None:
+    """One sequence's catalogue of a bulletin dict, without the rest of the notice; None if it has none."""
+    sequence_of = {unit["unit"]: unit["sequence"] for unit in data.get("units", [])}
+    items = [item for item in data.get("adopted_items", []) if sequence_of.get(item["unit"]) == sequence]
+    return next(iter(_catalogues([directory_entry(item) for item in items], sequence_of)), None)
+
+
+def sequence_label(sequence: str) -> str:
+    return f"{_label(Sequence, sequence)}序列"
 
 
 def notice_charts(data: dict, month: dt.date) -> list[BarChart]:

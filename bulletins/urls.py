@@ -22,6 +22,7 @@ urlpatterns = [
     path("", views.bulletin_list, name="list"),
     path("<month:month>/", views.bulletin_detail, name="detail"),
     path("<month:month>/v<id:version>/", views.bulletin_version, name="version"),
+    path("<month:month>/v<id:version>/catalogue/<slug:sequence>/", views.bulletin_catalogue, name="catalogue"),
     path("version/<id:pk>/", views.bulletin_version, name="version"),
     path("<month:month>/preview/", views.bulletin_preview, name="preview"),
     path("<month:month>/publish/", views.bulletin_publish, name="publish"),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -12,14 +13,15 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from bulletins.exports import notice_csv, notice_xlsx
 from bulletins.forms import PublishForm
 from bulletins.models import BulletinVersion
-from bulletins.notice import Notice, build_notice, bulletin_number, notice_title
+from bulletins.notice import Notice, build_notice, bulletin_number, notice_catalogue, notice_title, sequence_label
 from bulletins.panels import own_place
 from bulletins.publishing import (
     BulletinRefused,
@@ -36,6 +38,7 @@ from core.assessment import YEARS
 from core.dates import cn_date
 from exports import download
 from submissions.models import Submission
+from units.models import Sequence
 from units.versioning import cached
 
 # Published versions and their files never change; kept a week, rendered again only if evicted.
@@ -126,25 +129,34 @@ def _shown(request: HttpRequest, pk: int | None = None, month: str | None = None
     return request.bulletin_shown
 
 
-def _version_etag(request: HttpRequest, **kwargs) -> str:
-    # What the page shows: the version, the month's current version (history, "corrected" note), the reader
-    # (own rows, menu), the fold, and the CSRF secret the logout form's token is made from (made now if new).
-    version, history = _shown(request, **kwargs)
+def _etag(request: HttpRequest, *shown: object) -> str:
+    # What a page of a published version shows (`shown`), its reader (own rows, menu), and the CSRF secret the
+    # logout form's token is made from (made now if new).
     user = request.user
     get_token(request)
-    seen = (version.pk, history[-1].pk, user.pk, user.role, user.unit_id, "print" in request.GET,
-            request.META["CSRF_COOKIE"])
+    seen = (*shown, user.pk, user.role, user.unit_id, request.META["CSRF_COOKIE"])
     return hashlib.sha256(repr(seen).encode()).hexdigest()[:32]
+
+
+def _version_etag(request: HttpRequest, **kwargs) -> str:
+    # The version, the month's current version (history, "corrected" note) and the fold.
+    version, history = _shown(request, **kwargs)
+    return _etag(request, version.pk, history[-1].pk, "print" in request.GET)
 
 
 def _version_modified(request: HttpRequest, **kwargs) -> dt.datetime:
     return _shown(request, **kwargs)[1][-1].published_at
 
 
-def frozen_page(view):
+def frozen(etag_func: Callable[..., str], last_modified_func: Callable[..., dt.datetime]) -> Callable:
     """A published version never changes: a repeat view is a 304 (private: the page names its reader)."""
-    conditional = condition(etag_func=_version_etag, last_modified_func=_version_modified)(view)
-    return login_required(cache_control(private=True, no_cache=True)(conditional))
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        conditional = condition(etag_func=etag_func, last_modified_func=last_modified_func)(view)
+        return login_required(cache_control(private=True, no_cache=True)(conditional))
+    return decorator
+
+
+frozen_page = frozen(_version_etag, _version_modified)
 
 
 @frozen_page
@@ -182,25 +194,89 @@ def _frozen_html(version: BulletinVersion, unfolded: bool) -> str:
     return cache.get_or_set(f"bulletin-version:{_frozen_key(version)}:{unfolded}", render, FROZEN_TIMEOUT)
 
 
+def _mark_own(request: HttpRequest, html: str, anchor: bool = False) -> SafeString:
+    """The reader's own rows marked, by their data-unit, in a part rendered once for everyone (by the template
+    engine, escaped there); `anchor`: the first one is the target of the page's "查看本单位所在行"."""
+    if own := _own_unit_id(request):
+        row = f'<tr data-unit="{own}"'
+        if anchor:
+            html = html.replace(f"{row}>", f'{row} class="own-unit" id="own-unit">', 1)
+        html = html.replace(f"{row}>", f'{row} class="own-unit">')
+    return mark_safe(html)  # noqa: S308
+
+
 def _render_version(request: HttpRequest, version: BulletinVersion, history: list[BulletinVersion]) -> HttpResponse:
     unfolded = "print" in request.GET
-    frozen = _frozen_html(version, unfolded)
-    place = None
-    if own := _own_unit_id(request):  # the reader's own rows, marked in the page rendered for everyone
-        row = f'<tr data-unit="{own}"'
-        frozen = frozen.replace(f"{row}>", f'{row} class="own-unit" id="own-unit">', 1)
-        frozen = frozen.replace(f"{row}>", f'{row} class="own-unit">')
-        # ... and named first, above the tables (the row copied out at publication: one indexed read).
-        place = own_place(version.unit_rows.filter(unit_id=own).values_list("row", flat=True).first(), version.month.month)
+    place = catalogue = None
+    if own := _own_unit_id(request):
+        # The reader's unit named first, above the tables (the row copied out at publication: one indexed read),
+        # with a link that opens its sequence's catalogue when the unit had items adopted in the month.
+        row = version.unit_rows.filter(unit_id=own).values_list("row", flat=True).first()
+        place = own_place(row, version.month.month)
+        if row and any(row["adopted"]["month"].values()):
+            catalogue = f"catalogue-{row['sequence']}"
     return render(request, "bulletins/bulletin.html", {
         "own": place,
+        "own_catalogue": catalogue,
         "version": version,
         "title": notice_title(version.month),
-        "frozen": mark_safe(frozen),  # noqa: S308 -- rendered by the template engine, escaped there
+        "frozen": _mark_own(request, _frozen_html(version, unfolded), anchor=True),
         "history": history,
         "current": history[-1],
         "is_latest": version.version == history[-1].version,
         "unfolded": unfolded,
+    })
+
+
+def _catalogue_html(version: BulletinVersion, sequence: str) -> str:
+    """A sequence's catalogue of adopted items in a published version ("" if it has none): rendered once, and kept
+    like the rest of the frozen page."""
+
+    def render() -> str:
+        data = BulletinVersion.objects.values_list("data", flat=True).get(pk=version.pk)
+        catalogue = notice_catalogue(data, sequence)
+        return render_to_string("bulletins/_catalogue.html", {"catalogue": catalogue}) if catalogue else ""
+
+    return cache.get_or_set(f"bulletin-catalogue:{_frozen_key(version)}:{sequence}", render, FROZEN_TIMEOUT)
+
+
+def _catalogue_shown(request: HttpRequest, month: str, version: int, sequence: str) -> tuple[BulletinVersion, str]:
+    """The version a catalogue URL names and that sequence's catalogue (read once per request), or 404."""
+    if not hasattr(request, "bulletin_catalogue"):
+        shown = get_published_version(month=_month_or_404(month), version=version)
+        # Only a sequence there is: any other word would be a cache miss that reads the whole snapshot.
+        html = _catalogue_html(shown, sequence) if sequence in Sequence.values else ""
+        if not html:
+            raise Http404("该期通报没有这个序列的被采用信息目录。")
+        request.bulletin_catalogue = shown, html
+    return request.bulletin_catalogue
+
+
+def _catalogue_etag(request: HttpRequest, **kwargs) -> str:
+    # The catalogue, and whether it is the rows of the page's fold (htmx) or a page of its own.
+    version, _ = _catalogue_shown(request, **kwargs)
+    return _etag(request, version.pk, kwargs["sequence"], bool(request.htmx))
+
+
+def _catalogue_modified(request: HttpRequest, **kwargs) -> dt.datetime:
+    return _catalogue_shown(request, **kwargs)[0].published_at
+
+
+@vary_on_headers("HX-Request")
+@frozen(_catalogue_etag, _catalogue_modified)
+def bulletin_catalogue(request: HttpRequest, month: str, version: int, sequence: str) -> HttpResponse:
+    """A sequence's catalogue of adopted items in a published version: the rows a folded catalogue of the bulletin
+    page loads when opened (htmx), or, without JavaScript, a page of its own. Whoever may read the version may read
+    it; the reader's own rows are marked."""
+    shown, html = _catalogue_shown(request, month, version, sequence)
+    rows = _mark_own(request, html)
+    if request.htmx:
+        return HttpResponse(rows)
+    return render(request, "bulletins/catalogue.html", {
+        "version": shown,
+        "title": notice_title(shown.month),
+        "catalogue_title": f"{sequence_label(sequence)}被采用信息目录",
+        "rows": rows,
     })
 
 

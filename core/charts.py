@@ -12,6 +12,10 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 Number = int | Decimal
 # Deep red first (the single series, the office's colour), then colours told apart in print too.
@@ -92,6 +96,21 @@ class BarChart:
     @property
     def mark_anchor(self) -> str:
         return "end" if self.horizontal else "start"
+
+    @cached_property
+    def bars_svg(self) -> SafeString:
+        """The bars as SVG, written here: a ranking's thousand bars are too many for the template language
+        (about 15 variables a bar, 65 ms for a thousand; this takes a tenth of that)."""
+        parts = []
+        for bar in self.bars:
+            rects = "".join(f'<rect x="{s.x}" y="{s.y}" width="{s.width}" height="{s.height}" fill="{s.fill}">'
+                            f"<title>{escape(s.title)}</title></rect>" for s in bar.segments)
+            value = (f'<text x="{bar.value_x}" y="{bar.value_y}" font-size="8" text-anchor="{self.value_anchor}" '
+                     f'fill="#333">{escape(bar.value)}</text>') if bar.value else ""
+            parts.append(f'<g>{rects}{value}<text x="{bar.label_x}" y="{bar.label_y}" font-size="9" '
+                         f'text-anchor="{self.label_anchor}" fill="{"#333" if bar.value else "#767676"}">'
+                         f"{escape(bar.label)}</text></g>")
+        return mark_safe("\n".join(parts))  # noqa: S308 - coordinates computed here, every text escaped
 
 
 def _fmt(number: float) -> str:

@@ -1,6 +1,7 @@
 """gunicorn for harbin_infoassess: `gunicorn -c deploy/gunicorn.conf.py harbin_infoassess.wsgi` from the project.
 
-Environment: GUNICORN_BIND (default 127.0.0.1:8000, behind nginx), GUNICORN_WORKERS (default 2 × cores + 1).
+Environment: GUNICORN_BIND (default 127.0.0.1:8000, behind nginx), GUNICORN_WORKERS (default 2 × cores + 1),
+GUNICORN_THREADS (default 1).
 """
 
 import multiprocessing
@@ -15,12 +16,16 @@ time.tzset()
 chdir = str(Path(__file__).resolve().parent.parent)
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", 2 * multiprocessing.cpu_count() + 1))
+# Threads per worker (gthread when above 1): see README › Performance › Load test for what was measured.
+threads = int(os.environ.get("GUNICORN_THREADS", 1))
 # A large ledger upload or a year's workbook export takes a while; nginx waits a little longer (proxy_read_timeout).
 timeout = 120
 graceful_timeout = 30
 # Recycle workers now and then so no slow leak grows for months; the jitter keeps them from restarting together.
-max_requests = 1000
-max_requests_jitter = 100
+# Not often: a new worker computes the year's assessments again (units/versioning.py keeps them per process),
+# so at 1,000 requests a busy site (100 requests a second) had a cold worker every 10 seconds.
+max_requests = 50_000
+max_requests_jitter = 5_000
 # systemd (or the container runtime) manages the server with signals; no control socket in the user's home.
 control_socket_disable = True
 

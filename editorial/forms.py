@@ -11,6 +11,7 @@ from django.utils import timezone
 from audit.locking import VersionedForm
 from core.dates import cn_date
 from core.forms import OfficeMessagesMixin
+from core.unit_search import UnitByNameField
 from editorial.models import Carrier, DecisionAction, Issue, IssueItem, IssueStatus
 from submissions.models import ALLOWED_ADOPTION_TYPES, AdoptionType, DeskState, InfoType, Level, Submission
 from units.models import Sequence, Unit
@@ -28,8 +29,7 @@ def _not_future(value: dt.date) -> dt.date:
 
 class InboxFilterForm(forms.Form):
     state = forms.ChoiceField(choices=INBOX_STATES, required=False, label="采编状态", initial=DeskState.PENDING)
-    unit = forms.ModelChoiceField(queryset=Unit.objects.all(), required=False, label="单位", empty_label="全部单位",
-                                  error_messages={"invalid_choice": "所选单位不存在。"})
+    unit = UnitByNameField(Unit.objects.all(), required=False, label="单位", placeholder="全部单位（输入名称）")
     sequence = forms.ChoiceField(choices=[("", "全部序列"), *Sequence.choices], required=False, label="序列")
     info_type = forms.ChoiceField(choices=[("", "全部类型"), *InfoType.choices], required=False, label="信息类型")
     date_from = forms.DateField(required=False, label="报送日期自", widget=DATE_WIDGET, error_messages=DATE_ERRORS)

@@ -150,6 +150,7 @@ TRAIL: dict[str, Crumb] = {
     "bulletins:list": Crumb("采用通报"),
     "bulletins:detail": Crumb(_month, "bulletins:list"),
     "bulletins:version": Crumb("历史版本", "bulletins:detail", _version_month),
+    "bulletins:catalogue": Crumb(_obj("catalogue_title", "被采用信息目录"), "bulletins:version", ("month", "version")),
     "bulletins:preview": Crumb("预览", "bulletins:detail", MONTH),
     "bulletins:publish": Crumb("发布", "bulletins:preview", MONTH),
     "awards:index": Crumb("年度评比"),

@@ -13,7 +13,8 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
-from functools import cached_property
+from functools import cached_property, lru_cache
+from operator import itemgetter
 from typing import NamedTuple
 
 from core.assessment import Period, RequestOutcome, Tier
@@ -228,11 +229,13 @@ def rank_sequence(scores: list[UnitScore], tier_places: tuple[int, int]) -> None
     A unit barred from the awards keeps its rank but takes no tier; the tiers go by place among the
     units that are not barred.
     """
-    ranked = sorted((s for s in scores if s.facts.ranked), key=UnitScore.tie_key, reverse=True)
-    for score, place in zip(ranked, competition_places(ranked, UnitScore.tie_key), strict=True):
+    # Each key made once: a sequence of hundreds is ranked again after every write to one of its units.
+    keyed = sorted(((s.tie_key(), s) for s in scores if s.facts.ranked), key=itemgetter(0), reverse=True)
+    for (_, score), place in zip(keyed, competition_places(keyed, itemgetter(0)), strict=True):
         score.rank = place
-    eligible = [s for s in ranked if not s.barred]
-    places = competition_places(eligible, UnitScore.tie_key)
+    keyed = [(key, s) for key, s in keyed if not s.barred]
+    eligible = [s for _, s in keyed]
+    places = competition_places(keyed, itemgetter(0))
     group_size = Counter(places)
     last_model, last_advanced = tier_places
     for score, place in zip(eligible, places, strict=True):
@@ -253,19 +256,23 @@ def score_all(facts: Iterable[UnitFacts], period: Period, rules: Rules) -> list[
 
 def rescore(scores: list[UnitScore], changed: dict[int, UnitFacts], period: Period, rules: Rules) -> list[UnitScore]:
     """`score_all` after the facts of some units changed: a unit's score depends on its own facts only, so
-    those units are scored again and the others copied; ranks and tiers are given again to all."""
+    those units are scored again; the sequences they belong to are ranked again, on copies (a ranked list is
+    read by others and never changed in place), and the other sequences' scores are shared as they are."""
+    touched = {f.sequence for f in changed.values()} | {s.facts.sequence for s in scores if s.facts.unit_id in changed}
     scores = [
         score_unit(changed[s.facts.unit_id], period, rules) if s.facts.unit_id in changed
-        else replace(s, rank=None, tier=None, tie_flag=False)
+        else replace(s, rank=None, tier=None, tie_flag=False) if s.facts.sequence in touched
+        else s
         for s in scores
     ]
-    _rank_all(scores, rules)
+    _rank_all(scores, rules, touched)
     return scores
 
 
-def _rank_all(scores: list[UnitScore], rules: Rules) -> None:
+def _rank_all(scores: list[UnitScore], rules: Rules, sequences: set[str] | None = None) -> None:
     for sequence, places in rules.tier_places.items():
-        rank_sequence([s for s in scores if s.facts.sequence == sequence], places)
+        if sequences is None or sequence in sequences:
+            rank_sequence([s for s in scores if s.facts.sequence == sequence], places)
 
 
 # ---- The target planner: what a unit needs to reach a better tier, in the rules' own units -----------------
@@ -322,13 +329,14 @@ def adoptions_to_close(gap: Decimal, rules: Rules) -> list[tuple[str, str, int]]
     """Art. 9: how many adoptions of each level and type close `gap`, ceil(gap / points), counting an item of
     the unit alone (no joint split, decision 10). At least one: a unit level on total but behind on the
     tie-breaks passes with any adoption. Reaching the total exactly leaves the tie to decision 11."""
-    hundredths = int(gap.scaleb(2))  # a difference of totals: whole hundredths, so the ceiling stays in ints
-    return [
-        (level, kind, max(1, -(-hundredths * points.denominator // (100 * points.numerator))))
-        for level, table in rules.adoption_points.items()
-        for kind, points in table.items()
-        if points > 0
-    ]
+    # A difference of totals: whole hundredths, so the ceiling stays in ints. The same gaps come back with every
+    # ranking of the year: computed once each.
+    return list(_closing(int(gap.scaleb(2)), rules.adoption_steps))
+
+
+@lru_cache(maxsize=65_536)
+def _closing(hundredths: int, steps: tuple[tuple[str, str, int, int], ...]) -> tuple[tuple[str, str, int], ...]:
+    return tuple((level, kind, max(1, -(-hundredths * den // (100 * num)))) for level, kind, num, den in steps)
 
 
 def items_still_needed(done: int, required: Exact) -> int:

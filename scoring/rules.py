@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 SOURCE_2008 = "哈政办综〔2008〕11号"
@@ -77,6 +78,12 @@ class Rules:
     joint_split: bool
     tier_places: dict[str, tuple[int, int]]
     award_targets: dict[str, int]
+
+    @cached_property
+    def adoption_steps(self) -> tuple[tuple[str, str, int, int], ...]:
+        """(level, type, numerator, denominator) of each adoption worth points (Art. 9), for the planner."""
+        return tuple((level, kind, points.numerator, points.denominator)
+                     for level, table in self.adoption_points.items() for kind, points in table.items() if points > 0)
 
     @classmethod
     def from_params(cls, params: dict[str, Any], name: str = "2008") -> Rules:

@@ -109,7 +109,8 @@ def _unit_facts(queryset: QuerySet, unit: Unit) -> list:
     """
     own = queryset.filter(unit=unit)
     joint = queryset.filter(submission__in=JointUnit.objects.confirmed().filter(unit=unit).values("submission"))
-    facts = {f.pk: f for part in (own, joint) for f in part.select_related("submission")}
+    # The item's body (up to 20,000 characters) is not shown here.
+    facts = {f.pk: f for part in (own, joint) for f in part.select_related("submission").defer("submission__body")}
     ordering = queryset.model._meta.ordering
     return sorted(facts.values(), key=lambda f: [getattr(f, name) for name in ordering])
 

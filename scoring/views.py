@@ -42,12 +42,23 @@ def _period(request: HttpRequest, year: int | None = None) -> tuple[PeriodForm, 
 
 
 def _ranking_chart(label: str, rows: list[UnitScore], period: str) -> BarChart:
-    """A sequence's ranked units by total, best first, with a line after the last place of each tier."""
+    """A sequence's ranked units by total, best first, with a line after the last place of each tier. Kept by
+    what it shows: after a write to one unit the other sequences' charts are the same."""
     ranked = [s for s in rows if s.rank is not None]
-    last = {tier: max((i for i, s in enumerate(ranked) if s.tier == tier), default=None) for tier in Tier}
-    marks = [(i, f"{tier.label}至第{ranked[i].rank}名") for tier, i in last.items() if i is not None]
-    return bar_chart(f"{label}序列总分（{period}）", [s.facts.name for s in ranked], [s.total for s in ranked],
-                     horizontal=True, marks=marks)
+    key = (label, period, tuple((s.facts.name, s.total, s.rank, s.tier) for s in ranked))
+    chart = _charts_kept.get(key)
+    if chart is None:
+        last = {tier: max((i for i, s in enumerate(ranked) if s.tier == tier), default=None) for tier in Tier}
+        marks = [(i, f"{tier.label}至第{ranked[i].rank}名") for tier, i in last.items() if i is not None]
+        if len(_charts_kept) >= CHARTS_KEPT:
+            _charts_kept.clear()
+        chart = _charts_kept[key] = bar_chart(f"{label}序列总分（{period}）", [s.facts.name for s in ranked],
+                                              [s.total for s in ranked], horizontal=True, marks=marks)
+    return chart
+
+
+_charts_kept: dict[tuple, BarChart] = {}
+CHARTS_KEPT = 64
 
 
 def _ranking_tables(report: ScoreReport, scores: list[UnitScore], own_unit_id: int | None) -> str:
@@ -55,8 +66,11 @@ def _ranking_tables(report: ScoreReport, scores: list[UnitScore], own_unit_id: i
     period = period_label(report.period.through)
     groups = [(sequence, rows, None if own_unit_id else _ranking_chart(sequence.label, rows, period))
               for sequence, rows in by_sequence(scores) if rows]
+    # An officer's row needs its own plan only: its sequence's tier places, not every unit's plan.
+    plans = planner.plans(report) if own_unit_id is None else {s.facts.unit_id: planner.plan_of(report, s.facts.unit_id)
+                                                                 for s in scores}
     return render_to_string("scoring/_ranking_tables.html", {"groups": groups, "report": report, "own_unit_id": own_unit_id,
-                                                             "plans": planner.plans(report)})
+                                                             "plans": plans})
 
 
 @login_required
@@ -77,8 +91,8 @@ def ranking(request: HttpRequest) -> HttpResponse:
 
         report, html = cached(f"ranking:{year}:{through}", tables)
     else:
-        report = compute_scores(year, through)
-        html = _ranking_tables(report, [s for s in report.scores if s.facts.unit_id == user.unit_id], user.unit_id)
+        report, own = compute_scores(year, through), user.unit_id  # read once: request.user is a lazy object
+        html = _ranking_tables(report, [s for s in report.scores if s.facts.unit_id == own], own)
     return render(request, "scoring/ranking.html", {
         "form": form, "report": report, "tables": mark_safe(html), "title": period_title(report),  # noqa: S308
         "years": Submission.objects.years(timezone.localdate().year, year),

@@ -12,14 +12,13 @@ import uuid
 from django import forms
 from django.core.validators import MaxLengthValidator
 from django.db.models import Q, QuerySet
-from django.urls import reverse_lazy
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 
 from audit.locking import FORM_EXPIRED, VersionedForm
 from core.assessment import TIME_ZONE, YEARS, Period
 from core.dates import cn_date
 from core.forms import OfficeMessagesMixin
+from core.unit_search import UnitByNameField, UnitsByNameField
 from submissions.duplicates import RECENT_DAYS, normalize_title, recent_duplicates
 from submissions.models import (
     ALLOWED_ADOPTION_TYPES,
@@ -40,11 +39,8 @@ DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y
 BODY_MAX = 20000
 
 
-def _units_choice(queryset, label: str, **kw) -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(
-        queryset=queryset, label=label,
-        error_messages={"invalid_choice": "所选单位不存在或已停用。", "required": "请选择单位。"}, **kw,
-    )
+def _unit_by_name(queryset: QuerySet[Unit], label: str, **kw) -> UnitByNameField:
+    return UnitByNameField(queryset, label=label, active_only=True, error_messages={"required": "请选择单位。"}, **kw)
 
 
 def _usable_units(*keep_ids: int | None) -> Q:
@@ -86,12 +82,9 @@ class ItemForm(OfficeMessagesMixin, TokenMixin, VersionedForm, forms.ModelForm):
 
     duplicates: list[Submission] = []  # likely duplicates found by the last validation
 
-    joint_units = forms.ModelMultipleChoiceField(
-        queryset=Unit.objects.none(), required=False, label="联合报送单位",
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text="与本单位联合报送的其他单位，可多选（按住 Ctrl 键）。",
-        error_messages={"invalid_choice": "所选联合报送单位（%(value)s）不存在或已停用。",
-                        "invalid_pk_value": "所选联合报送单位（%(pk)s）不存在。"},
+    joint_units = UnitsByNameField(
+        Unit.objects.none(), required=False, label="联合报送单位",
+        help_text="与本单位联合报送的其他单位，每行一个单位名称（也可用顿号、逗号或分号隔开）。",
     )
     class Meta:
         model = Submission
@@ -105,17 +98,17 @@ class ItemForm(OfficeMessagesMixin, TokenMixin, VersionedForm, forms.ModelForm):
         editing = item.pk is not None
         self.fields["title"].error_messages["required"] = "请填写标题。"
         _limit(self.fields["body"], BODY_MAX)
-        joint_ids = list(item.joint_units.values_list("unit_id", flat=True)) if editing else []
-        self.fields["joint_units"].queryset = Unit.objects.filter(_usable_units(*joint_ids))
+        joint = list(Unit.objects.filter(joint_submissions__submission=item).order_by("name")) if editing else []
+        self.fields["joint_units"].queryset = Unit.objects.filter(_usable_units(*(unit.pk for unit in joint)))
         if editing:
-            self.fields["joint_units"].initial = joint_ids
+            self.fields["joint_units"].initial = joint
             del self.fields["form_token"]
         request_field = self.fields["special_request"]
         request_field.label = "所答专约"
         if user.is_office_staff:
             # Staff may record any answer, late ones included (late credit 0.5, RULES.md decision 5).
-            self.fields["unit"] = _units_choice(Unit.objects.filter(_usable_units(item.unit_id)), "报送单位",
-                                                initial=item.unit_id)
+            self.fields["unit"] = _unit_by_name(Unit.objects.filter(_usable_units(item.unit_id)), "报送单位",
+                                                initial=item.unit if editing else None)
             self.fields["submitted_at"] = forms.DateTimeField(
                 label="报送时间", widget=DATETIME_WIDGET, input_formats=DATETIME_FORMATS,
                 initial=timezone.localtime(item.submitted_at) if editing else None,
@@ -275,7 +268,7 @@ class FailureForm(OfficeMessagesMixin, VersionedForm, forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"] = _units_choice(Unit.objects.filter(_usable_units(self.instance.unit_id)), "单位")
+        self.fields["unit"] = _unit_by_name(Unit.objects.filter(_usable_units(self.instance.unit_id)), "单位")
         self.fields["occurred_on"].error_messages["required"] = "请填写日期。"
         _limit(self.fields["description"], BODY_MAX)
         self.order_fields(["unit", "occurred_on", "kind", "description"])
@@ -306,10 +299,9 @@ class FailureCreateForm(TokenMixin, FailureForm):
 
 
 class RequestForm(OfficeMessagesMixin, VersionedForm, forms.ModelForm):
-    targets = forms.ModelMultipleChoiceField(
-        queryset=Unit.objects.none(), required=False, label="对象单位", widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": "所选对象单位（%(value)s）不存在或已停用。",
-                        "invalid_pk_value": "所选对象单位（%(pk)s）不存在。"},
+    targets = UnitsByNameField(
+        Unit.objects.none(), required=False, label="对象单位",
+        help_text="每行一个单位名称（也可用顿号、逗号或分号隔开）；整个序列请用下面的“整序列选择”。",
     )
     target_sequences = forms.MultipleChoiceField(
         choices=Sequence.choices, required=False, label="整序列选择", widget=forms.CheckboxSelectMultiple,
@@ -324,9 +316,9 @@ class RequestForm(OfficeMessagesMixin, VersionedForm, forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         request = self.instance
-        target_ids = list(request.targets.values_list("pk", flat=True)) if request.pk else []
-        self.fields["targets"].queryset = Unit.objects.filter(_usable_units(*target_ids))
-        self.fields["targets"].initial = target_ids
+        targets = list(request.targets.in_office_order()) if request.pk else []
+        self.fields["targets"].queryset = Unit.objects.filter(_usable_units(*(unit.pk for unit in targets)))
+        self.fields["targets"].initial = targets
         deadline = self.fields["deadline"]
         deadline.input_formats = DATETIME_FORMATS
         deadline.error_messages.update({"required": "请填写截止时间。", "invalid": "截止时间格式不正确。"})
@@ -353,43 +345,6 @@ class RequestCreateForm(TokenMixin, RequestForm):
 # --- list filters ------------------------------------------------------------------------------------------
 
 
-class UnitSearchInput(forms.TextInput):
-    """A unit typed by name, with suggestions loaded as one types (static/js/unit-search.js) instead of a
-    drop-down of every unit on every page."""
-
-    def __init__(self) -> None:
-        super().__init__(attrs={"list": "unit-choices", "autocomplete": "off", "placeholder": "全部单位（输入名称）",
-                                "data-choices-url": reverse_lazy("units:choices")})
-
-    def render(self, name, value, attrs=None, renderer=None) -> str:
-        return super().render(name, value, attrs, renderer) + mark_safe('<datalist id="unit-choices"></datalist>')
-
-
-class UnitByNameField(forms.ModelChoiceField):
-    """A unit by its exact name, or by its id (links from other pages); shown by name."""
-
-    widget = UnitSearchInput
-
-    def to_python(self, value):
-        value = str(value).strip() if value is not None else ""
-        if not value:
-            return None
-        # No unit's name holds a NUL (PostgreSQL refuses one in a query); an id is ASCII digits of bounded length.
-        unit = self.queryset.filter(name=value).first() if "\x00" not in value else None
-        if unit is None and value.isascii() and value.isdigit() and len(value) <= 18:
-            unit = self.queryset.filter(pk=value).first()
-        if unit is None:
-            raise forms.ValidationError(f"没有名为“{value}”的单位。", code="invalid_choice")
-        return unit
-
-    def prepare_value(self, value):
-        if isinstance(value, Unit):
-            return value.name
-        if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
-            return self.queryset.filter(pk=value).values_list("name", flat=True).first() or value
-        return value
-
-
 def month_widget() -> forms.TextInput:
     return forms.TextInput(attrs={"type": "month", "placeholder": "2024-03"})
 
@@ -407,7 +362,7 @@ def clean_month_value(value: str) -> Period | None:
 
 
 class ItemFilterForm(forms.Form):
-    unit = UnitByNameField(queryset=Unit.objects.all(), required=False, label="单位")
+    unit = UnitByNameField(Unit.objects.all(), required=False, label="单位", placeholder="全部单位（输入名称）")
     sequence = forms.ChoiceField(choices=[("", "全部序列"), *Sequence.choices], required=False, label="序列")
     month = forms.CharField(required=False, label="月份", widget=month_widget())
     day = forms.DateField(
@@ -449,7 +404,7 @@ class ItemFilterForm(forms.Form):
 
 
 class FailureFilterForm(forms.Form):
-    unit = forms.ModelChoiceField(queryset=Unit.objects.all(), required=False, label="单位", empty_label="全部单位")
+    unit = UnitByNameField(Unit.objects.all(), required=False, label="单位", placeholder="全部单位（输入名称）")
     year = forms.IntegerField(required=False, min_value=YEARS.start, max_value=YEARS[-1], label="年度")
     month = forms.CharField(required=False, label="月份", widget=month_widget())
     kind = forms.ChoiceField(choices=[("", "全部类型"), *FailureKind.choices], required=False, label="问题类型")

@@ -468,19 +468,7 @@ def _save_request(request: HttpRequest, req, form: forms.RequestForm) -> HttpRes
         else:
             messages.success(request, f"专约 {saved.code} 已保存，对象单位 {len(form.cleaned_data['all_targets'])} 个。")
             return redirect("submissions:request_detail", pk=saved.pk)
-    return render(request, "submissions/request_form.html", {"form": form, "req": req, "groups": _target_groups(form)})
-
-
-def _target_groups(form: forms.RequestForm) -> list[tuple[str, list[tuple[Unit, bool]]]]:
-    """The target checkboxes grouped by sequence in office order, with what the user ticked."""
-    if form.is_bound:
-        chosen = set(form.data.getlist("targets"))
-    else:
-        chosen = {str(pk) for pk in form.fields["targets"].initial or []}
-    groups: dict[str, list[tuple[Unit, bool]]] = {}
-    for unit in form.fields["targets"].queryset.in_office_order():
-        groups.setdefault(unit.get_sequence_display(), []).append((unit, str(unit.pk) in chosen))
-    return list(groups.items())
+    return render(request, "submissions/request_form.html", {"form": form, "req": req})
 
 
 # --- urgent-information failures --------------------------------------------------------------------------

@@ -5,7 +5,9 @@ write in one process is seen by another."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import uuid
+from collections import OrderedDict
 from decimal import Decimal
 
 import pytest
@@ -167,11 +169,47 @@ def test_a_second_reading_is_one_query(django_assert_num_queries):
         build_bulletin(YEAR, MONTH)
 
 
+def test_a_value_in_use_stays_while_many_others_come_and_go(monkeypatch):
+    # A thousand officers each keep an item count; the year's scores, read between them, must not be pushed out.
+    make_submission(make_unit(), submitted_at=shanghai(YEAR, MONTH, 2))
+    compute_scores(YEAR, 12)
+    monkeypatch.setattr("scoring.services._compute_scores", lambda *a: pytest.fail("computed again"))
+    for n in range(3 * versioning.LOCAL_KEYS):
+        versioning.cached(f"count:{n}", lambda n=n: n)
+        compute_scores(YEAR, 12)
+    assert len(versioning._local) == versioning.LOCAL_KEYS
+    assert "count:0" not in versioning._local and f"count:{3 * versioning.LOCAL_KEYS - 1}" in versioning._local
+
+
+def test_threads_of_one_process_compute_a_version_once(monkeypatch):
+    # Threaded workers (GUNICORN_THREADS): the second thread waits for the first's value. No database here:
+    # each thread would have a connection of its own, outside the test's transaction.
+    monkeypatch.setattr(versioning, "current", lambda: versioning.Version("token", 1))
+    started, release, calls = threading.Event(), threading.Event(), []
+
+    def slow():
+        calls.append(1)
+        started.set()
+        release.wait(10)
+        return "value"
+
+    results = []
+    first = threading.Thread(target=lambda: results.append(versioning.cached("slow", slow)))
+    first.start()
+    started.wait(10)
+    second = threading.Thread(target=lambda: results.append(versioning.cached("slow", slow)))
+    second.start()
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert results == ["value", "value"] and calls == [1]
+
+
 def test_a_write_in_one_process_is_seen_by_another(settings, tmp_path, monkeypatch):
     # Two processes: each with its own memory, both with a shared cache (as with Redis).
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
                                    "LOCATION": str(tmp_path)}}
-    memories = {"a": {}, "b": {}}
+    memories = {"a": OrderedDict(), "b": OrderedDict()}
 
     def in_process(name: str):
         monkeypatch.setattr(versioning, "_local", memories[name])

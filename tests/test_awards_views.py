@@ -235,7 +235,8 @@ def test_pick_count_against_the_target_warns_far_from_it(client, world):
 @pytest.mark.parametrize("persona", [*READERS, "anonymous"])
 def test_office_staff_flag_special_contributions(client, world, persona, client_for):
     finalize_year(YEAR)
-    data = {"person": world["outsider"].pk, "note": "及时报送紧急信息"}
+    outsider = world["outsider"]
+    data = {"person": f"{outsider.name}（{outsider.unit.name}）", "note": "及时报送紧急信息"}
     response = client_for(persona).post(reverse("awards:contribution", args=[YEAR]), data)
     if persona == "anonymous":
         assert_login_redirect(response)
@@ -249,10 +250,11 @@ def test_office_staff_flag_special_contributions(client, world, persona, client_
 def test_flagging_a_leader_is_refused_with_the_note_kept_and_unflagging(client, world):
     finalize_year(YEAR)
     client.force_login(world["personas"]["staff"])
-    response = client.post(reverse("awards:contribution", args=[YEAR]), {"person": world["leader"].pk, "note": "组织有力"})
+    leader, outsider, url = world["leader"], world["outsider"], reverse("awards:contribution", args=[YEAR])
+    response = client.post(url, {"person": f"{leader.name}（{leader.unit.name}）", "note": "组织有力"})
     html = response.content.decode()
     assert response.status_code == 400 and "不是在岗信息员" in html and 'value="组织有力"' in html
-    client.post(reverse("awards:contribution", args=[YEAR]), {"person": world["outsider"].pk, "note": "贡献"})
+    client.post(url, {"person": f"{outsider.name}（{outsider.unit.name}）", "note": "贡献"})
     client.force_login(world["personas"]["viewer"])
     assert client.post(reverse("awards:contribution_delete", args=[YEAR, world["outsider"].pk])).status_code == 403
     client.force_login(world["personas"]["staff"])
@@ -279,7 +281,7 @@ def test_year_page_query_count_with_many_units(client, many_units, django_assert
     finalize_year(YEAR)
     personas = make_personas(many_units[0], many_units[1])
     client.force_login(personas["admin"])
-    with django_assert_num_queries(18):  # the candidates, the data version they are kept under, the picks
+    with django_assert_num_queries(16):  # the candidates, the data version they are kept under, the picks
         response = client.get(reverse("awards:year", args=[YEAR]))
     assert response.status_code == 200 and response.content.decode().count('name="target"') > 100
     client.force_login(personas["officer_a"])

@@ -52,6 +52,10 @@ def assert_login_redirect(response) -> None:
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
 
 
+def catalogue_url(sequence: str = "district", month: str = "2024-03", version: int = 1) -> str:
+    return reverse("bulletins:catalogue", args=[month, version, sequence])
+
+
 def own_rows(page: str) -> list[str]:
     """Unit names of the rows highlighted as the reader's own (sequence tables only)."""
     row = r'<tr data-unit="\d+" class="own-unit"(?: id="own-unit")?>\s*<td class="num">[^<]*</td>\s*'
@@ -95,16 +99,75 @@ def test_bulletin_page(world, published, persona, client_for):
     assert response.status_code == 200
     for text in ("哈尔滨市人民政府办公厅", "关于2024年3月份全市政府系统政务信息采用情况的通报", "哈政办信通〔2024〕3号",
                  "一、区政府序列", "二、县(市)政府序列", "本月未报送信息的单位：南岗区。", "本月未报送信息的单位：尚志市。",
-                 "附：2024年3月份被采用信息目录（按单位）", "道里区冰雪旅游升温", "每日要情 第12期",
-                 "市领导（张市长）肯定性批示"):
+                 "附：2024年3月份被采用信息目录（按单位）", "区政府序列（1条）"):
         assert text in page, text
     assert own_rows(page) == {"officer_a": ["道里区"], "officer_b": ["南岗区"]}.get(persona, [])
-    # An officer's unit is named first, above the tables, with the period of its total.
+    # An officer's unit is named first, above the tables, with the period of its total; an officer whose unit had
+    # items adopted in the month is offered its sequence's catalogue.
     own = {"officer_a": "本单位（道里区）在区政府序列中排名第", "officer_b": "本单位（南岗区）在区政府序列中"}.get(persona)
     assert ('id="own-place"' in page) == bool(own)
     if own:
         assert own in page and page.index(own) < page.index("notice-table") and "1–3月累计" in page
+    assert ('<a class="alert-link" href="#catalogue-district">查看本单位被采用信息</a>' in page) == (persona == "officer_a")
     assert ("更正重发" in page) == (persona in OFFICE)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_page_sends_the_catalogues_folded_and_empty_and_each_loads_its_rows(world, published, persona, client_for):
+    client = client_for(persona)
+    page = client.get(reverse("bulletins:detail", args=["2024-03"])).content.decode()
+    if persona == "anonymous":
+        return assert_login_redirect(client.get(catalogue_url(), headers={"hx-request": "true"}))
+    # The fold holds the link the rows come from (htmx when opened; a page of their own without JavaScript).
+    assert "道里区冰雪旅游升温" not in page and "每日要情 第12期" not in page
+    fold = (f'<p class="catalogue-rows" hx-get="{catalogue_url()}" hx-trigger="toggle from:closest details once" '
+            f'hx-swap="outerHTML"><a href="{catalogue_url()}">打开区政府序列被采用信息目录</a></p>')
+    assert '<details class="notice-catalogue" id="catalogue-district">' in page and fold in page
+    # Every reader of the page reads its catalogues, another unit's officer too; the reader's own rows are marked.
+    rows = client.get(catalogue_url(), headers={"hx-request": "true"})
+    html = rows.content.decode()
+    assert rows.status_code == 200 and html.lstrip().startswith("<table") and "<html" not in html
+    for text in ("道里区冰雪旅游升温", "每日要情 第12期", "市领导（张市长）肯定性批示", "<th scope=\"col\">刊物及期号</th>"):
+        assert text in html, text
+    own = f'<tr data-unit="{world["daoli"].pk}" class="own-unit">'
+    assert (own in html) == (persona == "officer_a") and 'id="own-unit"' not in html
+    # Without JavaScript the link opens the rows as a page of their own, with its trail back to the bulletin.
+    alone = client.get(catalogue_url()).content.decode()
+    assert "道里区冰雪旅游升温" in alone and "<h2 class=\"notice-heading\">区政府序列被采用信息目录</h2>" in alone
+    assert (own in alone) == (persona == "officer_a")
+    assert f'href="{reverse("bulletins:version", args=["2024-03", 1])}">历史版本</a>' in alone
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_catalogue_of_no_published_version_or_sequence_is_not_found(world, published, persona, client_for):
+    client = client_for(persona)
+    for url, message in ((catalogue_url(month="2024-02"), "没有找到该期已发布的通报。"),
+                         (catalogue_url(version=2), "没有找到该期已发布的通报。"),
+                         (catalogue_url("county"), "该期通报没有这个序列的被采用信息目录。"),  # no item adopted
+                         (catalogue_url("no-such-sequence"), "该期通报没有这个序列的被采用信息目录。"),
+                         (catalogue_url(month="2024-13"), "")):
+        response = client.get(url, headers={"hx-request": "true"})
+        if persona == "anonymous":
+            assert_login_redirect(response)
+            continue
+        assert response.status_code == 404 and message in response.content.decode(), url
+    # The month not yet published is the staff's preview alone, which holds every row itself.
+    if persona in OFFICE:
+        preview = client.get(reverse("bulletins:preview", args=["2024-02"])).content.decode()
+        assert "hx-get" not in preview
+
+
+def test_a_repeat_load_of_a_catalogue_is_not_modified(world, published, client_for):
+    client = client_for("officer_a")
+    first = client.get(catalogue_url(), headers={"hx-request": "true"})
+    assert first.status_code == 200 and "private" in first["Cache-Control"] and first["Last-Modified"]
+    assert "HX-Request" in first["Vary"]
+    again = client.get(catalogue_url(), headers={"hx-request": "true", "if-none-match": first["ETag"]})
+    assert again.status_code == 304 and again.content == b""
+    # The page of its own, another reader (other rows marked), another sequence's ETag: sent again.
+    assert client.get(catalogue_url(), headers={"if-none-match": first["ETag"]}).status_code == 200
+    other = client_for("officer_b").get(catalogue_url(), headers={"hx-request": "true", "if-none-match": first["ETag"]})
+    assert other.status_code == 200
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -315,6 +378,28 @@ def test_bulletin_page_query_count_is_fixed(world, persona, django_assert_num_qu
     assert response.content.decode().count("<tr") > 110
 
 
+@pytest.mark.parametrize("persona", ["staff", "officer_a"])
+def test_catalogue_query_count_is_fixed_and_the_page_holds_none_of_its_rows(world, persona, django_assert_num_queries,
+                                                                             client_for):
+    client, viewer = client_for(persona), client_for("viewer")
+    # session, user (+ the officer's unit, checked by the middleware), the version; the first load of a catalogue
+    # (here by a viewer) also renders it from the snapshot; later loads, by any reader, reuse it.
+    expected = 4 if persona == "officer_a" else 3
+    for more in (0, 110):
+        _populate(more)
+        BulletinVersion.objects.all().delete()
+        publish_bulletin(MARCH, None)
+        with django_assert_num_queries(4):
+            first = viewer.get(catalogue_url(), headers={"hx-request": "true"})
+        with django_assert_num_queries(expected):
+            response = client.get(catalogue_url(), headers={"hx-request": "true"})
+        assert response.status_code == first.status_code == 200
+    # 道里区 and a quarter of the 110 units are districts, each with an item adopted: in the catalogue, not the page.
+    assert response.content.decode().count("<tr data-unit") == 29 and "<td>信息0</td>" in response.content.decode()
+    page = client.get(reverse("bulletins:detail", args=["2024-03"])).content.decode()
+    assert "<td>信息0</td>" not in page and page.count("<tr data-unit") == Unit.objects.count()
+
+
 @pytest.mark.parametrize("persona", ["staff", "officer_a", "officer_b"])
 def test_a_repeat_view_of_a_published_version_is_not_modified(world, persona, client_for):
     client = client_for(persona)
@@ -333,12 +418,23 @@ def test_a_repeat_view_of_a_published_version_is_not_modified(world, persona, cl
     assert again.status_code == 200 and "已被更正" in again.content.decode()
 
 
-def test_the_catalogue_folds_by_sequence_and_the_print_view_opens_it(world, published, client_for):
-    client = client_for("staff")
+@pytest.mark.parametrize("persona", ["staff", "officer_a"])
+def test_printing_starts_from_the_print_view_which_holds_and_opens_every_catalogue(world, published, persona, client_for):
+    make_adoption(make_submission(Unit.objects.get(name="尚志市"), title="尚志市林下经济", submitted_at=shanghai(2024, 3, 6)),
+                  adopted_on=dt.date(2024, 3, 12))
+    publish_bulletin(MARCH, None, "补录尚志市采用")
+    client = client_for(persona)
     page = client.get(reverse("bulletins:detail", args=["2024-03"])).content.decode()
-    assert "<details class=\"notice-catalogue\">" in page and "<details class=\"notice-catalogue\" open>" not in page
+    assert '<a class="btn btn-sm btn-outline-primary" href="?print=1">打印全文（展开全部目录）</a>' in page
+    assert "data-print" not in page and " open>" not in page
     printed = client.get(reverse("bulletins:detail", args=["2024-03"]), {"print": "1"}).content.decode()
-    assert "<details class=\"notice-catalogue\" open>" in printed and "<details class=\"notice-catalogue\">" not in printed
+    assert printed.count("<details class=\"notice-catalogue\"") == printed.count(" open>") == 2
+    assert "data-print>打印</button>" in printed and "hx-get" not in printed and "htmx" not in printed
+    for text in ("道里区冰雪旅游升温", "每日要情 第12期", "市领导（张市长）肯定性批示", "尚志市林下经济"):
+        assert text in printed, text
+    # The reader's own rows are marked there too, the sequence table's first.
+    own = f'<tr data-unit="{world["daoli"].pk}" class="own-unit"'
+    assert printed.count(own) == (2 if persona == "officer_a" else 0)
 
 
 def test_preview_and_list_query_counts_are_fixed(world, client_for):

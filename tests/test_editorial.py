@@ -453,7 +453,7 @@ def test_inbox_runs_a_fixed_number_of_queries(client, personas, django_assert_nu
     for _ in range(60):
         on_desk(make_unit(), joint=[make_unit()])
     login(client, personas["staff"])
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get(reverse("editorial:inbox"))
     assert response.status_code == 200
 

@@ -122,6 +122,7 @@ def valid_args(world: dict) -> dict[str, dict[str, object]]:
         "bulletins:publish": {"month": month}, "bulletins:export_xlsx": {"month": month},
         "bulletins:export_csv": {"month": month},
         "bulletins:version": {"month": month, "version": version.version, "pk": version.pk},
+        "bulletins:catalogue": {"month": month, "version": version.version, "sequence": "bureau"},
         "awards:year": {"year": YEAR}, "awards:review": {"year": YEAR}, "awards:finalize": {"year": YEAR},
         "awards:workbook": {"year": YEAR}, "awards:csv": {"year": YEAR, "slug": "model"},
         "awards:pick": {"year": YEAR}, "awards:contribution": {"year": YEAR},

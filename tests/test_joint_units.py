@@ -142,8 +142,8 @@ def test_decision10_joint_units_the_office_enters_are_confirmed_at_once(client, 
     staff = personas["staff"]
     a, b, c = personas["officer_a"].unit, personas["officer_b"].unit, make_unit()
     login(client, staff).post(reverse("submissions:create"), {
-        "unit": a.pk, "title": "办公厅录入", "info_type": "general", "body": "", "form_token": str(uuid.uuid4()),
-        "submitted_at": "2024-03-05T09:00", "joint_units": [b.pk],
+        "unit": a.name, "title": "办公厅录入", "info_type": "general", "body": "", "form_token": str(uuid.uuid4()),
+        "submitted_at": "2024-03-05T09:00", "joint_units": b.name,
     })
     item = Submission.objects.get()
     assert list(JointUnit.objects.values_list("unit", "confirmed", "confirmed_by")) == [(b.pk, True, staff.pk)]

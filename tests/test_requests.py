@@ -26,7 +26,7 @@ def request_post(targets=(), **kw) -> dict:
     data = {
         "code": "ZY2024-01", "title": "关于春耕生产情况的专约", "description": "请报送春耕进展",
         "deadline": (timezone.localtime() + dt.timedelta(days=5)).strftime("%Y-%m-%dT%H:%M"),
-        "targets": [u.pk for u in targets], "form_token": str(uuid.uuid4()), "version": 1,
+        "targets": "\n".join(u.name for u in targets), "form_token": str(uuid.uuid4()), "version": 1,
     }
     data.update(kw)
     return data
@@ -73,12 +73,13 @@ def test_double_submitted_request_creates_one(client, personas):
 @pytest.mark.parametrize(
     ("override", "message"),
     [
-        ({"targets": []}, "请至少选择一个对象单位"),
+        ({"targets": ""}, "请至少选择一个对象单位"),
+        ({"targets": " 、\n ；"}, "请至少选择一个对象单位"),
         ({"title": ""}, "请填写标题。"),
         ({"code": "Z" * 51}, "50"),
         ({"deadline": ""}, "请填写截止时间"),
         ({"deadline": "明天"}, "截止时间格式不正确"),
-        ({"targets": [999999]}, "不存在或已停用"),
+        ({"targets": "没有这个单位"}, "没有名为“没有这个单位”的单位。"),
     ],
 )
 def test_bad_request_input(client, personas, override, message):
@@ -92,7 +93,7 @@ def test_bad_request_input(client, personas, override, message):
 def test_deactivated_target_is_refused(client, personas):
     gone = make_unit(is_active=False)
     response = login(client, personas["staff"]).post(reverse("submissions:request_create"), request_post([gone]))
-    assert "不存在或已停用" in response.content.decode()
+    assert f"单位“{gone.name}”已停用，不能选择。" in response.content.decode()
     assert not SpecialRequest.objects.exists()
 
 

@@ -74,8 +74,8 @@ def test_the_scripts_moved_out_are_served_as_static_files(world):
     assert 'src="/static/js/site.js"' in detail and 'src="/static/js/adoption-types.js"' in detail
     # Deletions ask on a confirmation page of the server (core.confirm), no inline dialog.
     assert "confirm(" not in detail
-    assert 'src="/static/js/toggle-all.js"' in client.get(reverse("submissions:request_create")).content.decode()
-    for script in ("site.js", "adoption-types.js", "toggle-all.js"):
+    assert 'src="/static/js/unit-search.js"' in client.get(reverse("submissions:request_create")).content.decode()
+    for script in ("site.js", "adoption-types.js", "toggle-all.js", "unit-search.js"):
         assert (ROOT / "static" / "js" / script).read_text().strip()
 
 

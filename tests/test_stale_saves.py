@@ -69,7 +69,7 @@ def _account_post(account: User, text: str) -> dict:
 def _request_post(request, text: str) -> dict:
     deadline = timezone.localtime(request.deadline).strftime("%Y-%m-%dT%H:%M")
     return {"code": request.code, "title": text, "description": "", "deadline": deadline,
-            "targets": [u.pk for u in request.targets.all()]}
+            "targets": "\n".join(u.name for u in request.targets.all())}
 
 
 def _failure_post(failure, text: str) -> dict:

@@ -22,9 +22,9 @@ pytestmark = pytest.mark.django_db
 
 # What is not a page: the start page and login (the top), sign-out, files, JSON and the health check.
 NOT_PAGES = {
-    "home", "login", "logout", "units:choices", "scoring:import_job_status", "scoring:import_job_problems",
-    "scoring:import_job_file", "bulletins:export_xlsx", "bulletins:export_csv", "awards:workbook", "awards:csv",
-    "editorial:issue_download", "operations:healthz",
+    "home", "login", "logout", "units:choices", "units:officer_choices", "scoring:import_job_status",
+    "scoring:import_job_problems", "scoring:import_job_file", "bulletins:export_xlsx", "bulletins:export_csv",
+    "awards:workbook", "awards:csv", "editorial:issue_download", "operations:healthz",
 }
 TRAIL_HTML = re.compile(r'<nav aria-label="当前位置".*?</nav>', re.S)
 LINK = re.compile(r'href="([^"]+)"')

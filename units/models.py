@@ -116,6 +116,11 @@ class Person(models.Model):
     def __str__(self) -> str:
         return f"{self.name}（{self.unit.name}，{self.get_role_display()}）"
 
+    @property
+    def name_with_unit(self) -> str:
+        """姓名（单位）: how a person of any unit is typed and suggested (the award page's 信息员)."""
+        return f"{self.name}（{self.unit.name}）"
+
 
 class DataVersion(models.Model):
     """One row whose token changes with every write that can change any score, and whose number advances

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.unit_list, name="list"),
     path("new/", views.unit_create, name="create"),
     path("choices/", views.unit_choices, name="choices"),
+    path("people/choices/", views.officer_choices, name="officer_choices"),
     path("<id:pk>/", views.unit_detail, name="detail"),
     path("<id:pk>/edit/", views.unit_edit, name="edit"),
     path("<id:pk>/deactivate/", views.unit_set_active, {"active": False}, name="deactivate"),

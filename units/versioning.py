@@ -43,10 +43,12 @@ wait for its result. Values are shared within a process: callers never change th
 from __future__ import annotations
 
 import re
+import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -64,13 +66,17 @@ T = TypeVar("T")
 
 # Kept a day; entries of older versions are never read again and expire or are culled.
 TIMEOUT = 24 * 3600
-LOCAL_KEYS = 64
+LOCAL_KEYS = 256
 # Unit changes kept; a process further behind than MAX_BEHIND numbers computes whole.
 KEEP_CHANGES, MAX_BEHIND = 2048, 1024
 # Single flight: how long a computation may hold its lock, and how long the others wait for it.
 LOCK_SECONDS, WAIT_SECONDS = 60, 20
 
-_local: dict[str, tuple[Version, object]] = {}  # key -> (version, value), the latest value of each key
+# key -> (version, value), the latest value of each key, the least recently used first: with a thousand officers
+# each unit's own entries (an item count) come and go, and the year's scores stay.
+_local: OrderedDict[str, tuple[Version, object]] = OrderedDict()
+_key_locks: dict[str, threading.RLock] = {}
+_locals_lock = threading.Lock()
 
 _watched: dict[AppConfig, set[type[Model]]] = {}
 _tables: set[str] | None = None
@@ -254,22 +260,44 @@ def cached(key: str, compute: Callable[[], T], update: Callable[[T, set[int]], T
         return compute()
     local = _local.get(key)
     if local is not None and local[0] == version:
+        with suppress(KeyError):  # dropped by another thread meanwhile
+            _local.move_to_end(key)
         return local[1]
+    # One thread of a process computes a key at a time (threaded workers); the others then find its value.
+    with _key_lock(key):
+        local = _local.get(key)
+        if local is not None and local[0] == version:
+            return local[1]
+        value = _value_of(key, version, local, compute, update)
+        with _locals_lock:
+            _local[key] = (version, value)
+            _local.move_to_end(key)
+            while len(_local) > LOCAL_KEYS:
+                _local.popitem(last=False)
+    return value
+
+
+def _value_of(key: str, version: Version, local: tuple[Version, T] | None, compute: Callable[[], T],
+              update: Callable[[T, set[int]], T] | None) -> T:
     shared = not isinstance(caches[DEFAULT_CACHE_ALIAS], LocMemCache)
     versioned = f"{key}@{version}"
     value = cache.get(versioned) if shared else None
-    if value is None:
-        if update is not None and local is not None and local[0].token == version.token \
-                and 0 < version.seq - local[0].seq <= MAX_BEHIND:
-            value = update(local[1], changed_units(local[0].seq, version.seq))
-            if shared:
-                cache.set(versioned, value, TIMEOUT)
-        else:
-            value = _compute_once(versioned, compute) if shared else compute()
-    if len(_local) >= LOCAL_KEYS:
-        _local.pop(next(iter(_local)), None)
-    _local[key] = (version, value)
-    return value
+    if value is not None:
+        return value
+    if update is not None and local is not None and local[0].token == version.token \
+            and 0 < version.seq - local[0].seq <= MAX_BEHIND:
+        value = update(local[1], changed_units(local[0].seq, version.seq))
+        if shared:
+            cache.set(versioned, value, TIMEOUT)
+        return value
+    return _compute_once(versioned, compute) if shared else compute()
+
+
+def _key_lock(key: str) -> threading.RLock:
+    with _locals_lock:
+        if len(_key_locks) >= 4 * LOCAL_KEYS:
+            _key_locks.clear()  # a thread still holding a dropped lock only means one computation twice
+        return _key_locks.setdefault(key, threading.RLock())
 
 
 def _compute_once(versioned: str, compute: Callable[[], T]) -> T:

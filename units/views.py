@@ -31,13 +31,31 @@ def _get_person_for_user(user, pk: int) -> Person:
 CHOICES_SHOWN = 20
 
 
+def _choices_query(request: HttpRequest) -> str:
+    # A NUL cannot be in a name, and PostgreSQL refuses it in a query.
+    return request.GET.get("q", "").replace("\x00", "").strip()[:100]
+
+
 @login_required
 def unit_choices(request: HttpRequest) -> JsonResponse:
-    """Names of the units the user may read that contain `q`, for a unit input's suggestions."""
-    # A NUL cannot be in a name, and PostgreSQL refuses it in a query.
-    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
-    units = visible_units(request.user).filter(name__icontains=query).order_by("name")
-    return JsonResponse({"units": list(units.values_list("name", flat=True)[:CHOICES_SHOWN])})
+    """Names of the units that contain `q`, for a unit input's suggestions (core.unit_search): with `active=1` the
+    active units, which every form naming other units (joint units, a request's targets) offers to any user;
+    otherwise the units the user may read (an officer: their own)."""
+    query = _choices_query(request)
+    units = Unit.objects.active() if request.GET.get("active") == "1" else visible_units(request.user)
+    units = units.filter(name__icontains=query).order_by("name")
+    return JsonResponse({"names": list(units.values_list("name", flat=True)[:CHOICES_SHOWN])})
+
+
+@staff_required
+def officer_choices(request: HttpRequest) -> JsonResponse:
+    """Active information officers whose name or unit's name contains `q`, as 姓名（单位）: the suggestions of the
+    award page's 信息员 (the office's; an officer has no business with other units' people)."""
+    query = _choices_query(request)
+    people = (Person.objects.filter(role=PersonRole.INFORMATION_OFFICER, is_active=True)
+              .filter(Q(name__icontains=query) | Q(unit__name__icontains=query))
+              .select_related("unit").order_by("unit__name", "name")[:CHOICES_SHOWN])
+    return JsonResponse({"names": [person.name_with_unit for person in people]})
 
 
 @login_required

@@ -11,17 +11,6 @@ function pickingMessage(text) {
   }
 }
 
-// A request that was redirected (the session ended, a password must be changed first) goes to that page
-// instead of having it swapped into the list.
-document.body.addEventListener("htmx:beforeSwap", function (event) {
-  const xhr = event.detail.xhr;
-  const asked = new URL(event.detail.requestConfig.path, window.location.href).pathname;
-  if (xhr.responseURL && new URL(xhr.responseURL).pathname !== asked) {
-    event.detail.shouldSwap = false;
-    window.location.assign(xhr.responseURL);
-  }
-});
-
 document.body.addEventListener("htmx:responseError", function (event) {
   pickingMessage("操作没有完成（错误代码 " + event.detail.xhr.status + "），请刷新页面后重试。");
 });

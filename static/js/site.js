@@ -12,3 +12,13 @@ document.addEventListener("click", function (event) {
   button.setAttribute("aria-pressed", String(shown));
   button.textContent = shown ? "只显示总分" : "显示全部列";
 });
+// htmx (award picking, a bulletin's catalogues): a request that was redirected (the session ended, a password must
+// be changed first) goes to that page instead of having it swapped into this one.
+document.body.addEventListener("htmx:beforeSwap", function (event) {
+  const xhr = event.detail.xhr;
+  const asked = new URL(event.detail.requestConfig.path, window.location.href).pathname;
+  if (xhr.responseURL && new URL(xhr.responseURL).pathname !== asked) {
+    event.detail.shouldSwap = false;
+    window.location.assign(xhr.responseURL);
+  }
+});

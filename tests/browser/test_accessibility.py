@@ -67,7 +67,10 @@ def test_no_serious_or_critical_violation_on_the_main_pages(browser, live_server
 
     common = ["/", "/items/", f"/items/{item.pk}/", "/items/requests/", "/scoring/",
               f"/scoring/scorecard/{units[1].pk}/{YEAR}/", "/bulletins/", f"/bulletins/{YEAR}-03/",
-              "/awards/", f"/awards/{YEAR}/", f"/units/{units[1].pk}/"]
+              "/awards/", f"/awards/{YEAR}/", f"/units/{units[1].pk}/",
+              # A catalogue loaded into the page when opened, its page of its own, and the print view.
+              f"/bulletins/{YEAR}-03/#catalogue-district", f"/bulletins/{YEAR}-03/v1/catalogue/district/",
+              f"/bulletins/{YEAR}-03/?print=1"]
     pages = {
         Role.ADMIN: common + ["/units/", "/editorial/", "/editorial/issues/", "/audit/", "/accounts/",
                               f"/bulletins/{YEAR}-03/preview/", "/scoring/basic/", "/items/new/"],

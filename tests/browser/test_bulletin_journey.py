@@ -48,6 +48,10 @@ def test_staff_publish_and_the_officer_sees_the_bulletin_with_the_own_row(page, 
     page.wait_for_url(f"**/bulletins/{month:%Y-%m}/")
     assert f"已发布{label}通报第1版" in page.content()
     assert BulletinVersion.objects.filter(month=month, version=1).exists()
+    # Published, a catalogue comes empty and loads its rows when opened.
+    assert "道里区冰雪旅游持续升温" not in page.locator("article.notice").inner_text()
+    page.locator("details.notice-catalogue summary").first.click()
+    page.locator("details.notice-catalogue tr", has_text="道里区冰雪旅游持续升温").wait_for()
     page.get_by_role("button", name="退出").click()
     page.wait_for_load_state("networkidle")
 
@@ -61,16 +65,31 @@ def test_staff_publish_and_the_officer_sees_the_bulletin_with_the_own_row(page, 
     title = f"关于{month.year}年{month.month}月份全市政府系统政务信息采用情况的通报"
     assert page.locator("h1.notice-title").inner_text() == title
     own = page.locator("tr.own-unit")
-    assert own.count() == 2  # the sequence table and the adopted-items directory
+    assert own.count() == 1  # the sequence table; the catalogues come folded and empty
     assert "道里区" in own.first.inner_text() and "南岗区" not in own.first.inner_text()
     cell_colour = "row => getComputedStyle(row.cells[1]).backgroundColor"
     assert own.first.evaluate(cell_colour) == "rgb(255, 243, 205)"
     assert page.locator("tr", has_text="南岗区").first.evaluate(cell_colour) != "rgb(255, 243, 205)"
+    # The unit's own items: the link above the tables opens its sequence's catalogue, whose rows load (own marked).
+    catalogue = page.locator("details#catalogue-district")
+    assert "道里区冰雪旅游持续升温" not in page.content() and not catalogue.evaluate("details => details.open")
+    page.get_by_role("link", name="查看本单位被采用信息").click()
+    catalogue.locator("tr.own-unit", has_text="道里区冰雪旅游持续升温").wait_for()
+    assert catalogue.evaluate("details => details.open") and "每日要情 第8期" in catalogue.inner_text()
+    assert own.count() == 2
+    # The page opened at the catalogue (the address the link left) opens and loads it again.
+    assert page.url.endswith("#catalogue-district")
+    page.reload()
+    catalogue.locator("tr.own-unit", has_text="道里区冰雪旅游持续升温").wait_for()
+    # Printing starts from the print view, which holds every catalogue, open.
+    page.get_by_role("link", name="打印全文（展开全部目录）").click()
+    page.wait_for_url(lambda url: url.endswith("?print=1"))
+    assert "道里区冰雪旅游持续升温" in page.locator("details.notice-catalogue[open]").inner_text()
     # The officer reads the published bulletin, never the live preview.
     assert page.goto(f"/bulletins/{month:%Y-%m}/preview/").status == 403
-    # Printed, the notice stands alone: no navigation, no buttons.
+    # Printed, the print view stands alone: no navigation, no buttons; the catalogues' rows on paper.
     page.emulate_media(media="print")
-    page.goto(f"/bulletins/{month:%Y-%m}/")
+    page.goto(f"/bulletins/{month:%Y-%m}/?print=1")
     assert not page.locator("nav.site-navbar").is_visible() and not page.get_by_label("当前位置").is_visible()
     assert not page.get_by_role("button", name="打印").is_visible()
-    assert page.locator("article.notice").is_visible()
+    assert page.locator("article.notice").is_visible() and page.get_by_text("道里区冰雪旅游持续升温").is_visible()
