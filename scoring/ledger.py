@@ -1076,10 +1076,12 @@ def _import(source: str | Path | IO[bytes], user, max_bytes: int, progress: Prog
     except Exception:  # openpyxl raises many kinds on a damaged file; all mean the same to the user
         raise LedgerInvalid([LedgerError("", None, "", "无法读取该 xlsx 工作簿，文件可能已损坏。")]) from None
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        reported = _ReportedApart(progress)
         try:
-            return _check_while_writing(_Checker(workbook, _ReportedApart(progress)), user)
+            return _check_while_writing(_Checker(workbook, reported), user)
         finally:
             workbook.close()
+            reported.close()
     try:
         checker = _Checker(workbook, progress)
         plan = checker.check()
@@ -1125,14 +1127,13 @@ def _check_while_writing(checker: _Checker, user) -> ImportResult:
     writing stops, the check goes on to list them all, and nothing is kept. Progress is reported on a connection of
     its own (`_ReportedApart`), so the job's page follows it and a cancel reaches the check."""
     checking = _Checking(checker)
-    progress = checker.progress
     try:
         with _atomic():
             with connection.cursor() as cursor:
                 # Foreign keys checked as each statement ends, while the check goes on, rather than all at the commit.
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             checking.start()
-            return _write(checker.plan, user, progress, checking.wait)
+            return _write(checker.plan, user, checker.progress, checking.wait)
     except _Problems:
         checking.discard()
         checking.join()
@@ -1140,8 +1141,8 @@ def _check_while_writing(checker: _Checker, user) -> ImportResult:
         raise LedgerInvalid(checker.errors, checker.error_count) from None
     finally:
         checking.abandon()
-        checking.join()
-        progress.close()
+        if checking.is_alive():
+            checking.join()
 
 
 class _Problems(Exception):
@@ -1193,9 +1194,6 @@ class _Handover:
             if self.checker.error_count:
                 raise _Problems
             yield chunk
-
-    def close(self) -> None:
-        pass
 
 
 class _Checking(threading.Thread):
