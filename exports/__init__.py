@@ -70,6 +70,15 @@ def _display_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
 
 
+def _across(ws, row: int, ncols: int, text: str, cell_format) -> None:
+    """A line over the sheet's whole width: merged cells, or the one cell of a one-column sheet (xlsxwriter
+    merges no single cell)."""
+    if ncols > 1:
+        ws.merge_range(row, 0, row, ncols - 1, text, cell_format)
+    else:
+        ws.write_string(row, 0, text, cell_format)
+
+
 def _write_sheet(ws, report: Report, formats: dict) -> None:
     rows = list(report.rows)
     ncols = len(report.header)
@@ -83,20 +92,20 @@ def _write_sheet(ws, report: Report, formats: dict) -> None:
         ws.set_column(col, col, report.widths[col] if col < len(report.widths) else widths[col])
     r = 0
     if report.issuer:
-        ws.merge_range(r, 0, r, ncols - 1, report.issuer, formats["issuer"])
+        _across(ws, r, ncols, report.issuer, formats["issuer"])
         ws.set_row(r, 28)
         r += 1
-    ws.merge_range(r, 0, r, ncols - 1, report.title, formats["title"])
+    _across(ws, r, ncols, report.title, formats["title"])
     ws.set_row(r, 36)
     r += 1
     if report.subtitle:
-        ws.merge_range(r, 0, r, ncols - 1, report.subtitle, formats["subtitle"])
+        _across(ws, r, ncols, report.subtitle, formats["subtitle"])
         r += 1
     header_row = r
     ws.write_row(header_row, 0, report.header, formats["header"])
     for r, row in enumerate(rows, start=header_row + 1):
         if isinstance(row, Heading):
-            ws.merge_range(r, 0, r, ncols - 1, row.text, formats["heading"])
+            _across(ws, r, ncols, row.text, formats["heading"])
             continue
         for col, value in enumerate(row):
             if isinstance(value, Decimal):
