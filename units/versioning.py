@@ -34,7 +34,8 @@ hands its value on. In the test suite (each test one transaction that is never c
 outermost block of the test's own code counts as the commit.
 
 Each process keeps the latest value of each key in its memory: unpickling a year's scores from a cache (145 ms for
-1,000 units) takes longer than computing them. The shared cache is then only worth its pickling where it is shared
+1,000 units) takes longer than computing them. The least recently used keys go first, and one thread of a process
+computes a key at a time (threaded workers). The shared cache is then only worth its pickling where it is shared
 (Redis, several application servers): with the default per-process memory cache it is skipped. With a shared
 cache one process computes a given version at a time (single flight, a lock entry added to the cache); the others
 wait for its result. Values are shared within a process: callers never change them.
