@@ -223,56 +223,66 @@ def competition_places(items: Sequence, key: Callable[[object], Hashable]) -> li
     return places
 
 
-def rank_sequence(scores: list[UnitScore], tier_places: tuple[int, int]) -> None:
-    """Ranks, tiers and tie flags within one sequence (Art. 10, decision 11), set in place.
+Placing = tuple[int | None, Tier | None, bool]  # rank, tier, tie flag
+
+
+def sequence_placings(scores: list[UnitScore], tier_places: tuple[int, int]) -> dict[int, Placing]:
+    """Ranks, tiers and tie flags within one sequence (Art. 10, decision 11), by unit id.
 
     A unit barred from the awards keeps its rank but takes no tier; the tiers go by place among the
     units that are not barred.
     """
     # Each key made once: a sequence of hundreds is ranked again after every write to one of its units.
     keyed = sorted(((s.tie_key(), s) for s in scores if s.facts.ranked), key=itemgetter(0), reverse=True)
-    for (_, score), place in zip(keyed, competition_places(keyed, itemgetter(0)), strict=True):
-        score.rank = place
+    ranks = {s.facts.unit_id: place for (_, s), place in zip(keyed, competition_places(keyed, itemgetter(0)), strict=True)}
+    placings: dict[int, Placing] = {s.facts.unit_id: (ranks.get(s.facts.unit_id), None, False) for s in scores}
     keyed = [(key, s) for key, s in keyed if not s.barred]
-    eligible = [s for _, s in keyed]
     places = competition_places(keyed, itemgetter(0))
     group_size = Counter(places)
     last_model, last_advanced = tier_places
-    for score, place in zip(eligible, places, strict=True):
+    for (_, score), place in zip(keyed, places, strict=True):
         last_shared = place + group_size[place] - 1
-        if place <= last_model:
-            score.tier = Tier.MODEL
-        elif place <= last_advanced:
-            score.tier = Tier.ADVANCED
+        tier = Tier.MODEL if place <= last_model else Tier.ADVANCED if place <= last_advanced else None
         # A tie that straddles a boundary puts every tied unit in the better tier, for review.
-        score.tie_flag = any(place <= boundary < last_shared for boundary in (last_model, last_advanced))
+        flag = any(place <= boundary < last_shared for boundary in (last_model, last_advanced))
+        placings[score.facts.unit_id] = (ranks[score.facts.unit_id], tier, flag)
+    return placings
+
+
+def rank_sequence(scores: list[UnitScore], tier_places: tuple[int, int]) -> None:
+    """`sequence_placings`, set in place."""
+    placings = sequence_placings(scores, tier_places)
+    for score in scores:
+        score.rank, score.tier, score.tie_flag = placings[score.facts.unit_id]
 
 
 def score_all(facts: Iterable[UnitFacts], period: Period, rules: Rules) -> list[UnitScore]:
     scores = [score_unit(f, period, rules) for f in facts]
-    _rank_all(scores, rules)
+    for sequence, places in rules.tier_places.items():
+        rank_sequence([s for s in scores if s.facts.sequence == sequence], places)
     return scores
 
 
 def rescore(scores: list[UnitScore], changed: dict[int, UnitFacts], period: Period, rules: Rules) -> list[UnitScore]:
     """`score_all` after the facts of some units changed: a unit's score depends on its own facts only, so
-    those units are scored again; the sequences they belong to are ranked again, on copies (a ranked list is
-    read by others and never changed in place), and the other sequences' scores are shared as they are."""
+    those units are scored again and their sequences placed again. A ranked list is read by others and never
+    changed in place: a unit whose placing moved gets a copy, the others' scores are shared as they are."""
     touched = {f.sequence for f in changed.values()} | {s.facts.sequence for s in scores if s.facts.unit_id in changed}
-    scores = [
-        score_unit(changed[s.facts.unit_id], period, rules) if s.facts.unit_id in changed
-        else replace(s, rank=None, tier=None, tie_flag=False) if s.facts.sequence in touched
-        else s
-        for s in scores
-    ]
-    _rank_all(scores, rules, touched)
-    return scores
-
-
-def _rank_all(scores: list[UnitScore], rules: Rules, sequences: set[str] | None = None) -> None:
+    scores = [score_unit(changed[s.facts.unit_id], period, rules) if s.facts.unit_id in changed else s for s in scores]
+    placings: dict[int, Placing] = {}
     for sequence, places in rules.tier_places.items():
-        if sequences is None or sequence in sequences:
-            rank_sequence([s for s in scores if s.facts.sequence == sequence], places)
+        if sequence in touched:
+            placings |= sequence_placings([s for s in scores if s.facts.sequence == sequence], places)
+    result = []
+    for s in scores:
+        placing = placings.get(s.facts.unit_id)
+        if placing is not None and placing != (s.rank, s.tier, s.tie_flag):
+            if s.facts.unit_id in changed:  # a fresh score: nobody else holds it yet
+                s.rank, s.tier, s.tie_flag = placing
+            else:
+                s = replace(s, rank=placing[0], tier=placing[1], tie_flag=placing[2])
+        result.append(s)
+    return result
 
 
 # ---- The target planner: what a unit needs to reach a better tier, in the rules' own units -----------------

@@ -25,6 +25,7 @@ from scoring.engine import (
     group_points,
     highest_adoption_level,
     rank_sequence,
+    rescore,
     round2,
     score_all,
     score_unit,
@@ -388,3 +389,36 @@ def test_decision4_barred_unit_keeps_its_rank_but_takes_no_tier():
     scores = {s.facts.unit_id: s for s in score_all([*clean, barred], YEAR, rules)}
     assert scores[9].rank is not None and scores[9].tier is None
     assert [scores[i].tier for i in range(1, 6)] == ["model", "model", "advanced", "advanced", "advanced"]
+
+
+_UNIT_FACTS = st.builds(
+    lambda sequence, counted, city, state, late, ranked: (sequence, counted, city, state, late, ranked),
+    st.sampled_from(["district", "county", "bureau"]), st.integers(0, 40), st.integers(0, 6), st.integers(0, 1),
+    st.integers(0, 2), st.booleans(),
+)
+
+
+def _facts_of(unit_id: int, sequence: str, counted: int, city: int, state: int, late: int, ranked: bool) -> UnitFacts:
+    adoptions = [PointGroup("city", "general", 1, city), PointGroup("state", "general", 1, state)]
+    return facts(unit_id=unit_id, sequence=sequence, counted=counted, ranked=ranked, adoptions=adoptions,
+                 failures=Counter({"late": late}), basic_items=[Decimal(4)] * 10)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_UNIT_FACTS, min_size=2, max_size=40), st.data())
+def test_rescoring_after_a_change_equals_scoring_everything_and_leaves_the_old_list_alone(units, data):
+    before = [_facts_of(i, *u) for i, u in enumerate(units)]
+    old = score_all(before, YEAR, RULES)
+    old_placings = [(s.rank, s.tier, s.tie_flag) for s in old]
+    changed_ids = data.draw(st.sets(st.integers(0, len(units) - 1), min_size=1, max_size=3))
+    changed = {i: _facts_of(i, units[i][0], *data.draw(_UNIT_FACTS)[1:]) for i in changed_ids}
+    after = [changed.get(f.unit_id, f) for f in before]
+
+    again = rescore(old, changed, YEAR, RULES)
+    fresh = score_all(after, YEAR, RULES)
+    assert [(s.facts.unit_id, s.total, s.rank, s.tier, s.tie_flag) for s in again] == \
+           [(s.facts.unit_id, s.total, s.rank, s.tier, s.tie_flag) for s in fresh]
+    assert [(s.rank, s.tier, s.tie_flag) for s in old] == old_placings  # read by others: never changed in place
+    for kept, new in zip(old, again, strict=True):
+        if kept.facts.unit_id not in changed and (kept.rank, kept.tier, kept.tie_flag) == (new.rank, new.tier, new.tie_flag):
+            assert new is kept  # unchanged: shared, not copied
