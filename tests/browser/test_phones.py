@@ -114,3 +114,17 @@ def test_the_items_list_becomes_cards_on_a_phone(phone, year_of_units):
         "cells => cells.map(c => getComputedStyle(c, '::before').content)")
     assert '"报送单位："' in labels and '"报送时间："' in labels
     page.screenshot(path=str(SHOTS / "items.png"), full_page=False) if SHOTS else None
+
+
+def test_the_unread_count_shows_on_a_phone_without_opening_the_menu(phone):
+    officer = make_user(Role.OFFICER, username="phone_officer")
+    officer.unread_notices = 3
+    officer.save(update_fields=["unread_notices"])
+    page = phone("phone_officer")
+    page.goto("/")
+    bell = page.locator("#bell")
+    assert bell.is_visible() and "3" in bell.inner_text()
+    assert not page.locator("#mainnav").is_visible()  # the menu itself stays folded
+    box = bell.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= WIDTH
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
