@@ -132,7 +132,7 @@ def _copy(cursor, model: type[models.Model], table: str, columns: Sequence[str],
     buffer = io.StringIO()
     csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n").writerows(chunk)
     buffer.seek(0)
-    names = [connection.ops.quote_name(c) for c in columns]
+    names = _quoted(columns)
     nullable = [n for c, n in zip(columns, names, strict=True) if c in fields and fields[c].null]
     force_null = f", FORCE_NULL ({', '.join(nullable)})" if nullable else ""
     with connection.wrap_database_errors:

@@ -406,7 +406,7 @@ def _facts_of(unit_id: int, sequence: str, counted: int, city: int, state: int, 
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(_UNIT_FACTS, min_size=2, max_size=40), st.data())
-def test_rescoring_after_a_change_equals_scoring_everything_and_leaves_the_old_list_alone(units, data):
+def test_art10_decision11_rescoring_after_a_change_equals_scoring_everything_and_leaves_the_old_list_alone(units, data):
     before = [_facts_of(i, *u) for i, u in enumerate(units)]
     old = score_all(before, YEAR, RULES)
     old_placings = [(s.rank, s.tier, s.tie_flag) for s in old]
