@@ -7,7 +7,7 @@ the facts those numbers were computed from, in a fixed number of queries.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from fractions import Fraction
 
@@ -58,15 +58,24 @@ class PointLine:
 
 
 @dataclass
-class Scorecard:
-    report: ScoreReport
-    score: UnitScore
-    unit: Unit
+class UnitLines:
+    """The lines of the unit's own facts: they change only with its facts, never with another unit's."""
+
     basic: BasicWorkRow
     failures: list[tuple[UrgentFailure, Decimal]]
     requests: list[RequestLine]
     adoptions: list[PointLine]
     instructions: list[PointLine]
+
+
+@dataclass
+class Scorecard(UnitLines):
+    report: ScoreReport
+    score: UnitScore
+    unit: Unit
+
+    def lines(self) -> UnitLines:
+        return UnitLines(**{f.name: getattr(self, f.name) for f in fields(UnitLines)})
 
     @property
     def rules(self) -> Rules:
@@ -140,9 +149,13 @@ def _point_lines(facts: list, source: str, kind_field: str, rules: Rules) -> lis
     return lines
 
 
+def score_of(report: ScoreReport, unit: Unit) -> UnitScore:
+    return next(s for s in report.scores if s.facts.unit_id == unit.pk)
+
+
 def build_scorecard(report: ScoreReport, unit: Unit) -> Scorecard:
     period, rules = report.period, report.rules
-    score = next(s for s in report.scores if s.facts.unit_id == unit.pk)
+    score = score_of(report, unit)
     adoptions = Adoption.objects.dated_between(period.start_date, period.end_date)
     if rules.highest_level_only:
         adoptions = with_top_level(adoptions, period)
