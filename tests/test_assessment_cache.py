@@ -264,10 +264,10 @@ def test_officer_pages_read_a_fixed_number_of_rows_whatever_the_number_of_units(
     # Session and user, then the page's own: the home reads the unit's rows of the published versions and the
     # cached assessment of the year so far for the target planner (one query for the data version); the
     # ranking reads the cached assessment (one query for the data version) and the unit's facts; the scorecard
-    # the unit, the cached assessment and its own cached lines (a query for the data version each).
+    # the cached assessment and the unit's own cached lines (a query for the data version each).
     pages = {
         reverse("home"): 10,
-        reverse("scoring:scorecard", args=[own.pk, YEAR]) + "?through=12": 6,
+        reverse("scoring:scorecard", args=[own.pk, YEAR]) + "?through=12": 5,
         reverse("scoring:ranking") + f"?year={YEAR}&through=12": 5,  # and the years to choose from
     }
     for n in (2, 40):
