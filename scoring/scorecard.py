@@ -7,9 +7,10 @@ the facts those numbers were computed from, in a fixed number of queries.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 
 from django.db.models import QuerySet
 
@@ -58,24 +59,42 @@ class PointLine:
 
 
 @dataclass
-class UnitLines:
-    """The lines of the unit's own facts: they change only with its facts, never with another unit's."""
+class Scorecard:
+    """The unit's score with the facts it was computed from. The facts are read when asked for: the page
+    renders them once per state of the unit's facts (scoring.views._unit_sections), not at each view."""
 
-    basic: BasicWorkRow
-    failures: list[tuple[UrgentFailure, Decimal]]
-    requests: list[RequestLine]
-    adoptions: list[PointLine]
-    instructions: list[PointLine]
-
-
-@dataclass
-class Scorecard(UnitLines):
     report: ScoreReport
     score: UnitScore
     unit: Unit
 
-    def lines(self) -> UnitLines:
-        return UnitLines(**{f.name: getattr(self, f.name) for f in fields(UnitLines)})
+    @cached_property
+    def basic(self) -> BasicWorkRow:
+        return entry_row(self.unit, self.report.year)
+
+    @cached_property
+    def failures(self) -> list[tuple[UrgentFailure, Decimal]]:
+        period, deductions = self.report.period, self.rules.failure_deductions
+        failures = UrgentFailure.objects.filter(unit=self.unit, occurred_on__gte=period.start_date,
+                                                occurred_on__lte=period.end_date)
+        return [(f, round2(deductions[f.kind])) for f in failures.order_by("occurred_on", "pk")]
+
+    @cached_property
+    def requests(self) -> list[RequestLine]:
+        return _request_lines(self.unit, self.report.period, self.rules)
+
+    @cached_property
+    def adoptions(self) -> list[PointLine]:
+        period = self.report.period
+        adoptions = Adoption.objects.dated_between(period.start_date, period.end_date)
+        if self.rules.highest_level_only:
+            adoptions = with_top_level(adoptions, period)
+        return _point_lines(_unit_facts(adoptions, self.unit), ADOPTIONS, "adoption_type", self.rules)
+
+    @cached_property
+    def instructions(self) -> list[PointLine]:
+        period = self.report.period
+        instructions = LeaderInstruction.objects.dated_between(period.start_date, period.end_date)
+        return _point_lines(_unit_facts(instructions, self.unit), INSTRUCTIONS, "kind", self.rules)
 
     @property
     def rules(self) -> Rules:
@@ -149,25 +168,5 @@ def _point_lines(facts: list, source: str, kind_field: str, rules: Rules) -> lis
     return lines
 
 
-def score_of(report: ScoreReport, unit: Unit) -> UnitScore:
-    return next(s for s in report.scores if s.facts.unit_id == unit.pk)
-
-
 def build_scorecard(report: ScoreReport, unit: Unit) -> Scorecard:
-    period, rules = report.period, report.rules
-    score = score_of(report, unit)
-    adoptions = Adoption.objects.dated_between(period.start_date, period.end_date)
-    if rules.highest_level_only:
-        adoptions = with_top_level(adoptions, period)
-    instructions = LeaderInstruction.objects.dated_between(period.start_date, period.end_date)
-    failures = UrgentFailure.objects.filter(unit=unit, occurred_on__gte=period.start_date, occurred_on__lte=period.end_date)
-    return Scorecard(
-        report=report,
-        score=score,
-        unit=unit,
-        basic=entry_row(unit, report.year),
-        failures=[(f, round2(rules.failure_deductions[f.kind])) for f in failures.order_by("occurred_on", "pk")],
-        requests=_request_lines(unit, period, rules),
-        adoptions=_point_lines(_unit_facts(adoptions, unit), ADOPTIONS, "adoption_type", rules),
-        instructions=_point_lines(_unit_facts(instructions, unit), INSTRUCTIONS, "kind", rules),
-    )
+    return Scorecard(report, next(s for s in report.scores if s.facts.unit_id == unit.pk), unit)

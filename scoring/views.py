@@ -28,7 +28,7 @@ from scoring.forms import (
     RuleSetParamsForm,
 )
 from scoring.models import AssessmentYear, ImportJob, ImportStatus, RuleSet
-from scoring.scorecard import Scorecard, UnitLines, build_scorecard, score_of
+from scoring.scorecard import build_scorecard
 from scoring.services import ScoreReport, compute_scores, rules_for_year
 from submissions.models import Submission
 from units.access import get_unit_for_user, visible_units
@@ -111,23 +111,23 @@ def scorecard(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     unit = get_unit_for_user(request.user, pk)
     form, year, through = _period(request, year)
     report = compute_scores(year, through)
-    lines, sections = _unit_sections(year, through, unit)
-    card = Scorecard(report=report, score=score_of(report, unit), unit=unit, **vars(lines))
-    return render(request, "scoring/scorecard.html", {"form": form, "card": card, "sections": sections,
-                                                      "title": period_title(report), "plan": planner.plan_of(report, unit.pk)})
+    return render(request, "scoring/scorecard.html", {
+        "form": form, "card": build_scorecard(report, unit), "sections": _unit_sections(year, through, unit),
+        "title": period_title(report), "plan": planner.plan_of(report, unit.pk),
+    })
 
 
-def _unit_sections(year: int, through: int, unit: Unit) -> tuple[UnitLines, SafeString]:
-    """The unit's own lines and the scorecard's sections listing them, rendered once per state of the unit's
-    facts: a write touching other units only (units.versioning.touching) leaves them as they were. They show the
-    unit's own facts and scores, which no other unit's facts change; its rank, tier and planner do, and are
-    rendered from the assessment at each view."""
+def _unit_sections(year: int, through: int, unit: Unit) -> SafeString:
+    """The scorecard's sections listing the unit's facts, rendered once per state of the unit's facts: a write
+    touching other units only (units.versioning.touching) leaves them as they were. They show the unit's own
+    facts and scores, which no other unit's facts change; its rank, tier and planner do, and are rendered from
+    the assessment at each view."""
 
-    def compute() -> tuple[UnitLines, SafeString]:
+    def compute() -> SafeString:
         card = build_scorecard(compute_scores(year, through), unit)
-        return card.lines(), mark_safe(render_to_string("scoring/_scorecard_sections.html", {"card": card}))  # noqa: S308
+        return mark_safe(render_to_string("scoring/_scorecard_sections.html", {"card": card}))  # noqa: S308
 
-    def update(kept: tuple[UnitLines, SafeString], changed: set[int]) -> tuple[UnitLines, SafeString]:
+    def update(kept: SafeString, changed: set[int]) -> SafeString:
         return compute() if unit.pk in changed else kept
 
     return cached(f"scorecard:{year}:{through}:{unit.pk}", compute, update)
