@@ -390,21 +390,31 @@ def test_the_items_count_kept_for_an_officer_follows_every_write_of_its_unit(cli
     assert shown() == 1
 
 
-def test_the_ranking_rows_kept_after_a_write_equal_a_fresh_rendering(client):
-    from scoring.templatetags import ranking_rows
+def test_the_ranking_tables_updated_after_a_write_equal_a_fresh_rendering(client):
+    """The all-units ranking after a write starts from the tables before it (scoring/ranking_tables.py)."""
+    from scoring import ranking_tables
 
     staff = make_user(Role.STAFF)
     units = [make_unit(sequence="district") for _ in range(4)]
-    for i, unit in enumerate(units):
+    county = make_unit(sequence="county")
+    for i, unit in enumerate([*units, county]):
         for day in range(i + 1):
             make_submission(unit, submitted_at=shanghai(YEAR, MONTH, 1 + day))
     login(client, staff)
     ranking = reverse("scoring:ranking") + f"?year={YEAR}&through=12"
+    before = ranking_tables.all_units(compute_scores(YEAR, 12))
     client.get(ranking)
     for _ in range(3):  # the last unit climbs past the others, one place at a time
         services.report_item(item_input(units[0]), user=staff, token=uuid.uuid4())
         services.report_item(item_input(units[0]), user=staff, token=uuid.uuid4())
         kept = client.get(ranking).context["tables"]
-        ranking_rows._row_html.clear()
+        after = ranking_tables.all_units(compute_scores(YEAR, 12), before)
+        # The county sequence had no write: its table is the one before; the district's was made again.
+        assert [a is b for a, b in zip(before.sequences, after.sequences, strict=True)] == [False, True]
+        assert after.html == kept
+        ranking_tables._row_html.clear()
+        ranking_tables._charts_kept.clear()
         versioning.forget_local()
         assert client.get(ranking).context["tables"] == kept
+        before = ranking_tables.all_units(compute_scores(YEAR, 12))  # from the scores computed whole again
+        assert before.html == kept
