@@ -418,3 +418,21 @@ def test_the_ranking_tables_updated_after_a_write_equal_a_fresh_rendering(client
         assert client.get(ranking).context["tables"] == kept
         before = ranking_tables.all_units(compute_scores(YEAR, 12))  # from the scores computed whole again
         assert before.html == kept
+
+
+def test_a_request_reads_the_data_version_once_and_again_after_its_own_write(django_assert_num_queries):
+    from django.core.signals import request_finished, request_started
+
+    unit, staff = make_unit(), make_user(Role.STAFF)
+    request_started.send(sender=None)
+    try:
+        first = versioning.current()
+        with django_assert_num_queries(0):
+            assert versioning.current() == first
+        services.report_item(item_input(unit), user=staff, token=uuid.uuid4())
+        after = versioning.current()
+        assert after != first and after.seq == first.seq + 1
+    finally:
+        request_finished.send(sender=None)
+    with django_assert_num_queries(1):  # outside a request: read each time
+        assert versioning.current() == after
