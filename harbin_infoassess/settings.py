@@ -144,7 +144,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # django-axes watches every login (the site's and any other): locked-out pairs are refused before the password
 # is checked. A pair is one username from one address; other users and other addresses are not affected.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# A session names the backend that made it: sessions made with Django's own ModelBackend before this one ended once
+# (within the idle limit, SESSION_COOKIE_AGE, anyway).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.backends.UnitModelBackend"]
 AXES_FAILURE_LIMIT: int = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -411,11 +411,42 @@ def _plan(score: UnitScore, last: dict[Tier, UnitScore], best_below: dict[Tier, 
     )
 
 
+class Standing(NamedTuple):
+    """What every planner of a sequence reads of the whole sequence (and the day, for the estimate)."""
+
+    last: dict[Tier, UnitScore]  # `tier_last_places`
+    best_below: dict[Tier, Decimal]  # `_best_below`
+    today: dt.date | None
+
+    def same_as(self, other: Standing) -> bool:
+        return (self.today == other.today and self.best_below == other.best_below
+                and self.last.keys() == other.last.keys() and all(self.last[t] is other.last[t] for t in self.last))
+
+
+def standing(members: list[UnitScore], today: dt.date | None) -> Standing:
+    eligible = [s for s in members if competes(s)]
+    return Standing(tier_last_places(eligible), _best_below(eligible), today)
+
+
 def _sequence_plans(members: list[UnitScore], wanted: Iterable[UnitScore], period: Period, rules: Rules,
                     today: dt.date | None) -> dict[int, Plan]:
-    eligible = [s for s in members if competes(s)]
-    last, best_below = tier_last_places(eligible), _best_below(eligible)
+    last, best_below, _ = standing(members, today)
     return {score.facts.unit_id: _plan(score, last, best_below, period, rules, today) for score in wanted}
+
+
+def sequence_plans(members: list[UnitScore], period: Period, rules: Rules, today: dt.date | None,
+                   kept: tuple[Standing, dict[int, Plan]] | None = None) -> tuple[Standing, dict[int, Plan]]:
+    """The planner of each unit of one ranked sequence, with the sequence's standing. `kept`: the standing and
+    plans of an earlier ranking of the sequence; a plan is reused where the unit's score is the same object
+    (`rescore` shares the unchanged ones) and the standing is the same, so a write re-plans the units it moved."""
+    now = standing(members, today)
+    reusable = kept[1] if kept is not None and kept[0].same_as(now) else {}
+    plans = {}
+    for score in members:
+        plan = reusable.get(score.facts.unit_id)
+        plans[score.facts.unit_id] = plan if plan is not None and plan.score is score else \
+            _plan(score, now.last, now.best_below, period, rules, today)
+    return now, plans
 
 
 def plans_for(scores: Iterable[UnitScore], period: Period, rules: Rules, today: dt.date | None = None) -> dict[int, Plan]:
@@ -424,8 +455,7 @@ def plans_for(scores: Iterable[UnitScore], period: Period, rules: Rules, today: 
     by_sequence: dict[str, list[UnitScore]] = defaultdict(list)
     for score in scores:
         by_sequence[score.facts.sequence].append(score)
-    return {pk: plan for members in by_sequence.values()
-            for pk, plan in _sequence_plans(members, members, period, rules, today).items()}
+    return {pk: plan for members in by_sequence.values() for pk, plan in sequence_plans(members, period, rules, today)[1].items()}
 
 
 def plan_for(unit_id: int, scores: Sequence[UnitScore], period: Period, rules: Rules, today: dt.date | None = None) -> Plan:

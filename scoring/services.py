@@ -10,9 +10,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import Case, CharField, Count, Exists, F, OuterRef, QuerySet, Sum, Value, When
 
+from core import prepared
 from core.assessment import Period, request_outcome
 from scoring.engine import ADOPTIONS, INSTRUCTIONS, PointGroup, UnitFacts, UnitScore, rescore, score_all
 from scoring.models import BASIC_ITEM_FIELDS, AssessmentYear, BasicWorkEntry, RuleSet
@@ -70,15 +70,17 @@ def _of(rows: QuerySet, units: set[int] | None, field: str = "unit_id") -> Query
 def _read_tallies(period: Period, activity: dict[int, Activity], with_points: bool, units: set[int] | None) -> None:
     """Items of the period, and the points of items without joint units, from the month tallies."""
     points = TALLY_POINT_COLUMNS if with_points else {}
-    sums = (
-        _of(MonthTally.objects.filter(year=period.year, month__gte=period.first, month__lte=period.through), units)
-        .values_list("unit_id")
-        .annotate(*(Sum(column) for column in ["counted", "research", *points]))
-        .order_by()
-    )
-    with connection.cursor() as cursor:  # plain ints: skips the ORM's per-value conversion of 20 columns
-        cursor.execute(*sums.query.sql_with_params())
-        rows = cursor.fetchall()
+
+    def sums(units: set[int] | None) -> tuple[str, tuple]:  # hand-run: plain ints, no per-value conversion
+        return (
+            _of(MonthTally.objects.filter(year=period.year, month__gte=period.first, month__lte=period.through), units)
+            .values_list("unit_id")
+            .annotate(*(Sum(column) for column in ["counted", "research", *points]))
+            .order_by()
+            .query.sql_with_params()
+        )
+
+    rows = prepared.rows(("tallies", period, with_points), units, sums)
     keys = list(points.values())
     for unit_id, counted, research, *counts in rows:
         act = activity[unit_id]
@@ -125,10 +127,11 @@ def _group_points(period: Period, highest_level_only: bool, activity: dict[int, 
     Hand-written SQL because the ORM cannot aggregate over a join it does not model (facts to joint
     units); every part is selected by the ORM.
     """
-    sqls, params = _point_parts(period, highest_level_only, units)
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(sqls), params)
-        rows = cursor.fetchall()
+    def union(units: set[int] | None) -> tuple[str, list]:
+        sqls, params = _point_parts(period, highest_level_only, units)
+        return " UNION ALL ".join(sqls), params
+
+    rows = prepared.rows(("points", period, highest_level_only), units, union)
     for unit_id, source, level, kind, share, top_level, n in rows:
         getattr(activity[unit_id], source).append(PointGroup(level, kind, share, n, top_level))
 
@@ -155,8 +158,10 @@ def request_targets(period: Period) -> QuerySet:
 
 def _request_outcomes(period: Period, units: set[int] | None) -> dict[int, list[str]]:
     outcomes: dict[int, list[str]] = defaultdict(list)
-    targets = _of(request_targets(period), units)
-    for unit_id, deadline, first in targets.values_list("unit_id", "specialrequest__deadline", "first_answer"):
+    def targets(units: set[int] | None) -> QuerySet:
+        return _of(request_targets(period), units).values_list("unit_id", "specialrequest__deadline", "first_answer")
+
+    for unit_id, deadline, first in prepared.rows(("requests", period), units, targets):
         outcomes[unit_id].append(request_outcome(first, deadline))
     return outcomes
 
@@ -167,13 +172,17 @@ def gather_facts(year: int, period: Period, rules: Rules, units: list[Unit], onl
     activity = gather_activity(period, rules.highest_level_only, only)
     failures: dict[int, Counter] = defaultdict(Counter)
     in_period = UrgentFailure.objects.filter(occurred_on__gte=period.start_date, occurred_on__lte=period.end_date)
-    for row in _of(in_period, only).values("unit_id", "kind").annotate(n=Count("id")).order_by():
-        failures[row["unit_id"]][row["kind"]] = row["n"]
+
+    def counts(units: set[int] | None) -> QuerySet:
+        return _of(in_period, units).values_list("unit_id", "kind").annotate(n=Count("id")).order_by()
+
+    def entries(units: set[int] | None) -> QuerySet:
+        return _of(BasicWorkEntry.objects.confirmed().filter(year=year), units).values_list("unit_id", *BASIC_ITEM_FIELDS)
+
+    for unit_id, kind, n in prepared.rows(("failures", period), only, counts):
+        failures[unit_id][kind] = n
     outcomes = _request_outcomes(period, only)
-    basic = {
-        row[0]: list(row[1:])
-        for row in _of(BasicWorkEntry.objects.confirmed().filter(year=year), only).values_list("unit_id", *BASIC_ITEM_FIELDS)
-    }
+    basic = {row[0]: list(row[1:]) for row in prepared.rows(("basic", year), only, entries)}
     facts = []
     for unit in units:
         act = activity.get(unit.pk, Activity())

@@ -13,12 +13,10 @@ from django.views.decorators.http import require_POST
 from audit.locking import StaleEdit
 from core import confirm
 from core.access import admin_required, login_required, staff_required
-from core.assessment import YEARS, Tier
-from core.charts import BarChart, bar_chart
+from core.assessment import YEARS
 from exports import CONTENT_TYPES, download, render_xlsx
-from scoring import basic_work, imports, planner, rulesets
-from scoring.engine import UnitScore
-from scoring.exports import by_sequence, period_label, period_title, ranking_reports
+from scoring import basic_work, imports, planner, ranking_tables, rulesets
+from scoring.exports import period_title, ranking_reports
 from scoring.forms import (
     AssignRuleSetForm,
     BasicWorkForm,
@@ -29,7 +27,7 @@ from scoring.forms import (
 )
 from scoring.models import AssessmentYear, ImportJob, ImportStatus, RuleSet
 from scoring.scorecard import build_scorecard
-from scoring.services import ScoreReport, compute_scores, rules_for_year
+from scoring.services import compute_scores, rules_for_year
 from submissions.models import Submission
 from units.access import get_unit_for_user, visible_units
 from units.models import Unit
@@ -40,38 +38,6 @@ def _period(request: HttpRequest, year: int | None = None) -> tuple[PeriodForm, 
     form = PeriodForm(request.GET)
     year, through = form.period(year)
     return form, year, through
-
-
-def _ranking_chart(label: str, rows: list[UnitScore], period: str) -> BarChart:
-    """A sequence's ranked units by total, best first, with a line after the last place of each tier. Kept by
-    what it shows: after a write to one unit the other sequences' charts are the same."""
-    ranked = [s for s in rows if s.rank is not None]
-    key = (label, period, tuple((s.facts.name, s.total, s.rank, s.tier) for s in ranked))
-    chart = _charts_kept.get(key)
-    if chart is None:
-        last = {tier: max((i for i, s in enumerate(ranked) if s.tier == tier), default=None) for tier in Tier}
-        marks = [(i, f"{tier.label}至第{ranked[i].rank}名") for tier, i in last.items() if i is not None]
-        if len(_charts_kept) >= CHARTS_KEPT:
-            _charts_kept.clear()
-        chart = _charts_kept[key] = bar_chart(f"{label}序列总分（{period}）", [s.facts.name for s in ranked],
-                                              [s.total for s in ranked], horizontal=True, marks=marks)
-    return chart
-
-
-_charts_kept: dict[tuple, BarChart] = {}
-CHARTS_KEPT = 64
-
-
-def _ranking_tables(report: ScoreReport, scores: list[UnitScore], own_unit_id: int | None) -> str:
-    # Readers of every unit see each sequence's chart; an officer sees their own row only, so no chart.
-    period = period_label(report.period.through)
-    groups = [(sequence, rows, None if own_unit_id else _ranking_chart(sequence.label, rows, period))
-              for sequence, rows in by_sequence(scores) if rows]
-    # An officer's row needs its own plan only: its sequence's tier places, not every unit's plan.
-    plans = planner.plans(report) if own_unit_id is None else {s.facts.unit_id: planner.plan_of(report, s.facts.unit_id)
-                                                                 for s in scores}
-    return render_to_string("scoring/_ranking_tables.html", {"groups": groups, "report": report, "own_unit_id": own_unit_id,
-                                                             "plans": plans})
 
 
 @login_required
@@ -85,15 +51,14 @@ def ranking(request: HttpRequest) -> HttpResponse:
         content = cached(f"ranking-xlsx:{year}:{through}", lambda: render_xlsx(ranking_reports(compute_scores(year, through))))
         return download(content, f"{year}年1-{through}月考核排名.xlsx")
     if user.can_read_all:
-        # A thousand rows, the same for every reader: rendered once per state of the data.
-        def tables() -> tuple[ScoreReport, str]:
-            report = compute_scores(year, through)
-            return report, _ranking_tables(report, report.scores, None)
-
-        report, html = cached(f"ranking:{year}:{through}", tables)
+        # A thousand rows, the same for every reader: rendered once per state of the data, after a write from the
+        # rendering before it.
+        tables = cached(f"ranking:{year}:{through}", lambda: ranking_tables.all_units(compute_scores(year, through)),
+                        lambda before, _: ranking_tables.all_units(compute_scores(year, through), before))
+        report, html = tables.report, tables.html or "<p class=\"text-muted\">没有可显示的单位。</p>"
     else:
-        report, own = compute_scores(year, through), user.unit_id  # read once: request.user is a lazy object
-        html = _ranking_tables(report, [s for s in report.scores if s.facts.unit_id == own], own)
+        report = compute_scores(year, through)
+        html = ranking_tables.own_row(report, request.user.unit_id)
     return render(request, "scoring/ranking.html", {
         "form": form, "report": report, "tables": mark_safe(html), "title": period_title(report),  # noqa: S308
         "years": Submission.objects.years(timezone.localdate().year, year),

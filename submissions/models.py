@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from core.assessment import RequestOutcome, request_outcome
+from units import versioning
 from units.models import Unit
 
 
@@ -126,12 +127,15 @@ class SubmissionQuerySet(models.QuerySet):
 
     def years(self, *also: int) -> list[int]:
         """The years worth choosing on any page, newest first: from the first item's year to the last one's (two
-        index reads, not a scan of every item), with `also` (the current year, the year shown)."""
-        span = self.aggregate(first=Min("submitted_at"), last=Max("submitted_at"))
-        found = set(also)
-        if span["first"] is not None:
-            found |= set(range(timezone.localtime(span["first"]).year, timezone.localtime(span["last"]).year + 1))
-        return sorted(found, reverse=True)
+        index reads, not a scan of every item, once per state of the data), with `also` (the current year, the
+        year shown)."""
+        def span() -> range:
+            ends = self.model.objects.aggregate(first=Min("submitted_at"), last=Max("submitted_at"))
+            if ends["first"] is None:
+                return range(0)
+            return range(timezone.localtime(ends["first"]).year, timezone.localtime(ends["last"]).year + 1)
+
+        return sorted(set(also) | set(versioning.cached("item-years", span)), reverse=True)
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = super().bulk_create(objs, *args, **kwargs)

@@ -360,10 +360,10 @@ def _populate(units: int) -> None:
 @pytest.mark.parametrize("persona", ["staff", "officer_a"])
 def test_bulletin_page_query_count_is_fixed(world, persona, django_assert_num_queries, client_for):
     client = client_for(persona)
-    # session, user (+ the officer's unit, checked by the middleware, and its row named above the tables), the
-    # version, the month's history; the first view also renders the frozen part from the snapshot and the previous
-    # version's; later views reuse it.
-    expected = 6 if persona == "officer_a" else 4
+    # session, user (with the officer's unit; + the unit's row named above the tables), the version, the month's
+    # history; the first view also renders the frozen part from the snapshot and the previous version's; later
+    # views reuse it.
+    expected = 5 if persona == "officer_a" else 4
     for more in (0, 110):
         _populate(more)
         BulletinVersion.objects.all().delete()
@@ -382,9 +382,9 @@ def test_bulletin_page_query_count_is_fixed(world, persona, django_assert_num_qu
 def test_catalogue_query_count_is_fixed_and_the_page_holds_none_of_its_rows(world, persona, django_assert_num_queries,
                                                                              client_for):
     client, viewer = client_for(persona), client_for("viewer")
-    # session, user (+ the officer's unit, checked by the middleware), the version; the first load of a catalogue
-    # (here by a viewer) also renders it from the snapshot; later loads, by any reader, reuse it.
-    expected = 4 if persona == "officer_a" else 3
+    # session, user (with the officer's unit), the version; the first load of a catalogue (here by a viewer) also
+    # renders it from the snapshot; later loads, by any reader, reuse it.
+    expected = 3
     for more in (0, 110):
         _populate(more)
         BulletinVersion.objects.all().delete()

@@ -184,3 +184,20 @@ def test_a_units_page_query_count_does_not_grow_with_items(unit_a, items, client
     # Session, user, the unit, its people; the items per month, the adoptions per month.
     with django_assert_num_queries(6):
         assert _unit_page(client, unit_a).status_code == 200
+
+
+def test_a_chart_drawn_again_from_kept_bars_equals_one_drawn_afresh():
+    from core import charts
+
+    names = [f"单位{i}" for i in range(6)]
+    before = [Decimal(v) for v in ("9.50", "8", "7.25", "7", "3", "1")]
+    after = [*before[:3], Decimal("1.5"), *before[4:]]  # one value moves; the others keep their bars
+    bar_chart("甲", names, before, horizontal=True).bars_svg
+    again = bar_chart("甲", names, after, horizontal=True)
+    charts._bar.cache_clear()
+    charts._bar_svg.cache_clear()
+    fresh = bar_chart("甲", names, after, horizontal=True)
+    assert again.bars_svg == fresh.bars_svg and again.bars == fresh.bars
+    # A kept bar is found by the value as shown: 1.5 and 1.50 are equal numbers, written apart.
+    shown = bar_chart("甲", names, [*after[:3], Decimal("1.50"), *after[4:]], horizontal=True)
+    assert ">1.5<" in again.bars_svg and ">1.50<" in shown.bars_svg

@@ -332,8 +332,8 @@ def test_pending_list_shows_each_unit_its_own_with_a_fixed_query_count(
     for _ in range(25):
         make_submission(make_unit(), pending=[make_unit()])
     login(client, personas[persona])
-    # session, user, (officer: unit), count, page
-    with django_assert_num_queries(5 if persona.startswith("officer") else 4):
+    # session, user (officer: with the unit), count, page
+    with django_assert_num_queries(4):
         response = client.get(reverse("submissions:joint_list"))
     page = response.context["page"]
     assert len(page) == rows and sum(j.can_settle for j in page) == buttons
@@ -361,7 +361,7 @@ def test_the_officers_start_page_has_a_fixed_query_count(client, personas, djang
         for _ in range(n):
             make_submission(make_unit(), pending=[b], special_request=make_request([b]))
         client.get(reverse("home"))  # the first view after the writes computes the planner's assessment
-        # session, user, unit, joint units to confirm, open requests with the unit's answers, the unit's items on
-        # the editorial desk, the data version of the planner's assessment, the latest bulletin
-        with django_assert_num_queries(8):
+        # session, user with unit, joint units to confirm, open requests with the unit's answers, the unit's items
+        # on the editorial desk, the data version of the planner's assessment, the latest bulletin
+        with django_assert_num_queries(7):
             assert client.get(reverse("home")).context["panels"][0]["to_confirm"] in (2, 32)

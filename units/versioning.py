@@ -57,6 +57,7 @@ from typing import TypeVar
 from django.apps import AppConfig
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.signals import request_finished, request_started
 from django.db import OperationalError, connection
 from django.db.backends.signals import connection_created
 from django.db.models import Model
@@ -67,7 +68,9 @@ T = TypeVar("T")
 
 # Kept a day; entries of older versions are never read again and expire or are culled.
 TIMEOUT = 24 * 3600
-LOCAL_KEYS = 256
+# Each officer's unit has a few keys of its own (item count, scorecard sections: about 20 kB): room for a city's
+# thousand units, and for the years and periods read (a bound on memory of about 100 MB a process).
+LOCAL_KEYS = 4096
 # Unit changes kept; a process further behind than MAX_BEHIND numbers computes whole.
 KEEP_CHANGES, MAX_BEHIND = 2048, 1024
 # Single flight: how long a computation may hold its lock, and how long the others wait for it.
@@ -84,6 +87,10 @@ _tables: set[str] | None = None
 # INSERT [OR IGNORE] INTO t, UPDATE t, DELETE FROM t: as Django writes them on PostgreSQL and SQLite.
 _WRITE = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 _touching: ContextVar[frozenset[int] | None] = ContextVar("touching", default=None)
+# The version a request read first (`current`): a page asks for several assessments, each under it. Data read
+# after it may be newer: harmless, as below (a write's own bump follows it).
+_OUTSIDE_REQUEST, _UNREAD = object(), object()
+_request_version: ContextVar[Version | None | object] = ContextVar("request_version", default=_OUTSIDE_REQUEST)
 
 
 @dataclass(frozen=True)
@@ -115,6 +122,8 @@ def watch(app: AppConfig, exclude: tuple[type[Model], ...] = ()) -> None:
     _watched[app] = set(exclude)
     _tables = None
     connection_created.connect(_install, dispatch_uid="data_version")
+    request_started.connect(_request_started, dispatch_uid="data_version")
+    request_finished.connect(_request_finished, dispatch_uid="data_version")
 
 
 @contextmanager
@@ -210,6 +219,8 @@ def bump(conn=connection, units: Iterable[int] | None = None) -> None:
     """A new version, in the caller's transaction: a new token, or (`units` given) the next number, with
     the units it changed. Upserted: the row is made again after a flush. Skipped while the tables do not
     exist: a database being migrated, or restored from an older schema."""
+    if _request_version.get() is not _OUTSIDE_REQUEST:
+        _request_version.set(_UNREAD)  # the request's own write: read the version again
     table, changes = DataVersion._meta.db_table, UnitChange._meta.db_table
     token, units = uuid.uuid4().hex, None if units is None else sorted(int(u) for u in units)  # safe in the SQL
     upsert = (f"INSERT INTO {table} (id, token, seq) VALUES (1, '{token}', 1) ON CONFLICT (id) DO UPDATE "
@@ -237,9 +248,23 @@ def bump(conn=connection, units: Iterable[int] | None = None) -> None:
 
 
 def current() -> Version | None:
-    """The version as this transaction sees it; None before the first write to a flushed database."""
-    row = DataVersion.objects.filter(pk=1).values_list("token", "seq").first()
-    return Version(*row) if row else None
+    """The version as this transaction sees it; None before the first write to a flushed database. Read once per
+    request (a page asks for several assessments), again after the request's own write."""
+    version = _request_version.get()
+    if version is _UNREAD or version is _OUTSIDE_REQUEST:
+        row = DataVersion.objects.filter(pk=1).values_list("token", "seq").first()
+        version = Version(*row) if row else None
+        if _request_version.get() is _UNREAD:
+            _request_version.set(version)
+    return version
+
+
+def _request_started(**kwargs) -> None:
+    _request_version.set(_UNREAD)
+
+
+def _request_finished(**kwargs) -> None:
+    _request_version.set(_OUTSIDE_REQUEST)
 
 
 def changed_units(since: int, upto: int) -> set[int]:
