@@ -420,18 +420,19 @@ def instruction_delete(request: HttpRequest, pk: int, fact_pk: int) -> HttpRespo
 
 def _count_answers(requests: list[SpecialRequest]) -> None:
     """Each request's targets and targets that answered (a valid own or confirmed joint item naming it,
-    decision 5), for a page of requests in three grouped queries. A subquery per target in the list's query
-    made PostgreSQL work out an answer per (request, target) pair for every joined row: 17 s for 24 requests
-    of 50 targets."""
+    decision 5), for a page of requests in two queries: the targets, and the answering (request, unit) pairs (a
+    UNION: each pair once). A subquery per target in the list's query made PostgreSQL work out an answer per
+    (request, target) pair for every joined row: 17 s for 24 requests of 50 targets; one per target of the page
+    (EXISTS over the joint units) 144 ms for 1,200 targets."""
     ids = [req.pk for req in requests]
     targets, answered = defaultdict(set), defaultdict(set)
     sent = SpecialRequest.targets.through.objects.filter(specialrequest__in=ids)
     for req, unit in sent.values_list("specialrequest_id", "unit_id"):
         targets[req].add(unit)
+    # Without the items' ordering, which would add their times to the pairs: a row per answer.
     own = Submission.objects.counted().filter(special_request__in=ids).values_list("special_request_id", "unit_id")
     joint = JointUnit.objects.counted().filter(submission__special_request__in=ids)
-    joint = joint.values_list("submission__special_request_id", "unit_id")
-    for req, unit in [*own.distinct(), *joint.distinct()]:
+    for req, unit in own.order_by().union(joint.values_list("submission__special_request_id", "unit_id")):
         answered[req].add(unit)
     for req in requests:
         req.target_count, req.answered_count = len(targets[req.pk]), len(targets[req.pk] & answered[req.pk])
