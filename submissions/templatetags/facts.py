@@ -8,7 +8,8 @@ from django import forms, template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from submissions.models import DeskState, Level
+from core.dates import cn_date
+from submissions.models import DeskState, InfoType, Level
 
 register = template.Library()
 
@@ -50,3 +51,32 @@ def fate(item, adoptions) -> SafeString:
     if item.desk_note and item.desk_state in (DeskState.RETURNED, DeskState.REJECTED):
         html += format_html('<div class="small text-muted">意见：{}</div>', item.desk_note)
     return html
+
+
+INFO_TYPES, LEVELS = dict(InfoType.choices), dict(Level.choices)
+ITEM_ROW = """<tr{}>
+    <td class="text-nowrap" data-label="信息编号">{}</td>
+    <td data-label="报送单位">{}{}</td>
+    <td class="card-title-cell" data-label="标题"><a href="{}">{}</a>{}</td>
+    <td class="text-nowrap" data-label="类型">{}</td>
+    <td class="text-nowrap" data-label="报送时间">{}</td>
+    <td class="text-nowrap" data-label="采用">{}</td>
+    <td data-label="采编">{}</td>
+    <td data-label="状态">{}</td>
+  </tr>"""
+
+
+@register.simple_tag
+def item_row(item) -> SafeString:
+    """A row of the items list, from what `submissions.views.item_rows` read for it. Written here rather than in
+    item_list.html: fifty rows of template lookups and tags were the larger part of the page's CPU."""
+    joints = format_html_join("", '<br><small class="text-muted">联合：{}{}</small>', (
+        (joint["unit__name"], "" if joint["confirmed"] else "（待确认）") for joint in item.joints))
+    adoptions = format_html_join("", '<span class="badge text-bg-success">{}</span> ', (
+        (LEVELS[adoption.level],) for adoption in item.adoption_list))
+    return format_html(
+        ITEM_ROW, SafeString(' class="text-muted"' if item.is_invalid else ""), item.ledger_no, item.unit_name, joints,
+        item.url, item.title, SafeString(' <span class="badge text-bg-info">专约</span>' if item.special_request_id else ""),
+        INFO_TYPES[item.info_type], cn_date(item.submitted_at, "minute"), adoptions, fate(item, item.adoption_list),
+        SafeString('<span class="badge text-bg-secondary">无效</span>' if item.is_invalid else "有效"),
+    )
