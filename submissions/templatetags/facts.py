@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from html import escape
 
 from django import forms, template
 from django.utils.html import format_html, format_html_join
@@ -54,29 +55,26 @@ def fate(item, adoptions) -> SafeString:
 
 
 INFO_TYPES, LEVELS = dict(InfoType.choices), dict(Level.choices)
-ITEM_ROW = """<tr{}>
-    <td class="text-nowrap" data-label="信息编号">{}</td>
-    <td data-label="报送单位">{}{}</td>
-    <td class="card-title-cell" data-label="标题"><a href="{}">{}</a>{}</td>
-    <td class="text-nowrap" data-label="类型">{}</td>
-    <td class="text-nowrap" data-label="报送时间">{}</td>
-    <td class="text-nowrap" data-label="采用">{}</td>
-    <td data-label="采编">{}</td>
-    <td data-label="状态">{}</td>
-  </tr>"""
 
 
 @register.simple_tag
 def item_row(item) -> SafeString:
     """A row of the items list, from what `submissions.views.item_rows` read for it. Written here rather than in
-    item_list.html: fifty rows of template lookups and tags were the larger part of the page's CPU."""
-    joints = format_html_join("", '<br><small class="text-muted">联合：{}{}</small>', (
-        (joint["unit__name"], "" if joint["confirmed"] else "（待确认）") for joint in item.joints))
-    adoptions = format_html_join("", '<span class="badge text-bg-success">{}</span> ', (
-        (LEVELS[adoption.level],) for adoption in item.adoption_list))
-    return format_html(
-        ITEM_ROW, SafeString(' class="text-muted"' if item.is_invalid else ""), item.ledger_no, item.unit_name, joints,
-        item.url, item.title, SafeString(' <span class="badge text-bg-info">专约</span>' if item.special_request_id else ""),
-        INFO_TYPES[item.info_type], cn_date(item.submitted_at, "minute"), adoptions, fate(item, item.adoption_list),
-        SafeString('<span class="badge text-bg-secondary">无效</span>' if item.is_invalid else "有效"),
-    )
+    item_list.html: fifty rows of template lookups and tags were the larger part of the page's CPU; and as an
+    f-string, at a third of format_html's cost. Every text from the database goes through `escape`; the rest are
+    this module's labels, the item's link (its id) and its time."""
+    joints = "".join(f'<br><small class="text-muted">联合：{escape(joint["unit__name"])}'
+                     f'{"" if joint["confirmed"] else "（待确认）"}</small>' for joint in item.joints)
+    adoptions = "".join(f'<span class="badge text-bg-success">{LEVELS[adoption.level]}</span> '
+                        for adoption in item.adoption_list)
+    special = ' <span class="badge text-bg-info">专约</span>' if item.special_request_id else ""
+    return SafeString(f"""<tr{' class="text-muted"' if item.is_invalid else ""}>
+    <td class="text-nowrap" data-label="信息编号">{escape(item.ledger_no)}</td>
+    <td data-label="报送单位">{escape(item.unit_name)}{joints}</td>
+    <td class="card-title-cell" data-label="标题"><a href="{item.url}">{escape(item.title)}</a>{special}</td>
+    <td class="text-nowrap" data-label="类型">{INFO_TYPES[item.info_type]}</td>
+    <td class="text-nowrap" data-label="报送时间">{cn_date(item.submitted_at, "minute")}</td>
+    <td class="text-nowrap" data-label="采用">{adoptions}</td>
+    <td data-label="采编">{fate(item, item.adoption_list)}</td>
+    <td data-label="状态">{'<span class="badge text-bg-secondary">无效</span>' if item.is_invalid else "有效"}</td>
+  </tr>""")
