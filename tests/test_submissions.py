@@ -388,6 +388,28 @@ def test_a_list_row_shows_the_items_facts_with_its_text_escaped(client, personas
     assert '<td data-label="状态"><span class="badge text-bg-secondary">无效</span></td>' in page
 
 
+def test_the_kept_filter_form_shows_each_requests_own_values_and_a_renamed_unit(client, personas):
+    unit = make_unit(name="旧名称单位")
+    login(client, personas["staff"])
+
+    def form(**params) -> str:
+        page = client.get(reverse("submissions:list"), params).content.decode()
+        start = page.index('<form method="get"')
+        return page[start:page.index("</form>", start)]
+
+    assert form() == form() and 'value="2024-03"' not in form()
+    assert 'value="2024-03"' in form(month="2024-03") and 'value="2024-04"' in form(month="2024-04")
+    assert 'value="2024-03"' in form(month="2024-03", q="供热") and 'value="供热"' in form(month="2024-03", q="供热")
+    for _ in range(2):  # an error is shown every time
+        assert "月份格式应为" in form(month="2024-13")
+    assert 'value="旧名称单位"' in form(unit=unit.pk)
+    unit.name = "新名称单位"
+    unit.save()
+    assert 'value="新名称单位"' in form(unit=unit.pk)
+    login(client, personas["officer_a"])  # an officer's form has no unit and no sequence
+    assert 'name="unit"' not in form() and 'name="sequence"' not in form() and 'name="month"' in form()
+
+
 def test_the_unit_filter_takes_a_name_or_an_id_and_suggests_names(client, personas):
     a, b = personas["officer_a"].unit, personas["officer_b"].unit
     make_submission(a, title="甲的信息")
