@@ -20,13 +20,11 @@ def home_panel(request: HttpRequest) -> dict | None:
     user = request.user
     if not user.is_officer:
         return None
-    # The answers are looked for only when a request is open: building that query cost more CPU than the page's
-    # other queries together, and most of the time none is.
-    requests = list(SpecialRequest.objects.for_unit(user.unit).open(timezone.now()).only("code", "title", "deadline")
-                    .order_by("deadline", "id"))
-    if requests:
-        requests = list(SpecialRequest.objects.filter(pk__in=[req.pk for req in requests]).only("code", "title", "deadline")
-                        .annotate(my_answer=earliest_answer(OuterRef("pk"), user.unit_id)).order_by("deadline", "id"))
+    requests = (
+        SpecialRequest.objects.for_unit(user.unit).open(timezone.now()).only("code", "title", "deadline")
+        .annotate(my_answer=earliest_answer(OuterRef("pk"), user.unit_id))
+        .order_by("deadline", "id")
+    )
     # The fate of the unit's latest items on the editorial desk, returned ones first (they wait on the unit); only
     # an adopted item's fate names its carriers (the fate tag).
     returned_first = Case(When(desk_state=DeskState.RETURNED, then=0), default=1)
@@ -36,7 +34,7 @@ def home_panel(request: HttpRequest) -> dict | None:
     adopted = [item for item in desk_items if item.desk_state == DeskState.ADOPTED]
     prefetch_related_objects(adopted, Prefetch("adoptions", Adoption.objects.only("submission", "level", "carrier", "issue_no")))
     to_confirm = JointUnit.objects.pending().filter(unit_id=user.unit_id).count()
-    return {"template": "submissions/panel.html", "requests": requests, "to_confirm": to_confirm,
+    return {"template": "submissions/panel.html", "requests": list(requests), "to_confirm": to_confirm,
             "desk_items": desk_items}
 
 
