@@ -1,12 +1,15 @@
 from __future__ import annotations
 
-from django.db.models import Case, Count, OuterRef, Prefetch, When, prefetch_related_objects
+from collections import defaultdict
+
+from django.db.models import Case, Count, OuterRef, When
 from django.db.models.functions import ExtractMonth
 from django.http import HttpRequest
 from django.utils import timezone
 
 from core.assessment import TIME_ZONE, YEARS, Period
 from core.charts import bar_chart
+from core.links import url_by_id
 from submissions.models import Adoption, DeskState, JointUnit, Level, SpecialRequest, Submission, earliest_answer
 from units.models import Unit
 
@@ -31,8 +34,11 @@ def home_panel(request: HttpRequest) -> dict | None:
     desk_items = list(Submission.objects.filter(unit=user.unit_id).exclude(desk_state=DeskState.OFF_DESK)
                       .only("title", "submitted_at", "desk_state", "desk_note")
                       .order_by(returned_first, "-submitted_at", "-id")[:DESK_ITEMS])
-    adopted = [item for item in desk_items if item.desk_state == DeskState.ADOPTED]
-    prefetch_related_objects(adopted, Prefetch("adoptions", Adoption.objects.only("submission", "level", "carrier", "issue_no")))
+    adopted = [item.pk for item in desk_items if item.desk_state == DeskState.ADOPTED]
+    adoptions = Adoption.objects.by_item(adopted) if adopted else defaultdict(list)
+    detail = url_by_id("submissions:detail")
+    for item in desk_items:
+        item.url, item.adoption_list = detail(item.pk), adoptions[item.pk]
     to_confirm = JointUnit.objects.pending().filter(unit_id=user.unit_id).count()
     return {"template": "submissions/panel.html", "requests": list(requests), "to_confirm": to_confirm,
             "desk_items": desk_items}

@@ -120,9 +120,7 @@ def item_rows(ids: models.QuerySet) -> list[Submission]:
     joints: dict[int, list[dict]] = defaultdict(list)
     for joint in JointUnit.objects.filter(submission__in=pks).values("submission", "unit__name", "confirmed").order_by("pk"):
         joints[joint["submission"]].append(joint)
-    adoptions: dict[int, list[Adoption]] = defaultdict(list)
-    for adoption in Adoption.objects.filter(submission__in=pks).only("submission", "level", "carrier", "issue_no"):
-        adoptions[adoption.submission_id].append(adoption)
+    adoptions = Adoption.objects.by_item(pks)
     detail = url_by_id("submissions:detail")
     for item in items:
         item.joints, item.adoption_list, item.url = joints[item.pk], adoptions[item.pk], detail(item.pk)
