@@ -260,11 +260,12 @@ def test_pages_show_the_new_numbers_after_a_write(client):
 def test_officer_pages_read_a_fixed_number_of_rows_whatever_the_number_of_units(client, django_assert_num_queries):
     own = make_unit()
     login(client, make_user(Role.OFFICER, own))
-    # Session and user, then the page's own: the home reads the unit's rows of the published versions and the
-    # cached assessment of the year so far for the target planner (one query for the data version); the
+    # Session and user, then the page's own: the home reads the latest bulletin, the unit's rows of the latest
+    # versions (one query) and the cached assessment of the year so far for the target planner (one query for the
+    # data version); the
     # scorecard and the ranking read the cached assessment (one query for the data version) and the unit's facts.
     pages = {
-        reverse("home"): 10,
+        reverse("home"): 9,
         reverse("scoring:scorecard", args=[own.pk, YEAR]) + "?through=12": 12,
         reverse("scoring:ranking") + f"?year={YEAR}&through=12": 5,  # and the years to choose from
     }
