@@ -10,10 +10,12 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 
 from django.db.models import QuerySet
 
 from core.assessment import Period, RequestOutcome, request_outcome
+from core.dates import cn_date
 from scoring.basic_work import BasicWorkRow, entry_row
 from scoring.engine import ADOPTIONS, INSTRUCTIONS, UnitScore, fact_points, is_outranked, round2
 from scoring.rules import Rules
@@ -54,19 +56,63 @@ class PointLine:
     fact: Adoption | LeaderInstruction
     points: Decimal
     shared: int  # units the points are split among (1 = not joint, or no split)
-    superseded: bool = False
+    superseded: bool
+    date: str  # as shown: "2024年3月9日"
+    what: str  # the level and kind as shown: "省级 · 一般动态（哈尔滨日报第12期）", "市领导 市长 · 肯定性批示"
+
+
+def _adoption_words(a: Adoption) -> str:
+    carrier = f"（{a.carrier}{a.issue_no}）" if a.carrier else ""
+    return f"{a.get_level_display()} · {a.get_adoption_type_display()}{carrier}"
+
+
+def _instruction_words(i: LeaderInstruction) -> str:
+    leader = f" {i.leader}" if i.leader else ""
+    return f"{i.get_level_display()}领导{leader} · {i.get_kind_display()}批示"
+
+
+# Per source: the fields of the fact's kind and date, and the words for its level and kind.
+_SHOWN = {ADOPTIONS: ("adoption_type", "adopted_on", _adoption_words),
+          INSTRUCTIONS: ("kind", "instructed_on", _instruction_words)}
 
 
 @dataclass
 class Scorecard:
+    """The unit's score with the facts it was computed from. The facts are read when asked for: the page
+    renders them once per state of the unit's facts (scoring.views._unit_sections), not at each view."""
+
     report: ScoreReport
     score: UnitScore
     unit: Unit
-    basic: BasicWorkRow
-    failures: list[tuple[UrgentFailure, Decimal]]
-    requests: list[RequestLine]
-    adoptions: list[PointLine]
-    instructions: list[PointLine]
+
+    @cached_property
+    def basic(self) -> BasicWorkRow:
+        return entry_row(self.unit, self.report.year)
+
+    @cached_property
+    def failures(self) -> list[tuple[UrgentFailure, Decimal]]:
+        period, deductions = self.report.period, self.rules.failure_deductions
+        failures = UrgentFailure.objects.filter(unit=self.unit, occurred_on__gte=period.start_date,
+                                                occurred_on__lte=period.end_date)
+        return [(f, round2(deductions[f.kind])) for f in failures.order_by("occurred_on", "pk")]
+
+    @cached_property
+    def requests(self) -> list[RequestLine]:
+        return _request_lines(self.unit, self.report.period, self.rules)
+
+    @cached_property
+    def adoptions(self) -> list[PointLine]:
+        period = self.report.period
+        adoptions = Adoption.objects.dated_between(period.start_date, period.end_date)
+        if self.rules.highest_level_only:
+            adoptions = with_top_level(adoptions, period)
+        return _point_lines(_unit_facts(adoptions, self.unit), ADOPTIONS, self.rules)
+
+    @cached_property
+    def instructions(self) -> list[PointLine]:
+        period = self.report.period
+        instructions = LeaderInstruction.objects.dated_between(period.start_date, period.end_date)
+        return _point_lines(_unit_facts(instructions, self.unit), INSTRUCTIONS, self.rules)
 
     @property
     def rules(self) -> Rules:
@@ -130,31 +176,18 @@ def _request_lines(unit: Unit, period: Period, rules: Rules) -> list[RequestLine
     return lines
 
 
-def _point_lines(facts: list, source: str, kind_field: str, rules: Rules) -> list[PointLine]:
+def _point_lines(facts: list, source: str, rules: Rules) -> list[PointLine]:
+    """The lines with their words and dates made here: the template's filters cost more per row (70 rows)."""
+    kind_field, date_field, words = _SHOWN[source]
     lines = []
     for fact in facts:
         shared = fact.submission.unit_count if rules.joint_split else 1
         top_level = getattr(fact, "top_level", None)
         points = fact_points(rules, source, fact.level, getattr(fact, kind_field), fact.submission.unit_count, top_level)
-        lines.append(PointLine(fact, round2(points), shared, is_outranked(fact.level, top_level, rules)))
+        lines.append(PointLine(fact, round2(points), shared, is_outranked(fact.level, top_level, rules),
+                               cn_date(getattr(fact, date_field)), words(fact)))
     return lines
 
 
 def build_scorecard(report: ScoreReport, unit: Unit) -> Scorecard:
-    period, rules = report.period, report.rules
-    score = next(s for s in report.scores if s.facts.unit_id == unit.pk)
-    adoptions = Adoption.objects.dated_between(period.start_date, period.end_date)
-    if rules.highest_level_only:
-        adoptions = with_top_level(adoptions, period)
-    instructions = LeaderInstruction.objects.dated_between(period.start_date, period.end_date)
-    failures = UrgentFailure.objects.filter(unit=unit, occurred_on__gte=period.start_date, occurred_on__lte=period.end_date)
-    return Scorecard(
-        report=report,
-        score=score,
-        unit=unit,
-        basic=entry_row(unit, report.year),
-        failures=[(f, round2(rules.failure_deductions[f.kind])) for f in failures.order_by("occurred_on", "pk")],
-        requests=_request_lines(unit, period, rules),
-        adoptions=_point_lines(_unit_facts(adoptions, unit), ADOPTIONS, "adoption_type", rules),
-        instructions=_point_lines(_unit_facts(instructions, unit), INSTRUCTIONS, "kind", rules),
-    )
+    return Scorecard(report, next(s for s in report.scores if s.facts.unit_id == unit.pk), unit)

@@ -7,7 +7,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from audit.locking import StaleEdit
@@ -32,6 +32,7 @@ from scoring.scorecard import build_scorecard
 from scoring.services import ScoreReport, compute_scores, rules_for_year
 from submissions.models import Submission
 from units.access import get_unit_for_user, visible_units
+from units.models import Unit
 from units.versioning import cached
 
 
@@ -109,9 +110,27 @@ def scorecard(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     _check_year(year)
     unit = get_unit_for_user(request.user, pk)
     form, year, through = _period(request, year)
-    card = build_scorecard(compute_scores(year, through), unit)
-    return render(request, "scoring/scorecard.html", {"form": form, "card": card, "title": period_title(card.report),
-                                                      "plan": planner.plan_of(card.report, unit.pk)})
+    report = compute_scores(year, through)
+    return render(request, "scoring/scorecard.html", {
+        "form": form, "card": build_scorecard(report, unit), "sections": _unit_sections(year, through, unit),
+        "title": period_title(report), "plan": planner.plan_of(report, unit.pk),
+    })
+
+
+def _unit_sections(year: int, through: int, unit: Unit) -> SafeString:
+    """The scorecard's sections listing the unit's facts, rendered once per state of the unit's facts: a write
+    touching other units only (units.versioning.touching) leaves them as they were. They show the unit's own
+    facts and scores, which no other unit's facts change; its rank, tier and planner do, and are rendered from
+    the assessment at each view."""
+
+    def compute() -> SafeString:
+        card = build_scorecard(compute_scores(year, through), unit)
+        return mark_safe(render_to_string("scoring/_scorecard_sections.html", {"card": card}))  # noqa: S308
+
+    def update(kept: SafeString, changed: set[int]) -> SafeString:
+        return compute() if unit.pk in changed else kept
+
+    return cached(f"scorecard:{year}:{through}:{unit.pk}", compute, update)
 
 
 def _year(request: HttpRequest) -> int:

@@ -262,11 +262,11 @@ def test_officer_pages_read_a_fixed_number_of_rows_whatever_the_number_of_units(
     login(client, make_user(Role.OFFICER, own))
     # Session and user, then the page's own: the home reads the latest bulletin, the unit's rows of the latest
     # versions (one query) and the cached assessment of the year so far for the target planner (one query for the
-    # data version); the
-    # scorecard and the ranking read the cached assessment (one query for the data version) and the unit's facts.
+    # data version); the ranking reads the cached assessment (one query for the data version) and the unit's facts;
+    # the scorecard the cached assessment and the unit's own cached lines (a query for the data version each).
     pages = {
         reverse("home"): 9,
-        reverse("scoring:scorecard", args=[own.pk, YEAR]) + "?through=12": 12,
+        reverse("scoring:scorecard", args=[own.pk, YEAR]) + "?through=12": 5,
         reverse("scoring:ranking") + f"?year={YEAR}&through=12": 5,  # and the years to choose from
     }
     for n in (2, 40):
@@ -409,3 +409,71 @@ def test_the_ranking_rows_kept_after_a_write_equal_a_fresh_rendering(client):
         ranking_rows._row_html.clear()
         versioning.forget_local()
         assert client.get(ranking).context["tables"] == kept
+
+
+def test_the_scorecard_kept_after_a_write_equals_a_fresh_rendering_and_other_units_writes_compute_nothing(
+        client, monkeypatch):
+    """The scorecard's sections of the unit's own facts are kept per unit: after each kind of write they equal a
+    rendering from scratch, show the new numbers after a write to the unit, and are not computed again after a
+    write touching other units only."""
+    from django.template.loader import render_to_string as views_render_to_string
+
+    from scoring import views
+
+    staff = make_user(Role.ADMIN)
+    own, other = make_unit(), make_unit()
+    login(client, staff)
+    card = reverse("scoring:scorecard", args=[own.pk, YEAR]) + "?through=12"
+    own_items = [services.report_item(item_input(own), user=staff, token=uuid.uuid4()) for _ in range(2)]
+    their_item = services.report_item(item_input(other), user=staff, token=uuid.uuid4())
+    built: list[str] = []  # the sections rendered
+
+    def render_to_string(name, context):
+        built.append(name)
+        return views_render_to_string(name, context)
+
+    monkeypatch.setattr(views, "render_to_string", render_to_string)
+
+    def adopt(item: Submission, level: str = "city") -> Adoption:
+        return services.create_fact(Adoption, {"submission": item, "level": level, "adoption_type": "general",
+                                               "adopted_on": dt.date(YEAR, MONTH, 9)}, user=staff, token=uuid.uuid4())
+
+    def fail(unit: Unit, day: int) -> UrgentFailure:
+        return services.create_fact(UrgentFailure, {"unit": unit, "kind": "late", "occurred_on": dt.date(YEAR, MONTH, day)},
+                                    user=staff, token=uuid.uuid4())
+
+    basic = {f"item{i}": Decimal("4.5") for i in range(1, 9)} | {"method": "spot_check", "note": ""}
+    kept, same, new = "kept", "same", "new"  # not computed; computed again (a new token), unchanged; changed
+    writes = [
+        (lambda: services.report_item(item_input(other), user=staff, token=uuid.uuid4()), kept),
+        (lambda: adopt(their_item), kept),
+        (lambda: fail(other, 4), kept),
+        (lambda: basic_work.save_confirmed(other, YEAR, basic, staff, version=0), same),
+        (lambda: services.report_item(item_input(own), user=staff, token=uuid.uuid4()), new),
+        (lambda: adopt(own_items[0]), new),
+        (lambda: services.update_fact(adoption := Adoption.objects.get(submission=own_items[0]),
+                                      {"level": "province", "adoption_type": "general"}, user=staff,
+                                      version=adoption.version), new),
+        (lambda: services.create_fact(LeaderInstruction, {"submission": own_items[1], "level": "city", "kind": "read",
+                                                          "instructed_on": dt.date(YEAR, MONTH, 10)},
+                                      user=staff, token=uuid.uuid4()), new),
+        (lambda: fail(own, 5), new),
+        (lambda: services.update_fact(failure := UrgentFailure.objects.get(unit=other), {"unit": own}, user=staff,
+                                      version=failure.version), new),
+        (lambda: services.report_item(item_input(other, joint=[own]), user=staff, token=uuid.uuid4()), new),
+        (lambda: adopt(Submission.objects.get(unit=other, joint_units__unit=own), "province"), new),
+        (lambda: services.delete_fact(Adoption.objects.get(submission=own_items[0]), user=staff), new),
+        (lambda: services.save_request(None, {"code": "ZY1", "title": "专约", "deadline": shanghai(YEAR, MONTH, 20)},
+                                       [own], user=staff, token=uuid.uuid4()), new),
+        (lambda: basic_work.save_confirmed(own, YEAR, basic, staff, version=0), new),
+        (lambda: services.mark_invalid(own_items[1], "重复", user=staff), new),
+    ]
+    before = client.get(card).context["sections"]
+    for write, expected in writes:
+        write()
+        built.clear()
+        shown = client.get(card).context["sections"]
+        assert (built == [], shown == before) == {kept: (True, True), same: (False, True), new: (False, False)}[expected]
+        versioning.forget_local()
+        assert client.get(card).context["sections"] == shown
+        before = shown

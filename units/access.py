@@ -17,6 +17,8 @@ def visible_units(user) -> QuerySet[Unit]:
 
 def get_unit_for_user(user, pk: int) -> Unit:
     """A unit the user may read, or 404 (another unit's page does not exist for an officer)."""
+    if not user.can_read_all and pk == user.unit_id:
+        return user.unit  # read with the user at each request (accounts.middleware checks it is active)
     try:
         return visible_units(user).get(pk=pk)
     except Unit.DoesNotExist:
