@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 
 from bulletins.models import BulletinUnitRow, BulletinVersion
@@ -13,10 +14,12 @@ MONTHS = range(1, 13)
 
 
 def unit_rows_of_year(year: int, unit_id: int) -> dict[int, dict]:
-    """The unit's row in the latest published version of each month of the year, by month number."""
-    shown = {v.pk: v.month.month for v in BulletinVersion.objects.headers().filter(month__year=year).latest_per_month()}
-    unit_rows = BulletinUnitRow.objects.filter(unit_id=unit_id, version__in=shown).values_list("version_id", "row")
-    return {shown[version_id]: row for version_id, row in unit_rows}
+    """The unit's row in the latest published version of each month of the year, by month number (none for a
+    month whose latest version lacks the unit), in one query."""
+    later = BulletinVersion.objects.filter(month=OuterRef("version__month"), version__gt=OuterRef("version__version"))
+    unit_rows = (BulletinUnitRow.objects.filter(unit_id=unit_id, version__month__year=year).exclude(Exists(later))
+                 .values_list("version__month", "row"))
+    return {month.month: row for month, row in unit_rows}
 
 
 def unit_year_charts(year: int, rows: dict[int, dict]) -> list[BarChart]:

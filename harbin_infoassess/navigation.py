@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 from core.access import auditor_may_open
 from harbin_infoassess.breadcrumbs import top_of
@@ -50,6 +51,12 @@ def _visible(item: NavItem, user) -> bool:
     }[item.audience] and (not user.is_auditor or auditor_may_open(item.url_name))
 
 
+@cache
+def _urls(script_prefix: str) -> dict[str, str]:
+    """The menu's URLs under a script prefix (which `reverse` reads), reversed once: the menu is on every page."""
+    return {item.url_name: reverse(item.url_name) for item in NAV}
+
+
 def navigation(request: HttpRequest) -> dict:
     user = request.user
     if not user.is_authenticated:
@@ -58,7 +65,8 @@ def navigation(request: HttpRequest) -> dict:
     # lights the entry whose URL is the deepest one containing it.
     match = getattr(request, "resolver_match", None)
     top = top_of(match.view_name if match else None)
-    items = [{"label": item.label, "url": reverse(item.url_name), "name": item.url_name} for item in NAV if _visible(item, user)]
+    urls = _urls(get_script_prefix())
+    items = [{"label": item.label, "url": urls[item.url_name], "name": item.url_name} for item in NAV if _visible(item, user)]
     active = next((entry for entry in items if entry["name"] == top), None)
     if top is None:
         containing = [entry for entry in items

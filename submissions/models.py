@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable, Sized
 
 from django.conf import settings
@@ -326,6 +327,13 @@ class ItemFact(models.Model):
 class AdoptionQuerySet(ItemFactQuerySet):
     def dated_between(self, start: dt.date, end: dt.date) -> AdoptionQuerySet:
         return self.filter(adopted_on__gte=start, adopted_on__lte=end)
+
+    def by_item(self, items: list[int]) -> defaultdict[int, list[Adoption]]:
+        """The adoptions of these items, by item, with what lists show of them (levels, carriers and issues)."""
+        found: defaultdict[int, list[Adoption]] = defaultdict(list)
+        for adoption in self.filter(submission__in=items).only("submission", "level", "carrier", "issue_no"):
+            found[adoption.submission_id].append(adoption)
+        return found
 
 
 class Adoption(ItemFact):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections import defaultdict
+
 from django.db.models import Case, Count, OuterRef, When
 from django.db.models.functions import ExtractMonth
 from django.http import HttpRequest
@@ -7,6 +9,7 @@ from django.utils import timezone
 
 from core.assessment import TIME_ZONE, YEARS, Period
 from core.charts import bar_chart
+from core.links import url_by_id
 from submissions.models import Adoption, DeskState, JointUnit, Level, SpecialRequest, Submission, earliest_answer
 from units.models import Unit
 
@@ -21,17 +24,24 @@ def home_panel(request: HttpRequest) -> dict | None:
     if not user.is_officer:
         return None
     requests = (
-        SpecialRequest.objects.for_unit(user.unit).open(timezone.now())
+        SpecialRequest.objects.for_unit(user.unit).open(timezone.now()).only("code", "title", "deadline")
         .annotate(my_answer=earliest_answer(OuterRef("pk"), user.unit_id))
         .order_by("deadline", "id")
     )
-    # The fate of the unit's latest items on the editorial desk, returned ones first (they wait on the unit).
+    # The fate of the unit's latest items on the editorial desk, returned ones first (they wait on the unit); only
+    # an adopted item's fate names its carriers (the fate tag).
     returned_first = Case(When(desk_state=DeskState.RETURNED, then=0), default=1)
-    desk_items = (Submission.objects.filter(unit=user.unit_id).exclude(desk_state=DeskState.OFF_DESK)
-                  .prefetch_related("adoptions").order_by(returned_first, "-submitted_at", "-id")[:DESK_ITEMS])
+    desk_items = list(Submission.objects.filter(unit=user.unit_id).exclude(desk_state=DeskState.OFF_DESK)
+                      .only("title", "submitted_at", "desk_state", "desk_note")
+                      .order_by(returned_first, "-submitted_at", "-id")[:DESK_ITEMS])
+    adopted = [item.pk for item in desk_items if item.desk_state == DeskState.ADOPTED]
+    adoptions = Adoption.objects.by_item(adopted) if adopted else defaultdict(list)
+    detail = url_by_id("submissions:detail")
+    for item in desk_items:
+        item.url, item.adoption_list = detail(item.pk), adoptions[item.pk]
     to_confirm = JointUnit.objects.pending().filter(unit_id=user.unit_id).count()
     return {"template": "submissions/panel.html", "requests": list(requests), "to_confirm": to_confirm,
-            "desk_items": list(desk_items)}
+            "desk_items": desk_items}
 
 
 def _shown_year(request: HttpRequest) -> int:

@@ -261,11 +261,12 @@ def test_pages_show_the_new_numbers_after_a_write(client):
 def test_officer_pages_read_a_fixed_number_of_rows_whatever_the_number_of_units(client, django_assert_num_queries):
     own = make_unit()
     login(client, make_user(Role.OFFICER, own))
-    # Session and user (with the unit), then the page's own: the home reads the unit's rows of the published versions
-    # and the cached assessment of the year so far for the target planner (one query for the data version); the
-    # ranking and the scorecard read cached values only (the data version, read once a request).
+    # Session and user (with the unit), then the page's own: the home reads the latest bulletin, the unit's rows of
+    # the latest versions (one query) and the cached assessment of the year so far for the target planner (one query
+    # for the data version); the ranking and the scorecard read cached values only (the data version, read once a
+    # request).
     pages = {
-        reverse("home"): 9,
+        reverse("home"): 8,
         reverse("scoring:scorecard", args=[own.pk, YEAR]) + "?through=12": 3,
         reverse("scoring:ranking") + f"?year={YEAR}&through=12": 3,  # the years to choose from kept with them
     }

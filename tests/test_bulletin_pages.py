@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from bulletins.models import BulletinVersion
+from bulletins.models import BulletinUnitRow, BulletinVersion
+from bulletins.panels import unit_rows_of_year
 from bulletins.publishing import publish_bulletin
 from tests.factories import OFFICE, PERSONAS, make_adoption, make_instruction, make_submission, make_unit, shanghai
 from units.models import Unit
@@ -330,6 +331,23 @@ def test_home_panel_chart_uses_the_latest_version_of_each_month(world, published
     page = client_for("officer_a").get(reverse("home")).content.decode()
     submitted = re.findall(r"<svg.*?</svg>", page, re.S)[0]
     assert "2月：0" in submitted and "3月：2" in submitted and "3月：1" not in submitted
+
+
+def test_the_panels_rows_are_the_latest_versions_only_even_where_it_lacks_the_unit():
+    def version(month: int, number: int, unit_rows: dict[int, int]) -> None:
+        made = BulletinVersion.objects.create(month=dt.date(2024, month, 1), version=number, number=f"{month}-{number}",
+                                              data={}, reason="" if number == 1 else "更正")
+        BulletinUnitRow.objects.bulk_create(BulletinUnitRow(version=made, unit_id=unit, row={"submitted": n})
+                                            for unit, n in unit_rows.items())
+
+    version(1, 1, {7: 1, 8: 1})
+    version(2, 1, {7: 2, 8: 2})
+    version(2, 2, {8: 3})  # the correction of February no longer has unit 7
+    version(3, 1, {7: 4})
+    BulletinVersion.objects.create(month=dt.date(2023, 12, 1), version=1, number="12-1", data={})
+    assert unit_rows_of_year(2024, 7) == {1: {"submitted": 1}, 3: {"submitted": 4}}
+    assert unit_rows_of_year(2024, 8) == {1: {"submitted": 1}, 2: {"submitted": 3}}
+    assert unit_rows_of_year(2023, 7) == {}
 
 
 def test_home_panel_without_bulletins_says_so(world, client_for):

@@ -15,7 +15,7 @@ def breadcrumb_trail(context) -> dict:
     user = getattr(request, "user", None)  # absent on a page answered before authentication (413)
     if match is None or user is None or not user.is_authenticated:
         return {"crumbs": []}
-    return {"crumbs": breadcrumbs(match.view_name, match.kwargs, context.flatten())}
+    return {"crumbs": breadcrumbs(match.view_name, match.kwargs, context)}
 
 
 @register.filter

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from html import escape
 
 from django import forms, template
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+from core.dates import cn_date
+from submissions.models import DeskState, InfoType, Level
 
 register = template.Library()
 
@@ -24,3 +30,51 @@ def bs(field: forms.BoundField) -> str:
 @register.filter
 def points(value: Decimal | None) -> str:
     return "" if value is None else f"{value:.2f}"
+
+
+FATE_BADGES = {DeskState.ADOPTED: "text-bg-success", DeskState.RETURNED: "text-bg-warning",
+               DeskState.PENDING: "text-bg-light border"}
+
+
+@register.simple_tag
+def fate(item, adoptions) -> SafeString:
+    """An item's fate on the editorial desk: its badge (an adopted item's with its city carriers' issues) and the
+    editors' note on a returned or rejected one. A tag rather than an included template: it is on every row of the
+    items list, where the include cost a fifth of the rows' rendering."""
+    if not item.desk_state:
+        return SafeString("")
+    issues = ""
+    if item.desk_state == DeskState.ADOPTED:
+        issues = format_html_join("", "（《{}》{}）", ((adoption.carrier, adoption.issue_no) for adoption in adoptions
+                                                      if adoption.carrier and adoption.level == Level.CITY))
+    html = format_html('<span class="badge {}">{}{}</span>', FATE_BADGES.get(item.desk_state, "text-bg-secondary"),
+                       DeskState(item.desk_state).label, issues)
+    if item.desk_note and item.desk_state in (DeskState.RETURNED, DeskState.REJECTED):
+        html += format_html('<div class="small text-muted">意见：{}</div>', item.desk_note)
+    return html
+
+
+INFO_TYPES, LEVELS = dict(InfoType.choices), dict(Level.choices)
+
+
+@register.simple_tag
+def item_row(item) -> SafeString:
+    """A row of the items list, from what `submissions.views.item_rows` read for it. Written here rather than in
+    item_list.html: fifty rows of template lookups and tags were the larger part of the page's CPU; and as an
+    f-string, at a third of format_html's cost. Every text from the database goes through `escape`; the rest are
+    this module's labels, the item's link (its id) and its time."""
+    joints = "".join(f'<br><small class="text-muted">联合：{escape(joint["unit__name"])}'
+                     f'{"" if joint["confirmed"] else "（待确认）"}</small>' for joint in item.joints)
+    adoptions = "".join(f'<span class="badge text-bg-success">{LEVELS[adoption.level]}</span> '
+                        for adoption in item.adoption_list)
+    special = ' <span class="badge text-bg-info">专约</span>' if item.special_request_id else ""
+    return SafeString(f"""<tr{' class="text-muted"' if item.is_invalid else ""}>
+    <td class="text-nowrap" data-label="信息编号">{escape(item.ledger_no)}</td>
+    <td data-label="报送单位">{escape(item.unit_name)}{joints}</td>
+    <td class="card-title-cell" data-label="标题"><a href="{item.url}">{escape(item.title)}</a>{special}</td>
+    <td class="text-nowrap" data-label="类型">{INFO_TYPES[item.info_type]}</td>
+    <td class="text-nowrap" data-label="报送时间">{cn_date(item.submitted_at, "minute")}</td>
+    <td class="text-nowrap" data-label="采用">{adoptions}</td>
+    <td data-label="采编">{fate(item, item.adoption_list)}</td>
+    <td data-label="状态">{'<span class="badge text-bg-secondary">无效</span>' if item.is_invalid else "有效"}</td>
+  </tr>""")
