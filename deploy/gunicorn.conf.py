@@ -1,7 +1,7 @@
 """gunicorn for harbin_infoassess: `gunicorn -c deploy/gunicorn.conf.py harbin_infoassess.wsgi` from the project.
 
-Environment: GUNICORN_BIND (default 127.0.0.1:8000, behind nginx), GUNICORN_WORKERS (default 2 × cores + 1),
-GUNICORN_THREADS (default 1).
+Environment: GUNICORN_BIND (default 127.0.0.1:8000, behind nginx), GUNICORN_WORKERS (default one per core, at
+least 2), GUNICORN_THREADS (default 1).
 """
 
 import multiprocessing
@@ -15,7 +15,11 @@ time.tzset()
 
 chdir = str(Path(__file__).resolve().parent.parent)
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", 2 * multiprocessing.cpu_count() + 1))
+# One per core, not gunicorn's usual 2 × cores + 1: the pages compute rather than wait, and each worker keeps its
+# own assessments and brings them up to date after every write (units/versioning.py), so each worker more repeats
+# that work. On 2 cores under the load test: 2 workers 87 requests/s, 3 workers 82, 5 workers 68 (README › Load
+# test). With the database on another machine, workers wait longer on it: raise GUNICORN_WORKERS.
+workers = int(os.environ.get("GUNICORN_WORKERS", max(2, multiprocessing.cpu_count())))
 # Threads per worker (gthread when above 1): see README › Performance › Load test for what was measured.
 threads = int(os.environ.get("GUNICORN_THREADS", 1))
 # A large ledger upload or a year's workbook export takes a while; nginx waits a little longer (proxy_read_timeout).

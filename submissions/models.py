@@ -196,6 +196,8 @@ class Submission(models.Model):
         indexes = [
             # The editorial inbox: items on the desk in a state, oldest first.
             models.Index(fields=["desk_state", "submitted_at"], condition=~Q(desk_state=""), name="submission_desk_idx"),
+            # An officer's start page: the unit's latest items on the desk (a few of its hundreds of items).
+            models.Index(fields=["unit", "submitted_at"], condition=~Q(desk_state=""), name="submission_unit_desk_idx"),
             # Scoring and the bulletin aggregate a unit's items by submission time.
             models.Index(fields=["unit", "submitted_at"], name="submission_unit_time_idx"),
             # The items list, newest first.
