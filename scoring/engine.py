@@ -96,6 +96,10 @@ class UnitScore:
 
     def tie_key(self) -> tuple:
         """Decision 11: total, then State Council, provincial and city points, then counted items."""
+        return self._tie_key
+
+    @cached_property
+    def _tie_key(self) -> tuple:  # each ranking after a write compares a sequence's hundreds of keys again
         lp = self.level_points
         return (self.total, lp["state"], lp["province"], lp["city"], self.facts.counted)
 
@@ -244,7 +248,7 @@ def sequence_placings(scores: list[UnitScore], tier_places: tuple[int, int]) -> 
         last_shared = place + group_size[place] - 1
         tier = Tier.MODEL if place <= last_model else Tier.ADVANCED if place <= last_advanced else None
         # A tie that straddles a boundary puts every tied unit in the better tier, for review.
-        flag = any(place <= boundary < last_shared for boundary in (last_model, last_advanced))
+        flag = last_shared > place and any(place <= boundary < last_shared for boundary in (last_model, last_advanced))
         placings[score.facts.unit_id] = (ranks[score.facts.unit_id], tier, flag)
     return placings
 
