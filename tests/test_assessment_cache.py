@@ -346,6 +346,8 @@ def test_a_write_is_bumped_at_the_end_of_its_transaction_not_at_its_first_statem
     assert bump < release and not any(sql.startswith(("INSERT", "UPDATE", "DELETE")) for sql in after_bump)
     assert after.token == before.token and after.seq == before.seq + 1
     assert versioning.changed_units(before.seq, after.seq) == {unit.pk}
+    with django_assert_max_num_queries(0):  # each process reads a number's units once
+        assert versioning.changed_units(before.seq, after.seq) == {unit.pk}
 
 
 def test_one_process_computes_a_version_while_the_others_wait_for_it(settings, tmp_path, monkeypatch):

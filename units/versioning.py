@@ -80,6 +80,7 @@ LOCK_SECONDS, WAIT_SECONDS = 60, 20
 # each unit's own entries (an item count) come and go, and the year's scores stay.
 _local: OrderedDict[str, tuple[Version, object]] = OrderedDict()
 _key_locks: dict[str, threading.RLock] = {}
+_changes_read: dict[tuple[int, int], frozenset[int]] = {}
 _locals_lock = threading.Lock()
 
 _watched: dict[AppConfig, set[type[Model]]] = {}
@@ -267,9 +268,16 @@ def _request_finished(**kwargs) -> None:
     _request_version.set(_OUTSIDE_REQUEST)
 
 
-def changed_units(since: int, upto: int) -> set[int]:
-    """The units written under the numbers after `since` up to `upto` (of one token)."""
-    return set(UnitChange.objects.filter(seq__gt=since, seq__lte=upto).values_list("unit_id", flat=True).distinct())
+def changed_units(since: int, upto: int) -> frozenset[int]:
+    """The units written under the numbers after `since` up to `upto` (of one token). Read once per process: the
+    rows of a number read as the version never change (each key of a page asks after the same write)."""
+    units = _changes_read.get((since, upto))
+    if units is None:
+        if len(_changes_read) >= LOCAL_KEYS:
+            _changes_read.clear()
+        units = _changes_read[since, upto] = frozenset(
+            UnitChange.objects.filter(seq__gt=since, seq__lte=upto).values_list("unit_id", flat=True).distinct())
+    return units
 
 
 def cached(key: str, compute: Callable[[], T], update: Callable[[T, set[int]], T] | None = None) -> T:
@@ -349,3 +357,4 @@ def _compute_once(versioned: str, compute: Callable[[], T]) -> T:
 def forget_local() -> None:
     """Empty this process's memory, as a freshly started process has it (tests)."""
     _local.clear()
+    _changes_read.clear()
