@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 
 from core.assessment import Period, RequestOutcome, request_outcome
 from core.dates import cn_date
+from core.links import url_by_id
 from scoring.basic_work import BasicWorkRow, entry_row
 from scoring.engine import ADOPTIONS, INSTRUCTIONS, UnitScore, fact_points, is_outranked, round2
 from scoring.rules import Rules
@@ -59,6 +60,7 @@ class PointLine:
     superseded: bool
     date: str  # as shown: "2024年3月9日"
     what: str  # the level and kind as shown: "省级 · 一般动态（哈尔滨日报第12期）", "市领导 市长 · 肯定性批示"
+    url: str  # the item's page
 
 
 def _adoption_words(a: Adoption) -> str:
@@ -147,6 +149,9 @@ class Scorecard:
         return f"得分系数合计 {number(credit)} / 专约 {len(self.requests)} 项 × {points} = {self.score.special}"
 
 
+ITEM_SHOWN = ("title", "ledger_no", "unit_count")  # _point_lines.html, `fact_points`
+
+
 def _unit_facts(queryset: QuerySet, unit: Unit) -> list:
     """Facts on the unit's own items and on the joint items it is a confirmed unit of (decision 10), in their
     model's order.
@@ -155,8 +160,9 @@ def _unit_facts(queryset: QuerySet, unit: Unit) -> list:
     """
     own = queryset.filter(unit=unit)
     joint = queryset.filter(submission__in=JointUnit.objects.confirmed().filter(unit=unit).values("submission"))
-    # The item's body (up to 20,000 characters) is not shown here.
-    facts = {f.pk: f for part in (own, joint) for f in part.select_related("submission").defer("submission__body")}
+    # Of the item, only what a line shows (its body is up to 20,000 characters).
+    shown = [*(f.name for f in queryset.model._meta.concrete_fields), *(f"submission__{name}" for name in ITEM_SHOWN)]
+    facts = {f.pk: f for part in (own, joint) for f in part.select_related("submission").only(*shown)}
     ordering = queryset.model._meta.ordering
     return sorted(facts.values(), key=lambda f: [getattr(f, name) for name in ordering])
 
@@ -179,13 +185,14 @@ def _request_lines(unit: Unit, period: Period, rules: Rules) -> list[RequestLine
 def _point_lines(facts: list, source: str, rules: Rules) -> list[PointLine]:
     """The lines with their words and dates made here: the template's filters cost more per row (70 rows)."""
     kind_field, date_field, words = _SHOWN[source]
+    item_url = url_by_id("submissions:detail")
     lines = []
     for fact in facts:
         shared = fact.submission.unit_count if rules.joint_split else 1
         top_level = getattr(fact, "top_level", None)
         points = fact_points(rules, source, fact.level, getattr(fact, kind_field), fact.submission.unit_count, top_level)
         lines.append(PointLine(fact, round2(points), shared, is_outranked(fact.level, top_level, rules),
-                               cn_date(getattr(fact, date_field)), words(fact)))
+                               cn_date(getattr(fact, date_field)), words(fact), item_url(fact.submission_id)))
     return lines
 
 

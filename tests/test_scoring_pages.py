@@ -399,3 +399,27 @@ def test_every_total_names_its_period(client, personas, unit_a, through, label):
     card = client.get(reverse("scoring:scorecard", args=[unit_a.pk, 2024]), {"through": through}).content.decode()
     assert f'总分<br><span class="small fw-normal">{label}</span>' in ranking
     assert f"<th>总分（{label}）</th>" in card
+
+
+def test_the_scorecard_sections_read_a_fixed_number_of_queries_whatever_the_number_of_facts(client, personas, unit_a):
+    from django.template.loader import render_to_string
+
+    from scoring.scorecard import build_scorecard
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            html = render_to_string("scoring/_scorecard_sections.html",
+                                    {"card": build_scorecard(compute_scores(YEAR), unit_a)})
+        assert html.count("/items/") >= adopted  # each line links to its item
+        return len(captured)
+
+    adopted = 0
+    compute_scores(YEAR)  # scored before: the counts are the sections' own (and the data version)
+    few = queries()
+    for i in range(12):
+        item = make_submission(unit_a, submitted_at=shanghai(YEAR, 1 + i % 12, 3), joint=[make_unit()] if i % 3 else [])
+        make_adoption(item, adopted_on=dt.date(YEAR, 1 + i % 12, 20))
+        make_instruction(item, instructed_on=dt.date(YEAR, 1 + i % 12, 21))
+        adopted += 2
+    compute_scores(YEAR)
+    assert queries() == few  # no query per line
