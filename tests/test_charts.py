@@ -192,7 +192,7 @@ def test_a_chart_drawn_again_from_kept_bars_equals_one_drawn_afresh():
     names = [f"单位{i}" for i in range(6)]
     before = [Decimal(v) for v in ("9.50", "8", "7.25", "7", "3", "1")]
     after = [*before[:3], Decimal("1.5"), *before[4:]]  # one value moves; the others keep their bars
-    bar_chart("甲", names, before, horizontal=True).bars_svg
+    assert bar_chart("甲", names, before, horizontal=True).bars_svg  # its bars built and written, then kept
     again = bar_chart("甲", names, after, horizontal=True)
     charts._bar.cache_clear()
     charts._bar_svg.cache_clear()

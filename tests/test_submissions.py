@@ -373,18 +373,23 @@ def test_a_list_row_shows_the_items_facts_with_its_text_escaped(client, personas
     make_submission(a, title="退回的信息", desk_state="returned", desk_note="请补充<数据>", invalid_reason="重复",
                     submitted_at=shanghai(2024, 3, 1))
     page = login(client, personas["staff"]).get(reverse("submissions:list")).content.decode()
-    assert f"""<tr>
-    <td class="text-nowrap" data-label="信息编号">L&lt;1&gt;</td>
-    <td data-label="报送单位">甲&lt;单位&gt;<br><small class="text-muted">联合：乙&amp;单位</small><br><small class="text-muted">联合：丙单位（待确认）</small></td>
-    <td class="card-title-cell" data-label="标题"><a href="/items/{item.pk}/">&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</a> <span class="badge text-bg-info">专约</span></td>
-    <td class="text-nowrap" data-label="类型">小型调研</td>
-    <td class="text-nowrap" data-label="报送时间">2024年3月5日 09:07</td>
-    <td class="text-nowrap" data-label="采用"><span class="badge text-bg-success">市</span> <span class="badge text-bg-success">省</span> </td>
-    <td data-label="采编"><span class="badge text-bg-success">已采用（《哈尔滨&lt;政务&gt;》第3期）</span></td>
-    <td data-label="状态">有效</td>
-  </tr>""" in page
+    cells = [
+        '<td class="text-nowrap" data-label="信息编号">L&lt;1&gt;</td>',
+        '<td data-label="报送单位">甲&lt;单位&gt;<br><small class="text-muted">联合：乙&amp;单位</small>'
+        '<br><small class="text-muted">联合：丙单位（待确认）</small></td>',
+        f'<td class="card-title-cell" data-label="标题"><a href="/items/{item.pk}/">'
+        '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</a> <span class="badge text-bg-info">专约</span></td>',
+        '<td class="text-nowrap" data-label="类型">小型调研</td>',
+        '<td class="text-nowrap" data-label="报送时间">2024年3月5日 09:07</td>',
+        '<td class="text-nowrap" data-label="采用"><span class="badge text-bg-success">市</span> '
+        '<span class="badge text-bg-success">省</span> </td>',
+        '<td data-label="采编"><span class="badge text-bg-success">已采用（《哈尔滨&lt;政务&gt;》第3期）</span></td>',
+        '<td data-label="状态">有效</td>',
+    ]
+    assert "<tr>\n" + "".join(f"    {cell}\n" for cell in cells) + "  </tr>" in page
     assert '<tr class="text-muted">' in page and "<script>" not in page
-    assert '<span class="badge text-bg-warning">退回修改</span><div class="small text-muted">意见：请补充&lt;数据&gt;</div>' in page
+    assert ('<span class="badge text-bg-warning">退回修改</span>'
+            '<div class="small text-muted">意见：请补充&lt;数据&gt;</div>') in page
     assert '<td data-label="状态"><span class="badge text-bg-secondary">无效</span></td>' in page
 
 
