@@ -432,12 +432,6 @@ def standing(members: list[UnitScore], today: dt.date | None) -> Standing:
     return Standing(tier_last_places(eligible), _best_below(eligible), today)
 
 
-def _sequence_plans(members: list[UnitScore], wanted: Iterable[UnitScore], period: Period, rules: Rules,
-                    today: dt.date | None) -> dict[int, Plan]:
-    last, best_below, _ = standing(members, today)
-    return {score.facts.unit_id: _plan(score, last, best_below, period, rules, today) for score in wanted}
-
-
 def sequence_plans(members: list[UnitScore], period: Period, rules: Rules, today: dt.date | None,
                    kept: tuple[Standing, dict[int, Plan]] | None = None) -> tuple[Standing, dict[int, Plan]]:
     """The planner of each unit of one ranked sequence, with the sequence's standing. `kept`: the standing and
@@ -466,4 +460,5 @@ def plan_for(unit_id: int, scores: Sequence[UnitScore], period: Period, rules: R
     """One unit's planner among ranked scores: its sequence is read, only its own plan is made."""
     own = next(s for s in scores if s.facts.unit_id == unit_id)
     members = [s for s in scores if s.facts.sequence == own.facts.sequence]
-    return _sequence_plans(members, [own], period, rules, today)[unit_id]
+    now = standing(members, today)
+    return _plan(own, now.last, now.best_below, period, rules, today)

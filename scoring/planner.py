@@ -1,4 +1,5 @@
-"""The target planner on the pages: `scoring.engine.plans_for` over a score report, and its words.
+"""The target planner on the pages: `scoring.engine.plan_for` over a score report, and its words (every unit's
+plans of the all-units ranking: scoring.ranking_tables).
 
 No query of its own: everything comes from the report `compute_scores` already made.
 """
@@ -7,17 +8,13 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from scoring.engine import Plan, TierGap, plan_for, plans_for
+from scoring.engine import Plan, TierGap, plan_for
 from scoring.services import ScoreReport, compute_scores
 from submissions.models import AdoptionType
 
 # The adoptions a gap is worded in: the everyday one, the large city one and the provincial research one.
 KINDS_SHOWN = (("city", "general"), ("city", "large_research"), ("province", "research"))
 LEVEL_WORDS = {"city": "市级", "province": "省级", "state": "国家级"}
-
-
-def plans(report: ScoreReport) -> dict[int, Plan]:
-    return plans_for(report.scores, report.period, report.rules, timezone.localdate())
 
 
 def plan_of(report: ScoreReport, unit_id: int) -> Plan:

@@ -55,20 +55,20 @@ def all_units(report: ScoreReport, before: Tables | None = None) -> Tables:
     kept = {table.sequence: table for table in before.sequences} if before else {}
     today, tables = timezone.localdate(), []
     for sequence, rows in by_sequence(report.scores):
-        old = kept.get(sequence)
         if not rows:
             continue
+        old = kept.get(sequence)
         unchanged = old and len(old.rows) == len(rows) and all(a is b for a, b in zip(old.rows, rows, strict=True))
         if unchanged and old.standing.today == today:
             tables.append(old)
             continue
         standing, plans = sequence_plans(rows, report.period, report.rules, today,
                                          (old.standing, old.plans) if old else None)
-        before = {s.facts.unit_id: s for s in old.rows} if old else {}
+        old_scores = {s.facts.unit_id: s for s in old.rows} if old else {}
         row_html = {}
         for s in rows:  # a row is the same where its score and its plan are the same objects
             pk = s.facts.unit_id
-            same = before.get(pk) is s and old.plans[pk] is plans[pk]
+            same = old_scores.get(pk) is s and old.plans[pk] is plans[pk]
             row_html[pk] = old.row_html[pk] if same else _row(report, None, s, plans[pk])
         chart = _chart(sequence, rows, period_label(report.period.through))
         tables.append(SequenceTable(sequence, rows, standing, plans, row_html,

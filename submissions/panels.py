@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from collections import defaultdict
-
 from django.db.models import Case, Count, OuterRef, When
 from django.db.models.functions import ExtractMonth
 from django.http import HttpRequest
@@ -35,7 +33,7 @@ def home_panel(request: HttpRequest) -> dict | None:
                       .only("title", "submitted_at", "desk_state", "desk_note")
                       .order_by(returned_first, "-submitted_at", "-id")[:DESK_ITEMS])
     adopted = [item.pk for item in desk_items if item.desk_state == DeskState.ADOPTED]
-    adoptions = Adoption.objects.by_item(adopted) if adopted else defaultdict(list)
+    adoptions = Adoption.objects.by_item(adopted)  # none adopted: no query
     detail = url_by_id("submissions:detail")
     for item in desk_items:
         item.url, item.adoption_list = detail(item.pk), adoptions[item.pk]
