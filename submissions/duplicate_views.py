@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,8 +30,34 @@ def _month(request: HttpRequest, text: str | None) -> tuple[int, int]:
     return today.year, today.month
 
 
-def _page_of(year: int, month: int) -> str:
-    return reverse("submissions:duplicates") + f"?month={year}-{month:02d}"
+GROUPS_PER_PAGE = 50
+# A group's items offered for one merge: a larger group (titles chained by similarity) shows its first ones, and
+# the others with the kept item after that merge.
+GROUP_ROWS = 20
+
+
+def _page_number(request: HttpRequest, text: str | None, last: int | None = None) -> int:
+    """The page asked for: a bad number shows the first page, one past the end the last (`last` given: the page
+    asks, with a message; else the merge's way back, quietly)."""
+    if not text:
+        return 1
+    try:
+        number = int(text) if text.isascii() and text.isdigit() else 0
+    except ValueError:  # more digits than Python converts
+        number = 2**63
+    if last is None:
+        return max(number, 1)
+    if number < 1:
+        messages.error(request, "页码应为正整数，已显示第 1 页。")
+        return 1
+    if number > last:
+        messages.error(request, f"共 {last} 页，已显示最后一页。")
+        return last
+    return number
+
+
+def _page_of(year: int, month: int, page: int = 1) -> str:
+    return reverse("submissions:duplicates") + f"?month={year}-{month:02d}" + (f"&page={page}" if page > 1 else "")
 
 
 @staff_required
@@ -38,9 +65,14 @@ def duplicates(request: HttpRequest) -> HttpResponse:
     year, month = _month(request, request.GET.get("month"))
     previous = (year, month - 1) if month > 1 else (year - 1, 12)
     following = (year, month + 1) if month < 12 else (year + 1, 1)
+    # Grouping a month of a large city (25,000 items) takes a third of a second: once per state of the data.
+    groups = cached(f"duplicates:{year}:{month}", lambda: month_groups(year, month))
+    paginator = Paginator(groups, GROUPS_PER_PAGE)
+    page = paginator.page(_page_number(request, request.GET.get("page"), paginator.num_pages))
     return render(request, "submissions/duplicates.html", {
-        # Grouping a month of a large city (25,000 items) takes most of a second: once per state of the data.
-        "year": year, "month": month, "groups": cached(f"duplicates:{year}:{month}", lambda: month_groups(year, month)),
+        "year": year, "month": month, "page": page, "query": f"month={year}-{month:02d}",
+        "groups": [(page.start_index() + n, group, group[:GROUP_ROWS]) for n, group in enumerate(page)],
+        "items": sum(len(group) for group in groups),
         "previous": f"{previous[0]}-{previous[1]:02d}", "following": f"{following[0]}-{following[1]:02d}",
     })
 
@@ -61,7 +93,7 @@ def _merge_lines(main: Submission, others: list[Submission]) -> list[str]:
 @require_POST
 def duplicate_merge(request: HttpRequest) -> HttpResponse:
     form = forms.MergeDuplicatesForm(request.POST)
-    back = _page_of(*_month(request, request.POST.get("month")))
+    back = _page_of(*_month(request, request.POST.get("month")), _page_number(request, request.POST.get("page")))
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, errors[0])

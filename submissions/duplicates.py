@@ -14,9 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 
 from core.assessment import Period
 from submissions.models import Adoption, Submission
@@ -44,13 +46,27 @@ def nearly_same(a: str, b: str) -> bool:
     short, long = sorted((a, b), key=len)
     if len(short) >= CONTAINED_MIN and short in long:
         return True
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
-    return matcher.real_quick_ratio() >= NEAR_RATIO and matcher.quick_ratio() >= NEAR_RATIO and matcher.ratio() >= NEAR_RATIO
+    # Two upper bounds of the ratio, checked before the matcher is made (which costs more than all the rest over a
+    # month's pairs): the lengths (difflib's real_quick_ratio), then the characters in common, each counted at
+    # most as often as it repeats in either title (above difflib's quick_ratio).
+    total = len(a) + len(b)
+    if 2.0 * len(short) / total < NEAR_RATIO:
+        return False
+    chars_a, chars_b = set(a), set(b)
+    common = len(chars_a & chars_b) + min(len(a) - len(chars_a), len(b) - len(chars_b))
+    if 2.0 * common / total < NEAR_RATIO:
+        return False
+    return SequenceMatcher(None, a, b, autojunk=False).ratio() >= NEAR_RATIO
 
 
-def names_own_unit(normalized: str, unit: Unit) -> bool:
-    """The normalized title names the item's own unit, by its name or short name."""
-    return any(name and name in normalized for name in (normalize_title(unit.name), normalize_title(unit.short_name)))
+def unit_names(name: str, short_name: str) -> tuple[str, ...]:
+    """A unit's name and short name, normalized, as `names_own_unit` looks for them in a title."""
+    return tuple(filter(None, (normalize_title(name), normalize_title(short_name))))
+
+
+def names_own_unit(normalized: str, names: tuple[str, ...]) -> bool:
+    """The normalized title names the item's own unit (`unit_names`)."""
+    return any(name in normalized for name in names)
 
 
 def recent_duplicates(unit: Unit, title: str, at: dt.datetime, exclude: int | None = None) -> list[Submission]:
@@ -73,20 +89,40 @@ def _gram_pairs(titles: dict[str, int]) -> set[tuple[int, int]]:
             for n, a in enumerate(members) for b in members[n + 1:]}
 
 
-def month_groups(year: int, month: int) -> list[list[Submission]]:
+@dataclass(frozen=True)
+class DuplicateGroup(Sequence):
+    """Items of two or more units with nearly the same titles: adopted ones first (`adopted`: the one to keep,
+    since their points cannot move), then in time order."""
+
+    items: tuple[Submission, ...]
+    units: int  # how many units reported them
+    same_title: bool  # every title the same once normalized: the likeliest duplicates
+
+    def __getitem__(self, index):
+        return self.items[index]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+def month_groups(year: int, month: int) -> list[DuplicateGroup]:
     """Groups of the month's valid items of two or more units with nearly the same titles (the same event
-    reported by several units), largest groups first; in a group adopted items (`adopted`: the one to keep,
-    since their points cannot move) first, then in time order. One query."""
+    reported by several units), the likeliest first: groups of the same title, then of nearly the same; the
+    larger, then the earlier first. One query, of the columns the duplicates page shows."""
     period = Period.month(year, month)
     adopted = Exists(Adoption.objects.filter(submission=OuterRef("pk")))
     items = list(Submission.objects.counted().submitted_between(period.start, period.end)
-                 .select_related("unit").annotate(adopted=adopted).order_by("submitted_at", "pk"))
-    found = [sorted(g, key=lambda item: not item.adopted) for g in similar_groups(items)]
-    return sorted(found, key=lambda g: (-len(g), min(item.submitted_at for item in g), g[0].pk))
+                 .only("ledger_no", "title", "submitted_at", "special_request", "version", "unit")
+                 .annotate(adopted=adopted, unit_name=F("unit__name"), unit_short_name=F("unit__short_name"))
+                 .order_by("submitted_at", "pk"))
+    groups = similar_groups(items)  # each in time order, and in the order of their first items
+    return sorted((replace(g, items=tuple(sorted(g, key=lambda item: not item.adopted))) for g in groups),
+                  key=lambda g: (not g.same_title, -len(g)))
 
 
-def similar_groups(items: list[Submission]) -> list[list[Submission]]:
-    """The items (with their units loaded) in groups of nearly the same titles that span two or more units."""
+def similar_groups(items: list[Submission]) -> list[DuplicateGroup]:
+    """The items (with `unit_name` and `unit_short_name`) in groups of nearly the same titles that span two or
+    more units, in the order of the items, as are the groups (by their first items)."""
     parent = list(range(len(items)))
 
     def root(i: int) -> int:
@@ -99,13 +135,24 @@ def similar_groups(items: list[Submission]) -> list[list[Submission]]:
     first: dict[str, int] = {}  # each distinct normalized title -> its first item
     for i, title in enumerate(titles):
         parent[i] = first.setdefault(title, i)
+    units = [item.unit_id for item in items]  # read once: a foreign key's attribute is a descriptor
+    names: dict[int, tuple[str, ...]] = {}  # unit id -> its names, normalized once
+    own: dict[int, bool] = {}  # item -> its title names its own unit
+
+    def own_work(i: int) -> bool:
+        if i not in own:
+            if units[i] not in names:
+                names[units[i]] = unit_names(items[i].unit_name, items[i].unit_short_name)
+            own[i] = names_own_unit(titles[i], names[units[i]])
+        return own[i]
+
     for a, b in _gram_pairs(first):
-        if items[a].unit_id == items[b].unit_id or root(a) == root(b):
+        if units[a] == units[b] or root(a) == root(b):
             continue  # a unit's own similar titles are the form's warning, not an event of several units
-        own_work = names_own_unit(titles[a], items[a].unit) and names_own_unit(titles[b], items[b].unit)
-        if not own_work and nearly_same(titles[a], titles[b]):
+        if not (own_work(a) and own_work(b)) and nearly_same(titles[a], titles[b]):
             parent[root(b)] = root(a)
-    groups: dict[int, list[Submission]] = defaultdict(list)
-    for i, item in enumerate(items):
-        groups[root(i)].append(item)
-    return [g for g in groups.values() if len({item.unit_id for item in g}) > 1]
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(items)):
+        groups[root(i)].append(i)
+    return [DuplicateGroup(tuple(items[i] for i in members), count, len({titles[i] for i in members}) == 1)
+            for members in groups.values() if (count := len({units[i] for i in members})) > 1]

@@ -8,6 +8,7 @@ ratio is at least 0.9.
 from __future__ import annotations
 
 import datetime as dt
+import random
 import uuid
 from difflib import SequenceMatcher
 from fractions import Fraction
@@ -384,3 +385,139 @@ def test_an_adopted_item_is_offered_as_the_main_one(client, personas, november):
     html = login(client, personas["staff"]).get(reverse("submissions:duplicates") + "?month=2026-11").content.decode()
     assert f'name="main" value="{adopted.pk}" aria-label="保留{adopted.ledger_no}为主信息" checked' in html
     assert "已采用" in html
+
+
+# --- the page in pages of 50 groups (issue 12) -----------------------------------------------------------------
+
+
+def test_the_ratio_bounds_checked_first_never_change_the_rule():
+    """nearly_same skips the matcher when the lengths or the characters in common cannot reach the ratio: on many
+    pairs of close and far titles it answers as the rule written plainly."""
+    rng = random.Random(12)
+    words = ["防汛", "抗旱", "工作", "会议", "召开", "全市", "冬季", "供热", "保障", "推进", "道里区", "哈尔滨", "的", "会"]
+    for _ in range(5000):
+        a = "".join(rng.choices(words, k=rng.randint(2, 9)))
+        b = a if rng.random() < 0.2 else "".join(rng.choices(words, k=rng.randint(2, 9)))
+        if rng.random() < 0.5:  # a close variant: a word changed, added or dropped
+            k = rng.randrange(len(b) + 1)
+            b = b[:k] + rng.choice(["", *words]) + b[k + rng.randint(0, 2):]
+        short, long = sorted((a, b), key=len)
+        plain = bool(a and b) and (a == b or (len(short) >= CONTAINED_MIN and short in long)
+                                   or SequenceMatcher(None, a, b, autojunk=False).ratio() >= NEAR_RATIO)
+        assert nearly_same(a, b) == plain, (a, b)
+
+
+def distinct_title(i: int) -> str:
+    return "".join(chr(0x4E00 + 10 * i + k) for k in range(10))  # no character in common with another i
+
+
+def add_groups(n: int, start: int = 0, day: int = 10) -> None:
+    """n groups of two units' items, each group with a title of its own (identical in the group)."""
+    for i in range(start, start + n):
+        for unit in (make_unit(), make_unit()):
+            make_submission(unit, title=distinct_title(i), submitted_at=shanghai(2026, 11, day))
+
+
+GROUP = 'class="card mb-3 duplicate-group"'
+URL = reverse("submissions:duplicates") + "?month=2026-11"
+
+
+def test_the_page_shows_50_groups_and_its_queries_do_not_grow_with_the_groups(client, personas, django_assert_num_queries):
+    staff = login(client, personas["staff"])
+    add_groups(2)
+    with django_assert_num_queries(4):  # session, user, the data version, the month's items with their units
+        assert staff.get(URL).content.decode().count(GROUP) == 2
+    with django_assert_num_queries(3):  # grouped once per state of the data
+        staff.get(URL)
+    add_groups(60, start=2)
+    with django_assert_num_queries(4):
+        html = staff.get(URL).content.decode()
+    assert html.count(GROUP) == 50 and "共 62 组、124 条疑似重复的信息" in html
+    assert "第 1 组" in html and "第 50 组" in html and "第 51 组" not in html
+    with django_assert_num_queries(3):
+        html = staff.get(URL + "&page=2").content.decode()
+    # The last page: the other twelve, numbered on, with the way back and none further.
+    assert html.count(GROUP) == 12 and "第 51 组" in html and "第 62 组" in html
+    assert "第 2 / 2 页，共 62 组" in html and "上一页" in html and "下一页" not in html
+    assert 'name="page" value="2"' in html
+
+
+@pytest.mark.parametrize(("page", "message", "shown"), [
+    ("abc", "页码应为正整数，已显示第 1 页。", 1), ("0", "页码应为正整数，已显示第 1 页。", 1),
+    ("-1", "页码应为正整数，已显示第 1 页。", 1), ("2.5", "页码应为正整数，已显示第 1 页。", 1),
+    ("２", "页码应为正整数，已显示第 1 页。", 1), ("3", "共 2 页，已显示最后一页。", 2),
+    ("9" * 5000, "共 2 页，已显示最后一页。", 2),
+])
+def test_a_bad_page_number_shows_a_page_with_a_chinese_message(client, personas, page, message, shown):
+    add_groups(51)
+    response = login(client, personas["staff"]).get(URL, {"page": page})
+    html = response.content.decode()
+    assert response.status_code == 200 and message in html
+    assert f'第 {shown} / 2 页' in html and html.count(GROUP) == (50 if shown == 1 else 1)
+
+
+def test_a_month_without_groups_has_one_empty_page(client, personas):
+    html = login(client, personas["staff"]).get(URL, {"page": "2"}).content.decode()
+    assert 'id="no-duplicates"' in html and "共 1 页，已显示最后一页。" in html
+
+
+def test_a_merge_from_page_2_returns_to_page_2(client, personas):
+    add_groups(50)
+    a, b = make_unit(), make_unit()
+    late = [make_submission(unit, title="全市防汛抗旱工作会议召开", submitted_at=shanghai(2026, 11, 20)) for unit in (a, b)]
+    staff = login(client, personas["staff"])
+    html = staff.get(URL, {"page": "2"}).content.decode()
+    assert html.count(GROUP) == 1 and late[0].ledger_no in html and 'name="page" value="2"' in html
+    url = reverse("submissions:duplicate_merge")
+    data = {**merge_post(late[0], late), "page": "2"}
+    asked = staff.post(url, data).content.decode()
+    # The confirmation goes back to page 2 and posts the page on.
+    assert f'href="{URL}&amp;page=2"' in asked and 'name="page" value="2"' in asked
+    Submission.objects.filter(pk=late[1].pk).update(version=5)  # changed meanwhile: refused, back to page 2
+    refused = staff.post(url, {**data, "confirmed": "1"})
+    assert refused.status_code == 302 and refused["Location"] == URL + "&page=2"
+    assert not JointUnit.objects.exists()
+    late[1].refresh_from_db()
+    done = staff.post(url, {**merge_post(late[0], late), "page": "2", "confirmed": "1"})
+    assert done["Location"] == reverse("submissions:detail", args=[late[0].pk])
+    assert JointUnit.objects.get(submission=late[0]).unit == b
+    # Merged: no longer a group, and page 2 no longer exists.
+    html = staff.get(URL, {"page": "2"}).content.decode()
+    assert "共 1 页，已显示最后一页。" in html and html.count(GROUP) == 50 and f'name="main" value="{late[0].pk}"' not in html
+
+
+def test_a_group_larger_than_a_merge_shows_its_first_items_and_the_rest_after_that_merge(client, personas):
+    units = [make_unit() for _ in range(23)]
+    items = [make_submission(unit, title="全市防汛抗旱工作会议召开", submitted_at=shanghai(2026, 11, 3, minute=n))
+             for n, unit in enumerate(units)]
+    staff = login(client, personas["staff"])
+    html = staff.get(URL).content.decode()
+    assert "第 1 组 · 23 条 · 23 个单位 · 标题相同" in html and "本组共 23 条，这里列出前 20 条" in html
+    assert html.count('name="items"') == 20 and items[19].ledger_no in html and items[20].ledger_no not in html
+    shown = items[:20]
+    staff.post(reverse("submissions:duplicate_merge"), {**merge_post(shown[0], shown), "confirmed": "1"})
+    html = staff.get(URL).content.decode()
+    assert "第 1 组 · 4 条 · 4 个单位" in html and "这里列出前" not in html
+    assert all(item.ledger_no in html for item in [items[0], *items[20:]])
+
+
+def test_groups_of_the_same_title_come_first_then_the_larger(november):
+    a, b = make_unit(), make_unit()
+    pair = [make_submission(u, title="冬季供热保障工作会议召开", submitted_at=shanghai(2026, 11, 20)) for u in (a, b)]
+    titles = ("推进冬季冰雪旅游季活动有序开展", "推进冬季冰雪旅游季活动有序开展。", "推进冬季冰雪旅游季活动有序开展了")
+    near = [make_submission(u, title=t, submitted_at=shanghai(2026, 11, 2))
+            for u, t in zip((a, b, make_unit()), titles, strict=True)]
+    groups = month_groups(2026, 11)
+    assert [list(g) for g in groups] == [november["group"], pair, near]
+    assert [(len(g), g.units, g.same_title) for g in groups] == [(4, 3, True), (2, 2, True), (3, 3, False)]
+
+
+@pytest.mark.parametrize("persona", ["officer_a", "officer_b", "viewer"])
+def test_officers_are_refused_every_page_and_the_merge_from_it(client, personas, november, persona):
+    add_groups(50)
+    user = login(client, personas[persona])
+    assert user.get(URL, {"page": "2"}).status_code == 403
+    main = november["group"][0]
+    data = {**merge_post(main, november["group"]), "page": "2", "confirmed": "1"}
+    assert user.post(reverse("submissions:duplicate_merge"), data).status_code == 403
+    assert not JointUnit.objects.exists()

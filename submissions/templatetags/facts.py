@@ -10,6 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from core.dates import cn_date
+from core.links import url_by_id
 from submissions.models import DeskState, InfoType, Level
 
 register = template.Library()
@@ -78,3 +79,29 @@ def item_row(item) -> SafeString:
     <td data-label="采编">{fate(item, item.adoption_list)}</td>
     <td data-label="状态">{'<span class="badge text-bg-secondary">无效</span>' if item.is_invalid else "有效"}</td>
   </tr>""")
+
+
+
+ADOPTED_BADGE = ' <span class="badge text-bg-success">已采用</span>'
+ANSWER_BADGE = ' <span class="badge text-bg-info">专约答复</span>'
+
+
+@register.simple_tag
+def duplicate_rows(items) -> SafeString:
+    """The rows of a group on the duplicates page (`submissions.duplicates.month_groups` read their columns): the
+    first item offered as the one to keep, each to merge, with the version the page showed (a change since refuses
+    the merge). Written here like `item_row`: the template's rows were most of a large month's page. Every text
+    from the database goes through `escape`."""
+    detail = url_by_id("submissions:detail")
+    rows = []
+    for n, item in enumerate(items):
+        ledger_no = escape(item.ledger_no)
+        rows.append(f"""<tr><td><input class="form-check-input" type="radio" name="main" value="{item.pk}" \
+aria-label="保留{ledger_no}为主信息"{" checked" if n == 0 else ""}></td>
+<td><input class="form-check-input" type="checkbox" name="items" value="{item.pk}" aria-label="合并{ledger_no}" checked>\
+<input type="hidden" name="version_{item.pk}" value="{item.version}"></td><td class="text-nowrap">{ledger_no}</td>
+<td><a href="{detail(item.pk)}">{escape(item.title)}</a>{ADOPTED_BADGE if item.adopted else ""}\
+{ANSWER_BADGE if item.special_request_id else ""}</td><td>{escape(item.unit_name)}</td>\
+<td class="text-nowrap">{cn_date(item.submitted_at, "minute")}</td></tr>
+""")
+    return SafeString("".join(rows))
