@@ -65,7 +65,7 @@ def duplicates(request: HttpRequest) -> HttpResponse:
     year, month = _month(request, request.GET.get("month"))
     previous = (year, month - 1) if month > 1 else (year - 1, 12)
     following = (year, month + 1) if month < 12 else (year + 1, 1)
-    # Grouping a month of a large city (25,000 items) takes a third of a second: once per state of the data.
+    # Grouping a month of a large city (25,000 items) takes up to a second: once per state of the data.
     groups = cached(f"duplicates:{year}:{month}", lambda: month_groups(year, month))
     paginator = Paginator(groups, GROUPS_PER_PAGE)
     page = paginator.page(_page_number(request, request.GET.get("page"), paginator.num_pages))
