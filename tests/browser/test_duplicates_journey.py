@@ -27,8 +27,10 @@ def test_a_repeated_title_is_warned_and_a_cross_unit_duplicate_is_merged(page, l
     daoli, nangang = make_unit(name="道里区", sequence="district"), make_unit(name="南岗区", sequence="district")
     make_user(Role.OFFICER, unit=daoli, username="daoli")
     make_user(Role.STAFF, username="office")
-    earlier = make_submission(daoli, title=TITLE, submitted_at=timezone.now() - dt.timedelta(days=2))
-    make_submission(nangang, title=TITLE + "。", submitted_at=timezone.now() - dt.timedelta(hours=1))
+    # In this month, whatever the day: the duplicates page opens on the current month.
+    month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    earlier = make_submission(daoli, title=TITLE, submitted_at=max(month_start, timezone.now() - dt.timedelta(days=2)))
+    make_submission(nangang, title=TITLE + "。", submitted_at=max(month_start, timezone.now() - dt.timedelta(hours=1)))
 
     login("daoli", PASSWORD)
     page.goto("/items/new/")
