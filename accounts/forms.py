@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.models import Role, User
 from audit.locking import VersionedForm
@@ -75,10 +75,18 @@ class AccountEditForm(RoleUnitMixin, VersionedForm, forms.ModelForm):
 
 class AccountFilterForm(forms.Form):
     role = forms.ChoiceField(label="角色", choices=[("", "全部角色"), *Role.choices], required=False)
+    q = forms.CharField(label="查找", max_length=100, required=False,
+                        widget=forms.TextInput(attrs={"placeholder": "用户名、姓名或单位名称"}))
 
     def filter(self, accounts: QuerySet[User]) -> QuerySet[User]:
-        if self.is_valid() and (role := self.cleaned_data["role"]):
-            accounts = accounts.filter(role=role)
+        """The accounts the filter asks for; an invalid filter is ignored (and shown with its error)."""
+        self.is_valid()
+        data = self.cleaned_data
+        if data.get("role"):
+            accounts = accounts.filter(role=data["role"])
+        if query := data.get("q"):
+            accounts = accounts.filter(
+                Q(username__icontains=query) | Q(first_name__icontains=query) | Q(unit__name__icontains=query))
         return accounts
 
 

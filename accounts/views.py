@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +17,8 @@ from accounts.models import User
 from audit.locking import StaleEdit
 from core import confirm
 from core.access import admin_required
+
+PAGE_SIZE = 50
 
 
 def _get_account(pk: int) -> User:
@@ -30,7 +33,10 @@ def _get_account(pk: int) -> User:
 def account_list(request: HttpRequest) -> HttpResponse:
     filters = AccountFilterForm(request.GET)
     accounts = filters.filter(User.objects.select_related("unit")).order_by("-is_active", "role", "username")
-    return render(request, "accounts/account_list.html", {"filters": filters, "accounts": accounts})
+    page = Paginator(accounts, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "accounts/account_list.html", {"filters": filters, "page": page, "query": query.urlencode()})
 
 
 @admin_required

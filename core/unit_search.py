@@ -55,6 +55,15 @@ def _unit_query(active_only: bool) -> str:
     return "?active=1" if active_only else ""
 
 
+class UnitNameSearchField(forms.CharField):
+    """Part of a unit's name, narrowing a list of units to those whose name contains it; the names are suggested
+    as one types (the units the user may read)."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("widget", SuggestedInput("units:choices", placeholder="单位名称或其中几个字"))
+        super().__init__(label="单位名称", max_length=100, required=False, **kwargs)
+
+
 class UnitsSearchTextarea(forms.Textarea):
     """Several units' names, one a line: typed by hand without a script; with one, a search box (shown by the
     script) suggests names and adds the one picked as a line."""

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, OuterRef, Q
 from django.db.models.functions import ExtractMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +20,8 @@ from bulletins.models import BulletinVersion
 from core.assessment import TIME_ZONE, Period
 from core.charts import BarChart, bar_chart
 from core.dates import cn_date
-from scoring.models import BasicWorkEntry, ImportJob
+from scoring import basic_work
+from scoring.models import ImportJob
 from submissions.models import Adoption, SpecialRequest, Submission, UrgentFailure, earliest_answer
 from units.models import Sequence, Unit
 from units.versioning import cached
@@ -99,9 +100,9 @@ def _unpublished_months(today: dt.date) -> Task:
 
 
 def _basic_work_missing(year: int) -> Task:
-    confirmed = BasicWorkEntry.objects.confirmed().filter(year=year, unit=OuterRef("pk"))
-    count = Unit.objects.filter(is_active=True).exclude(Exists(confirmed)).count()
-    return Task(f"{year}年基础工作未确认的单位", count, _filtered(reverse("scoring:basic_list"), year=year))
+    count = basic_work.not_assessed(Unit.objects.all(), year).count()
+    return Task(f"{year}年基础工作未确认的单位", count,
+                _filtered(reverse("scoring:basic_list"), year=year, state="not_assessed"))
 
 
 def _failures(today: dt.date) -> Task:

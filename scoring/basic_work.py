@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
 
 from audit import services as audit
 from audit.locking import StaleEdit
@@ -40,6 +41,22 @@ def entries_for(units: list[Unit], year: int) -> list[BasicWorkRow]:
         BasicWorkRow(u, by_unit.get((u.pk, BasicWorkStatus.CONFIRMED)), by_unit.get((u.pk, BasicWorkStatus.SELF_CHECK)))
         for u in units
     ]
+
+
+def pending_self_checks(units: QuerySet[Unit], year: int) -> QuerySet[Unit]:
+    """The units whose self-check of the year waits for the office, in SQL (`BasicWorkRow.self_check_pending`): a
+    self-check with no confirmation at or after its last change. Counts and filters a list over all its units."""
+    confirmed_since = BasicWorkEntry.objects.filter(
+        unit=OuterRef("unit"), year=year, status=BasicWorkStatus.CONFIRMED, updated_at__gte=OuterRef("updated_at"))
+    waiting = BasicWorkEntry.objects.filter(unit=OuterRef("pk"), year=year, status=BasicWorkStatus.SELF_CHECK)
+    return units.filter(Exists(waiting.filter(~Exists(confirmed_since))))
+
+
+def not_assessed(units: QuerySet[Unit], year: int) -> QuerySet[Unit]:
+    """The active units without a confirmed entry of the year (shown as 未考核; a deactivated unit needs none):
+    the office's start page counts them, the list shows them."""
+    confirmed = BasicWorkEntry.objects.filter(unit=OuterRef("pk"), year=year, status=BasicWorkStatus.CONFIRMED)
+    return units.filter(is_active=True).exclude(Exists(confirmed))
 
 
 def entry_row(unit: Unit, year: int) -> BasicWorkRow:

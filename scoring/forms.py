@@ -6,15 +6,18 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from audit.locking import VersionedForm
 from core.assessment import YEARS, RequestOutcome, Tier
 from core.forms import OfficeMessagesMixin
+from core.unit_search import UnitNameSearchField
+from scoring import basic_work
 from scoring.models import BASIC_ITEM_FIELDS, HALF_STEPS, ZERO_NEEDS_REASON, AssessmentMethod, RuleSet
 from scoring.rules import Rules
 from scoring.rulesets import PARAM_FIELDS, ParamField, basic_work_problems, check_params, params_from_values, read
-from units.models import Sequence
+from units.models import Sequence, Unit
 
 NUMBER_ERRORS = {"required": "请填写该项。", "invalid": "请输入数字。", "min_value": "不能小于 %(limit_value)s。"}
 
@@ -47,6 +50,35 @@ class PeriodForm(forms.Form):
         # The current year runs to the current month: its facts are still coming in, hence "provisional".
         through = self.cleaned_data.get("through") or (today.month if year == today.year else 12)
         return year, through
+
+
+class BasicListFilterForm(forms.Form):
+    """The basic-work list's filters; an officer's list is their own unit, without them. An invalid filter is
+    ignored (and shown with its error), the valid ones apply."""
+
+    STATES = [("", "全部"), ("pending", "自查待确认"), ("not_assessed", "未考核（启用单位）")]
+
+    q = UnitNameSearchField()
+    sequence = forms.ChoiceField(label="序列", choices=[("", "全部序列"), *Sequence.choices], required=False)
+    state = forms.ChoiceField(label="考核状态", choices=STATES, required=False)
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not user.can_read_all:
+            self.fields.clear()
+
+    def apply(self, units: QuerySet[Unit], year: int) -> QuerySet[Unit]:
+        self.is_valid()
+        data = self.cleaned_data
+        if data.get("q"):
+            units = units.filter(name__icontains=data["q"])
+        if data.get("sequence"):
+            units = units.filter(sequence=data["sequence"])
+        if data.get("state") == "pending":
+            units = basic_work.pending_self_checks(units, year)
+        elif data.get("state") == "not_assessed":
+            units = basic_work.not_assessed(units, year)
+        return units
 
 
 class RuleSetCopyForm(BootstrapForm):

@@ -19,6 +19,7 @@ from scoring import basic_work, imports, planner, ranking_tables, rulesets
 from scoring.exports import period_title, ranking_reports
 from scoring.forms import (
     AssignRuleSetForm,
+    BasicListFilterForm,
     BasicWorkForm,
     LedgerUploadForm,
     PeriodForm,
@@ -30,7 +31,7 @@ from scoring.scorecard import build_scorecard
 from scoring.services import compute_scores, rules_for_year
 from submissions.models import Submission
 from units.access import get_unit_for_user, visible_units
-from units.models import Unit
+from units.models import UNITS_PER_PAGE, Unit
 from units.versioning import cached
 
 
@@ -107,11 +108,17 @@ def _year(request: HttpRequest) -> int:
 
 @login_required
 def basic_list(request: HttpRequest) -> HttpResponse:
-    year = _year(request)
-    units = visible_units(request.user).in_office_order()
-    rows = basic_work.entries_for(units, year)
+    """A page of the units the user may read with their entries of the year; the count of pending self-checks is
+    over every unit."""
+    year, units = _year(request), visible_units(request.user)
+    filters = BasicListFilterForm(request.GET, user=request.user)
+    page = Paginator(filters.apply(units, year).pks_in_office_order(), UNITS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = basic_work.entries_for(units.filter(pk__in=page.object_list).in_office_order(), year)
+    pending = basic_work.pending_self_checks(units, year).count() if request.user.is_office_staff else 0
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "scoring/basic_list.html", {
-        "year": year, "rows": rows, "pending": sum(r.self_check_pending for r in rows),
+        "year": year, "filters": filters, "page": page, "rows": rows, "query": query.urlencode(), "pending": pending,
         "years": Submission.objects.years(timezone.localdate().year, year),
     })
 

@@ -139,15 +139,47 @@ def test_weak_password_refused(personas, client_for):
     assert target.check_password(PASSWORD)
 
 
-def test_account_list_query_count_is_fixed(personas, django_assert_num_queries, client_for):
+@pytest.mark.parametrize("officers", [3, 120])
+def test_account_list_query_count_is_fixed(personas, django_assert_num_queries, client_for, officers):
     units = [make_unit() for _ in range(30)]
-    for i in range(120):
+    for i in range(officers):
         make_user(Role.OFFICER, units[i % 30])
     client = client_for("admin")
-    # Session, user, the accounts with their units.
-    with django_assert_num_queries(3):
+    # Session, user, the accounts counted, a page of them with their units.
+    with django_assert_num_queries(4):
         page = client.get(reverse("accounts:list")).content.decode()
-    assert page.count("重设密码") == 125
-    with django_assert_num_queries(3):
-        page = client.get(reverse("accounts:list") + "?role=staff").content.decode()
-    assert page.count("重设密码") == 1
+    assert page.count("重设密码") == min(officers + 5, 50)
+    with django_assert_num_queries(4):
+        page = client.get(reverse("accounts:list") + "?role=staff&page=2").content.decode()
+    assert page.count("重设密码") == 1  # one page only: a page past it shows the last
+
+
+def test_account_list_pages_and_finds_by_name_or_unit(personas, client_for):
+    unit = make_unit(name="市统计局")
+    for i in range(60):
+        make_user(Role.OFFICER, unit if i == 0 else make_unit(), username=f"officer{i:03d}", first_name=f"信息员{i:03d}")
+    client = client_for("admin")
+    first, second = (client.get(reverse("accounts:list"), {"role": "officer", "page": n}) for n in (1, 2))
+    assert len(first.context["page"]) == 50 and len(second.context["page"]) == 12  # + the personas' two officers
+    assert "第 2 / 2 页，共 62 条" in second.content.decode()
+    assert {a.username for a in first.context["page"]}.isdisjoint(a.username for a in second.context["page"])
+    # Page links keep the filter.
+    assert 'href="?role=officer&page=2"' in first.content.decode()
+    for query, found in [("统计", ["officer000"]), ("officer05", [f"officer{i:03d}" for i in range(50, 60)]),
+                         ("信息员057", ["officer057"]), ("没有这个人", [])]:
+        page = client.get(reverse("accounts:list"), {"q": query}).context["page"]
+        assert sorted(a.username for a in page) == found
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "²", "99999999999999999999", "1.5", "\x00"])
+def test_account_list_bad_page_falls_back(personas, client_for, page):
+    response = client_for("admin").get(reverse("accounts:list"), {"page": page})
+    assert response.status_code == 200 and response.context["page"].number == 1
+
+
+@pytest.mark.parametrize(("query", "error"), [({"q": "x" * 101}, "100"), ({"q": "a\x00b"}, "空字符"),
+                                              ({"role": "root"}, "不在可选范围内")])
+def test_account_list_bad_filter_is_shown_and_ignored(personas, client_for, query, error):
+    response = client_for("admin").get(reverse("accounts:list"), query)
+    assert response.status_code == 200 and error in response.content.decode()
+    assert len(response.context["page"]) == 5  # every account: the personas

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
+from scoring import basic_work
 from scoring.models import AssessmentMethod, AssessmentYear, BasicWorkEntry, BasicWorkStatus, RuleSet
 from scoring.rules import RULES_2008
 from scoring.services import compute_scores
 from tests.factories import login, make_basic_work, make_unit
+from units.models import Unit
 
 pytestmark = pytest.mark.django_db
 
@@ -208,7 +211,7 @@ def test_officer_self_check_then_staff_confirm_with_a_correction(client, persona
     confirmed = BasicWorkEntry.objects.confirmed().get(unit=unit_a, year=YEAR)
     assert confirmed.item6 == Decimal("3.5") and confirmed.method == AssessmentMethod.SELF_CHECK
     html = staff.get(reverse("scoring:basic_list"), {"year": YEAR}).content.decode()
-    assert "待确认" not in html.replace("有 0 个", "")
+    assert "，待确认" not in html and "自查结果待确认" not in html
     score = next(s for s in compute_scores(YEAR).scores if s.facts.unit_id == unit_a.pk)
     assert score.basic == sum(Decimal(v) for v in corrected)
 
@@ -229,18 +232,104 @@ def test_officer_b_gets_404_for_unit_a_entries(client, personas, unit_a):
     assert response.status_code == 404
 
 
-def test_basic_list_query_count_is_fixed_with_many_units(client, personas, django_assert_num_queries):
-    units = [make_unit(sequence="bureau") for _ in range(120)]
+@pytest.mark.parametrize("count", [3, 130])
+def test_basic_list_query_count_is_fixed_with_many_units(client, personas, django_assert_num_queries, count):
+    units = [make_unit(sequence="bureau") for _ in range(count)]
     for unit in units[::2]:
         make_basic_work(unit, year=YEAR)
     for unit in units[::3]:
         make_basic_work(unit, year=YEAR, status=BasicWorkStatus.SELF_CHECK, method=AssessmentMethod.SELF_CHECK)
     client.force_login(personas["staff"])
     client.get(reverse("scoring:basic_list"), {"year": YEAR})  # the first view after the writes reads the items' years
-    # session, user, units, the year's entries, the data version (the years to choose from, kept under it)
-    with django_assert_num_queries(5):
-        response = client.get(reverse("scoring:basic_list"), {"year": YEAR})
-    assert len(response.context["rows"]) == 122  # + the officers' units A and B
+    # session, user, the units' ids in office order, the page's units, their entries of the year, the pending
+    # self-checks counted, the data version (the years to choose from, kept under it)
+    for query in ({"year": YEAR}, {"year": YEAR, "page": 2, "q": "测试", "sequence": "bureau", "state": "pending"}):
+        with django_assert_num_queries(7):
+            assert client.get(reverse("scoring:basic_list"), query).status_code == 200
+    assert len(client.get(reverse("scoring:basic_list"), {"year": YEAR}).context["rows"]) == min(count + 2, 100)
+
+
+def _entered_at(unit, status: str, *, later: bool) -> None:
+    """The unit's entry of `status` changed a minute after its other entry (`later`), or at the same instant."""
+    other = BasicWorkEntry.objects.exclude(status=status).get(unit=unit, year=YEAR).updated_at
+    BasicWorkEntry.objects.filter(unit=unit, year=YEAR, status=status).update(
+        updated_at=other + dt.timedelta(minutes=1 if later else 0))
+
+
+def _listed(response) -> list[str]:
+    return [row.unit.name for row in response.context["rows"]]
+
+
+def test_basic_list_pages_with_the_pending_self_checks_counted_over_every_page(client, personas):
+    units = [make_unit(name=f"委办局{i:03d}", sequence="bureau", display_order=i) for i in range(120)]
+    for unit in units[::2]:
+        make_basic_work(unit, year=YEAR)
+    # Units 100 and 101 are on the second page, their self-checks after the confirmation (none for 101); unit 4's
+    # self-check was confirmed since.
+    for unit in (units[4], units[100], units[101]):
+        make_basic_work(unit, year=YEAR, status=BasicWorkStatus.SELF_CHECK, method=AssessmentMethod.SELF_CHECK)
+    _entered_at(units[4], BasicWorkStatus.CONFIRMED, later=True)
+    staff = login(client, personas["staff"])
+    first = staff.get(reverse("scoring:basic_list"), {"year": YEAR})
+    second = staff.get(reverse("scoring:basic_list"), {"year": YEAR, "page": 2})
+    assert _listed(first)[:3] == ["道里区", "南岗区", "委办局000"] and _listed(second)[-1] == "委办局119"
+    assert len(_listed(first)) == 100 and len(_listed(second)) == 22
+    assert set(_listed(first)).isdisjoint(_listed(second))
+    assert first.context["pending"] == second.context["pending"] == 2
+    assert "有 2 个单位的自查结果待确认" in first.content.decode()
+    assert "第 2 / 2 页，共 122 条" in second.content.decode()
+
+    pending = staff.get(reverse("scoring:basic_list"), {"year": YEAR, "state": "pending"})
+    assert _listed(pending) == ["委办局100", "委办局101"] and pending.context["pending"] == 2
+    not_assessed = staff.get(reverse("scoring:basic_list"), {"year": YEAR, "state": "not_assessed", "sequence": "bureau"})
+    assert _listed(not_assessed) == [f"委办局{i:03d}" for i in range(1, 120, 2)]
+    assert _listed(staff.get(reverse("scoring:basic_list"), {"year": YEAR, "q": "委办局11"})) == [
+        f"委办局{i}" for i in range(110, 120)]
+    assert _listed(staff.get(reverse("scoring:basic_list"), {"year": YEAR, "sequence": "district"})) == ["道里区", "南岗区"]
+    # Another year: nothing entered, nothing pending.
+    other = staff.get(reverse("scoring:basic_list"), {"year": YEAR - 1, "state": "pending"})
+    assert _listed(other) == [] and other.context["pending"] == 0
+
+
+def test_pending_in_sql_agrees_with_the_rows(unit_a, unit_b):
+    """`pending_self_checks` (the count and filter over every unit) says what `BasicWorkRow.self_check_pending` says
+    of each row: a self-check alone, one changed after the confirmation, one confirmed since, or none; and which units
+    are not assessed (a deactivated unit needs no entry)."""
+    units = {name: make_unit(name=name) for name in ("alone", "changed", "confirmed_since", "none", "confirmed_only")}
+    units["deactivated"] = make_unit(name="deactivated", is_active=False)
+    make_basic_work(units["confirmed_only"], year=YEAR)
+    for name in ("alone", "changed", "confirmed_since"):
+        make_basic_work(units[name], year=YEAR, status=BasicWorkStatus.SELF_CHECK, method=AssessmentMethod.SELF_CHECK)
+    for name in ("changed", "confirmed_since"):
+        make_basic_work(units[name], year=YEAR)
+    _entered_at(units["changed"], BasicWorkStatus.SELF_CHECK, later=True)
+    _entered_at(units["confirmed_since"], BasicWorkStatus.CONFIRMED, later=False)  # confirmed the same instant
+    all_units = Unit.objects.filter(pk__in=[u.pk for u in units.values()])
+    rows = basic_work.entries_for(list(all_units), YEAR)
+    assert {row.unit.name for row in rows if row.self_check_pending} == {"alone", "changed"}
+    assert set(basic_work.pending_self_checks(all_units, YEAR).values_list("name", flat=True)) == {"alone", "changed"}
+    assert set(basic_work.not_assessed(all_units, YEAR).values_list("name", flat=True)) == {"alone", "none"}
+
+
+@pytest.mark.parametrize(("query", "error"), [
+    ({"q": "x" * 101}, "100"), ({"q": "道\x00"}, "空字符"), ({"sequence": "city"}, "不在可选范围内"),
+    ({"state": "done"}, "不在可选范围内"), ({"page": "abc"}, None), ({"page": "0"}, None),
+    ({"page": "99999999999999999999"}, None), ({"year": "²", "page": "-1"}, None),
+])
+def test_basic_list_bad_parameters_are_shown_or_fall_back(client, personas, unit_a, unit_b, query, error):
+    response = login(client, personas["staff"]).get(reverse("scoring:basic_list"), {"year": YEAR, **query})
+    assert response.status_code == 200 and sorted(_listed(response)) == ["南岗区", "道里区"]  # the bad filter is ignored
+    assert error is None or error in response.content.decode()
+
+
+def test_officer_list_has_no_filters_and_no_pending_count(client, personas, unit_a, unit_b, django_assert_num_queries):
+    make_basic_work(unit_a, year=YEAR, status=BasicWorkStatus.SELF_CHECK, method=AssessmentMethod.SELF_CHECK)
+    officer = login(client, personas["officer_a"])
+    officer.get(reverse("scoring:basic_list"), {"year": YEAR})
+    with django_assert_num_queries(6):  # as the office's, without the pending count
+        response = officer.get(reverse("scoring:basic_list"), {"year": YEAR, "q": "南岗", "state": "not_assessed"})
+    assert _listed(response) == ["道里区"] and not response.context["filters"].fields
+    assert 'name="q"' not in response.content.decode() and "自查 40.00 分，待确认" in response.content.decode()
 
 
 def test_basic_unit_page_query_count(client, personas, unit_a, django_assert_num_queries):

@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
 
+from accounts.forms import AccountFilterForm
 from accounts.models import Role
 from awards.forms import CandidateListForm
 from awards.services import finalize_year
@@ -21,7 +22,7 @@ from bulletins.models import BulletinVersion
 from bulletins.publishing import publish_bulletin
 from editorial.forms import InboxFilterForm
 from notifications.models import Notice
-from scoring.forms import PeriodForm
+from scoring.forms import BasicListFilterForm, PeriodForm
 from scoring.models import ImportJob, ImportStatus, RuleSet
 from submissions.forms import FailureFilterForm, ItemFilterForm
 from tests.factories import (
@@ -56,8 +57,8 @@ QUERY_READS = {"page", "request", "format", "year", "preview", "version", "layou
 QUERY_PARAMS = sorted(
     QUERY_READS
     | set(ItemFilterForm.base_fields) | set(FailureFilterForm.base_fields)
-    | set(UnitFilterForm.base_fields) | set(PeriodForm.base_fields) | set(InboxFilterForm.base_fields) | {"role"}
-    | set(CandidateListForm.base_fields)
+    | set(UnitFilterForm.base_fields) | set(PeriodForm.base_fields) | set(InboxFilterForm.base_fields)
+    | set(BasicListFilterForm.base_fields) | set(AccountFilterForm.base_fields) | set(CandidateListForm.base_fields)
 )
 
 

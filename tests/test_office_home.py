@@ -97,7 +97,7 @@ def test_office_sees_its_work_queue_with_counts_from_the_data(data, persona, cli
     assert "ZY-DUE" in queue and "未报送1个单位" in queue and unit_b.name in queue and unit_a.name not in queue
     assert reverse("submissions:request_detail", args=[data["due"].pk]) in queue
     assert "十一月台账.xlsx" in page and "未导入" in page
-    assert f'href="{reverse("scoring:basic_list")}?year={today.year}"' in page
+    assert f'href="{reverse("scoring:basic_list")}?year={today.year}&amp;state=not_assessed"' in page
     assert f'href="{reverse("submissions:list")}?month={today:%Y-%m}"' in page
     assert f'href="{reverse("submissions:list")}?day={today:%Y-%m-%d}"' in page
     assert f'href="{reverse("submissions:failure_list")}?month={today:%Y-%m}"' in page

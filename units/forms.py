@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 
 from audit.locking import VersionedForm
 from core.forms import OfficeMessagesMixin
+from core.unit_search import UnitNameSearchField
 from units.models import Person, Sequence, Unit
 
 MONTH_FORMAT = "%Y-%m"
@@ -53,17 +54,21 @@ class UnitForm(OfficeMessagesMixin, VersionedForm, forms.ModelForm):
 class UnitFilterForm(forms.Form):
     ACTIVE_CHOICES = [("", "全部"), ("1", "启用"), ("0", "已停用")]
 
+    q = UnitNameSearchField()
     sequence = forms.ChoiceField(label="序列", choices=[("", "全部序列"), *Sequence.choices], required=False)
     active = forms.ChoiceField(label="状态", choices=ACTIVE_CHOICES, required=False)
 
     def filter(self, units: QuerySet[Unit]) -> QuerySet[Unit]:
-        """The units the filter asks for; an invalid filter (a hand-edited URL) filters nothing."""
-        if not self.is_valid():
-            return units
-        if sequence := self.cleaned_data["sequence"]:
-            units = units.filter(sequence=sequence)
-        if active := self.cleaned_data["active"]:
-            units = units.filter(is_active=active == "1")
+        """The units the filter asks for; an invalid filter (a hand-edited URL) is ignored and shown with its
+        error, the valid ones apply."""
+        self.is_valid()
+        data = self.cleaned_data
+        if data.get("q"):
+            units = units.filter(name__icontains=data["q"])
+        if data.get("sequence"):
+            units = units.filter(sequence=data["sequence"])
+        if data.get("active"):
+            units = units.filter(is_active=data["active"] == "1")
         return units
 
 

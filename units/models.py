@@ -17,11 +17,19 @@ class Sequence(models.TextChoices):
 
 SEQUENCE_ORDER: dict[str, int] = {value: i for i, value in enumerate(Sequence.values)}
 
+# A list of units pages this many at a time (the page of a thousand units took 60-100 ms to render).
+UNITS_PER_PAGE = 100
+
 
 @lru_cache(maxsize=8192)
 def pinyin_key(name: str) -> tuple[str, ...]:
     """Pinyin of a unit name: the fallback order where the office set no display order (HARBIN.md)."""
     return tuple(lazy_pinyin(name))
+
+
+def office_sort_key(sequence: str, display_order: int | None, name: str) -> tuple:
+    """Units as the office lists them: sequence, then display order, then pinyin of the name."""
+    return (SEQUENCE_ORDER[sequence], display_order if display_order is not None else 10**9, pinyin_key(name))
 
 
 class UnitQuerySet(models.QuerySet):
@@ -34,6 +42,12 @@ class UnitQuerySet(models.QuerySet):
     def in_office_order(self) -> list[Unit]:
         """Units as the office lists them: sequence, then display order, then pinyin of the name."""
         return sorted(self, key=Unit.office_sort_key)
+
+    def pks_in_office_order(self) -> list[int]:
+        """The units' ids in office order, from their sort keys read as plain values: a list of a thousand units
+        pages through these and reads only its page's rows."""
+        keys = self.order_by().values_list("pk", "sequence", "display_order", "name")
+        return [row[0] for row in sorted(keys, key=lambda row: office_sort_key(*row[1:]))]
 
 
 class Unit(models.Model):
@@ -79,8 +93,7 @@ class Unit(models.Model):
         return self.name
 
     def office_sort_key(self) -> tuple:
-        order = self.display_order if self.display_order is not None else 10**9
-        return (SEQUENCE_ORDER[self.sequence], order, pinyin_key(self.name))
+        return office_sort_key(self.sequence, self.display_order, self.name)
 
     @property
     def label(self) -> str:

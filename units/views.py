@@ -4,6 +4,7 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -16,7 +17,7 @@ from core.access import staff_required
 from units import services
 from units.access import get_unit_for_user, visible_units
 from units.forms import PersonForm, UnitFilterForm, UnitForm
-from units.models import Person, PersonRole, Sequence, Unit
+from units.models import UNITS_PER_PAGE, Person, PersonRole, Sequence, Unit
 from units.sections import sections_for
 
 
@@ -64,14 +65,22 @@ def unit_list(request: HttpRequest) -> HttpResponse:
         # An officer has one unit: the list of all units is not theirs to read.
         return redirect("units:detail", pk=request.user.unit_id)
     filters = UnitFilterForm(request.GET)
-    units = filters.filter(Unit.objects.all()).annotate(
+    units = filters.filter(Unit.objects.all())
+    page = Paginator(units.pks_in_office_order(), UNITS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = Unit.objects.filter(pk__in=page.object_list).annotate(
         people_count=Count("people", filter=Q(people__is_active=True)),
     )
+    # A page's groups by sequence, each headed with the number of its units over every page.
+    counts = dict(units.order_by().values_list("sequence").annotate(Count("pk")))
     groups = [
-        (Sequence(sequence).label, list(members))
-        for sequence, members in groupby(units.in_office_order(), key=lambda unit: unit.sequence)
+        (Sequence(sequence).label, counts[sequence], list(members))
+        for sequence, members in groupby(rows.in_office_order(), key=lambda unit: unit.sequence)
     ]
-    return render(request, "units/list.html", {"filters": filters, "groups": groups})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "units/list.html", {
+        "filters": filters, "page": page, "groups": groups, "query": query.urlencode(),
+    })
 
 
 @login_required

@@ -42,5 +42,5 @@ def test_staff_work_through_the_queue(page, login):
     page.wait_for_url(f"**/items/requests/{request.pk}/")
     page.go_back()
     queue.get_by_role("link", name=f"{today.year}年基础工作未确认的单位").click()
-    page.wait_for_url(f"**/scoring/basic/?year={today.year}")
+    page.wait_for_url(f"**/scoring/basic/?year={today.year}&state=not_assessed")
     assert page.get_by_text("南岗区").first.is_visible()
