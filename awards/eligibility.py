@@ -168,6 +168,21 @@ def eligible(result: YearResult) -> dict[str, list[Candidate]]:
     return cached(f"award-eligible:{result.pk}", lambda: {kind: finder(result) for kind, finder in FINDERS.items()})
 
 
+def eligible_index(result: YearResult) -> dict[str, dict[int, int]]:
+    """Every award's eligible people or items by id, with their place in its list: whether picks are eligible,
+    and which they are in order, without reading the lists (tens of thousands of items on a large year). Kept
+    like the lists."""
+    return cached(f"award-eligible-index:{result.pk}",
+                  lambda: {kind: {c.target_id: i for i, c in enumerate(found)} for kind, found in eligible(result).items()})
+
+
+def picked_candidates(result: YearResult, kind: str, chosen: set[int]) -> list[Candidate]:
+    """The eligible ones among an award's picks, in the order of its list, marked picked."""
+    places = eligible_index(result)[kind]
+    found = eligible(result)[kind]
+    return mark_picked([found[i] for i in sorted(places[t] for t in chosen if t in places)], chosen)
+
+
 def picked_ids(year: int) -> dict[str, set[int]]:
     """The year's picks: award -> the picked people or items."""
     picked: dict[str, set[int]] = {kind: set() for kind in AwardKind.values}
@@ -186,8 +201,8 @@ def mark_picked(found: list[Candidate], chosen: set[int]) -> list[Candidate]:
     return [replace(c, picked=c.target_id in chosen) for c in found]
 
 
-def stale_picks(result: YearResult, eligible: dict[str, list[Candidate]]) -> list[AwardPick]:
+def stale_picks(result: YearResult) -> list[AwardPick]:
     """Picks no longer eligible (the year was finalized again since): shown for the administrator to undo."""
-    ids = {kind: {c.target_id for c in found} for kind, found in eligible.items()}
+    ids = eligible_index(result)
     picks = AwardPick.objects.filter(year=result.year).select_related("person__unit", "submission")
     return [p for p in picks if (p.submission_id if p.kind == AwardKind.RESEARCH else p.person_id) not in ids[p.kind]]

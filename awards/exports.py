@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from awards.eligibility import candidates
+from awards.eligibility import picked_candidates, picked_ids
 from awards.models import AwardKind, YearResult
 from awards.standings import Standing, in_rank_order, standings, tier_units
 from core.assessment import Tier
@@ -86,12 +86,12 @@ def _ranking_rows(result: YearResult, official: bool) -> list:
 
 
 def _person_rows(result: YearResult, kind: str) -> list[list]:
-    picked = [c for c in candidates(result, kind) if c.picked]
+    picked = picked_candidates(result, kind, picked_ids(result.year)[kind])
     return [[n, c.name, c.unit, c.post] for n, c in enumerate(picked, start=1)]
 
 
 def _research_rows(result: YearResult) -> list[list]:
-    picked = [c for c in candidates(result, AwardKind.RESEARCH) if c.picked]
+    picked = picked_candidates(result, AwardKind.RESEARCH, picked_ids(result.year)[AwardKind.RESEARCH])
     return [[n, c.name, c.unit, c.reason, c.score] for n, c in enumerate(picked, start=1)]
 
 

@@ -48,6 +48,14 @@ class PickForm(forms.Form):
         ("required", "invalid", "min_value", "max_value"), FORM_EXPIRED))
 
 
+class CandidateListForm(forms.Form):
+    """Which page of an award's candidates the administrator reads: a search, and all of them or the picked only."""
+
+    q = forms.CharField(label="查找", max_length=50, required=False)
+    show = forms.ChoiceField(label="范围", choices=[("", "全部候选"), ("picked", "仅已评选")], required=False)
+    page = forms.IntegerField(min_value=1, max_value=10**6, required=False)
+
+
 class PersonByNameField(forms.ModelChoiceField):
     """A person typed as 姓名（单位）, as the page names them: no drop-down of every unit's people."""
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from audit import services as audit
 from audit.models import EventKind
-from awards.eligibility import eligible
+from awards.eligibility import eligible_index
 from awards.models import AwardKind, AwardPick, SpecialContribution, YearResult
 from core.assessment import TIME_ZONE, Period
 from notifications import services as notices
@@ -183,7 +183,7 @@ def set_picks(year: int, kind: str, target_ids: list[int], picked: bool, version
                                       changes=audit.diff(audit.snapshot(p, PICK_SHOWN), {})) for p in gone)
         AwardPick.objects.filter(pk__in=[p.pk for p in gone]).delete()
         return len(gone)
-    if not set(target_ids) <= {c.target_id for c in eligible(result)[kind]}:
+    if not set(target_ids) <= eligible_index(result)[kind].keys():
         raise AwardsRefused(f"所选对象不符合{AwardKind(kind).label}的评选条件，未保存。")
     new_ids = set(target_ids) - set(existing.values_list(field, flat=True))
     if kind == AwardKind.RESEARCH:

@@ -85,6 +85,10 @@ class SequenceBlock:
     places: tuple[int, int] | None
 
     @property
+    def tiered(self) -> list[Standing]:
+        return self.model + self.advanced
+
+    @property
     def flagged(self) -> list[Standing]:
         return [s for s in self.model + self.advanced if s.tie_flag]
 

@@ -156,8 +156,10 @@ TRAIL: dict[str, Crumb] = {
     "awards:index": Crumb("年度评比"),
     "awards:year": Crumb(_year, "awards:index"),
     "awards:review": Crumb("预览并确定", "awards:year", YEAR),
+    "awards:review_sequence": Crumb(_obj("sequence_title", "未获等次的单位"), "awards:review", YEAR),
     "awards:finalize": Crumb("确定结果", "awards:year", YEAR),
     "awards:pick": Crumb("评选", "awards:year", YEAR),
+    "awards:candidates": Crumb(_obj("candidates_title", "候选名单"), "awards:year", YEAR),
     "awards:contribution": Crumb("特殊贡献", "awards:year", YEAR),
     "awards:contribution_delete": Crumb("取消标记", "awards:year", YEAR),
     # 管理

@@ -149,6 +149,8 @@ def pages() -> tuple[list[Page], list[Page]]:
         ("admin", admin, "/audit/", "audit trail"),
         ("staff", staff, f"/awards/{year}/review/", "awards, before finalizing"),
         ("admin", admin, f"/awards/{year}/", "awards, the finalized year"),
+        ("admin", admin, f"/awards/{year}/candidates/research/", "award candidates, a page of their own"),
+        ("staff", staff, f"/awards/{year}/review/{Sequence.BUREAU}/", "review, bureaus without a tier"),
         ("admin", admin, "/accounts/", "accounts"),
         ("download", staff, f"/bulletins/{month}/export.xlsx", "bulletin workbook"),
         ("download", staff, f"/scoring/?year={year}&through=12&format=xlsx", "scores workbook"),

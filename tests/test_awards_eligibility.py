@@ -175,7 +175,7 @@ def test_eligibility_follows_the_latest_version_and_stale_picks_are_reported(dis
     found = {k: candidates(latest, k) for k in AwardKind.values}
 
     assert leader.pk in {c.target_id for c in found["organizer"]}
-    assert [p.person_id for p in stale_picks(latest, found)] == [fifth.pk]
+    assert [p.person_id for p in stale_picks(latest)] == [fifth.pk]
 
 
 @on_postgresql

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
@@ -281,9 +283,15 @@ def test_year_page_query_count_with_many_units(client, many_units, django_assert
     finalize_year(YEAR)
     personas = make_personas(many_units[0], many_units[1])
     client.force_login(personas["admin"])
-    with django_assert_num_queries(16):  # the candidates, the data version they are kept under, the picks
+    # The candidates, the data version they are kept under, the version's snapshot (its tiers rendered), the picks.
+    with django_assert_num_queries(18):
         response = client.get(reverse("awards:year", args=[YEAR]))
-    assert response.status_code == 200 and response.content.decode().count('name="target"') > 100
+    html = response.content.decode()
+    assert response.status_code == 200 and html.count('name="target"') == 50 + 50 + 9  # a page of each award
+    assert "第 1 / 2 页" in html and f'href="/awards/{YEAR}/candidates/organizer/?page=2"' in html
+    # Session, user, the result and its versions, the data version, the picks and those no longer eligible, the flags.
+    with django_assert_num_queries(8):
+        assert client.get(reverse("awards:year", args=[YEAR])).status_code == 200
     client.force_login(personas["officer_a"])
     with django_assert_num_queries(6):  # session, user with unit, the result and its versions, the data version, the picks
         assert client.get(reverse("awards:year", args=[YEAR])).status_code == 200
@@ -300,7 +308,7 @@ def test_review_index_and_workbook_query_counts_with_many_units(client, many_uni
         assert client.get(reverse("awards:index")).status_code == 200
     with django_assert_num_queries(4):
         assert client.get(reverse("awards:index")).status_code == 200
-    with django_assert_num_queries(16):  # the lists, the data version they are kept under, the picks
+    with django_assert_num_queries(17):  # the lists, the data version they are kept under, the snapshot, the picks
         assert client.get(reverse("awards:workbook", args=[YEAR])).status_code == 200
     with django_assert_num_queries(5):  # session, user, the result, the picks, the data version
         assert client.get(reverse("awards:workbook", args=[YEAR])).status_code == 200
@@ -452,3 +460,180 @@ def test_picks_leave_the_data_version_alone_and_the_workbook_follows_them(client
     assert versioning.current() == token  # the year's scores and candidates are not computed again
     after = load_workbook(io.BytesIO(client.get(reverse("awards:workbook", args=[YEAR])).content))
     assert [r[1] for r in after["优秀信息员"].iter_rows(min_row=3, values_only=True)] == ["信息员0", "丙信息员"]
+
+
+# --- the folded parts: an award's candidates a page at a time, the review page's units without a tier ----------
+
+
+@pytest.fixture
+def paged(world, officers, monkeypatch):
+    """The year finalized, its five officers (two of unit 区9, one each of 区8, 区7 and the flagged outsider) two to a page."""
+    monkeypatch.setattr("awards.views.PAGE_SIZE", 2)
+    make_person(world["units"][0], role=PersonRole.INFORMATION_OFFICER, name="甲信息员")
+    finalize_year(YEAR)
+    SpecialContribution.objects.create(year=YEAR, person=world["outsider"], note="抗洪期间连续报送")
+    return world
+
+
+def candidates_url(kind: str = "officer", **params) -> str:
+    url = reverse("awards:candidates", args=[YEAR, kind])
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+@pytest.mark.parametrize("persona", [*READERS, "anonymous"])
+def test_only_the_administrator_reads_the_candidates(client, paged, persona, client_for):
+    c = client_for(persona)
+    for headers in ({}, HTMX):
+        response = c.get(candidates_url(page=2), **headers)
+        if persona == "anonymous":
+            assert_login_redirect(response)
+        else:
+            assert response.status_code == (200 if persona == "admin" else 403)
+            assert ("丙信息员" in response.content.decode()) == (persona == "admin")
+
+
+@pytest.mark.parametrize("params", [
+    {"page": 0}, {"page": 4}, {"page": "x"}, {"page": "²"}, {"page": 10**30}, {"show": "all"}, {"q": "长" * 51},
+    {"q": "\x00"},
+])
+def test_a_bad_page_search_or_award_of_the_candidates_is_404(client, paged, params):
+    client.force_login(paged["personas"]["admin"])
+    assert client.get(candidates_url(**params)).status_code == 404
+    assert client.get(candidates_url("nonsense")).status_code == 404
+    assert client.get(candidates_url(page=3)).status_code == 200  # five officers: three pages of two
+
+
+def test_the_candidates_of_a_year_not_finalized_are_404(client, world):
+    client.force_login(world["personas"]["admin"])
+    assert client.get(candidates_url()).status_code == 404
+
+
+def test_the_year_page_shows_a_page_of_each_award_and_its_pages_come_in_place_or_on_their_own(client, paged):
+    client.force_login(paged["personas"]["admin"])
+    page = client.get(reverse("awards:year", args=[YEAR])).content.decode()
+    section = re.search(r'<section class="mb-4" id="officer">.*?</section>', page, re.S).group()
+    assert section.count('name="target"') == 2 and "第 1 / 3 页，共 5 项" in section
+    link = candidates_url(page=2)
+    assert f'href="{link}" hx-get="{link}"' in section
+
+    # In place (htmx): the award's section alone, the second page of it.
+    response = client.get(link, **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" not in html and html.startswith('<section class="mb-4" id="officer">')
+    assert html.count('name="target"') == 2 and "第 2 / 3 页" in html and 'name="page" value="2"' in html
+    assert response["Vary"].count("HX-Request") == 1
+    # Without JavaScript: a page of its own, with the counts and a way back.
+    html = client.get(link).content.decode()
+    assert "<html" in html and 'id="picking-summary"' in html and "第 2 / 3 页" in html and "返回评比结果" in html
+
+
+def test_the_candidates_are_searched_and_the_picked_ones_listed(client, paged, officers):
+    client.force_login(paged["personas"]["admin"])
+    html = client.get(candidates_url(q="区9"), **HTMX).content.decode()  # by unit: two of 区9's officers
+    assert html.count('name="target"') == 2 and "共 2 项" in html and "区8" not in html
+    html = client.get(candidates_url(q="抗洪"), **HTMX).content.decode()  # by the reason: the flagged outsider
+    assert html.count('name="target"') == 1 and "己信息员" in html
+    assert "没有符合查找条件的候选" in client.get(candidates_url(q="无此人"), **HTMX).content.decode()
+    assert client.get(candidates_url(q="区9", page=2)).status_code == 404  # the two found make one page
+
+    pick_award(YEAR, AwardKind.OFFICER, officers[1].pk)
+    html = client.get(candidates_url(show="picked"), **HTMX).content.decode()
+    assert html.count('name="target"') == 1 and "信息员0" in html and 'name="show" value="picked"' in html
+
+
+def test_a_pick_on_a_later_page_comes_back_on_that_page(client, paged, officers):
+    client.force_login(paged["personas"]["admin"])
+    page_two = re.findall(r'data-target="(\d+)"', client.get(candidates_url(page=2), **HTMX).content.decode())
+    state = {"q": "", "show": "", "page": 2}
+    data = {"kind": "officer", "target": page_two[0], "action": "pick", "version": 1, **state}
+
+    html = client.post(reverse("awards:pick", args=[YEAR]), data, **HTMX).content.decode()
+    assert "第 2 / 3 页" in html and html.count("已评选</span>") == 1 and '<span class="pick-count">1</span>' in html
+    assert 'data-kind="officer">1</strong>' in html  # the counts, out of band
+    # Without JavaScript: back to that page of its own.
+    response = client.post(reverse("awards:pick", args=[YEAR]), {**data, "action": "unpick"})
+    assert response.status_code == 302 and response["Location"] == f"{candidates_url(page=2)}#officer"
+    assert AwardPick.objects.count() == 0
+    # Unpicking the last picked one listed: the list comes back on the page that is left.
+    pick_award(YEAR, AwardKind.OFFICER, int(page_two[0]))
+    data = {**data, "action": "unpick", "show": "picked", "page": 1}
+    html = client.post(reverse("awards:pick", args=[YEAR]), data, **HTMX).content.decode()
+    assert "已取消1项优秀信息员。" in html and "共 0 项" in html and "没有符合查找条件的候选" in html
+    # From the year page's first page: back to the year page.
+    response = client.post(reverse("awards:pick", args=[YEAR]), {**data, "show": "", "page": 1})
+    assert response["Location"] == f"/awards/{YEAR}/#officer"
+
+
+def test_the_year_page_keeps_its_queries_and_size_whatever_the_number_of_candidates(client, paged, officers,
+                                                                                      django_assert_num_queries):
+    client.force_login(paged["personas"]["admin"])
+    url = reverse("awards:year", args=[YEAR])
+    client.get(url)
+    with django_assert_num_queries(8):
+        small = client.get(url).content.decode()
+    for unit in paged["units"][:3]:  # fifteen more officers, three more pages of the officers' award
+        for i in range(5):
+            make_person(unit, role=PersonRole.INFORMATION_OFFICER, name=f"{unit.name}新信息员{i}")
+    client.get(url)
+    with django_assert_num_queries(8):
+        large = client.get(url).content.decode()
+    assert small.count('name="target"') == large.count('name="target"') and "共 20 项" in large
+    with django_assert_num_queries(5):  # session, user, the result, the data version, the picks
+        assert client.get(candidates_url(page=10), **HTMX).status_code == 200
+
+
+def test_the_tiers_are_rendered_once_and_each_officer_sees_the_own_unit_marked(client, world, monkeypatch):
+    finalize_year(YEAR)
+    officer_a = world["personas"]["officer_a"]
+    client.force_login(officer_a)
+    first = client.get(reverse("awards:year", args=[YEAR])).content.decode()
+    monkeypatch.setattr("awards.views.by_sequence", None)  # rendered once: not read again
+    again = client.get(reverse("awards:year", args=[YEAR])).content.decode()
+    assert re.findall(r"<tr data-unit=.*?</tr>", again) == re.findall(r"<tr data-unit=.*?</tr>", first) != []
+    assert first.count("own-unit") == 1 and f'<tr data-unit="{officer_a.unit_id}" class="own-unit ' in first
+    for persona in ("viewer", "officer_b", "admin"):
+        client.force_login(world["personas"][persona])
+        assert "own-unit" not in client.get(reverse("awards:year", args=[YEAR])).content.decode()
+
+
+def test_the_review_page_folds_each_sequences_units_without_a_tier(client, world):
+    client.force_login(world["personas"]["staff"])
+    html = client.get(reverse("awards:review", args=[YEAR])).content.decode()
+    url = reverse("awards:review_sequence", args=[YEAR, "district"])
+    assert "<td>区9</td>" in html and "<td>区1</td>" not in html  # B has no tier: folded
+    assert "未获等次的1个单位" in html and f'hx-get="{url}"' in html and f'<a href="{url}">' in html
+    rows = client.get(url, **HTMX)
+    assert rows.status_code == 200 and "<html" not in rows.content.decode() and "<td>区1</td>" in rows.content.decode()
+    page = client.get(url).content.decode()
+    assert "<html" in page and "<td>区1</td>" in page and "区政府序列未获等次的单位" in page
+    assert "<td>区9</td>" not in page
+
+
+@pytest.mark.parametrize("persona", [*READERS, "anonymous"])
+def test_only_office_staff_open_the_review_folds(client, world, persona, client_for):
+    response = client_for(persona).get(reverse("awards:review_sequence", args=[YEAR, "district"]), **HTMX)
+    if persona == "anonymous":
+        return assert_login_redirect(response)
+    assert response.status_code == (200 if persona in ("admin", "staff") else 403)
+
+
+def test_a_review_fold_of_no_sequence_or_year_is_404(client, world):
+    client.force_login(world["personas"]["staff"])
+    assert client.get(reverse("awards:review_sequence", args=[YEAR, "nonsense"])).status_code == 404
+    assert client.get(reverse("awards:review_sequence", args=[2000, "district"])).status_code == 404
+    assert client.get(reverse("awards:review_sequence", args=[dt.date.today().year + 1, "district"])).status_code == 404
+
+
+def test_the_review_page_is_computed_once_per_state_of_the_data(client, many_units, django_assert_num_queries):
+    client.force_login(make_personas(many_units[0], many_units[1])["staff"])
+    url = reverse("awards:review", args=[YEAR])
+    refresh_tallies()
+    client.get(url)
+    # Session, user, whether the year can be finalized (items, units, basic work), its latest result, the data version.
+    with django_assert_num_queries(7):
+        before = client.get(url).content.decode()
+    with django_assert_num_queries(3):  # the fold: session, user, the data version
+        assert client.get(reverse("awards:review_sequence", args=[YEAR, "bureau"]), **HTMX).status_code == 200
+    make_scored_unit(Sequence.DISTRICT, 40, name="新设区")  # a write: the next view reads the new ranking
+    after = client.get(url).content.decode()
+    assert "新设区" not in before and "<td>新设区</td>" in after

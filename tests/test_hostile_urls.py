@@ -16,6 +16,7 @@ from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, reso
 
 from accounts.forms import AccountFilterForm
 from accounts.models import Role
+from awards.forms import CandidateListForm
 from awards.services import finalize_year
 from bulletins.models import BulletinVersion
 from bulletins.publishing import publish_bulletin
@@ -57,7 +58,7 @@ QUERY_PARAMS = sorted(
     QUERY_READS
     | set(ItemFilterForm.base_fields) | set(FailureFilterForm.base_fields)
     | set(UnitFilterForm.base_fields) | set(PeriodForm.base_fields) | set(InboxFilterForm.base_fields)
-    | set(BasicListFilterForm.base_fields) | set(AccountFilterForm.base_fields)
+    | set(BasicListFilterForm.base_fields) | set(AccountFilterForm.base_fields) | set(CandidateListForm.base_fields)
 )
 
 
@@ -126,6 +127,7 @@ def valid_args(world: dict) -> dict[str, dict[str, object]]:
         "bulletins:version": {"month": month, "version": version.version, "pk": version.pk},
         "bulletins:catalogue": {"month": month, "version": version.version, "sequence": "bureau"},
         "awards:year": {"year": YEAR}, "awards:review": {"year": YEAR}, "awards:finalize": {"year": YEAR},
+        "awards:review_sequence": {"year": YEAR, "sequence": "district"}, "awards:candidates": {"year": YEAR, "kind": "officer"},
         "awards:workbook": {"year": YEAR}, "awards:csv": {"year": YEAR, "slug": "model"},
         "awards:pick": {"year": YEAR}, "awards:contribution": {"year": YEAR},
         "awards:contribution_delete": {"year": YEAR, "person_id": person},

@@ -73,7 +73,10 @@ def test_no_serious_or_critical_violation_on_the_main_pages(browser, live_server
               f"/bulletins/{YEAR}-03/?print=1"]
     pages = {
         Role.ADMIN: common + ["/units/", "/editorial/", "/editorial/issues/", "/audit/", "/accounts/",
-                              f"/bulletins/{YEAR}-03/preview/", "/scoring/basic/", "/items/new/"],
+                              f"/bulletins/{YEAR}-03/preview/", "/scoring/basic/", "/items/new/",
+                              # An award's candidates and the review page's fold, each as a page of its own.
+                              f"/awards/{YEAR}/candidates/organizer/", f"/awards/{YEAR}/review/",
+                              f"/awards/{YEAR}/review/district/"],
         Role.STAFF: common + ["/units/", "/editorial/", "/items/joint/", "/items/failures/"],
         Role.VIEWER: common + ["/units/", "/editorial/"],
         Role.AUDITOR: ["/", "/scoring/", "/bulletins/", f"/bulletins/{YEAR}-03/", f"/awards/{YEAR}/", "/audit/"],

@@ -131,3 +131,64 @@ def test_admin_picks_two_officers_in_place_without_a_page_reload(page, login):
     # Nothing blocked by the Content-Security-Policy (htmx adds no inline style, runs no eval); the refusal
     # above is the only failed request.
     assert errors == [] and [(status, url.rsplit("/", 3)[-3:]) for status, url in failed] == [(400, ["2024", "pick", ""])]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_admin_pages_searches_and_picks_in_place_and_without_javascript(browser, live_server, page, login, monkeypatch):
+    monkeypatch.setattr("awards.views.PAGE_SIZE", 5)
+    RuleSet.objects.get_or_create(name="2008", defaults={"params": RULES_2008})
+    units = [make_scored_unit(Sequence.DISTRICT, n, name=f"区{n}") for n in (9, 8, 7, 6, 5, 1)]
+    for unit in units[:4]:
+        for i in range(3):
+            make_person(unit, role=PersonRole.INFORMATION_OFFICER, name=f"{unit.name}信息员{i}")
+    finalize_year(YEAR)
+    make_user(Role.ADMIN, username="office-admin")
+
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "Failed to load" not in m.text else None)
+    login("office-admin", PASSWORD)
+    page.goto(f"/awards/{YEAR}/")
+    page.evaluate("window.pageMarker = 'still here'")
+    officers = page.locator("#officer")
+    expect(officers).to_contain_text("第 1 / 3 页，共 12 项")
+    # The next page and a search come in place; a pick there comes back on that page, with the counts.
+    officers.get_by_role("link", name="下一页").click()
+    expect(officers).to_contain_text("第 2 / 3 页")
+    second = officers.locator("tr[data-target]").first
+    name = second.locator("label").inner_text()
+    second.locator("input[type=checkbox]").check()
+    officers.get_by_role("button", name="评选所选").click()
+    expect(officers.locator(".pick-count")).to_have_text("1")
+    expect(officers).to_contain_text("第 2 / 3 页")
+    expect(officers.locator("tr.table-success label")).to_have_text(name)
+    expect(page.locator("#picking-summary [data-kind=officer]")).to_have_text("1")
+    officers.get_by_role("searchbox", name="查找").fill("区6")
+    officers.get_by_role("button", name="查找").click()
+    expect(officers).to_contain_text("共 3 项")
+    assert officers.locator("tr[data-target]").count() == 3
+    assert page.evaluate("window.pageMarker") == "still here" and errors == []
+    assert list(AwardPick.objects.values_list("person__name", flat=True)) == [name]
+
+    # The review page's units without a tier come when their fold is opened.
+    page.goto(f"/awards/{YEAR}/review/")
+    fold = page.locator("#others-district")
+    assert fold.locator("td", has_text="区1").count() == 0
+    fold.locator("summary").click()
+    expect(fold.locator("td", has_text="区1")).to_be_visible()
+
+    # Without JavaScript the page links open the candidates as a page of their own, and a pick returns there.
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN", java_script_enabled=False)
+    plain = context.new_page()
+    plain.goto("/login/")
+    plain.fill("#id_username", "office-admin")
+    plain.fill("#id_password", PASSWORD)
+    plain.click("button[type=submit]")
+    plain.goto(f"/awards/{YEAR}/")
+    plain.locator("#officer").get_by_role("link", name="末页").click()
+    assert f"/awards/{YEAR}/candidates/officer/?page=3" in plain.url
+    plain.locator("#officer tr[data-target] input[type=checkbox]").first.check()
+    plain.locator("#officer").get_by_role("button", name="评选所选").click()
+    assert "已评选1项优秀信息员。" in plain.content() and "第 3 / 3 页" in plain.locator("#officer").inner_text()
+    assert AwardPick.objects.count() == 2
+    context.close()
