@@ -506,3 +506,53 @@ def test_a_request_reads_the_data_version_once_and_again_after_its_own_write(dja
         versioning._request_finished()
     with django_assert_num_queries(1):  # outside a request: read each time
         assert versioning.current() == after
+
+
+def test_the_award_candidates_kept_after_touching_writes_equal_a_fresh_reading_and_are_not_read_whole(monkeypatch):
+    """A finalized year's research candidates are updated for the units a report, adoption, instruction or failure
+    touched (awards.eligibility.eligible), and equal a reading from scratch after each."""
+    from awards import eligibility
+    from awards.models import AwardKind
+    from awards.services import finalize_year
+
+    staff = make_user(Role.STAFF)
+    own, partner, other = (make_unit(sequence="district") for _ in range(3))
+    for unit in (own, partner, other):
+        make_basic_work(unit, year=YEAR)
+    researched = make_submission(own, info_type="small_research", submitted_at=shanghai(YEAR, MONTH, 2))
+    make_adoption(researched, adoption_type="small_research", adopted_on=dt.date(YEAR, MONTH, 3))
+    joint = make_submission(other, joint=[partner], info_type="small_research", submitted_at=shanghai(YEAR, MONTH, 4))
+    result = finalize_year(YEAR)
+    whole = []
+    finder = eligibility.FINDERS[AwardKind.ORGANIZER]
+    monkeypatch.setitem(eligibility.FINDERS, AwardKind.ORGANIZER, lambda r: whole.append(r) or finder(r))
+
+    def adopt(item: Submission, level: str = "city", kind: str = "small_research") -> Adoption:
+        return services.create_fact(Adoption, {"submission": item, "level": level, "adoption_type": kind,
+                                               "adopted_on": dt.date(YEAR, MONTH, 9)}, user=staff, token=uuid.uuid4())
+
+    writes = [
+        lambda: services.report_item(item_input(own, info_type="small_research"), user=staff, token=uuid.uuid4()),
+        lambda: adopt(joint),  # the partner's too
+        lambda: adopt(researched, "province", "research"),
+        lambda: services.update_fact(adoption := Adoption.objects.get(submission=joint), {"level": "city",
+                                     "adoption_type": "general"}, user=staff, version=adoption.version),
+        lambda: services.create_fact(LeaderInstruction, {"submission": researched, "level": "city", "kind": "affirm",
+                                                         "instructed_on": dt.date(YEAR, MONTH, 10)},
+                                     user=staff, token=uuid.uuid4()),
+        lambda: services.delete_fact(Adoption.objects.get(submission=researched, level="city"), user=staff),
+        lambda: services.create_fact(UrgentFailure, {"unit": other, "kind": "late", "occurred_on": dt.date(YEAR, MONTH, 4)},
+                                     user=staff, token=uuid.uuid4()),
+    ]
+    before, changed = eligibility.eligible(result)[AwardKind.RESEARCH], []
+    for write in writes:
+        write()
+        whole.clear()
+        kept = eligibility.eligible(result)
+        assert whole == []
+        versioning.forget_local()
+        assert kept == eligibility.eligible(result) and whole == [result]
+        changed.append(kept[AwardKind.RESEARCH] != before)
+        before = kept[AwardKind.RESEARCH]
+    # A report without adoptions and a failure change no research candidate; every change of a research item does.
+    assert changed == [False, True, True, True, True, True, False]
