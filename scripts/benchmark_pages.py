@@ -156,9 +156,11 @@ def pages() -> tuple[list[Page], list[Page]]:
         ("download", staff, f"/scoring/?year={year}&through=12&format=xlsx", "scores workbook"),
         ("download", admin, f"/awards/{year}/workbook/", "awards workbook"),
     ]
-    written = [(officer, scorecard, "scorecard"), (officer, "/", "start page"),
-               (staff, f"/scoring/?year={year}&through=12", "ranking, all units")]
-    return [Page(*page) for page in every], [Page("officer", *page) for page in written]
+    written = [("officer", officer, scorecard, "scorecard"), ("officer", officer, "/", "start page"),
+               ("staff", staff, f"/scoring/?year={year}&through=12", "ranking, all units"),
+               ("staff", staff, f"/bulletins/{preview_month}/preview/", "bulletin preview"),
+               ("admin", admin, f"/awards/{year}/", "awards, the finalized year")]
+    return [Page(*page) for page in every], [Page(*page) for page in written]
 
 
 def report_an_item(officer: Client) -> None:
