@@ -74,6 +74,7 @@ class SequenceTable:
     label: str
     rows: list[NoticeRow]
     silent_units: list[str]  # no item this month
+    rows_html: str = ""  # the rows already rendered (the staff's preview: bulletins.preview_lines)
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class Catalogue:
     label: str
     entries: list[DirectoryEntry]
     header: tuple[str, ...] = field(default=DIRECTORY_HEADER)
+    rows_html: str = ""  # the entries already rendered (the staff's preview: bulletins.preview_lines)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from bulletins.forms import PublishForm
 from bulletins.models import BulletinVersion
 from bulletins.notice import Notice, build_notice, bulletin_number, notice_catalogue, notice_title, sequence_label
 from bulletins.panels import own_place
+from bulletins.preview_lines import with_rendered_lines
 from bulletins.publishing import (
     BulletinRefused,
     VersionChanges,
@@ -292,7 +293,7 @@ def _render_preview(request: HttpRequest, month: dt.date, form: PublishForm | No
     def live() -> tuple[Notice, str, VersionChanges | None]:
         data, notice = _live_notice(month)
         changes = compare_versions(latest.data, data) if latest else None
-        return notice, render_to_string("bulletins/_notice.html", {"notice": notice}), changes
+        return notice, render_to_string("bulletins/_notice.html", {"notice": with_rendered_lines(notice)}), changes
 
     # Rendered once per state of the data (and published version), like the numbers themselves.
     notice, notice_html, changes = cached(f"bulletin-preview:{month:%Y-%m}:{latest.pk if latest else 0}", live)

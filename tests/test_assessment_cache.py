@@ -301,7 +301,10 @@ def test_reporting_and_adoptions_update_the_units_they_touch_and_nothing_else_co
     other = make_submission(second, submitted_at=shanghai(YEAR, MONTH, 2))
     make_adoption(other, adopted_on=dt.date(YEAR, MONTH, 3))
     compute_scores(YEAR, 12)
+    build_bulletin(YEAR, MONTH)
     made = computations(monkeypatch)
+    bulletins = []
+    monkeypatch.setattr("bulletins.services._build_bulletin", lambda year, month: bulletins.append(month))
     item = services.report_item(item_input(first, joint=[joint]), user=staff, token=uuid.uuid4())  # named by staff: confirmed
     assert_fresh()
     # The adoption's points are split with the joint unit: both units' scores change.
@@ -323,6 +326,7 @@ def test_reporting_and_adoptions_update_the_units_they_touch_and_nothing_else_co
     assert_fresh()
     # The cache computed whole once, the first assessment through MONTH; after that it updated units only.
     assert made == [YEAR]
+    assert bulletins == []
     assert total(joint) == next(s.total for s in _compute_scores(YEAR, 12).scores if s.facts.unit_id == joint.pk)
 
 
@@ -556,3 +560,74 @@ def test_the_award_candidates_kept_after_touching_writes_equal_a_fresh_reading_a
         before = kept[AwardKind.RESEARCH]
     # A report without adoptions and a failure change no research candidate; every change of a research item does.
     assert changed == [False, True, True, True, True, True, False]
+
+
+def test_the_bulletin_updated_after_touching_writes_equals_a_fresh_one_with_every_line_of_a_joint_item():
+    """The bulletin's update (bulletins.services._update_bulletin) reads again the rows and directory lines of the
+    units a write touched, an item's lines together: a joint unit's line of an item of another unit included."""
+    staff = make_user(Role.STAFF)
+    own, partner, bystander = (make_unit(sequence="bureau") for _ in range(3))
+    kept = make_submission(bystander, submitted_at=shanghai(YEAR, MONTH, 2))
+    make_adoption(kept, adopted_on=dt.date(YEAR, MONTH, 3))
+    item = services.report_item(item_input(own, joint=[partner]), user=staff, token=uuid.uuid4())
+    before = build_bulletin(YEAR, MONTH)
+    adoption = services.create_fact(
+        Adoption, {"submission": item, "level": "city", "adoption_type": "general", "adopted_on": dt.date(YEAR, MONTH, 9)},
+        user=staff, token=uuid.uuid4(),
+    )
+    after = build_bulletin(YEAR, MONTH)
+    assert after == _build_bulletin(YEAR, MONTH)
+    assert [(e["unit_id"], e["submission_id"]) for e in after["adopted_items"]] == sorted(
+        [(own.pk, item.pk), (partner.pk, item.pk), (bystander.pk, kept.pk)])
+    # The bystander's row and line are the objects kept: nothing of it was read again.
+    def bystanders(bulletin: dict) -> list[dict]:
+        return [*(r for r in bulletin["units"] if r["unit_id"] == bystander.pk),
+                *(e for e in bulletin["adopted_items"] if e["unit_id"] == bystander.pk)]
+
+    assert all(a is b for a, b in zip(bystanders(after), bystanders(before), strict=True))
+    services.create_fact(LeaderInstruction, {"submission": item, "level": "city", "kind": "read",
+                                             "instructed_on": dt.date(YEAR, MONTH, 10)}, user=staff, token=uuid.uuid4())
+    assert build_bulletin(YEAR, MONTH) == _build_bulletin(YEAR, MONTH)
+    services.delete_fact(Adoption.objects.get(pk=adoption.pk), user=staff)
+    assert build_bulletin(YEAR, MONTH) == _build_bulletin(YEAR, MONTH)
+    assert [e["submission_id"] for e in build_bulletin(YEAR, MONTH)["adopted_items"]] == [kept.pk]
+
+
+def test_the_preview_rendered_after_each_kind_of_write_equals_a_fresh_rendering(client):
+    """The staff's preview keeps each line's HTML by what it shows (bulletins.preview_lines): after each kind of write
+    it equals a preview rendered from nothing kept."""
+    from bulletins import preview_lines
+
+    staff = make_user(Role.STAFF)
+    first, second, joint = (make_unit(sequence=sequence) for sequence in ("district", "bureau", "bureau"))
+    item = make_submission(second, submitted_at=shanghai(YEAR, MONTH, 2))
+    make_adoption(item, adopted_on=dt.date(YEAR, MONTH, 3))
+    login(client, staff)
+    preview = reverse("bulletins:preview", args=[f"{YEAR}-{MONTH:02d}"])
+    shown = [client.get(preview).context["notice_html"]]
+
+    def adopt(item: Submission, level: str) -> Adoption:
+        return services.create_fact(Adoption, {"submission": item, "level": level, "adoption_type": "general",
+                                               "adopted_on": dt.date(YEAR, MONTH, 9)}, user=staff, token=uuid.uuid4())
+
+    reported = services.report_item(item_input(first, joint=[joint]), user=staff, token=uuid.uuid4())
+    writes = [
+        lambda: adopt(reported, "city"),
+        lambda: services.update_fact(adoption := Adoption.objects.get(submission=reported), {"level": "province",
+                                     "adoption_type": "general"}, user=staff, version=adoption.version),
+        lambda: services.create_fact(LeaderInstruction, {"submission": reported, "level": "city", "kind": "affirm",
+                                                         "instructed_on": dt.date(YEAR, MONTH, 10)},
+                                     user=staff, token=uuid.uuid4()),
+        lambda: services.create_fact(UrgentFailure, {"unit": second, "kind": "late", "occurred_on": dt.date(YEAR, MONTH, 4)},
+                                     user=staff, token=uuid.uuid4()),
+        lambda: services.delete_fact(Adoption.objects.get(submission=item), user=staff),
+        lambda: services.mark_invalid(reported, "重复", user=staff),  # a new token: computed whole
+    ]
+    for write in [lambda: None, *writes]:
+        write()
+        kept = client.get(preview).context["notice_html"]
+        preview_lines._lines.clear()
+        versioning.forget_local()
+        assert client.get(preview).context["notice_html"] == kept
+        shown.append(kept)
+    assert len(set(shown)) == len(shown) - 1  # every write but the first (none) shows

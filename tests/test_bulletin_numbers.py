@@ -123,12 +123,12 @@ def test_bulletin_query_count_does_not_grow_with_units(django_assert_num_queries
 
     # After writes, the first read also rebuilds the stale month tallies (6 more, see the scoring service).
     populate(3)
-    with django_assert_num_queries(13 + 6):
+    with django_assert_num_queries(12 + 6):
         _build_bulletin(2024, 3)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         _build_bulletin(2024, 3)
     populate(120)
-    with django_assert_num_queries(13 + 6):
+    with django_assert_num_queries(12 + 6):
         _build_bulletin(2024, 3)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         assert len(_build_bulletin(2024, 3)["units"]) == 123
