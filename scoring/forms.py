@@ -12,11 +12,11 @@ from django.utils import timezone
 from audit.locking import VersionedForm
 from core.assessment import YEARS, RequestOutcome, Tier
 from core.forms import OfficeMessagesMixin
-from core.unit_search import UnitNameSearchField
 from scoring import basic_work
 from scoring.models import BASIC_ITEM_FIELDS, HALF_STEPS, ZERO_NEEDS_REASON, AssessmentMethod, RuleSet
 from scoring.rules import Rules
 from scoring.rulesets import PARAM_FIELDS, ParamField, basic_work_problems, check_params, params_from_values, read
+from units.forms import UnitNameSequenceFilter
 from units.models import Sequence, Unit
 
 NUMBER_ERRORS = {"required": "请填写该项。", "invalid": "请输入数字。", "min_value": "不能小于 %(limit_value)s。"}
@@ -52,14 +52,11 @@ class PeriodForm(forms.Form):
         return year, through
 
 
-class BasicListFilterForm(forms.Form):
-    """The basic-work list's filters; an officer's list is their own unit, without them. An invalid filter is
-    ignored (and shown with its error), the valid ones apply."""
+class BasicListFilterForm(UnitNameSequenceFilter):
+    """The basic-work list's filters; an officer's list is their own unit, without them."""
 
     STATES = [("", "全部"), ("pending", "自查待确认"), ("not_assessed", "未考核（启用单位）")]
 
-    q = UnitNameSearchField()
-    sequence = forms.ChoiceField(label="序列", choices=[("", "全部序列"), *Sequence.choices], required=False)
     state = forms.ChoiceField(label="考核状态", choices=STATES, required=False)
 
     def __init__(self, *args, user, **kwargs) -> None:
@@ -68,15 +65,10 @@ class BasicListFilterForm(forms.Form):
             self.fields.clear()
 
     def apply(self, units: QuerySet[Unit], year: int) -> QuerySet[Unit]:
-        self.is_valid()
-        data = self.cleaned_data
-        if data.get("q"):
-            units = units.filter(name__icontains=data["q"])
-        if data.get("sequence"):
-            units = units.filter(sequence=data["sequence"])
-        if data.get("state") == "pending":
+        units = self.narrowed(units)
+        if self.cleaned_data.get("state") == "pending":
             units = basic_work.pending_self_checks(units, year)
-        elif data.get("state") == "not_assessed":
+        elif self.cleaned_data.get("state") == "not_assessed":
             units = basic_work.not_assessed(units, year)
         return units
 

@@ -51,24 +51,32 @@ class UnitForm(OfficeMessagesMixin, VersionedForm, forms.ModelForm):
         return data
 
 
-class UnitFilterForm(forms.Form):
-    ACTIVE_CHOICES = [("", "全部"), ("1", "启用"), ("0", "已停用")]
+class UnitNameSequenceFilter(forms.Form):
+    """A list of units found by part of a name and by sequence; an invalid filter (a hand-edited URL) is ignored
+    and shown with its error, the valid ones apply."""
 
     q = UnitNameSearchField()
     sequence = forms.ChoiceField(label="序列", choices=[("", "全部序列"), *Sequence.choices], required=False)
-    active = forms.ChoiceField(label="状态", choices=ACTIVE_CHOICES, required=False)
 
-    def filter(self, units: QuerySet[Unit]) -> QuerySet[Unit]:
-        """The units the filter asks for; an invalid filter (a hand-edited URL) is ignored and shown with its
-        error, the valid ones apply."""
+    def narrowed(self, units: QuerySet[Unit]) -> QuerySet[Unit]:
         self.is_valid()
         data = self.cleaned_data
         if data.get("q"):
             units = units.filter(name__icontains=data["q"])
         if data.get("sequence"):
             units = units.filter(sequence=data["sequence"])
-        if data.get("active"):
-            units = units.filter(is_active=data["active"] == "1")
+        return units
+
+
+class UnitFilterForm(UnitNameSequenceFilter):
+    ACTIVE_CHOICES = [("", "全部"), ("1", "启用"), ("0", "已停用")]
+
+    active = forms.ChoiceField(label="状态", choices=ACTIVE_CHOICES, required=False)
+
+    def filter(self, units: QuerySet[Unit]) -> QuerySet[Unit]:
+        units = self.narrowed(units)
+        if self.cleaned_data.get("active"):
+            units = units.filter(is_active=self.cleaned_data["active"] == "1")
         return units
 
 
