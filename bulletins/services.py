@@ -71,7 +71,8 @@ def _directory(period: Period, units: dict[int, Unit], only: set[int] | None = N
     """The month's adopted items by unit, with the instructions they received in the month; with `only` (unit
     ids), the items of those units and those they are a confirmed joint unit of (with all their units' lines).
 
-    Plain rows in three queries, no model instances: a month of a large year has thousands of adoptions.
+    Plain rows in three queries (five with `only`), no model instances: a month of a large year has thousands of
+    adoptions.
     """
     adoptions = Adoption.objects.dated_between(period.start_date, period.end_date)
     if only is not None:  # the items first: as one condition (an OR) the queries below took 30 ms each
