@@ -26,7 +26,7 @@ from scoring.rules import Rules
 from scoring.services import rules_for_year
 from submissions.models import Adoption, AdoptionType, InstructionKind, JointUnit, LeaderInstruction, Level, Submission
 from units.models import Person, PersonRole
-from units.versioning import cached
+from units.versioning import MOST_UNITS_UPDATED, cached
 
 # Art. 12 as decided: city small/large research, or research at provincial or State Council level.
 RESEARCH_ADOPTION = Q(level=Level.CITY, adoption_type__in=[AdoptionType.SMALL_RESEARCH, AdoptionType.LARGE_RESEARCH]) | Q(
@@ -190,10 +190,6 @@ def _items_of(units: set[int]) -> set[int]:
     units (units.versioning.touching) may have changed."""
     own = Submission.objects.filter(unit__in=units).values_list("pk", flat=True)
     return {*own, *JointUnit.objects.confirmed().filter(unit__in=units).values_list("submission_id", flat=True)}
-
-
-# More units changed than this since the lists were read: read them whole again.
-MOST_UNITS_UPDATED = 64
 
 
 FINDERS = {

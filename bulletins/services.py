@@ -11,7 +11,7 @@ from scoring.rules import LEVELS, Rules
 from scoring.services import Activity, gather_activity, rules_for_year
 from submissions.models import Adoption, JointUnit, LeaderInstruction
 from units.models import Sequence, Unit
-from units.versioning import cached
+from units.versioning import MOST_UNITS_UPDATED, cached
 
 
 def _points(activity: Activity, rules: Rules) -> Decimal:
@@ -137,10 +137,6 @@ def _build_bulletin(year: int, month: int) -> dict:
         "no_submission_units": [r["unit"] for r in rows if r["submitted"]["month"] == 0],
         "adopted_items": _in_directory_order(_directory(Period.month(year, month), units), units),
     }
-
-
-# More units changed than this since the bulletin was computed: computed whole again.
-MOST_UNITS_UPDATED = 64
 
 
 def _update_bulletin(kept: dict, changed: set[int]) -> dict:

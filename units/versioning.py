@@ -73,6 +73,9 @@ TIMEOUT = 24 * 3600
 LOCAL_KEYS = 4096
 # Unit changes kept; a process further behind than MAX_BEHIND numbers computes whole.
 KEEP_CHANGES, MAX_BEHIND = 2048, 1024
+# An update that reads the changed units' facts again (the bulletin, the award candidates) computes whole instead
+# when more units than this changed: reading many units one by one costs more than reading them all.
+MOST_UNITS_UPDATED = 64
 # Single flight: how long a computation may hold its lock, and how long the others wait for it.
 LOCK_SECONDS, WAIT_SECONDS = 60, 20
 
