@@ -109,9 +109,10 @@ def _fact_notice(fact: Adoption | LeaderInstruction) -> tuple[str, str]:
     return NoticeKind.INSTRUCTED, f"“{title}”获{who}{fact.get_kind_display()}批示（{LEADERS[fact.level]}）"
 
 
-def notify_facts(facts: list[Adoption | LeaderInstruction]) -> int:
-    """Tell each item's unit and its confirmed joint units (decision 10) of a new adoption or instruction: a
-    constant number of queries however many facts (an editorial issue publishes many at once)."""
+def notify_facts(facts: list[Adoption | LeaderInstruction], lead: str = "") -> int:
+    """Tell each item's unit and its confirmed joint units (decision 10) of a new adoption or instruction (or,
+    with a `lead` saying so, of one corrected or deleted): a constant number of queries however many facts (an
+    editorial issue publishes many at once)."""
     if not facts:
         return 0
     items = {f.submission_id for f in facts}
@@ -122,6 +123,7 @@ def notify_facts(facts: list[Adoption | LeaderInstruction]) -> int:
     messages = []
     for fact in facts:
         kind, text = _fact_notice(fact)
+        text = lead + text
         recipients = tuple(pk for unit_id in units[fact.submission_id] for pk in officers.get(unit_id, ()))
         messages.append(notices.Message(recipients, kind, text, reverse("submissions:detail", args=[fact.submission_id])))
     return notices.send(messages)
@@ -468,13 +470,18 @@ def update_fact(obj: models.Model, fields: dict, *, user, version: int) -> model
         if touched is not None and "unit" in fields:  # a failure moved to another unit
             touched.add(fields["unit"].pk)
         with touching(touched):
-            return update_versioned(type(obj).objects.all(), obj.pk, version, fields, HISTORY_FIELDS[type(obj)],
-                                    user=user, parent=_parent(obj))
+            saved = update_versioned(type(obj).objects.all(), obj.pk, version, fields, HISTORY_FIELDS[type(obj)],
+                                     user=user, parent=_parent(obj))
+        if isinstance(saved, Adoption | LeaderInstruction) and saved.version != version:  # changed: the units told
+            notify_facts([saved], lead="记录已更正为：")
+    return saved
 
 
 def delete_fact(obj: models.Model, *, user) -> None:
     with transaction.atomic(), touching(_units_touched(obj)):
         audit.record_deleted(obj, HISTORY_FIELDS[type(obj)], user=user, parent=_parent(obj))
+        if isinstance(obj, Adoption | LeaderInstruction):
+            notify_facts([obj], lead="记录已删除：")
         obj.delete()
 
 

@@ -102,6 +102,31 @@ def test_a_leader_instruction_is_told_to_the_items_units(personas, unit_a):
     assert received(personas["officer_a"]) == ["“冰雪经济”获张市长肯定性批示（市领导）"]
 
 
+def test_a_corrected_or_deleted_adoption_or_instruction_is_told_to_the_items_units_an_unchanged_save_is_not(
+        personas, unit_a, officer_c):
+    item = make_submission(unit_a, joint=[officer_c.unit], title="冰雪经济")
+    staff, today = personas["staff"], dt.date.today()
+    adoption = services.create_fact(Adoption, {"submission": item, "level": "city", "adoption_type": "general",
+                                               "adopted_on": today}, user=staff, token=uuid.uuid4())
+    instruction = services.create_fact(LeaderInstruction, {"submission": item, "level": "city", "kind": "read",
+                                                           "instructed_on": today}, user=staff, token=uuid.uuid4())
+    Notice.objects.all().delete()
+
+    adoption = services.update_fact(adoption, {"level": "province"}, user=staff, version=adoption.version)
+    services.update_fact(adoption, {"level": "province"}, user=staff, version=adoption.version)  # nothing changed
+    services.update_fact(instruction, {"kind": "affirm", "leader": "张市长"}, user=staff, version=instruction.version)
+    services.delete_fact(Adoption.objects.get(pk=adoption.pk), user=staff)
+
+    people = {**personas, "officer_c": officer_c}
+    assert all(received(user) == [] for user in everyone_else(people, "officer_a", "officer_c"))
+    for officer in ("officer_a", "officer_c"):
+        assert received(people[officer]) == [
+            "记录已更正为：“冰雪经济”被省政府办公厅采用",
+            "记录已更正为：“冰雪经济”获张市长肯定性批示（市领导）",
+            "记录已删除：“冰雪经济”被省政府办公厅采用",
+        ]
+
+
 def test_a_joint_unit_named_by_an_officer_is_asked_to_confirm_one_named_by_the_office_is_not(personas, unit_a, unit_b):
     def report(user, joint):
         data = ItemInput(unit=unit_a, title="联合", body="", info_type="general", submitted_at=timezone.now(),
