@@ -10,6 +10,7 @@ from core.charts import bar_chart
 from core.links import url_by_id
 from submissions.models import Adoption, DeskState, JointUnit, Level, SpecialRequest, Submission, earliest_answer
 from units.models import Unit
+from units.versioning import cached
 
 DESK_ITEMS = 10
 MONTHS = range(1, 13)
@@ -21,25 +22,40 @@ def home_panel(request: HttpRequest) -> dict | None:
     user = request.user
     if not user.is_officer:
         return None
-    requests = (
-        SpecialRequest.objects.for_unit(user.unit).open(timezone.now()).only("code", "title", "deadline")
-        .annotate(my_answer=earliest_answer(OuterRef("pk"), user.unit_id))
-        .order_by("deadline", "id")
-    )
-    # The fate of the unit's latest items on the editorial desk, returned ones first (they wait on the unit); only
-    # an adopted item's fate names its carriers (the fate tag).
-    returned_first = Case(When(desk_state=DeskState.RETURNED, then=0), default=1)
-    desk_items = list(Submission.objects.filter(unit=user.unit_id).exclude(desk_state=DeskState.OFF_DESK)
-                      .only("title", "submitted_at", "desk_state", "desk_note")
-                      .order_by(returned_first, "-submitted_at", "-id")[:DESK_ITEMS])
-    adopted = [item.pk for item in desk_items if item.desk_state == DeskState.ADOPTED]
-    adoptions = Adoption.objects.by_item(adopted)  # none adopted: no query
-    detail = url_by_id("submissions:detail")
-    for item in desk_items:
-        item.url, item.adoption_list = detail(item.pk), adoptions[item.pk]
-    to_confirm = JointUnit.objects.pending().filter(unit_id=user.unit_id).count()
-    return {"template": "submissions/panel.html", "requests": list(requests), "to_confirm": to_confirm,
-            "desk_items": desk_items}
+    panel, now = _unit_panel(user.unit_id), timezone.now()
+    return {**panel, "requests": [r for r in panel["requests"] if r.deadline >= now]}  # one closed since it was read
+
+
+def _unit_panel(unit_id: int) -> dict:
+    """The panel's rows, read once per state of the unit's facts (units.versioning.cached): a write touching
+    other units only (reports, adoptions, instructions, failures) leaves them; any other write (requests, joint
+    confirmations, the desk's decisions, corrections) reads them again."""
+
+    def compute() -> dict:
+        requests = (
+            SpecialRequest.objects.filter(targets=unit_id).open(timezone.now()).only("code", "title", "deadline")
+            .annotate(my_answer=earliest_answer(OuterRef("pk"), unit_id))
+            .order_by("deadline", "id")
+        )
+        # The fate of the unit's latest items on the editorial desk, returned ones first (they wait on the unit);
+        # only an adopted item's fate names its carriers (the fate tag).
+        returned_first = Case(When(desk_state=DeskState.RETURNED, then=0), default=1)
+        desk_items = list(Submission.objects.filter(unit=unit_id).exclude(desk_state=DeskState.OFF_DESK)
+                          .only("title", "submitted_at", "desk_state", "desk_note")
+                          .order_by(returned_first, "-submitted_at", "-id")[:DESK_ITEMS])
+        adopted = [item.pk for item in desk_items if item.desk_state == DeskState.ADOPTED]
+        adoptions = Adoption.objects.by_item(adopted)  # none adopted: no query
+        detail = url_by_id("submissions:detail")
+        for item in desk_items:
+            item.url, item.adoption_list = detail(item.pk), adoptions[item.pk]
+        to_confirm = JointUnit.objects.pending().filter(unit_id=unit_id).count()
+        return {"template": "submissions/panel.html", "requests": list(requests), "to_confirm": to_confirm,
+                "desk_items": desk_items}
+
+    def update(kept: dict, changed: set[int]) -> dict:
+        return compute() if unit_id in changed else kept
+
+    return cached(f"officer-panel:{unit_id}", compute, update)
 
 
 def _shown_year(request: HttpRequest) -> int:

@@ -261,12 +261,12 @@ def test_pages_show_the_new_numbers_after_a_write(client):
 def test_officer_pages_read_a_fixed_number_of_rows_whatever_the_number_of_units(client, django_assert_num_queries):
     own = make_unit()
     login(client, make_user(Role.OFFICER, own))
-    # Session and user (with the unit), then the page's own: the home reads the latest bulletin, the unit's rows of
-    # the latest versions (one query) and the cached assessment of the year so far for the target planner (one query
-    # for the data version); the ranking and the scorecard read cached values only (the data version, read once a
-    # request).
+    # Session and user (with the unit), then the page's own: the home reads the data version (its requests, items
+    # on the desk and joint items to confirm, and the year so far for the target planner, are kept under it), the
+    # latest bulletin and the unit's rows of the latest versions (one query); the ranking and the scorecard read
+    # cached values only (the data version, read once a request).
     pages = {
-        reverse("home"): 8,
+        reverse("home"): 5,
         reverse("scoring:scorecard", args=[own.pk, YEAR]) + "?through=12": 3,
         reverse("scoring:ranking") + f"?year={YEAR}&through=12": 3,  # the years to choose from kept with them
     }
@@ -637,3 +637,61 @@ def test_the_preview_rendered_after_each_kind_of_write_equals_a_fresh_rendering(
         assert client.get(preview).context["notice_html"] == kept
         shown.append(kept)
     assert len(set(shown)) == len(shown) - 1  # every write but the first (none) shows
+
+
+def test_the_officers_panel_kept_after_each_write_equals_a_fresh_reading_and_other_units_writes_read_nothing(
+        client, monkeypatch):
+    """The start page's requests, desk items and joint items to confirm are kept per unit (submissions.panels):
+    after each kind of write they equal a reading from scratch, are read again after a write to the unit, not after
+    writes touching other units only; a request whose deadline passed leaves the panel without any write."""
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    from editorial import services as desk
+    from editorial.models import DecisionAction
+    from submissions import panels
+
+    staff, own, other = make_user(Role.STAFF), make_unit(), make_unit()
+    officer = make_user(Role.OFFICER, own)
+    login(client, officer)
+    readings: list[str] = []  # the panel reads its rows' links once a reading
+    links = panels.url_by_id
+    monkeypatch.setattr(panels, "url_by_id", lambda name: readings.append(name) or links(name))
+    soon = timezone.now() + dt.timedelta(hours=1)
+    request = services.save_request(None, {"code": "ZY9", "title": "专约", "deadline": soon}, [own], user=staff,
+                                    token=uuid.uuid4())
+
+    def shown() -> tuple:
+        panel = client.get(reverse("home")).context["panels"][0]
+        return ([(r.pk, r.my_answer) for r in panel["requests"]], panel["to_confirm"],
+                [(i.pk, i.desk_state, i.desk_note, [a.pk for a in i.adoption_list]) for i in panel["desk_items"]])
+
+    answer = ItemInput(unit=own, title="作答", body="", info_type="general", submitted_at=timezone.now(),
+                       special_request=request, joint_units=[])
+    kept, read = "kept", "read"
+    writes = [
+        (lambda: services.report_item(item_input(other), user=staff, token=uuid.uuid4()), kept),
+        (lambda: services.report_item(answer, user=officer, token=uuid.uuid4()), read),
+        # Named by the other unit's officer: waits for this unit's confirmation.
+        (lambda: services.report_item(item_input(other, joint=[own]), user=make_user(Role.OFFICER, other),
+                                      token=uuid.uuid4()), read),
+        (lambda: services.confirm_joint(JointUnit.objects.get(unit=own).submission_id, own.pk, user=officer), read),
+        (lambda: desk.decide(item := Submission.objects.get(title="作答"), DecisionAction.RETURN, user=staff,
+                             version=item.version, comment="请补充"), read),
+        (lambda: services.create_fact(UrgentFailure, {"unit": other, "kind": "late", "occurred_on": dt.date(YEAR, MONTH, 4)},
+                                      user=staff, token=uuid.uuid4()), kept),
+    ]
+    before = shown()
+    for write, expected in writes:
+        write()
+        readings.clear()
+        now = shown()
+        assert (readings == [], now == before) == {kept: (True, True), read: (False, False)}[expected]
+        versioning.forget_local()
+        assert shown() == now
+        before = now
+    assert before[0][0][1] is not None and before[1] == 0 and before[2][0][2] == "请补充"
+    monkeypatch.setattr(panels, "timezone", SimpleNamespace(now=lambda: soon + dt.timedelta(minutes=1)))
+    readings.clear()
+    assert shown()[0] == [] and readings == []  # the request closed: gone from the kept panel, nothing read
