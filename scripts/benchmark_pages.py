@@ -1,10 +1,10 @@
 """One user at a time: the server time of every page on the large year of scripts/loadtest.
 
 Run by scripts/benchmark_pages (which builds or reuses that database). Each page is viewed once (the first view
-computes what it keeps), then `--repeat` times; printed per page: the first view's wall time, the median CPU and
-wall time of the repeats, the queries and the size of a repeat, and a mark where a repeat takes more than the
-50 ms the README promises (downloads: 1 s). Then an officer reports an item, and the pages that show the new
-numbers are timed on their first view after that write (the README: the scoring time plus 50 ms at most).
+computes what it keeps), then as many times as asked (default 7); printed per page: the first view's wall time,
+the median CPU and wall time of the repeats, the queries and the size of a repeat, and a mark where a repeat takes
+more than the 50 ms the README promises (downloads: 1 s). Then an officer reports an item, and the pages that show
+the new numbers are timed on their first view after that write (the README: the scoring time plus 50 ms at most).
 
 Django's test client in this process, as the site's code runs under gunicorn, without the network and the web
 server's own work: the load test (scripts/loadtest) measures those.
