@@ -17,8 +17,13 @@ from accounts.models import User
 from audit.locking import StaleEdit
 from core import confirm
 from core.access import admin_required
+from core.list_return import ListReturn, list_return, this_list
 
 PAGE_SIZE = 50
+
+
+def _back(request: HttpRequest) -> ListReturn:
+    return list_return(request, reverse("accounts:list"))
 
 
 def _get_account(pk: int) -> User:
@@ -36,7 +41,9 @@ def account_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(accounts, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "accounts/account_list.html", {"filters": filters, "page": page, "query": query.urlencode()})
+    return render(request, "accounts/account_list.html", {
+        "filters": filters, "page": page, "query": query.urlencode(), "here": this_list(request),
+    })
 
 
 @admin_required
@@ -46,12 +53,12 @@ def account_create(request: HttpRequest) -> HttpResponse:
         account = services.create_account(form.model_values(), form.cleaned_data["password1"], user=request.user)
         messages.success(request, f"已新增账号“{account.username}”（{account.get_role_display()}），首次登录须修改密码。")
         return redirect("accounts:list")
-    return render(request, "accounts/account_form.html", {"form": form})
+    return render(request, "accounts/account_form.html", {"form": form, "back": _back(request)})
 
 
 @admin_required
 def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    account = _get_account(pk)
+    account, back = _get_account(pk), _back(request)
     form = AccountEditForm(request.POST or None, instance=account, editor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -61,37 +68,37 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form.refuse_stale(stale)
         else:
             messages.success(request, f"已保存账号“{account.username}”。")
-            return redirect("accounts:list")
-    return render(request, "accounts/account_form.html", {"form": form, "account": account})
+            return redirect(back.url)
+    return render(request, "accounts/account_form.html", {"form": form, "account": account, "back": back})
 
 
 @admin_required
 def account_password(request: HttpRequest, pk: int) -> HttpResponse:
-    account = _get_account(pk)
+    account, back = _get_account(pk), _back(request)
     form = SetPasswordForm(account, request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.set_password(account, form.cleaned_data["new_password1"], user=request.user)
         messages.success(request, f"已重设账号“{account.username}”的密码，该账号下次登录须修改密码。")
-        return redirect("accounts:list")
-    return render(request, "accounts/account_form.html", {"form": form, "account": account, "password": True})
+        return redirect(back.url)
+    return render(request, "accounts/account_form.html", {"form": form, "account": account, "password": True, "back": back})
 
 
 @admin_required
 @require_POST
 def account_set_active(request: HttpRequest, pk: int, active: bool) -> HttpResponse:
-    account = _get_account(pk)
+    account, back = _get_account(pk), _back(request)
     if account.pk == request.user.pk:
         messages.error(request, "不能停用自己的账号。")
-        return redirect("accounts:list")
+        return redirect(back.url)
     if not active and not confirm.is_confirmed(request):
         unit = f"（{account.unit.name}）" if account.unit else ""
         return confirm.ask(request, title=f"停用账号“{account.username}”", action="确认停用", danger=True, lines=[
             f"停用{account.get_role_display()}账号“{account.username}”{unit}，停用后不能再登录。",
             "该账号录入的数据保留，可随时重新启用。",
-        ], back_url=reverse("accounts:list"))
+        ], back_url=back.url)
     services.set_active(account, active, user=request.user)
     messages.success(request, f"已{'启用' if active else '停用'}账号“{account.username}”。")
-    return redirect("accounts:list")
+    return redirect(back.url)
 
 
 @login_required

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
@@ -14,6 +15,7 @@ from audit.locking import StaleEdit
 from core import confirm
 from core.access import admin_required, login_required, staff_required
 from core.assessment import YEARS
+from core.list_return import list_return, this_list
 from exports import CONTENT_TYPES, download, render_xlsx
 from scoring import basic_work, imports, planner, ranking_tables, rulesets
 from scoring.exports import period_title, ranking_reports
@@ -119,7 +121,7 @@ def basic_list(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     return render(request, "scoring/basic_list.html", {
         "year": year, "filters": filters, "page": page, "rows": rows, "query": query.urlencode(), "pending": pending,
-        "years": Submission.objects.years(timezone.localdate().year, year),
+        "years": Submission.objects.years(timezone.localdate().year, year), "here": this_list(request),
     })
 
 
@@ -134,6 +136,7 @@ def basic_unit(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     _check_year(year)
     user = request.user
     unit = get_unit_for_user(user, pk)
+    back = list_return(request, f"{reverse('scoring:basic_list')}?year={year}")
     row = basic_work.entry_row(unit, year)
     if not (user.is_office_staff or user.is_officer):
         form = None
@@ -158,8 +161,9 @@ def basic_unit(request: HttpRequest, pk: int, year: int) -> HttpResponse:
             else:
                 messages.success(request, f"已提交{unit.name}{year}年度基础工作自查结果，待办公厅确认。" if user.is_officer
                                  else f"已确认{unit.name}{year}年度基础工作考核结果。")
-                return redirect("scoring:basic_unit", pk=unit.pk, year=year)
-    return render(request, "scoring/basic_unit.html", {"unit": unit, "year": year, "row": row, "form": form})
+                # Back to the page of the list the entry was opened from; opened otherwise, the entry as saved.
+                return redirect(back.url if back.carried else reverse("scoring:basic_unit", args=[unit.pk, year]))
+    return render(request, "scoring/basic_unit.html", {"unit": unit, "year": year, "row": row, "form": form, "back": back})
 
 
 @staff_required

@@ -52,8 +52,9 @@ ADMIN = "admin:"  # Django's admin site
 HOSTILE_PATH = ["%C2%B2", "-1", "%27%20OR%201%3D1", "9" * 10_000, "a" * 10_000, "%00", "99999999999999999999", "abc"]
 HOSTILE_QUERY = ["²", "-1", "' OR 1=1", "x" * 10_000, "\x00", "99999999999999999999"]
 
-# Every query-string name the views read: their own reads (checked against the code below) and their filter forms.
-QUERY_READS = {"page", "request", "format", "year", "preview", "version", "layout", "print", "month", "day"}
+# Every query-string name the views read: their own reads (checked against the code below), the list address a
+# list's rows carry (core.list_return) and their filter forms.
+QUERY_READS = {"page", "request", "format", "year", "preview", "version", "layout", "print", "month", "day", "next"}
 QUERY_PARAMS = sorted(
     QUERY_READS
     | set(ItemFilterForm.base_fields) | set(FailureFilterForm.base_fields)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from audit.locking import StaleEdit
 from core import confirm
 from core.access import staff_required
+from core.list_return import ListReturn, list_return, this_list
 from units import services
 from units.access import get_unit_for_user, visible_units
 from units.forms import PersonForm, UnitFilterForm, UnitForm
@@ -27,6 +28,15 @@ def _get_person_for_user(user, pk: int) -> Person:
         return Person.objects.select_related("unit").get(pk=pk, unit__in=visible_units(user))
     except Person.DoesNotExist:
         raise Http404("没有找到该人员。") from None
+
+
+def _back(request: HttpRequest) -> ListReturn:
+    """The page of the unit list the user came from: a unit's pages carry it on, back to its detail page."""
+    return list_return(request, reverse("units:list"))
+
+
+def _detail(unit_pk: int, back: ListReturn) -> str:
+    return reverse("units:detail", args=[unit_pk]) + back.query
 
 
 CHOICES_SHOWN = 20
@@ -79,7 +89,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "units/list.html", {
-        "filters": filters, "page": page, "groups": groups, "query": query.urlencode(),
+        "filters": filters, "page": page, "groups": groups, "query": query.urlencode(), "here": this_list(request),
     })
 
 
@@ -91,7 +101,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # The administrator manages the unit's officer accounts from here.
     accounts = list(unit.accounts.order_by("username")) if request.user.is_office_admin else []
     return render(request, "units/detail.html", {
-        "unit": unit, "chain": chain, "accounts": accounts, "sections": sections_for(request, unit),
+        "unit": unit, "chain": chain, "accounts": accounts, "sections": sections_for(request, unit), "back": _back(request),
     })
 
 
@@ -107,7 +117,7 @@ def unit_create(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    unit = get_unit_for_user(request.user, pk)
+    unit, back = get_unit_for_user(request.user, pk), _back(request)
     form = UnitForm(request.POST or None, instance=unit)
     if request.method == "POST" and form.is_valid():
         try:
@@ -116,42 +126,42 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form.refuse_stale(stale)
         else:
             messages.success(request, f"已保存单位“{unit.name}”。")
-            return redirect("units:detail", pk=unit.pk)
-    return render(request, "units/unit_form.html", {"form": form, "unit": unit})
+            return redirect(_detail(unit.pk, back))
+    return render(request, "units/unit_form.html", {"form": form, "unit": unit, "back": back})
 
 
 @staff_required
 @require_POST
 def unit_set_active(request: HttpRequest, pk: int, active: bool) -> HttpResponse:
-    unit = get_unit_for_user(request.user, pk)
+    unit, back = get_unit_for_user(request.user, pk), _back(request)
     if not active and not confirm.is_confirmed(request):
         officers = unit.accounts.filter(is_active=True).count()
         return confirm.ask(request, title=f"停用单位“{unit.name}”", action="确认停用", danger=True, lines=[
             f"停用后，“{unit.name}”的{officers}个信息员账号不能再登录，已登录的将被退出。",
             "该单位的历史信息、得分和通报仍然保留，可随时重新启用。",
-        ], back_url=reverse("units:detail", args=[unit.pk]))
+        ], back_url=_detail(unit.pk, back))
     accounts = services.set_unit_active(unit, active, user=request.user)
     if active:
         messages.success(request, f"已启用单位“{unit.name}”。")
     else:
         messages.success(request, f"已停用单位“{unit.name}”，其 {accounts} 个信息员账号不能再登录。历史数据仍保留。")
-    return redirect("units:detail", pk=unit.pk)
+    return redirect(_detail(unit.pk, back))
 
 
 @staff_required
 def person_create(request: HttpRequest, unit_pk: int) -> HttpResponse:
-    unit = get_unit_for_user(request.user, unit_pk)
+    unit, back = get_unit_for_user(request.user, unit_pk), _back(request)
     form = PersonForm(request.POST or None, instance=Person(unit=unit))
     if request.method == "POST" and form.is_valid():
         person = services.create_person({"unit": unit, **form.model_values()}, user=request.user)
         messages.success(request, f"已为“{unit.name}”添加{person.get_role_display()}{person.name}。")
-        return redirect("units:detail", pk=unit.pk)
-    return render(request, "units/person_form.html", {"form": form, "unit": unit})
+        return redirect(_detail(unit.pk, back))
+    return render(request, "units/person_form.html", {"form": form, "unit": unit, "back": back})
 
 
 @staff_required
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    person = _get_person_for_user(request.user, pk)
+    person, back = _get_person_for_user(request.user, pk), _back(request)
     form = PersonForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
         try:
@@ -160,21 +170,21 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form.refuse_stale(stale)
         else:
             messages.success(request, f"已保存{person.name}的信息。")
-            return redirect("units:detail", pk=person.unit_id)
-    return render(request, "units/person_form.html", {"form": form, "unit": person.unit, "person": person})
+            return redirect(_detail(person.unit_id, back))
+    return render(request, "units/person_form.html", {"form": form, "unit": person.unit, "person": person, "back": back})
 
 
 @staff_required
 @require_POST
 def person_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    person = _get_person_for_user(request.user, pk)
+    person, back = _get_person_for_user(request.user, pk), _back(request)
     if not confirm.is_confirmed(request):
         return confirm.ask(request, title=f"删除{person.name}", action="确认删除", danger=True, lines=[
             f"删除“{person.unit.name}”的{person.get_role_display()}{person.name}及其联系方式。",
             "删除后不能恢复；如只是离岗，请改为在编辑中取消“在岗”。",
-        ], back_url=reverse("units:detail", args=[person.unit_id]))
+        ], back_url=_detail(person.unit_id, back))
     if services.delete_person(person, user=request.user):
         messages.success(request, f"已删除{person.name}。")
     else:
         messages.error(request, f"{person.name}已列入评比记录，不能删除；如已离岗，请在编辑中取消“在岗”。")
-    return redirect("units:detail", pk=person.unit_id)
+    return redirect(_detail(person.unit_id, back))
