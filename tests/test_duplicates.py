@@ -12,6 +12,7 @@ import random
 import uuid
 from difflib import SequenceMatcher
 from fractions import Fraction
+from urllib.parse import urlencode
 
 import pytest
 from django.core.cache import cache
@@ -422,6 +423,11 @@ GROUP = 'class="card mb-3 duplicate-group"'
 URL = reverse("submissions:duplicates") + "?month=2026-11"
 
 
+def page_of(page: str) -> str:
+    """The month's page `page` (the test client's `data` would replace the month in the address)."""
+    return f"{URL}&{urlencode({'page': page})}"
+
+
 def test_the_page_shows_50_groups_and_its_queries_do_not_grow_with_the_groups(client, personas, django_assert_num_queries):
     staff = login(client, personas["staff"])
     add_groups(2)
@@ -450,14 +456,14 @@ def test_the_page_shows_50_groups_and_its_queries_do_not_grow_with_the_groups(cl
 ])
 def test_a_bad_page_number_shows_a_page_with_a_chinese_message(client, personas, page, message, shown):
     add_groups(51)
-    response = login(client, personas["staff"]).get(URL, {"page": page})
+    response = login(client, personas["staff"]).get(page_of(page))
     html = response.content.decode()
     assert response.status_code == 200 and message in html
     assert f'第 {shown} / 2 页' in html and html.count(GROUP) == (50 if shown == 1 else 1)
 
 
 def test_a_month_without_groups_has_one_empty_page(client, personas):
-    html = login(client, personas["staff"]).get(URL, {"page": "2"}).content.decode()
+    html = login(client, personas["staff"]).get(page_of("2")).content.decode()
     assert 'id="no-duplicates"' in html and "共 1 页，已显示最后一页。" in html
 
 
@@ -466,7 +472,7 @@ def test_a_merge_from_page_2_returns_to_page_2(client, personas):
     a, b = make_unit(), make_unit()
     late = [make_submission(unit, title="全市防汛抗旱工作会议召开", submitted_at=shanghai(2026, 11, 20)) for unit in (a, b)]
     staff = login(client, personas["staff"])
-    html = staff.get(URL, {"page": "2"}).content.decode()
+    html = staff.get(page_of("2")).content.decode()
     assert html.count(GROUP) == 1 and late[0].ledger_no in html and 'name="page" value="2"' in html
     url = reverse("submissions:duplicate_merge")
     data = {**merge_post(late[0], late), "page": "2"}
@@ -482,7 +488,7 @@ def test_a_merge_from_page_2_returns_to_page_2(client, personas):
     assert done["Location"] == reverse("submissions:detail", args=[late[0].pk])
     assert JointUnit.objects.get(submission=late[0]).unit == b
     # Merged: no longer a group, and page 2 no longer exists.
-    html = staff.get(URL, {"page": "2"}).content.decode()
+    html = staff.get(page_of("2")).content.decode()
     assert "共 1 页，已显示最后一页。" in html and html.count(GROUP) == 50 and f'name="main" value="{late[0].pk}"' not in html
 
 
@@ -516,7 +522,7 @@ def test_groups_of_the_same_title_come_first_then_the_larger(november):
 def test_officers_are_refused_every_page_and_the_merge_from_it(client, personas, november, persona):
     add_groups(50)
     user = login(client, personas[persona])
-    assert user.get(URL, {"page": "2"}).status_code == 403
+    assert user.get(page_of("2")).status_code == 403
     main = november["group"][0]
     data = {**merge_post(main, november["group"]), "page": "2", "confirmed": "1"}
     assert user.post(reverse("submissions:duplicate_merge"), data).status_code == 403

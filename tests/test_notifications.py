@@ -370,9 +370,9 @@ def test_a_digest_is_one_mail_a_day_with_the_days_notices(settings, personas):
     User.objects.filter(pk=personas["officer_a"].pk).update(email="a@example.org", notice_digest=True)
     _notices(personas["officer_a"], 3)
     assert mail_pending() == 0  # digest people get no single mails
-    now = timezone.now()
-    morning = shanghai(now.year, now.month, now.day, 9) if timezone.localtime(now).hour >= 9 else now
-    assert mail_digests(morning.replace(hour=7)) == 0  # before 08:00 Beijing time
+    now, today = timezone.now(), timezone.localdate()  # Beijing time's day, whatever the hour in UTC
+    morning = shanghai(today.year, today.month, today.day, 9)
+    assert mail_digests(shanghai(today.year, today.month, today.day, 7)) == 0  # before 08:00 Beijing time
     assert mail_digests(max(morning, now)) == 1
     assert len(mail.outbox) == 1 and mail.outbox[0].body.count("：通报") == 3
     _notices(personas["officer_a"], 1)

@@ -73,14 +73,18 @@ def test_the_office_home_has_no_unit_planner(client, unit_a, role):
     assert 'id="target-planner"' not in html
 
 
-def test_scorecard_shows_the_planner_of_its_unit_and_period(client_for, unit_a):
-    response = client_for("staff").get(reverse("scoring:scorecard", args=[unit_a.pk, YEAR]) + "?through=12")
+def test_scorecard_shows_the_planner_of_its_unit_and_period(client_for):
+    ended = YEAR - 1  # a whole year, over: nothing to estimate (in December the current year is not over)
+    for instructions in (10, 8, 7, 6, 5):
+        make_scored_unit("district", instructions, year=ended)
+    unit = make_scored_unit("district", 1, year=ended)
+    response = client_for("staff").get(reverse("scoring:scorecard", args=[unit.pk, ended]) + "?through=12")
     html = response.content.decode()
-    report = compute_scores(YEAR, 12)
-    assert response.context["plan"].score.facts.unit_id == unit_a.pk
+    report = compute_scores(ended, 12)
+    assert response.context["plan"].score.facts.unit_id == unit.pk
     assert f"距先进单位末位还差 <strong>{response.context['plan'].gaps[0].gap}</strong> 分" in html
-    assert 'id="target-planner"' in html and "估算" not in html  # a whole year: nothing to estimate
-    assert _score(report, unit_a).rank == 6
+    assert 'id="target-planner"' in html and "估算" not in html
+    assert _score(report, unit).rank == 6
 
 
 def test_a_model_unit_sees_its_lead(client_for, personas):

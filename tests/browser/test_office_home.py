@@ -19,8 +19,10 @@ def test_staff_work_through_the_queue(page, login):
     daoli = make_unit(name="道里区", sequence="district")
     nangang = make_unit(name="南岗区", sequence="district")
     request = make_request([daoli, nangang], code="ZY-01", title="冬季供暖", deadline=now + dt.timedelta(days=1))
-    make_submission(daoli, special_request=request, submitted_at=now - dt.timedelta(minutes=3))
-    make_adoption(make_submission(nangang, submitted_at=now - dt.timedelta(minutes=2)), adopted_on=today)
+    # Received today even in a day's first minutes.
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    make_submission(daoli, special_request=request, submitted_at=max(midnight, now - dt.timedelta(minutes=3)))
+    make_adoption(make_submission(nangang, submitted_at=max(midnight, now - dt.timedelta(minutes=2))), adopted_on=today)
     make_basic_work(daoli, year=today.year)
     make_user(Role.STAFF, username="office-staff")
 
