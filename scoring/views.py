@@ -34,7 +34,7 @@ from scoring.services import compute_scores, rules_for_year
 from submissions.models import Submission
 from units.access import get_unit_for_user, visible_units
 from units.models import UNITS_PER_PAGE, Unit
-from units.versioning import cached
+from units.versioning import cached, cached_for_unit
 
 
 def _period(request: HttpRequest, year: int | None = None) -> tuple[PeriodForm, int, int]:
@@ -95,10 +95,7 @@ def _unit_sections(year: int, through: int, unit: Unit) -> SafeString:
         card = build_scorecard(compute_scores(year, through), unit)
         return mark_safe(render_to_string("scoring/_scorecard_sections.html", {"card": card}))  # noqa: S308
 
-    def update(kept: SafeString, changed: set[int]) -> SafeString:
-        return compute() if unit.pk in changed else kept
-
-    return cached(f"scorecard:{year}:{through}:{unit.pk}", compute, update)
+    return cached_for_unit(f"scorecard:{year}:{through}:{unit.pk}", unit.pk, compute)
 
 
 def _year(request: HttpRequest) -> int:

@@ -10,7 +10,7 @@ from core.charts import bar_chart
 from core.links import url_by_id
 from submissions.models import Adoption, DeskState, JointUnit, Level, SpecialRequest, Submission, earliest_answer
 from units.models import Unit
-from units.versioning import cached
+from units.versioning import cached_for_unit
 
 DESK_ITEMS = 10
 MONTHS = range(1, 13)
@@ -27,7 +27,7 @@ def home_panel(request: HttpRequest) -> dict | None:
 
 
 def _unit_panel(unit_id: int) -> dict:
-    """The panel's rows, read once per state of the unit's facts (units.versioning.cached): a write touching
+    """The panel's rows, read once per state of the unit's facts (units.versioning.cached_for_unit): a write touching
     other units only (reports, adoptions, instructions, failures) leaves them; any other write (requests, joint
     confirmations, the desk's decisions, corrections) reads them again."""
 
@@ -52,10 +52,7 @@ def _unit_panel(unit_id: int) -> dict:
         return {"template": "submissions/panel.html", "requests": list(requests), "to_confirm": to_confirm,
                 "desk_items": desk_items}
 
-    def update(kept: dict, changed: set[int]) -> dict:
-        return compute() if unit_id in changed else kept
-
-    return cached(f"officer-panel:{unit_id}", compute, update)
+    return cached_for_unit(f"officer-panel:{unit_id}", unit_id, compute)
 
 
 def _shown_year(request: HttpRequest) -> int:

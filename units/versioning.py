@@ -314,6 +314,12 @@ def cached(key: str, compute: Callable[[], T], update: Callable[[T, set[int]], T
     return value
 
 
+def cached_for_unit(key: str, unit_id: int, compute: Callable[[], T]) -> T:
+    """`cached` for a value made of one unit's facts only (a scorecard's sections, an officer's panel): a write
+    touching other units only (`touching`) leaves it, any other write computes it again."""
+    return cached(key, compute, lambda kept, changed: compute() if unit_id in changed else kept)
+
+
 def _value_of(key: str, version: Version, local: tuple[Version, T] | None, compute: Callable[[], T],
               update: Callable[[T, set[int]], T] | None) -> T:
     shared = not isinstance(caches[DEFAULT_CACHE_ALIAS], LocMemCache)
