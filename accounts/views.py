@@ -17,6 +17,7 @@ from accounts.models import User
 from audit.locking import StaleEdit
 from core import confirm
 from core.access import admin_required
+from core.links import query_without_page
 from core.list_return import ListReturn, list_return, this_list
 
 PAGE_SIZE = 50
@@ -39,10 +40,9 @@ def account_list(request: HttpRequest) -> HttpResponse:
     filters = AccountFilterForm(request.GET)
     accounts = filters.filter(User.objects.select_related("unit")).order_by("-is_active", "role", "username")
     page = Paginator(accounts, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    query = query_without_page(request)
     return render(request, "accounts/account_list.html", {
-        "filters": filters, "page": page, "query": query.urlencode(), "here": this_list(request),
+        "filters": filters, "page": page, "query": query, "here": this_list(request),
     })
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from audit.forms import AuditFilterForm
 from audit.models import AuditEvent
 from core.dates import cn_date
+from core.links import query_without_page
 from exports import Report, render_xlsx
 
 PAGE_SIZE = 50
@@ -61,9 +62,8 @@ def event_list(request: HttpRequest) -> HttpResponse:
     number = filters.cleaned_data["page"] or 1
     # One row past the page tells whether there is a next one: no COUNT over a table of millions.
     rows = list(events[(number - 1) * PAGE_SIZE : number * PAGE_SIZE + 1])
-    query = request.GET.copy()
-    query.pop("page", None)
+    query = query_without_page(request)
     return render(request, "audit/list.html", {
         "filters": filters, "events": rows[:PAGE_SIZE], "number": number, "has_next": len(rows) > PAGE_SIZE,
-        "query": query.urlencode(),
+        "query": query,
     })

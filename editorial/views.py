@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from audit.locking import StaleEdit
 from core.access import admin_required, login_required, staff_required
+from core.links import query_without_page
 from editorial import forms, services
 from editorial.access import check_reads_desk, get_carrier, get_desk_item, get_entry, get_issue_for_user, get_item
 from editorial.document import issue_docx
@@ -54,9 +55,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     filters = forms.InboxFilterForm(request.GET)
     items = filters.apply(Submission.objects.all()).select_related("unit").prefetch_related(_joint_prefetch())
     page = Paginator(items.order_by("submitted_at", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "editorial/inbox.html", {"filters": filters, "page": page, "query": query.urlencode()})
+    query = query_without_page(request)
+    return render(request, "editorial/inbox.html", {"filters": filters, "page": page, "query": query})
 
 
 def _render_review(request: HttpRequest, item: Submission, form: forms.DecisionForm | None = None,

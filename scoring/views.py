@@ -15,6 +15,7 @@ from audit.locking import StaleEdit
 from core import confirm
 from core.access import admin_required, login_required, staff_required
 from core.assessment import YEARS
+from core.links import query_without_page
 from core.list_return import list_return, this_list
 from exports import CONTENT_TYPES, download, render_xlsx
 from scoring import basic_work, imports, planner, ranking_tables, rulesets
@@ -114,10 +115,9 @@ def basic_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(filters.apply(units, year).pks_in_office_order(), UNITS_PER_PAGE).get_page(request.GET.get("page"))
     rows = basic_work.entries_for(units.filter(pk__in=page.object_list).in_office_order(), year)
     pending = basic_work.pending_self_checks(units, year).count() if request.user.is_office_staff else 0
-    query = request.GET.copy()
-    query.pop("page", None)
+    query = query_without_page(request)
     return render(request, "scoring/basic_list.html", {
-        "year": year, "filters": filters, "page": page, "rows": rows, "query": query.urlencode(), "pending": pending,
+        "year": year, "filters": filters, "page": page, "rows": rows, "query": query, "pending": pending,
         "years": Submission.objects.years(timezone.localdate().year, year), "here": this_list(request),
     })
 

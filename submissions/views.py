@@ -21,7 +21,7 @@ from core import confirm
 from core.access import login_required, staff_required
 from core.assessment import RequestOutcome
 from core.dates import cn_date
-from core.links import url_by_id
+from core.links import query_without_page, url_by_id
 from submissions import forms, services
 from submissions.access import (
     can_edit_item,
@@ -131,15 +131,14 @@ def item_rows(ids: models.QuerySet) -> list[Submission]:
 def item_list(request: HttpRequest) -> HttpResponse:
     filters = forms.ItemFilterForm(request.GET or None, user=request.user)
     items = filters.apply(visible_submissions(request.user)) if request.GET else visible_submissions(request.user)
-    query = request.GET.copy()
-    query.pop("page", None)
+    query = query_without_page(request)
     scope = "all" if request.user.can_read_all else request.user.unit_id
     # The units whose writes can change the count: the officer's own (nothing else is visible), or a filter's.
     unit = filters.cleaned_data.get("unit") if request.GET and request.user.can_read_all else None
     units = {unit.pk} if unit else None if request.user.can_read_all else {request.user.unit_id}
-    paginator = ItemPaginator(items, PAGE_SIZE, f"item-count:{scope}:{query.urlencode()}", units, item_rows)
+    paginator = ItemPaginator(items, PAGE_SIZE, f"item-count:{scope}:{query}", units, item_rows)
     return render(request, "submissions/item_list.html", {
-        "filters": filters, "page": paginator.get_page(request.GET.get("page")), "query": query.urlencode(),
+        "filters": filters, "page": paginator.get_page(request.GET.get("page")), "query": query,
         "can_report": can_report(request.user),
     })
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from audit.locking import StaleEdit
 from core import confirm
 from core.access import staff_required
+from core.links import query_without_page
 from core.list_return import ListReturn, list_return, this_list
 from units import services
 from units.access import get_unit_for_user, visible_units
@@ -86,10 +87,9 @@ def unit_list(request: HttpRequest) -> HttpResponse:
         (Sequence(sequence).label, counts[sequence], list(members))
         for sequence, members in groupby(rows.in_office_order(), key=lambda unit: unit.sequence)
     ]
-    query = request.GET.copy()
-    query.pop("page", None)
+    query = query_without_page(request)
     return render(request, "units/list.html", {
-        "filters": filters, "page": page, "groups": groups, "query": query.urlencode(), "here": this_list(request),
+        "filters": filters, "page": page, "groups": groups, "query": query, "here": this_list(request),
     })
 
 
